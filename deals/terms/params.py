@@ -107,13 +107,19 @@ class DealTerms:
     # Registration rights
     registration_multiple_pct: Decimal = term(D("200"), "RRA 2(a)(i)")
     registration_dividend_years: int = term(5, "RRA 2(a)(i)", "dividends through the Nth anniversary")
-    required_effective_days: int = term(90, "RRA 2(a)(i)", "days after the Initial Closing Date")
-    increased_required_effective_days: int = term(60, "RRA 2(a)(ii)")
-    amendment_business_days: int = term(10, "RRA 2(a)(ii)")
-    periodic_amount_pct: Decimal = term(D("2"), "RRA 2(b)", "per period")
-    periodic_period_days: int = term(30, "RRA 2(b)")
+    required_effective_days: int = term(90, "RRA 2(b)(i)(A)", "days after the Initial Closing Date")
+    increased_required_effective_days: int = term(
+        60, "RRA 2(b)(i)(B)-(C)", "days after the Increased Registered Shares Date"
+    )
+    amendment_business_days: int = term(10, "RRA 2(a)(ii)(A)")
+    periodic_amount_pct: Decimal = term(D("2"), "RRA 2(b)(iii)", "per period")
+    periodic_period_days: int = term(
+        30, "RRA 2(b)(iii), 2(b)(vii)", "period length and Computation Date spacing"
+    )
     counsel_review_business_days: int = term(3, "RRA 3(c)")
-    requested_information_days: int = term(10, "RRA 3(c)")
+    requested_information_days: int = term(
+        10, "RRA 4(a)", "calendar days before the first anticipated filing date"
+    )
     suspension_max_per_12_months: int = term(2, "RRA 3(h)")
     suspension_max_days: int = term(20, "RRA 3(h)")
     suspension_gap_business_days: int = term(10, "RRA 3(h)")
@@ -122,6 +128,31 @@ class DealTerms:
     rofr_answer_business_days: int = term(3, "SPA 4(j)")
     rofr_consummation_days: int = term(20, "SPA 4(j)")
     rofr_period_days: int = term(240, "SPA 4(j)", "days after the Effective Date")
+    # Registration rights (continued)
+    increased_registration_dividend_years: int = term(
+        2, "RRA 2(a)(ii)(A)", "dividends through the Nth anniversary (2(a)(i) says fifth)"
+    )
+    held_shares_lookback_days: int = term(
+        30, "RRA 2(b)(iii)", "conversions within N days before the Restricted Sale Date"
+    )
+    registration_period_years: int = term(
+        2, "RRA 3(a)(i)", "years after the last day of the month after the Effective Date"
+    )
+    rra_amendment_consent_pct: Decimal = term(D("67"), "RRA 10", "percent of liquidation preference")
+    rra_assignment_min_liquidation_preference: Decimal = term(D("100000"), "RRA 9(e)")
+    # Regulation S
+    restricted_period_years: int = term(1, "SPA 2(b)(iv)", "Distribution Compliance Period")
+    # Notices
+    notice_mail_business_days: int = term(7, "SPA 10(b)", "registered or certified mail")
+    notice_courier_business_days: int = term(3, "SPA 10(c)", "express courier")
+    notice_address_change_days: int = term(10, "SPA 10", "advance notice of a new address")
+    # Debenture Events of Default
+    eod_delivery_cure_business_days: int = term(5, "Debenture 10(c)-(d)")
+    eod_covenant_cure_days: int = term(30, "Debenture 10(e)", "days after the Holder's written notice")
+    eod_dismissal_days: int = term(60, "Debenture 10(g), (h), (i), (j)")
+    eod_judgment_threshold: Decimal = term(D("200000"), "Debenture 10(i)", "aggregate, strictly in excess")
+    eod_judgment_sale_days: int = term(5, "Debenture 10(i)", "days before a proposed sale")
+    eod_delisting_business_days: int = term(1, "Debenture 10(k)", "suspension longer than N business days")
 
     def as_dict(self) -> dict:
         return asdict(self)
