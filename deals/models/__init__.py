@@ -1,0 +1,67 @@
+"""Deal data model. Fields, choices, constraints and trivial properties only;
+contract math lives in ``deals.terms``, workflows in ``deals.services``."""
+
+from .company import (
+    AddressChange,
+    EventOfDefault,
+    IndemnificationClaim,
+    NewTransactionOffer,
+    OfferResponse,
+    OutboundNotice,
+)
+from .financing import Financing
+from .instruments import Debenture, InstrumentStatus, PreferredHolding, Warrant
+from .market import MarketPrice, PriceImport
+from .obligations import Obligation, ObligationKind, ObligationStatus, SweepRun
+from .parties import Investor, Issuer
+from .records import (
+    BuyIn,
+    CapRemedy,
+    Conversion,
+    ConversionStatus,
+    InterestElection,
+    NoticeMethod,
+    Redemption,
+    RedemptionStatus,
+    WarrantExercise,
+)
+from .registration import RegistrationAmendment, RegistrationStatement, ShareSale, SuspensionPeriod
+from .settings import BusinessDate
+from .terms import DealTermsVersion
+
+__all__ = [
+    "AddressChange",
+    "BusinessDate",
+    "BuyIn",
+    "CapRemedy",
+    "Conversion",
+    "ConversionStatus",
+    "DealTermsVersion",
+    "Debenture",
+    "EventOfDefault",
+    "Financing",
+    "IndemnificationClaim",
+    "InstrumentStatus",
+    "InterestElection",
+    "Investor",
+    "Issuer",
+    "MarketPrice",
+    "NewTransactionOffer",
+    "NoticeMethod",
+    "Obligation",
+    "ObligationKind",
+    "ObligationStatus",
+    "OfferResponse",
+    "OutboundNotice",
+    "PreferredHolding",
+    "PriceImport",
+    "Redemption",
+    "RedemptionStatus",
+    "RegistrationAmendment",
+    "RegistrationStatement",
+    "ShareSale",
+    "SuspensionPeriod",
+    "SweepRun",
+    "Warrant",
+    "WarrantExercise",
+]

@@ -1,0 +1,205 @@
+"""What holders send and what follows: conversions, buy-ins, cap remedies,
+warrant exercises and redemptions. Each submitted record stores the
+computation it used (``snapshot``: prices, dates, working) and the terms
+version, so it can be re-checked after the terms change."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from .common import TimeStamped, money_field, price_field
+from .instruments import Debenture, PreferredHolding, Warrant
+from .parties import Investor
+from .terms import DealTermsVersion
+
+
+class NoticeMethod(models.TextChoices):
+    FACSIMILE = "facsimile", "Facsimile"
+    ORIGINAL = "original", "Original (delivered)"
+    OTHER = "other", "Other"
+
+
+class InterestElection(models.TextChoices):
+    CASH = "cash", "Cash"
+    SHARES = "shares", "Common shares at the conversion price"
+
+
+class ConversionStatus(models.TextChoices):
+    PENDING_DELIVERY = "pending_delivery", "Awaiting delivery"
+    DELIVERED = "delivered", "Shares delivered"
+    REVOKED = "revoked", "Revoked by holder (SPA 5(c))"
+    DISHONOURED = "dishonoured", "Dishonoured (SPA 5(f))"
+
+
+class Conversion(TimeStamped):
+    """A Notice of Conversion recorded by a clerk (Debenture 4(A) + Exhibit A;
+    Series J per the Certificate of Designations and SPA 5)."""
+
+    debenture = models.ForeignKey(Debenture, null=True, blank=True, on_delete=models.PROTECT, related_name="conversions")
+    preferred = models.ForeignKey(
+        PreferredHolding, null=True, blank=True, on_delete=models.PROTECT, related_name="conversions"
+    )
+    investor = models.ForeignKey(Investor, on_delete=models.PROTECT, related_name="conversions")
+    terms_version = models.ForeignKey(DealTermsVersion, on_delete=models.PROTECT, related_name="conversions")
+    amount = money_field(help_text="Principal (debenture) or liquidation preference (Series J) converted.")
+    conversion_date = models.DateField(help_text="Date of Conversion.")
+    notice_method = models.CharField(max_length=20, choices=NoticeMethod.choices)
+    notice_received_date = models.DateField()
+    interest_election = models.CharField(max_length=10, choices=InterestElection.choices, default=InterestElection.CASH)
+    reference = models.CharField(max_length=200, blank=True)
+    market_price = price_field(null=True, blank=True)
+    conversion_price = price_field()
+    shares_for_amount = models.PositiveBigIntegerField()
+    interest_amount = money_field(default=0, help_text="Accrued interest / dividends on the amount converted.")
+    interest_shares = models.PositiveBigIntegerField(default=0)
+    shares_issuable = models.PositiveBigIntegerField(help_text="Shares to deliver now (after the 20% cap).")
+    unconverted_shares = models.PositiveBigIntegerField(default=0, help_text="SPA 4(i) Unconverted Shares.")
+    delivery_date = models.DateField(help_text="Delivery Date: certificates due.")
+    original_due_date = models.DateField(null=True, blank=True, help_text="Debenture Exhibit A: 5th business day.")
+    original_received_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=ConversionStatus.choices, default=ConversionStatus.PENDING_DELIVERY)
+    delivered_date = models.DateField(null=True, blank=True)
+    delivery_reference = models.CharField(max_length=300, blank=True, help_text="Certificate numbers or DWAC/FAST ref.")
+    revoked_date = models.DateField(null=True, blank=True)
+    dishonoured_date = models.DateField(null=True, blank=True)
+    snapshot = models.JSONField(help_text="The full computation as quoted and confirmed.")
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-conversion_date", "-id"]
+        indexes = [models.Index(fields=["status", "delivery_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(debenture__isnull=False) & Q(preferred__isnull=True))
+                | (Q(debenture__isnull=True) & Q(preferred__isnull=False)),
+                name="conversion_exactly_one_instrument",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="conversion_amount_positive"),
+            models.CheckConstraint(condition=Q(conversion_price__gt=0), name="conversion_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Conversion #{self.pk} of {self.instrument_label} on {self.conversion_date.isoformat()}"
+
+    @property
+    def instrument(self):
+        return self.debenture or self.preferred
+
+    @property
+    def instrument_label(self) -> str:
+        return self.debenture.label if self.debenture_id else self.preferred.label
+
+    @property
+    def is_debenture(self) -> bool:
+        return self.debenture_id is not None
+
+
+class BuyIn(TimeStamped):
+    """A Buy-In and its Buy-In Adjustment Amount (SPA 5(d))."""
+
+    conversion = models.ForeignKey(Conversion, on_delete=models.PROTECT, related_name="buy_ins")
+    buy_in_date = models.DateField()
+    covering_cost = money_field(help_text="Total purchase price of the Covering Shares incl. commissions.")
+    sold_proceeds = money_field(help_text="Net proceeds of the Sold Shares after commissions.")
+    adjustment_amount = money_field()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(adjustment_amount__gte=0), name="buyin_amount_nonnegative")]
+
+
+class CapRemedy(TimeStamped):
+    """The holder's choice for Unconverted Shares (SPA 4(i) remedies (x) and (y))."""
+
+    class Remedy(models.TextChoices):
+        X_PRICE = "x", "(x) Conversion at the remedy price"
+        Y_REDEMPTION = "y", "(y) Cap Limitation Redemption Amount"
+
+    conversion = models.ForeignKey(Conversion, on_delete=models.PROTECT, related_name="cap_remedies")
+    remedy = models.CharField(max_length=2, choices=Remedy.choices)
+    chosen_date = models.DateField()
+    unconverted_shares = models.PositiveBigIntegerField()
+    amount = money_field(null=True, blank=True, help_text="Remedy (y): V x M / CP.")
+    due_date = models.DateField(null=True, blank=True)
+    snapshot = models.JSONField(default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+
+class WarrantExercise(TimeStamped):
+    """A Notice of Exercise of a warrant (SPA 4(h); warrant form not in seeds)."""
+
+    class Status(models.TextChoices):
+        PENDING_DELIVERY = "pending_delivery", "Awaiting delivery"
+        DELIVERED = "delivered", "Shares delivered"
+
+    warrant = models.ForeignKey(Warrant, on_delete=models.PROTECT, related_name="exercises")
+    investor = models.ForeignKey(Investor, on_delete=models.PROTECT, related_name="exercises")
+    terms_version = models.ForeignKey(DealTermsVersion, on_delete=models.PROTECT, related_name="exercises")
+    shares = models.PositiveIntegerField()
+    exercise_date = models.DateField()
+    exercise_price = price_field()
+    aggregate_price = money_field()
+    payment_amount = money_field()
+    payment_date = models.DateField()
+    delivery_date = models.DateField()
+    delivered_date = models.DateField(null=True, blank=True)
+    delivery_reference = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_DELIVERY)
+    snapshot = models.JSONField()
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-exercise_date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(shares__gt=0), name="exercise_shares_positive"),
+            models.CheckConstraint(
+                condition=Q(payment_amount__gte=models.F("aggregate_price")), name="exercise_not_underpaid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Exercise #{self.pk} of {self.warrant.number} ({self.shares} shares)"
+
+
+class RedemptionStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting payment"
+    PAID = "paid", "Paid"
+    VOID = "void", "Void (paid late, Debenture 4(B))"
+    CONVERTED = "converted", "Holder converted instead"
+
+
+class Redemption(TimeStamped):
+    """A Notice of Redemption of a debenture (Debenture 4(B))."""
+
+    debenture = models.ForeignKey(Debenture, on_delete=models.PROTECT, related_name="redemptions")
+    terms_version = models.ForeignKey(DealTermsVersion, on_delete=models.PROTECT, related_name="redemptions")
+    notice_date = models.DateField()
+    notice_received_date = models.DateField(help_text="When the holder received it (SPA 10 deemed-given date).")
+    principal = money_field()
+    premium_amount = money_field(help_text="Principal x 120%.")
+    interest_amount = money_field()
+    total_amount = money_field()
+    payment_due_date = models.DateField()
+    convert_until = models.DateField(help_text="Holder may convert instead until this date.")
+    payment_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=RedemptionStatus.choices, default=RedemptionStatus.PENDING)
+    snapshot = models.JSONField()
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-notice_date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(principal__gt=0), name="redemption_principal_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Redemption of {self.debenture.number} noticed {self.notice_date.isoformat()}"

@@ -1,0 +1,103 @@
+"""Versioned deal terms: one column per field of ``deals.terms.params.DealTerms``.
+
+The columns are generated from the dataclass (same names, types, defaults and
+clause help texts), so the engine's parameters and the database cannot drift.
+A version is never edited: a change is a new version effective from a date,
+and every conversion or exercise links to the version it used.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import typing
+from decimal import Decimal
+from enum import Enum
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from deals.terms import params as terms_params
+from deals.terms.params import DealTerms
+
+
+def _label(name: str) -> str:
+    return name.replace("_pct", " (%)").replace("_", " ").replace("series j", "Series J").capitalize()
+
+
+def _model_field(f: dataclasses.Field, py_type) -> models.Field:
+    help_text = f.metadata.get("clause", "")
+    if f.metadata.get("note"):
+        help_text = f"{help_text} -- {f.metadata['note']}"
+    kwargs = {"default": f.default, "help_text": help_text, "verbose_name": _label(f.name)}
+    if py_type is bool:
+        return models.BooleanField(**kwargs)
+    if py_type is int:
+        return models.PositiveIntegerField(validators=[MaxValueValidator(100_000)], **kwargs)
+    if py_type is Decimal:
+        return models.DecimalField(
+            max_digits=14, decimal_places=4, validators=[MinValueValidator(Decimal("0"))], **kwargs
+        )
+    if isinstance(py_type, type) and issubclass(py_type, Enum):
+        kwargs["default"] = f.default.value
+        choices = [(m.value, m.name.replace("_", " ").title()) for m in py_type]
+        return models.CharField(max_length=40, choices=choices, **kwargs)
+    raise TypeError(f"DealTerms.{f.name}: no model field for {py_type!r}")
+
+
+def _term_fields() -> dict[str, models.Field]:
+    hints = typing.get_type_hints(DealTerms, vars(terms_params))
+    return {f.name: _model_field(f, hints[f.name]) for f in dataclasses.fields(DealTerms)}
+
+
+DealTermsFields = type(
+    "DealTermsFields",
+    (models.Model,),
+    {"__module__": __name__, "Meta": type("Meta", (), {"abstract": True}), **_term_fields()},
+)
+
+
+class DealTermsQuerySet(models.QuerySet):
+    def in_force_on(self, day: datetime.date) -> DealTermsVersion | None:
+        """The version in force on ``day``: the latest effective on or before it."""
+        return self.filter(effective_from__lte=day).order_by("-effective_from", "-version").first()
+
+
+class DealTermsVersion(DealTermsFields):
+    version = models.PositiveIntegerField(unique=True, editable=False)
+    effective_from = models.DateField(help_text="The version applies to events on or after this date.")
+    reason = models.CharField(max_length=300, help_text="Why the terms changed (e.g. SPA 4(j)(v) ratchet).")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = DealTermsQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = "deal terms version"
+
+    def __str__(self) -> str:
+        return f"Terms v{self.version} from {self.effective_from.isoformat()}"
+
+    def to_terms(self) -> DealTerms:
+        """The engine's view of this version."""
+        hints = typing.get_type_hints(DealTerms, vars(terms_params))
+        values = {}
+        for f in dataclasses.fields(DealTerms):
+            value = getattr(self, f.name)
+            py_type = hints[f.name]
+            if isinstance(py_type, type) and issubclass(py_type, Enum):
+                value = py_type(value)
+            elif py_type is Decimal:
+                value = Decimal(value)
+            values[f.name] = value
+        return DealTerms(**values)
+
+    @classmethod
+    def values_from_terms(cls, terms: DealTerms) -> dict:
+        return {k: (v.value if isinstance(v, Enum) else v) for k, v in dataclasses.asdict(terms).items()}

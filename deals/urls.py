@@ -1,0 +1,6 @@
+from deals.views import dashboard, placeholders
+
+urlpatterns = [
+    *dashboard.urlpatterns,
+    *placeholders.urlpatterns,
+]

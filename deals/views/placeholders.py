@@ -1,0 +1,21 @@
+"""Pages the first wave fills in later issues; each shows an honest empty state."""
+
+from django.shortcuts import render
+from django.urls import path
+
+from .access import clerk_required
+
+
+def _placeholder(title: str, issue: str):
+    @clerk_required
+    def view(request):
+        return render(request, "deals/placeholder.html", {"title": title, "issue": issue})
+
+    return view
+
+
+urlpatterns = [
+    path("conversions/", _placeholder("Conversions", "clerk workflows"), name="conversion_list"),
+    path("exercises/", _placeholder("Warrant exercises", "clerk workflows"), name="exercise_list"),
+    path("deadlines/", _placeholder("Deadlines", "deadline sweeps"), name="deadlines"),
+]

@@ -1,0 +1,1 @@
+"""Generated notices (PDF records). Filled in by the notices issue."""
