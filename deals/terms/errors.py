@@ -43,3 +43,26 @@ class CalendarRangeError(TermsError):
 
 class InvalidInput(TermsError):
     """An argument outside the domain the clause allows (e.g. amount <= 0)."""
+
+
+@dataclass(frozen=True)
+class NotEligible(TermsError):
+    """More is asked for than the clause allows yet (e.g. Debenture 4(A) tranches).
+
+    ``eligible_on`` is the first date on which the requested amount becomes
+    convertible, or None if it never does on the facts given.
+    """
+
+    requested: object
+    available: object
+    eligible_on: date | None = None
+    clause: str = ""
+
+    def __str__(self) -> str:
+        when = (
+            f" It becomes eligible on {self.eligible_on.isoformat()}."
+            if self.eligible_on
+            else " No later date makes it eligible on the facts given."
+        )
+        where = f" ({self.clause})" if self.clause else ""
+        return f"Requested {self.requested} but only {self.available} is eligible now{where}.{when}"

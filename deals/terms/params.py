@@ -71,6 +71,9 @@ class DealTerms:
     # Debenture delivery and the original notice
     debenture_delivery_business_days: int = term(3, DEB_CONV, "certificates within N business days")
     original_notice_business_days: int = term(5, "Debenture Exhibit A", "original due by the Nth business day")
+    fax_original_business_days: int = term(
+        3, DEB_CONV, "fax date is the Conversion Date if the original arrives within N business days"
+    )
     # Series J conversion
     series_j_stated_value: Decimal = term(D("1000"), "SPA 1(b)(iv)", "liquidation preference per share")
     series_j_fixed_price: Decimal = term(D("1.4375"), COD, "Fixed Price")
@@ -100,6 +103,12 @@ class DealTerms:
     cap_redemption_days: int = term(30, "SPA 4(i)")
     # Share reserve
     reserve_pct: Decimal = term(D("150"), "SPA 4(g)")
+    # Capital facts and cap/warrant mechanics (added with prices/conversion/cap/warrants)
+    shares_outstanding_at_signing: int = term(7_860_000, "SPA 3(c), 4(d)(ii)", "approximately, at the date of the SPA")
+    authorized_common_shares: int = term(50_000_000, "SPA 3(c)")
+    cap_remedy_window_days: int = term(5, "SPA 4(i)(x)", "consecutive trading days averaged")
+    cap_remedy_lookback_days: int = term(60, "SPA 4(i)(x)", "trading days immediately preceding the notice")
+    warrant_share_rounding: ShareRounding = term(ShareRounding.DOWN, "SPA 4(h)", "whole shares, rounded down")
     # Warrants
     warrant_coverage_pct: Decimal = term(D("20"), "SPA 4(h)", "percent of purchase price")
     warrant_price_pct: Decimal = term(D("110"), "SPA 4(h)", "percent of the closing bid before Closing")
