@@ -1,0 +1,476 @@
+"""SPA 4(j): Right of First Refusal and Special Dilution Protection.
+
+- 4(j)(i): from the SPA date through the 240th day after the Effective Date,
+  a New Transaction (other than an underwritten public offering) for New
+  Common Stock must first be offered to the Buyer, who answers in writing by
+  close of business on the 3rd business day after receiving the New
+  Transaction Offer (the Right of First Refusal Expiration Date).
+- 4(j)(ii): what the Buyer does not take the Company may sell to the New
+  Investor on the offered terms within 20 days of that date.
+- 4(j)(iii): terms more beneficial to the New Investor in any respect mean a
+  fresh New Transaction Offer.
+- 4(j)(iv): several Buyers share pro rata by Buyer's Allocable Share; a
+  Declining Buyer's part may be taken by those who exercised in full.
+- 4(j)(v): a New Transaction consummated on better terms before the 240 days
+  expire reprices the Series J and the Warrants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_DOWN, Decimal
+from enum import Enum
+
+from .calendars import add_business_days
+from .errors import InvalidInput
+from .params import NHTC_DEFAULTS, DealTerms
+from .rounding import CENT, ShareRounding, to_shares
+
+ZERO = Decimal(0)
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def _s(v) -> str | None:
+    return None if v is None else str(v)
+
+
+# --- window and timeline -------------------------------------------------------
+
+
+def rofr_last_day(effective_date: date | None, terms: DealTerms = NHTC_DEFAULTS) -> date | None:
+    """SPA 4(j)(i), (v): the last day of the Right of First Refusal period --
+    "through and including the date which is 240 days after the Effective
+    Date". None while there is no Effective Date (the period is still open)."""
+    if effective_date is None:
+        return None
+    return effective_date + timedelta(days=terms.rofr_period_days)
+
+
+def rofr_applies(*, offered_on: date, effective_date: date | None, terms: DealTerms = NHTC_DEFAULTS) -> bool:
+    """SPA 4(j)(i): whether an offer made on ``offered_on`` falls in the period."""
+    last = rofr_last_day(effective_date, terms)
+    return last is None or offered_on <= last
+
+
+@dataclass(frozen=True)
+class RofrTimeline:
+    """SPA 4(j)(i)-(ii) deadlines for one New Transaction Offer."""
+
+    offer_received_on: date
+    expiration_date: date  # answer due by close of business (New York) that day
+    consummation_deadline: date
+    answer_business_days: int
+    consummation_days: int
+    clause: str = "SPA 4(j)(i)-(ii)"
+
+    def as_dict(self) -> dict:
+        return {
+            "offer_received_on": self.offer_received_on.isoformat(),
+            "expiration_date": self.expiration_date.isoformat(),
+            "answer_due": f"close of business on {self.expiration_date.isoformat()}",
+            "consummation_deadline": self.consummation_deadline.isoformat(),
+            "answer_business_days": self.answer_business_days,
+            "consummation_days": self.consummation_days,
+            "clause": self.clause,
+        }
+
+
+def rofr_timeline(*, offer_received_on: date, terms: DealTerms = NHTC_DEFAULTS) -> RofrTimeline:
+    """SPA 4(j)(i)-(ii): the Buyer's answer is due by close of business on the
+    3rd business day after it receives the New Transaction Offer (the Right of
+    First Refusal Expiration Date); the Company may close the rest with the
+    New Investor within 20 calendar days of that date (the 20th day included)."""
+    expiration = add_business_days(offer_received_on, terms.rofr_answer_business_days)
+    return RofrTimeline(
+        offer_received_on=offer_received_on,
+        expiration_date=expiration,
+        consummation_deadline=expiration + timedelta(days=terms.rofr_consummation_days),
+        answer_business_days=terms.rofr_answer_business_days,
+        consummation_days=terms.rofr_consummation_days,
+    )
+
+
+# --- 4(j)(iv): allocation among Buyers -------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuyerResponse:
+    """One Buyer's answer: its liquidation preference (the numerator of its
+    Buyer's Allocable Share), the amount it exercised of its pro rata part,
+    and how much of Declining Buyers' parts it asks for in addition."""
+
+    buyer: str
+    liquidation_preference: Decimal
+    exercised: Decimal
+    additional_requested: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class AllocationLine:
+    buyer: str
+    liquidation_preference: Decimal
+    allocable_fraction: Decimal
+    pro_rata_part: Decimal
+    exercised: Decimal
+    full_exercise: bool
+    additional_requested: Decimal
+    additional_allocated: Decimal
+    total: Decimal
+
+    def as_dict(self) -> dict:
+        return {
+            "buyer": self.buyer,
+            "liquidation_preference": str(self.liquidation_preference),
+            "allocable_fraction": str(self.allocable_fraction),
+            "pro_rata_part": str(self.pro_rata_part),
+            "exercised": str(self.exercised),
+            "full_exercise": self.full_exercise,
+            "additional_requested": str(self.additional_requested),
+            "additional_allocated": str(self.additional_allocated),
+            "total": str(self.total),
+        }
+
+
+@dataclass(frozen=True)
+class RofrAllocation:
+    """SPA 4(j)(iv) split of a New Transaction Offer among the Buyers."""
+
+    offer_amount: Decimal
+    lines: tuple[AllocationLine, ...]
+    declined_pool: Decimal
+    reallocation_rounds: tuple[tuple[tuple[str, Decimal], ...], ...]
+    remaining_for_new_investor: Decimal
+    clause: str = "SPA 4(j)(ii), 4(j)(iv)"
+
+    def as_dict(self) -> dict:
+        return {
+            "offer_amount": str(self.offer_amount),
+            "lines": [line.as_dict() for line in self.lines],
+            "declined_pool": str(self.declined_pool),
+            "reallocation_rounds": [[[b, str(a)] for b, a in rnd] for rnd in self.reallocation_rounds],
+            "remaining_for_new_investor": str(self.remaining_for_new_investor),
+            "clause": self.clause,
+        }
+
+
+def split_pro_rata(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """Split ``amount`` (in cents) in proportion to ``weights``; the parts add up
+    exactly: each part is rounded down to a cent and the leftover cents go to
+    the largest remainders (the earlier entry on a tie). SPA 4(j)(iv) pro rata."""
+    total = sum(weights, ZERO)
+    if total <= 0:
+        raise InvalidInput("Pro rata split needs positive weights.")
+    exact = [amount * w / total for w in weights]
+    parts = [e.quantize(CENT, rounding=ROUND_DOWN) for e in exact]
+    leftover = int((amount - sum(parts, ZERO)) / CENT)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[:leftover]:
+        parts[i] += CENT
+    return parts
+
+
+def allocate_offer(*, offer_amount: Decimal, responses: Sequence[BuyerResponse]) -> RofrAllocation:
+    """SPA 4(j)(iv): each Buyer's part of the New Transaction Offer is pro rata
+    to its Buyer's Allocable Share among the Buyers; the unexercised parts of
+    Declining Buyers go, pro rata among them, to Buyers who exercised their own
+    part in full, up to what each asks for -- a part one of them does not want
+    is offered again to the others still asking (rounds listed). What nobody
+    takes may go to the New Investor (4(j)(ii)). Amounts are dollars, to the cent.
+    """
+    offer = Decimal(offer_amount)
+    if not offer.is_finite() or offer <= 0 or offer != offer.quantize(CENT):
+        raise InvalidInput("The offer amount must be a positive amount in whole cents.")
+    if not responses:
+        raise InvalidInput("At least one Buyer is needed.")
+    names = [r.buyer for r in responses]
+    if len(set(names)) != len(names):
+        raise InvalidInput("Each Buyer may answer only once.")
+    for r in responses:
+        if r.liquidation_preference <= 0:
+            raise InvalidInput(f"{r.buyer}: liquidation preference must be positive.")
+        if r.exercised < 0 or r.additional_requested < 0:
+            raise InvalidInput(f"{r.buyer}: amounts cannot be negative.")
+    weights = [Decimal(r.liquidation_preference) for r in responses]
+    total_lp = sum(weights, ZERO)
+    parts = split_pro_rata(offer, weights)
+    full = []
+    for r, part in zip(responses, parts, strict=True):
+        if r.exercised > part:
+            raise InvalidInput(f"{r.buyer} exercised {r.exercised}, more than its pro rata part {part}.")
+        is_full = r.exercised == part
+        if r.additional_requested > 0 and not is_full:
+            raise InvalidInput(
+                f"{r.buyer} did not exercise in full, so it cannot take Declining Buyers' parts "
+                "(SPA 4(j)(iv))."
+            )
+        full.append(is_full)
+    pool = sum((p - Decimal(r.exercised) for r, p in zip(responses, parts, strict=True)), ZERO)
+
+    extra = dict.fromkeys(names, ZERO)
+    wanting = {r.buyer: Decimal(r.additional_requested) for r in responses if r.additional_requested > 0}
+    lp = {r.buyer: Decimal(r.liquidation_preference) for r in responses}
+    left = pool
+    rounds = []
+    while left > 0 and wanting:
+        eligible = list(wanting)
+        shares = split_pro_rata(left, [lp[b] for b in eligible])
+        given = []
+        for b, share in zip(eligible, shares, strict=True):
+            take = min(share, wanting[b])
+            extra[b] += take
+            wanting[b] -= take
+            left -= take
+            given.append((b, take))
+            if wanting[b] == 0:
+                del wanting[b]
+        rounds.append(tuple(given))
+
+    lines = tuple(
+        AllocationLine(
+            buyer=r.buyer,
+            liquidation_preference=Decimal(r.liquidation_preference),
+            allocable_fraction=Decimal(r.liquidation_preference) / total_lp,
+            pro_rata_part=part,
+            exercised=Decimal(r.exercised),
+            full_exercise=is_full,
+            additional_requested=Decimal(r.additional_requested),
+            additional_allocated=extra[r.buyer],
+            total=Decimal(r.exercised) + extra[r.buyer],
+        )
+        for r, part, is_full in zip(responses, parts, full, strict=True)
+    )
+    return RofrAllocation(
+        offer_amount=offer,
+        lines=lines,
+        declined_pool=pool,
+        reallocation_rounds=tuple(rounds),
+        remaining_for_new_investor=left,
+    )
+
+
+# --- terms of a New Transaction: 4(j)(iii) and 4(j)(v) ---------------------------
+
+
+@dataclass(frozen=True)
+class NewTransactionTerms:
+    """The price terms of a New Transaction that 4(j) compares. None = the
+    transaction has no such term.
+
+    market_price_pct: sale or conversion price as a percentage of the market
+    price (howsoever computed), e.g. 75 for 75%; fixed_price: a fixed sale or
+    conversion price; warrant_exercise_price; warrant_shares_per_dollar:
+    warrant shares per dollar the New Investor pays or invests."""
+
+    market_price_pct: Decimal | None = None
+    fixed_price: Decimal | None = None
+    warrant_exercise_price: Decimal | None = None
+    warrant_shares_per_dollar: Decimal | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "market_price_pct": _s(self.market_price_pct),
+            "fixed_price": _s(self.fixed_price),
+            "warrant_exercise_price": _s(self.warrant_exercise_price),
+            "warrant_shares_per_dollar": _s(self.warrant_shares_per_dollar),
+        }
+
+
+class Respect(str, Enum):
+    MARKET_PRICE_PCT = "market_price_pct"  # lower is better for the investor
+    FIXED_PRICE = "fixed_price"  # lower is better
+    WARRANT_EXERCISE_PRICE = "warrant_exercise_price"  # lower is better
+    WARRANT_SHARES_PER_DOLLAR = "warrant_shares_per_dollar"  # higher is better
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self is Respect.WARRANT_SHARES_PER_DOLLAR
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One respect compared: is ``new`` better for the investor than ``current``?"""
+
+    respect: Respect
+    current: Decimal | None
+    new: Decimal | None
+    new_is_better: bool
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {
+            "respect": self.respect.value,
+            "current": _s(self.current),
+            "new": _s(self.new),
+            "new_is_better": self.new_is_better,
+            "reason": self.reason,
+        }
+
+
+def _compare(respect: Respect, current: Decimal | None, new: Decimal | None) -> Comparison:
+    if new is None:
+        return Comparison(respect, current, new, False, "the new terms have no such term")
+    if current is None:
+        return Comparison(respect, current, new, True, "the new terms add a term the current ones lack")
+    better = new > current if respect.higher_is_better else new < current
+    word = ("more" if respect.higher_is_better else "lower") if better else "not better"
+    return Comparison(respect, current, new, better, f"{word}: {new} against {current}")
+
+
+def compare_terms(current: NewTransactionTerms, new: NewTransactionTerms) -> tuple[Comparison, ...]:
+    """SPA 4(j)(iii), (v): compare two sets of price terms respect by respect,
+    from the investor's side: a lower percentage of market, a lower fixed
+    price, a lower warrant exercise price and more warrant shares per dollar
+    are better."""
+    return tuple(_compare(r, getattr(current, r.value), getattr(new, r.value)) for r in Respect)
+
+
+@dataclass(frozen=True)
+class TermsChange:
+    """SPA 4(j)(iii): do changed terms need a fresh New Transaction Offer?"""
+
+    offered: NewTransactionTerms
+    final: NewTransactionTerms
+    comparisons: tuple[Comparison, ...]
+    restart: bool
+    new_timeline: RofrTimeline | None
+    clause: str = "SPA 4(j)(iii)"
+
+    @property
+    def more_beneficial_respects(self) -> tuple[Respect, ...]:
+        return tuple(c.respect for c in self.comparisons if c.new_is_better)
+
+    def as_dict(self) -> dict:
+        return {
+            "offered": self.offered.as_dict(),
+            "final": self.final.as_dict(),
+            "comparisons": [c.as_dict() for c in self.comparisons],
+            "restart": self.restart,
+            "more_beneficial_respects": [r.value for r in self.more_beneficial_respects],
+            "new_timeline": None if self.new_timeline is None else self.new_timeline.as_dict(),
+            "clause": self.clause,
+        }
+
+
+def changed_terms(
+    *,
+    offered: NewTransactionTerms,
+    final: NewTransactionTerms,
+    new_offer_received_on: date | None = None,
+    terms: DealTerms = NHTC_DEFAULTS,
+) -> TermsChange:
+    """SPA 4(j)(iii): if the terms to be consummated with the New Investor are
+    more beneficial to it in any respect than those in the New Transaction
+    Offer, the Company must give the Buyer a new offer and the Right of First
+    Refusal starts again; ``new_offer_received_on`` gives the new timeline."""
+    comparisons = compare_terms(offered, final)
+    restart = any(c.new_is_better for c in comparisons)
+    timeline = (
+        rofr_timeline(offer_received_on=new_offer_received_on, terms=terms)
+        if restart and new_offer_received_on is not None
+        else None
+    )
+    return TermsChange(offered, final, comparisons, restart, timeline)
+
+
+@dataclass(frozen=True)
+class PriceProtection:
+    """SPA 4(j)(v): how a New Transaction reprices the Series J and the Warrants."""
+
+    consummated_on: date
+    window_last_day: date | None
+    applies: bool
+    current: NewTransactionTerms
+    new: NewTransactionTerms
+    comparisons: tuple[Comparison, ...]
+    deal_terms_changes: dict = field(default_factory=dict)
+    warrant_changes: dict = field(default_factory=dict)
+    clause: str = "SPA 4(j)(v)"
+
+    def adjusted_terms(self, terms: DealTerms) -> DealTerms:
+        """The DealTerms with the Series J changes applied (warrants are not DealTerms fields)."""
+        return terms.with_changes(**self.deal_terms_changes)
+
+    def as_dict(self) -> dict:
+        return {
+            "consummated_on": self.consummated_on.isoformat(),
+            "window_last_day": _iso(self.window_last_day),
+            "applies": self.applies,
+            "current": self.current.as_dict(),
+            "new": self.new.as_dict(),
+            "comparisons": [c.as_dict() for c in self.comparisons],
+            "deal_terms_changes": {k: str(v) for k, v in self.deal_terms_changes.items()},
+            "warrant_changes": {
+                k: (v if isinstance(v, int | str) else str(v)) for k, v in self.warrant_changes.items()
+            },
+            "clause": self.clause,
+        }
+
+
+def price_protection(
+    *,
+    new: NewTransactionTerms,
+    consummated_on: date,
+    effective_date: date | None,
+    warrant_exercise_price: Decimal,
+    warrant_shares: int,
+    purchase_price: Decimal,
+    terms: DealTerms = NHTC_DEFAULTS,
+) -> PriceProtection:
+    """SPA 4(j)(v): a New Transaction consummated before 240 days after the
+    Effective Date on (x) a lower percentage of market price or a lower Fixed
+    Price than the Series J, or (y) warrants at a lower exercise price or for
+    more shares per dollar, brings the Series J and the Warrants (issued,
+    converted or not) down to those terms.
+
+    Current terms: ``series_j_discount_pct`` and ``series_j_fixed_price`` from
+    DealTerms; the Buyer's Warrants (``warrant_exercise_price``,
+    ``warrant_shares`` for ``purchase_price``). Returns the DealTerms field
+    changes and the warrant changes; more warrant shares come with the New
+    Transaction warrants' exercise price formula (the proviso).
+    """
+    if warrant_exercise_price <= 0 or purchase_price <= 0 or warrant_shares < 0:
+        raise InvalidInput("Warrant price and purchase price must be positive, warrant shares not negative.")
+    for name in ("market_price_pct", "fixed_price", "warrant_exercise_price", "warrant_shares_per_dollar"):
+        v = getattr(new, name)
+        if v is not None and v <= 0:
+            raise InvalidInput(f"New Transaction {name} must be positive.")
+    current = NewTransactionTerms(
+        market_price_pct=terms.series_j_discount_pct,
+        fixed_price=terms.series_j_fixed_price,
+        warrant_exercise_price=Decimal(warrant_exercise_price),
+        warrant_shares_per_dollar=Decimal(warrant_shares) / Decimal(purchase_price),
+    )
+    comparisons = compare_terms(current, new)
+    last = rofr_last_day(effective_date, terms)
+    applies = last is None or consummated_on <= last
+    better = {c.respect for c in comparisons if c.new_is_better} if applies else set()
+    deal_changes: dict = {}
+    warrant_changes: dict = {}
+    if Respect.MARKET_PRICE_PCT in better:
+        deal_changes["series_j_discount_pct"] = new.market_price_pct
+    if Respect.FIXED_PRICE in better:
+        deal_changes["series_j_fixed_price"] = new.fixed_price
+    if Respect.WARRANT_EXERCISE_PRICE in better:
+        warrant_changes["exercise_price"] = new.warrant_exercise_price
+    if Respect.WARRANT_SHARES_PER_DOLLAR in better:
+        shares = to_shares(new.warrant_shares_per_dollar * Decimal(purchase_price), ShareRounding.DOWN)
+        warrant_changes["shares"] = shares
+        warrant_changes["additional_shares"] = shares - warrant_shares
+        warrant_changes["additional_shares_exercise_price"] = (
+            "the New Transaction warrants' exercise price formula"
+        )
+    return PriceProtection(
+        consummated_on=consummated_on,
+        window_last_day=last,
+        applies=applies,
+        current=current,
+        new=new,
+        comparisons=comparisons,
+        deal_terms_changes=deal_changes,
+        warrant_changes=warrant_changes,
+    )
