@@ -8,6 +8,7 @@ from .company import (
     NewTransactionOffer,
     OfferResponse,
     OutboundNotice,
+    PriceProtectionAdjustment,
 )
 from .financing import Financing
 from .instruments import Debenture, InstrumentStatus, PreferredHolding, Warrant
@@ -25,7 +26,14 @@ from .records import (
     RedemptionStatus,
     WarrantExercise,
 )
-from .registration import RegistrationAmendment, RegistrationStatement, ShareSale, SuspensionPeriod
+from .registration import (
+    LiquidatedDamagesStatement,
+    PeriodicAmountPayment,
+    RegistrationAmendment,
+    RegistrationStatement,
+    ShareSale,
+    SuspensionPeriod,
+)
 from .settings import BusinessDate
 from .terms import DealTermsVersion
 
@@ -45,6 +53,7 @@ __all__ = [
     "InterestElection",
     "Investor",
     "Issuer",
+    "LiquidatedDamagesStatement",
     "MarketPrice",
     "NewTransactionOffer",
     "NoticeMethod",
@@ -53,8 +62,10 @@ __all__ = [
     "ObligationStatus",
     "OfferResponse",
     "OutboundNotice",
+    "PeriodicAmountPayment",
     "PreferredHolding",
     "PriceImport",
+    "PriceProtectionAdjustment",
     "Redemption",
     "RedemptionStatus",
     "RegistrationAmendment",

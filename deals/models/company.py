@@ -57,6 +57,10 @@ class OfferResponse(TimeStamped):
     answer = models.CharField(max_length=10, choices=Answer.choices, default=Answer.PENDING)
     answered_date = models.DateField(null=True, blank=True)
     amount_taken = money_field(default=0)
+    additional_requested = money_field(default=0, help_text="SPA 4(j)(iv): Declining Buyers' parts asked for.")
+    allocable_share = models.DecimalField(max_digits=9, decimal_places=6, default=0, help_text="SPA 1(b)(iv).")
+    pro_rata_part = money_field(default=0, help_text="SPA 4(j)(iv): share of the offer by Allocable Share.")
+    additional_allocated = money_field(default=0, help_text="SPA 4(j)(iv): Declining Buyers' parts allocated.")
     history = HistoricalRecords()
 
     class Meta:
@@ -84,6 +88,8 @@ class EventOfDefault(TimeStamped):
     waived_date = models.DateField(null=True, blank=True)
     accelerated_date = models.DateField(null=True, blank=True)
     acceleration_amount = money_field(null=True, blank=True)
+    acceleration_snapshot = models.JSONField(default=dict, blank=True, help_text="Principal + accrued interest working.")
+    waiver_reference = models.CharField(max_length=200, blank=True, help_text="The holder's written waiver (letter, date).")
     description = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
@@ -159,3 +165,24 @@ class IndemnificationClaim(TimeStamped):
         constraints = [
             models.CheckConstraint(condition=Q(amount_incurred__gte=0) & Q(amount_reimbursed__gte=0), name="claim_amounts_nonnegative"),
         ]
+
+
+class PriceProtectionAdjustment(TimeStamped):
+    """SPA 4(j)(v) repricing confirmed by a deal admin: the new deal terms
+    version (effective from the consummation date) and the warrants adjusted."""
+
+    offer = models.OneToOneField(NewTransactionOffer, on_delete=models.PROTECT, related_name="price_protection")
+    terms_version = models.ForeignKey(
+        "deals.DealTermsVersion", on_delete=models.PROTECT, related_name="price_protections"
+    )
+    previous_terms_version = models.ForeignKey(
+        "deals.DealTermsVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    effective_from = models.DateField()
+    snapshot = models.JSONField(default=dict, help_text="deals.terms.rofr.price_protection working.")
+    warrants_adjusted = models.JSONField(default=list, blank=True, help_text="Per warrant: old and new price/shares.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Price protection from {self.effective_from.isoformat()} (offer {self.offer_id})"

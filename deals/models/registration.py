@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from .common import TimeStamped
+from .common import TimeStamped, money_field
 from .financing import Financing
 from .parties import Investor
 
@@ -66,6 +67,13 @@ class SuspensionPeriod(TimeStamped):
     reason = models.CharField(max_length=300, blank=True)
     permitted = models.BooleanField(default=True, help_text="Whether every day is a Permitted Suspension Period day.")
     non_permitted_days = models.JSONField(default=list, blank=True, help_text="Days outside a Permitted Suspension Period.")
+    notice_required = models.BooleanField(
+        default=True, help_text="RRA 3(h) proviso: False when notice of the event would have been unlawful."
+    )
+    verdict = models.JSONField(default=dict, blank=True, help_text="deals.terms.suspensions verdict as recorded.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -93,3 +101,62 @@ class ShareSale(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.investor} sold {self.shares} on {self.sale_date.isoformat()}"
+
+
+class PeriodicAmountPayment(TimeStamped):
+    """A Periodic Amount (RRA 2(b)(iii)-(iv)) for one investor and Computation
+    Date, recorded when the company marks it paid; ``snapshot`` is the line as
+    computed by ``deals.terms.registration.periodic_amounts``."""
+
+    class Lateness(models.TextChoices):
+        REQUIRED_EFFECTIVE_DATE = "required_effective_date", "Missed Required Effective Date (RRA 2(b)(i))"
+        RESTRICTED_SALE_DATE = "restricted_sale_date", "Restricted Sale Date (RRA 2(b)(ii))"
+
+    financing = models.ForeignKey(Financing, on_delete=models.PROTECT, related_name="periodic_payments")
+    investor = models.ForeignKey(Investor, on_delete=models.PROTECT, related_name="periodic_payments")
+    lateness = models.CharField(max_length=30, choices=Lateness.choices)
+    trigger_date = models.DateField(help_text="Required Effective Date or Restricted Sale Date.")
+    computation_date = models.DateField(help_text="RRA 2(b)(vii).")
+    days = models.PositiveIntegerField()
+    base = money_field()
+    amount = money_field()
+    due_date = models.DateField()
+    paid_date = models.DateField()
+    payment_reference = models.CharField(max_length=200, blank=True)
+    snapshot = models.JSONField(default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["investor", "computation_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["financing", "investor", "lateness", "trigger_date", "computation_date"],
+                name="one_payment_per_computation_date",
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="periodic_payment_nonnegative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Periodic Amount {self.amount} to {self.investor} for {self.computation_date.isoformat()}"
+
+
+class LiquidatedDamagesStatement(TimeStamped):
+    """A monthly statement of Periodic Amounts for one investor (RRA 2(b)(iv):
+    payable monthly without demand); the PDF is rendered by ``notices``."""
+
+    financing = models.ForeignKey(Financing, on_delete=models.PROTECT, related_name="ld_statements")
+    investor = models.ForeignKey(Investor, on_delete=models.PROTECT, related_name="ld_statements")
+    month = models.DateField(help_text="First day of the month the statement covers.")
+    as_of = models.DateField(help_text="Business date the statement was computed on.")
+    total_due = money_field(help_text="Periodic Amounts with a Computation Date in the month.")
+    total_paid = money_field(default=0)
+    snapshot = models.JSONField(default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-month", "investor", "-id"]
+
+    def __str__(self) -> str:
+        return f"Liquidated damages statement {self.month:%Y-%m} for {self.investor}"
