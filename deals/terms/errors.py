@@ -6,15 +6,19 @@ already a sentence a clerk can act on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 
 
 class TermsError(Exception):
     """Base class: a contract rule cannot be applied to the given inputs."""
 
+    def __post_init__(self) -> None:
+        # Dataclass subclasses: fill ``args`` so the error pickles (Celery) and reprs like any other.
+        Exception.__init__(self, *(getattr(self, f.name) for f in fields(self)))
 
-@dataclass(frozen=True)
+
+@dataclass(eq=False)  # not frozen: Python must be able to set __traceback__ (contextlib does)
 class MissingPrice(TermsError):
     """A look-back needs a price for a trading day we do not have."""
 
@@ -25,7 +29,7 @@ class MissingPrice(TermsError):
         return f"No {self.field} recorded for trading day {self.date.isoformat()}."
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # not frozen: Python must be able to set __traceback__ (contextlib does)
 class MissingPrices(TermsError):
     """Several look-back days lack prices; lists every one of them."""
 
@@ -45,7 +49,7 @@ class InvalidInput(TermsError):
     """An argument outside the domain the clause allows (e.g. amount <= 0)."""
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # not frozen: Python must be able to set __traceback__ (contextlib does)
 class NotEligible(TermsError):
     """More is asked for than the clause allows yet (e.g. Debenture 4(A) tranches).
 

@@ -172,3 +172,22 @@ def test_average_of_lowest_is_within_window_and_not_above_the_plain_average(valu
     plain = market_price(prices, as_of, LookbackMethod.AVERAGE_PRECEDING, 20, 20)
     assert min(values) <= lowest.average <= max(values)
     assert lowest.average <= plain.average
+
+
+def test_missing_prices_survives_context_managers_and_pickling():
+    # errors must stay mutable (contextlib sets __traceback__) and picklable (Celery results)
+    import pickle
+    from contextlib import contextmanager
+
+    @contextmanager
+    def passthrough():
+        yield
+
+    prices = constant_prices("1.50")
+    del prices[date(2000, 5, 31)]
+    with pytest.raises(MissingPrices) as err:
+        with passthrough():
+            debenture_market_price(prices, date(2000, 6, 1))
+    again = pickle.loads(pickle.dumps(err.value))
+    assert again.dates == (date(2000, 5, 31),)
+    assert str(again) == str(err.value)
