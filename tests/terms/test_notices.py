@@ -35,9 +35,8 @@ def test_registered_mail_is_given_on_the_seventh_business_day_after_deposit():
 
 
 def test_courier_is_given_on_the_third_business_day_after_sending():
-    # sent Fri 2000-11-10; Veterans Day is observed Fri 11/10 by the Fed, so sending day is a holiday:
-    # 11/13, 11/14, 11/15
-    assert deemed_given(NoticeSending(M.COURIER, date(2000, 11, 10))).deemed_given_on == date(2000, 11, 15)
+    # sent Wed 2000-11-22; Thanksgiving 11/23: 11/24, 11/27, 11/28
+    assert deemed_given(NoticeSending(M.COURIER, date(2000, 11, 22))).deemed_given_on == date(2000, 11, 28)
 
 
 def test_courier_sent_on_a_sunday_counts_from_monday():
