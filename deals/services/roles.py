@@ -20,6 +20,8 @@ CLERK_PERMS = [
     ("deals", "add_warrantexercise"),
     ("deals", "view_marketprice"),
     ("deals", "view_obligation"),
+    ("deals", "view_redemption"),  # notices: clerks download Notices of Redemption
+    ("notices", "view_notice"),
 ]
 
 
