@@ -26,11 +26,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
+from typing import TYPE_CHECKING
 
 from .calendars import add_business_days, business_days_between, count_business_days
 from .errors import InvalidInput
 from .params import DealTerms
 from .rounding import pct, to_cents
+
+if TYPE_CHECKING:
+    from .conversion import Accrual
 
 CLAUSE_DEBENTURE_DELIVERY = "Debenture 4(A)"
 CLAUSE_SERIES_J_DELIVERY = "Series J CoD Delivery Date (default; see docs/interpretations.md)"
@@ -281,7 +285,7 @@ class MandatoryPurchase:
     unconverted_liquidation_preference: Decimal
     premium_pct: Decimal
     premium_amount: Decimal  # 145% x liquidation preference
-    dividends: object  # conversion.Accrual through the payment date
+    dividends: Accrual  # through the payment date (excluded)
     amount: Decimal  # premium_amount + dividends, cents
     notice_date: date
     due_date: date  # 5th business day after the holder's notice
@@ -293,7 +297,7 @@ class MandatoryPurchase:
             "unconverted_liquidation_preference": str(self.unconverted_liquidation_preference),
             "premium_pct": str(self.premium_pct),
             "premium_amount": str(self.premium_amount),
-            "dividends": self.dividends.as_dict(),  # type: ignore[attr-defined]
+            "dividends": self.dividends.as_dict(),
             "amount": str(self.amount),
             "notice_date": self.notice_date.isoformat(),
             "due_date": self.due_date.isoformat(),

@@ -98,13 +98,13 @@ class DealTerms:
     mandatory_purchase_business_days: int = term(5, "SPA 5(f)")
     # Cap Regulations
     cap_pct: Decimal = term(D("20"), "SPA 4(d)(ii), 4(i)", "percent of shares outstanding at signing")
-    cap_meeting_trigger_pct: Decimal = term(D("10"), "SPA 4(i)")
-    cap_meeting_days: int = term(75, "SPA 4(i)")
+    cap_meeting_trigger_pct: Decimal = term(D("10"), "SPA 4(d)(ii)", "Meeting Date trigger")
+    cap_meeting_days: int = term(75, "SPA 4(d)(ii)", "Meeting Date: days after the trigger")
     cap_redemption_days: int = term(30, "SPA 4(i)")
     # Share reserve
     reserve_pct: Decimal = term(D("150"), "SPA 4(g)")
     # Capital facts and cap/warrant mechanics (added with prices/conversion/cap/warrants)
-    shares_outstanding_at_signing: int = term(7_860_000, "SPA 3(c), 4(d)(ii)", "approximately, at the date of the SPA")
+    shares_outstanding_at_signing: int = term(7_860_000, "SPA 3(c), 4(d)(ii)", "approximately, at signing")
     authorized_common_shares: int = term(50_000_000, "SPA 3(c)")
     cap_remedy_window_days: int = term(5, "SPA 4(i)(x)", "consecutive trading days averaged")
     cap_remedy_lookback_days: int = term(60, "SPA 4(i)(x)", "trading days immediately preceding the notice")
