@@ -1,0 +1,904 @@
+"""Conversions: one function per workflow step (Debenture 4(A) + Exhibit A;
+Series J per its Certificate of Designations and SPA 4(i), 5(c), 5(d), 5(f)).
+
+Every figure comes from ``deals.terms``; these functions load the inputs
+(instrument, terms version in force, prices, share counts), call the engine,
+and write the results atomically. Bad input raises ``WorkflowError`` -- its
+message is a sentence a clerk can act on, with the numbers involved -- and
+writes nothing.
+
+SPA 5(c)-(f) and 4(i) govern the Series J only (they speak of "Preferred
+Stock"); the Debenture has no revocation, buy-in, mandatory purchase or cap
+clause, so those actions are offered on Series J conversions only
+(docs/interpretations.md, "SPA 5(c)-(f) -- Series J only").
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+
+from deals.models import (
+    BuyIn,
+    CapRemedy,
+    Conversion,
+    ConversionStatus,
+    DealTermsVersion,
+    Debenture,
+    InstrumentStatus,
+    InterestElection,
+    Issuer,
+    MarketPrice,
+    NoticeMethod,
+    ObligationKind,
+    ObligationStatus,
+    PreferredHolding,
+    Redemption,
+    RedemptionStatus,
+    RegistrationStatement,
+    Warrant,
+    WarrantExercise,
+)
+from deals.services.calendar import business_date
+from deals.services.obligations import obligation_upsert, obligations_close
+from deals.terms import calendars
+from deals.terms.cap import cap_limitation_redemption_amount, remedy_x_conversion
+from deals.terms.conversion import (
+    ConversionQuote,
+    PaymentForm,
+    accrued_dividends,
+    debenture_conversion_date,
+    quote_debenture_conversion,
+    quote_preferred_conversion,
+    series_j_conversion_price,
+)
+from deals.terms.delivery import buy_in_adjustment, late_payment, mandatory_purchase_amount, revocation_right
+from deals.terms.errors import InvalidInput, MissingPrices, NotEligible, TermsError
+from deals.terms.params import DealTerms
+from deals.terms.rounding import to_cents
+
+# Conversions that count: not revoked or dishonoured (their shares were issued or are owed).
+LIVE_STATUSES = (ConversionStatus.PENDING_DELIVERY, ConversionStatus.DELIVERED)
+
+
+class WorkflowError(Exception):
+    """A workflow step cannot run on the given input. ``str(err)`` is the clerk-readable reason.
+
+    ``field`` names the form field at fault (or None); ``code`` is stable for tests and callers;
+    ``missing_dates`` lists trading days without a closing bid (the view links to the price import).
+    """
+
+    def __init__(self, message: str, *, code: str = "invalid", field: str | None = None, missing_dates=()):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+        self.missing_dates = tuple(missing_dates)
+
+
+def money(value) -> str:
+    """$1,234.56 for messages."""
+    return f"${Decimal(value):,.2f}"
+
+
+# --- inputs -------------------------------------------------------------------------------
+
+
+def terms_in_force(day: datetime.date) -> tuple[DealTermsVersion, DealTerms]:
+    """The deal terms version in force on ``day`` and the engine's view of it."""
+    version = DealTermsVersion.objects.in_force_on(day)
+    if version is None:
+        raise WorkflowError(
+            f"No deal terms version is in force on {day.isoformat()}; a deal admin must add one effective on or before that date.",
+            code="no_terms",
+        )
+    return version, version.to_terms()
+
+
+def prices_mapping(days, field_name: str = "closing_bid") -> dict[datetime.date, Decimal]:
+    """MarketPrice rows for ``days`` as {date: price} (one query; rows without the field are left out)."""
+    if not days:
+        return {}
+    rows = MarketPrice.objects.filter(date__gte=min(days), date__lte=max(days)).values_list("date", field_name)
+    return {d: p for d, p in rows if p is not None}
+
+
+def _lookback_days(terms: DealTerms, *, is_debenture: bool, conversion_date: datetime.date):
+    n = terms.debenture_lookback_days if is_debenture else terms.series_j_lookback_days
+    return calendars.trading_days_before(conversion_date, n)
+
+
+def cap_shares_issued() -> int:
+    """Common Stock issued so far to holders of the Series J and the Warrants (SPA 4(d)(ii)):
+    live Series J conversions, warrant exercises and remedy (x) conversions."""
+    conv = Conversion.objects.filter(preferred__isnull=False, status__in=LIVE_STATUSES).aggregate(n=Sum("shares_issuable"))["n"] or 0
+    ex = WarrantExercise.objects.aggregate(n=Sum("shares"))["n"] or 0
+    remedy = sum(
+        int(s.get("shares", 0)) for s in CapRemedy.objects.filter(remedy=CapRemedy.Remedy.X_PRICE).values_list("snapshot", flat=True)
+    )
+    return int(conv) + int(ex) + remedy
+
+
+def _warrant_shares_outstanding() -> int:
+    return Warrant.objects.filter(status=InstrumentStatus.OUTSTANDING).aggregate(n=Sum("shares_remaining"))["n"] or 0
+
+
+def _effective_date(financing_id: int) -> datetime.date | None:
+    return (
+        RegistrationStatement.objects.filter(financing_id=financing_id, effective_date__isnull=False)
+        .order_by("effective_date")
+        .values_list("effective_date", flat=True)
+        .first()
+    )
+
+
+def _check_instrument_open(instrument) -> None:
+    status = instrument.status
+    if status != InstrumentStatus.OUTSTANDING:
+        raise WorkflowError(
+            f"{instrument.label} is {instrument.get_status_display().lower()}: nothing is left to convert.",
+            code="instrument_closed",
+            field="instrument",
+        )
+    outstanding = _outstanding(instrument)
+    if outstanding <= 0:
+        raise WorkflowError(f"{instrument.label} has no outstanding amount left to convert.", code="instrument_closed", field="instrument")
+
+
+def _outstanding(instrument) -> Decimal:
+    if isinstance(instrument, Debenture):
+        return instrument.principal_outstanding
+    return instrument.liquidation_preference_outstanding
+
+
+def _pending_redemption(debenture: Debenture) -> Redemption | None:
+    return Redemption.objects.filter(debenture=debenture, status=RedemptionStatus.PENDING).order_by("-notice_date").first()
+
+
+def _amount_errors(instrument, amount: Decimal, terms: DealTerms) -> None:
+    what = "principal" if isinstance(instrument, Debenture) else "liquidation preference"
+    outstanding = _outstanding(instrument)
+    if amount <= 0:
+        raise WorkflowError(f"The amount to convert must be more than $0.00 (you entered {money(amount)}).", code="amount", field="amount")
+    if amount > outstanding:
+        raise WorkflowError(
+            f"The amount {money(amount)} exceeds the outstanding {what} of {instrument.label}, {money(outstanding)}.",
+            code="exceeds_outstanding",
+            field="amount",
+        )
+    if isinstance(instrument, PreferredHolding):
+        stated = terms.series_j_stated_value
+        if amount % stated:
+            raise WorkflowError(
+                f"Series J converts in whole preferred shares of {money(stated)} liquidation preference each "
+                f"(SPA 1(b)(iv)); {money(amount)} is not a multiple of {money(stated)}.",
+                code="amount",
+                field="amount",
+            )
+
+
+def conversion_quote(
+    *,
+    instrument: Debenture | PreferredHolding,
+    amount: Decimal,
+    conversion_date: datetime.date,
+    notice_method: str = NoticeMethod.FACSIMILE,
+    notice_received_date: datetime.date | None = None,
+    interest_election: str = InterestElection.CASH,
+    as_of: datetime.date | None = None,
+) -> ConversionQuote:
+    """Quote a conversion (pure read): Debenture 4(A) or the Series J terms, with the cap
+    (SPA 4(d)(ii), 4(i)) and reserve (SPA 3(c), 4(g)) checks. Raises ``WorkflowError``."""
+    today = business_date() if as_of is None else as_of
+    received = conversion_date if notice_received_date is None else notice_received_date
+    is_debenture = isinstance(instrument, Debenture)
+    if conversion_date > today:
+        raise WorkflowError(
+            f"The Date of Conversion {conversion_date.isoformat()} is after the business date {today.isoformat()}; "
+            "a conversion cannot be recorded ahead of time.",
+            code="future_date",
+            field="conversion_date",
+        )
+    if received > today:
+        raise WorkflowError(
+            f"The notice cannot have been received on {received.isoformat()}, after the business date {today.isoformat()}.",
+            code="future_date",
+            field="notice_received_date",
+        )
+    if received < conversion_date:
+        raise WorkflowError(
+            f"The notice was received on {received.isoformat()}, before its Date of Conversion {conversion_date.isoformat()}; "
+            "check both dates.",
+            code="received_before_conversion",
+            field="notice_received_date",
+        )
+    if is_debenture and notice_method == NoticeMethod.ORIGINAL and received != conversion_date:
+        raise WorkflowError(
+            "When the original Debenture and notice are delivered, the Conversion Date is the delivery date "
+            f"(Debenture 4(A)): enter {received.isoformat()} as the Date of Conversion, not {conversion_date.isoformat()}.",
+            code="conversion_date_basis",
+            field="conversion_date",
+        )
+    _check_instrument_open(instrument)
+    if is_debenture:
+        redemption = _pending_redemption(instrument)
+        if redemption is not None and received > redemption.convert_until:
+            raise WorkflowError(
+                f"{instrument.label} is being redeemed (Notice of Redemption dated {redemption.notice_date.isoformat()}, "
+                f"received {redemption.notice_received_date.isoformat()}); the holder could convert instead only until "
+                f"{redemption.convert_until.isoformat()} (Debenture 4(B)(ii)).",
+                code="redemption_pending",
+                field="instrument",
+            )
+    version, terms = terms_in_force(conversion_date)
+    _amount_errors(instrument, amount, terms)
+
+    try:
+        days = _lookback_days(terms, is_debenture=is_debenture, conversion_date=conversion_date)
+        prices = prices_mapping(days)
+        issuer = instrument.financing.issuer
+        common = dict(
+            terms=terms,
+            amount=amount,
+            conversion_date=conversion_date,
+            prices=prices,
+            cap_shares_issued=cap_shares_issued(),
+            shares_outstanding_at_signing=issuer.shares_outstanding_at_signing,
+            issued_shares=issuer.shares_issued,
+            authorized_shares=issuer.authorized_common_shares,
+            warrant_shares=_warrant_shares_outstanding(),
+        )
+        election = PaymentForm(interest_election)
+        if is_debenture:
+            return quote_debenture_conversion(
+                principal=instrument.principal,
+                closing_date=instrument.closing_date,
+                converted_principal=instrument.principal - instrument.principal_outstanding,
+                issue_date=instrument.issue_date,
+                effective_date=_effective_date(instrument.financing_id),
+                interest_payment=election,
+                interest_paid_through=instrument.interest_paid_through,
+                notice_delivered=received,
+                **common,
+            )
+        return quote_preferred_conversion(
+            liquidation_preference=instrument.liquidation_preference,
+            closing_date=instrument.closing_date,
+            converted=instrument.liquidation_preference - instrument.liquidation_preference_outstanding,
+            dividend_payment=election,
+            **common,
+        )
+    except MissingPrices as err:
+        days_txt = ", ".join(d.isoformat() for d in err.dates)
+        raise WorkflowError(
+            f"No closing bid is recorded for {len(err.dates)} look-back trading day(s): {days_txt}. Import the prices, then quote again.",
+            code="missing_prices",
+            field=None,
+            missing_dates=err.dates,
+        )
+    except NotEligible as err:
+        when = (
+            f" More becomes convertible on {err.eligible_on.isoformat()}."
+            if err.eligible_on
+            else " No later date makes that amount convertible."
+        )
+        raise WorkflowError(
+            f"{money(err.requested)} is more than the {money(err.available)} convertible on "
+            f"{conversion_date.isoformat()} ({err.clause}).{when}",
+            code="not_eligible",
+            field="amount",
+        )
+    except InvalidInput as err:
+        raise WorkflowError(str(err), code="invalid")
+    except TermsError as err:
+        raise WorkflowError(str(err), code="terms")
+
+
+# --- submit -------------------------------------------------------------------------------
+
+
+def _lock(instrument):
+    model = type(instrument)
+    return model.objects.select_for_update().select_related("financing__issuer").get(pk=instrument.pk)
+
+
+@dataclass
+class Applied:
+    """What a conversion changed on the instrument and the issuer (for revocation/dishonour)."""
+
+    amount_converted: Decimal
+    shares_issued: int
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"amount_converted": str(to_cents(self.amount_converted)), "shares_issued": self.shares_issued, **self.extra}
+
+
+def _applied(instrument, quote: ConversionQuote, terms: DealTerms) -> tuple[Applied, int]:
+    """(what is applied now, Unconverted Shares). Debentures: everything (the SPA cap does not
+    govern them). Series J: the preferred shares that fit under the cap (SPA 4(i))."""
+    split = quote.unconverted
+    if isinstance(instrument, Debenture) or split is None or split.unconverted_preferred == 0:
+        return Applied(quote.amount, quote.total_shares), 0
+    converted = terms.series_j_stated_value * split.convertible_preferred
+    return Applied(converted, split.common_shares), split.unconverted_preferred
+
+
+def _reduce_outstanding(instrument, amount: Decimal) -> None:
+    """Lower the outstanding amount with a guarded F-expression update; set CONVERTED at zero."""
+    if amount <= 0:
+        return
+    model = type(instrument)
+    col = "principal_outstanding" if model is Debenture else "liquidation_preference_outstanding"
+    rows = model.objects.filter(pk=instrument.pk, **{f"{col}__gte": amount}).update(**{col: F(col) - amount})
+    if rows != 1:  # cannot happen under the row lock; a guard, not a path
+        raise WorkflowError(f"The amount {money(amount)} exceeds the outstanding amount of {instrument.label}.", code="exceeds_outstanding")
+    instrument.refresh_from_db(fields=[col, "status"])
+    if getattr(instrument, col) == 0:
+        instrument.status = InstrumentStatus.CONVERTED
+        instrument.save(update_fields=["status", "updated_at"])
+
+
+def _restore_outstanding(instrument, amount: Decimal) -> None:
+    if amount <= 0:
+        return
+    model = type(instrument)
+    col = "principal_outstanding" if model is Debenture else "liquidation_preference_outstanding"
+    model.objects.filter(pk=instrument.pk).update(**{col: F(col) + amount})
+    instrument.refresh_from_db(fields=[col, "status"])
+    if instrument.status == InstrumentStatus.CONVERTED and getattr(instrument, col) > 0:
+        instrument.status = InstrumentStatus.OUTSTANDING
+        instrument.save(update_fields=["status", "updated_at"])
+
+
+def _issuer_shares(issuer_id: int, delta: int) -> None:
+    if delta:
+        Issuer.objects.filter(pk=issuer_id).update(shares_issued=F("shares_issued") + delta)
+
+
+@transaction.atomic
+def conversion_submit(
+    *,
+    instrument: Debenture | PreferredHolding,
+    amount: Decimal,
+    conversion_date: datetime.date,
+    notice_method: str,
+    notice_received_date: datetime.date,
+    interest_election: str = InterestElection.CASH,
+    reference: str = "",
+    idempotency_key: str,
+    user,
+) -> Conversion:
+    """Record a Notice of Conversion: lock the instrument, re-quote, write the conversion with its
+    snapshot and terms version, lower the outstanding amount, raise the issued share count, open
+    the delivery (and original-notice) obligations and request the notice.
+
+    Idempotent on ``idempotency_key``: a repeat returns the existing conversion (``replayed`` is
+    True on it) and writes nothing. Raises ``WorkflowError`` (nothing written) on bad input.
+    """
+    if not idempotency_key:
+        raise WorkflowError("The form is missing its submission key; reload the page and try again.", code="no_key")
+    locked = _lock(instrument)
+    existing = Conversion.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        existing.replayed = True
+        return existing
+    quote = conversion_quote(
+        instrument=locked,
+        amount=amount,
+        conversion_date=conversion_date,
+        notice_method=notice_method,
+        notice_received_date=notice_received_date,
+        interest_election=interest_election,
+    )
+    version, terms = terms_in_force(conversion_date)
+    applied, unconverted = _applied(locked, quote, terms)
+    is_debenture = isinstance(locked, Debenture)
+    original_due = quote.original_notice_due if is_debenture and notice_method == NoticeMethod.FACSIMILE else None
+    snapshot = quote.as_dict()
+    snapshot["applied"] = applied.as_dict()
+    snapshot["terms_version"] = version.version
+    try:
+        with transaction.atomic():
+            conversion = Conversion.objects.create(
+                debenture=locked if is_debenture else None,
+                preferred=None if is_debenture else locked,
+                investor_id=locked.investor_id,
+                terms_version=version,
+                amount=amount,
+                conversion_date=conversion_date,
+                notice_method=notice_method,
+                notice_received_date=notice_received_date,
+                interest_election=interest_election,
+                reference=reference,
+                market_price=quote.market_price.price,
+                conversion_price=quote.applied_price,
+                shares_for_amount=quote.shares,
+                interest_amount=quote.accrual.amount,
+                interest_shares=quote.accrual_shares,
+                shares_issuable=applied.shares_issued,
+                unconverted_shares=unconverted,
+                delivery_date=quote.delivery_date,
+                original_due_date=original_due,
+                original_received_date=notice_received_date if notice_method == NoticeMethod.ORIGINAL else None,
+                snapshot=snapshot,
+                idempotency_key=idempotency_key,
+                created_by=user,
+            )
+    except IntegrityError:
+        existing = Conversion.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        existing.replayed = True
+        return existing
+    conversion.replayed = False
+    _reduce_outstanding(locked, applied.amount_converted)
+    _issuer_shares(locked.financing.issuer_id, applied.shares_issued)
+
+    if is_debenture:
+        redemption = _pending_redemption(locked)
+        if redemption is not None:  # within the window (conversion_quote refused otherwise)
+            _redemption_converted(redemption, on=notice_received_date)
+
+    delivery_clause = "Debenture 4(A)" if is_debenture else "SPA 5(c); Series J CoD Delivery Date"
+    obligation_upsert(
+        kind=ObligationKind.SHARE_DELIVERY,
+        source=conversion,
+        due_date=quote.delivery_date,
+        clause=delivery_clause,
+        investor=locked.investor,
+        description=f"Deliver {applied.shares_issued:,} shares for {conversion.instrument_label}",
+        details={"shares": applied.shares_issued, "conversion_date": conversion_date.isoformat()},
+        as_of=business_date(),
+    )
+    if original_due is not None:
+        obligation_upsert(
+            kind=ObligationKind.ORIGINAL_NOTICE,
+            source=conversion,
+            due_date=original_due,
+            clause="Debenture Exhibit A",
+            investor=locked.investor,
+            description=f"Original Debenture {locked.number} and Notice of Conversion due from the holder",
+            as_of=business_date(),
+        )
+    from notices.services import notice_request
+
+    notice_request(record=conversion, kind="conversion", user=user)
+    return conversion
+
+
+def _redemption_converted(redemption: Redemption, *, on: datetime.date) -> None:
+    """Debenture 4(B)(ii): a Notice of Conversion within 5 business days of the holder's receipt of
+    the Notice of Redemption takes the Debenture out of the redemption."""
+    redemption.status = RedemptionStatus.CONVERTED
+    redemption.save(update_fields=["status", "updated_at"])
+    obligations_close(source=redemption, status=ObligationStatus.VOID, on=on)
+
+
+# --- after submission ----------------------------------------------------------------------
+
+
+def _lock_conversion(conversion: Conversion) -> Conversion:
+    return Conversion.objects.select_for_update().select_related("debenture", "preferred", "investor").get(pk=conversion.pk)
+
+
+def _require_pending(conv: Conversion, action: str) -> None:
+    if conv.status != ConversionStatus.PENDING_DELIVERY:
+        raise WorkflowError(f"Cannot {action}: conversion #{conv.pk} is {conv.get_status_display().lower()}.", code="wrong_status")
+
+
+def _require_series_j(conv: Conversion, clause: str) -> None:
+    if conv.is_debenture:
+        raise WorkflowError(
+            f"{clause} applies to conversions of the Series J Preferred Stock; the Debenture has no such clause.",
+            code="not_applicable",
+        )
+
+
+def _not_future(day: datetime.date, what: str, field_name: str) -> None:
+    today = business_date()
+    if day > today:
+        raise WorkflowError(
+            f"The {what} {day.isoformat()} is after the business date {today.isoformat()}.", code="future_date", field=field_name
+        )
+
+
+@transaction.atomic
+def delivery_record(*, conversion: Conversion, delivered_date: datetime.date, reference: str, user) -> Conversion:
+    """Record delivery of the conversion shares (certificates, or DWAC/FAST per SPA 5(e)). Closes the
+    delivery obligation; for a Series J conversion delivered after the SPA 5(c) grace period, records
+    the late payment owed on demand."""
+    conv = _lock_conversion(conversion)
+    _require_pending(conv, "record delivery")
+    _not_future(delivered_date, "delivery date", "delivered_date")
+    if delivered_date < conv.conversion_date:
+        raise WorkflowError(
+            f"Shares cannot be delivered on {delivered_date.isoformat()}, before the Date of Conversion "
+            f"{conv.conversion_date.isoformat()}.",
+            code="invalid",
+            field="delivered_date",
+        )
+    if not reference.strip():
+        raise WorkflowError("Give the certificate numbers or the DWAC/FAST reference.", code="invalid", field="reference")
+    conv.status = ConversionStatus.DELIVERED
+    conv.delivered_date = delivered_date
+    conv.delivery_reference = reference.strip()
+    conv.save(update_fields=["status", "delivered_date", "delivery_reference", "updated_at"])
+    obligations_close(source=conv, kinds=[ObligationKind.SHARE_DELIVERY], on=delivered_date)
+    obligations_close(source=conv, kinds=[ObligationKind.REVOCATION_RIGHT], status=ObligationStatus.VOID, on=delivered_date)
+    if not conv.is_debenture:
+        terms = conv.terms_version.to_terms()
+        late = late_payment(terms=terms, amount_converted=conv.amount, delivery_date=conv.delivery_date, delivered_on=delivered_date)
+        if late.amount > 0:
+            obligation_upsert(
+                kind=ObligationKind.LATE_PAYMENT,
+                source=conv,
+                due_date=delivered_date,
+                clause="SPA 5(c)",
+                investor=conv.investor,
+                amount=late.amount,
+                description=f"Late payment: {late.business_days_late} business day(s) late, payable on demand",
+                details=late.as_dict(),
+                as_of=business_date(),
+            )
+    return conv
+
+
+def revocation_status(conversion: Conversion, as_of: datetime.date | None = None):
+    """SPA 5(c): whether the holder may revoke this conversion as of the business date (engine result)."""
+    today = business_date() if as_of is None else as_of
+    return revocation_right(
+        terms=conversion.terms_version.to_terms(),
+        delivery_date=conversion.delivery_date,
+        as_of=today,
+        delivered_on=conversion.delivered_date,
+    )
+
+
+@transaction.atomic
+def conversion_revoke(*, conversion: Conversion, revoked_date: datetime.date, user) -> Conversion:
+    """SPA 5(c): the holder revokes its Notice of Conversion because the shares were not delivered
+    within 3 business days after the Delivery Date. Both sides are restored: the outstanding
+    liquidation preference and the issued share count go back; open obligations are voided."""
+    conv = _lock_conversion(conversion)
+    _require_series_j(conv, "Revocation under SPA 5(c)")
+    _require_pending(conv, "record a revocation")
+    _not_future(revoked_date, "revocation date", "revoked_date")
+    right = revocation_status(conv, as_of=revoked_date)
+    if not right.available:
+        raise WorkflowError(
+            f"The holder may revoke only from {right.opens_on.isoformat()}: the shares were due on the Delivery Date "
+            f"{conv.delivery_date.isoformat()} and SPA 5(c) allows 3 more business days (to {right.window_end.isoformat()}).",
+            code="too_early",
+            field="revoked_date",
+        )
+    instrument = _lock(conv.instrument)
+    applied = conv.snapshot.get("applied", {})
+    _restore_outstanding(instrument, Decimal(applied.get("amount_converted", conv.amount)))
+    _issuer_shares(instrument.financing.issuer_id, -int(applied.get("shares_issued", conv.shares_issuable)))
+    conv.status = ConversionStatus.REVOKED
+    conv.revoked_date = revoked_date
+    conv.save(update_fields=["status", "revoked_date", "updated_at"])
+    obligations_close(
+        source=conv,
+        kinds=[ObligationKind.SHARE_DELIVERY, ObligationKind.ORIGINAL_NOTICE, ObligationKind.REVOCATION_RIGHT],
+        status=ObligationStatus.VOID,
+        on=revoked_date,
+    )
+    return conv
+
+
+def buy_in_quote(*, conversion: Conversion, buy_in_date: datetime.date, covering_cost: Decimal, sold_proceeds: Decimal):
+    """SPA 5(d) Buy-In Adjustment Amount for a conversion (engine result; raises WorkflowError)."""
+    _require_series_j(conversion, "The Buy-In of SPA 5(d)")
+    try:
+        return buy_in_adjustment(
+            covering_purchase_price=covering_cost,
+            sold_net_proceeds=sold_proceeds,
+            delivery_date=conversion.delivery_date,
+            purchase_date=buy_in_date,
+            delivered_on=conversion.delivered_date,
+        )
+    except InvalidInput as err:
+        raise WorkflowError(str(err), code="invalid")
+
+
+@transaction.atomic
+def buy_in_record(*, conversion: Conversion, buy_in_date: datetime.date, covering_cost: Decimal, sold_proceeds: Decimal, user) -> BuyIn:
+    """SPA 5(d): record a Buy-In and the Buy-In Adjustment Amount the Company owes the Converting
+    Holder on demand (covering purchase price - net proceeds of the Sold Shares)."""
+    conv = _lock_conversion(conversion)
+    _not_future(buy_in_date, "Buy-In date", "buy_in_date")
+    if conv.status in (ConversionStatus.REVOKED, ConversionStatus.DISHONOURED):
+        raise WorkflowError(f"Conversion #{conv.pk} is {conv.get_status_display().lower()}; no Buy-In applies.", code="wrong_status")
+    adj = buy_in_quote(conversion=conv, buy_in_date=buy_in_date, covering_cost=covering_cost, sold_proceeds=sold_proceeds)
+    buy_in = BuyIn.objects.create(
+        conversion=conv,
+        buy_in_date=buy_in_date,
+        covering_cost=covering_cost,
+        sold_proceeds=sold_proceeds,
+        adjustment_amount=adj.amount,
+        created_by=user,
+    )
+    if adj.amount > 0:
+        obligation_upsert(
+            kind=ObligationKind.BUY_IN,
+            source=buy_in,
+            due_date=buy_in_date,
+            clause="SPA 5(d)",
+            investor=conv.investor,
+            amount=adj.amount,
+            description=f"Buy-In Adjustment Amount payable to {conv.investor} on demand",
+            details=adj.as_dict(),
+            as_of=business_date(),
+        )
+    return buy_in
+
+
+def dishonour_quote(*, conversion: Conversion, notice_date: datetime.date):
+    """SPA 5(f) Mandatory Purchase Amount if this conversion is dishonoured and the holder gives
+    notice on ``notice_date``: 145% of the unconverted liquidation preference it holds (this
+    conversion's amount included, since it was not honoured) + dividends to the payment date."""
+    _require_series_j(conversion, "The Mandatory Purchase Amount of SPA 5(f)")
+    holding = conversion.preferred
+    applied = Decimal(conversion.snapshot.get("applied", {}).get("amount_converted", conversion.amount))
+    unconverted = holding.liquidation_preference_outstanding + applied
+    try:
+        return mandatory_purchase_amount(
+            terms=conversion.terms_version.to_terms(),
+            unconverted_liquidation_preference=unconverted,
+            issue_date=holding.closing_date,
+            notice_date=notice_date,
+        )
+    except TermsError as err:
+        raise WorkflowError(str(err), code="invalid")
+
+
+@transaction.atomic
+def conversion_dishonour(*, conversion: Conversion, notice_date: datetime.date, user) -> Conversion:
+    """SPA 5(f): the Company dishonoured the conversion and the holder gave written notice; the
+    conversion is undone and the Mandatory Purchase Amount (145% + accrued dividends) falls due in
+    cash within 5 business days of the notice. Deal admins only (checked by the view)."""
+    conv = _lock_conversion(conversion)
+    _require_series_j(conv, "SPA 5(f)")
+    _require_pending(conv, "record a dishonour")
+    _not_future(notice_date, "holder's notice date", "notice_date")
+    if notice_date < conv.notice_received_date:
+        raise WorkflowError(
+            f"The holder's SPA 5(f) notice ({notice_date.isoformat()}) cannot precede its Notice of Conversion "
+            f"({conv.notice_received_date.isoformat()}).",
+            code="invalid",
+            field="notice_date",
+        )
+    instrument = _lock(conv.instrument)
+    mp = dishonour_quote(conversion=conv, notice_date=notice_date)
+    applied = conv.snapshot.get("applied", {})
+    _restore_outstanding(instrument, Decimal(applied.get("amount_converted", conv.amount)))
+    _issuer_shares(instrument.financing.issuer_id, -int(applied.get("shares_issued", conv.shares_issuable)))
+    conv.status = ConversionStatus.DISHONOURED
+    conv.dishonoured_date = notice_date
+    conv.save(update_fields=["status", "dishonoured_date", "updated_at"])
+    obligations_close(
+        source=conv,
+        kinds=[ObligationKind.SHARE_DELIVERY, ObligationKind.REVOCATION_RIGHT],
+        status=ObligationStatus.VOID,
+        on=notice_date,
+    )
+    obligation_upsert(
+        kind=ObligationKind.MANDATORY_PURCHASE,
+        source=conv,
+        due_date=mp.due_date,
+        clause="SPA 5(f)",
+        investor=conv.investor,
+        amount=mp.amount,
+        description=f"Mandatory Purchase Amount: {mp.premium_pct}% of {money(mp.unconverted_liquidation_preference)} + dividends",
+        details=mp.as_dict(),
+        as_of=business_date(),
+    )
+    return conv
+
+
+def unconverted_remaining(conversion: Conversion) -> int:
+    """Unconverted Shares of this conversion not yet covered by a remedy choice (SPA 4(i))."""
+    chosen = conversion.cap_remedies.aggregate(n=Sum("unconverted_shares"))["n"] or 0
+    return max(0, conversion.unconverted_shares - chosen)
+
+
+@transaction.atomic
+def cap_remedy_choose(*, conversion: Conversion, remedy: str, shares: int, chosen_date: datetime.date, user) -> CapRemedy:
+    """SPA 4(i): record the holder's remedy for some of the Unconverted Shares of a conversion.
+
+    (x): conversion at the lowest 5-consecutive-day average closing price in the 60 trading days
+    before the notice of conversion -- only "if permitted by the Cap Regulations", i.e. the shares
+    must fit in the cap room. (y): redemption for V x M / CP within 30 days of the Redemption Date
+    (``chosen_date``); M is the highest closing price so far and is final only at payment.
+    """
+    conv = _lock_conversion(conversion)
+    _require_series_j(conv, "SPA 4(i)")
+    _not_future(chosen_date, "remedy date", "chosen_date")
+    remaining = unconverted_remaining(conv)
+    if remaining <= 0:
+        raise WorkflowError(f"Conversion #{conv.pk} has no Unconverted Shares left without a remedy.", code="none_left")
+    if shares <= 0 or shares > remaining:
+        raise WorkflowError(f"Choose between 1 and {remaining} Unconverted Share(s); you entered {shares}.", code="invalid", field="shares")
+    if chosen_date < conv.conversion_date:
+        raise WorkflowError(
+            f"The remedy date {chosen_date.isoformat()} is before the Date of Conversion {conv.conversion_date.isoformat()}.",
+            code="invalid",
+            field="chosen_date",
+        )
+    version, terms = terms_in_force(chosen_date)
+    holding = _lock(conv.preferred)
+    stated = terms.series_j_stated_value
+    per_share_dividends = accrued_dividends(
+        terms=terms, liquidation_preference=stated, issue_date=holding.closing_date, to_date=chosen_date
+    ).amount
+    try:
+        if remedy == CapRemedy.Remedy.X_PRICE:
+            lookback = calendars.trading_days_before(conv.notice_received_date, terms.cap_remedy_lookback_days)
+            closing = prices_mapping(lookback, "closing_price")
+            x = remedy_x_conversion(
+                terms=terms,
+                closing_prices=closing,
+                notice_date=conv.notice_received_date,
+                amount=(stated + per_share_dividends) * shares,
+            )
+            room = max(0, _cap_room(terms, holding))
+            if x.shares > room:
+                raise WorkflowError(
+                    f"Remedy (x) applies only if the Cap Regulations permit it (SPA 4(i)(x)): it needs {x.shares:,} shares "
+                    f"but only {room:,} fit under the 20% cap. Choose remedy (y) or obtain stockholder approval.",
+                    code="cap",
+                    field="remedy",
+                )
+            snap = {**x.as_dict(), "shares": x.shares}
+            remedy_row = CapRemedy.objects.create(
+                conversion=conv,
+                remedy=remedy,
+                chosen_date=chosen_date,
+                unconverted_shares=shares,
+                snapshot=snap,
+                created_by=user,
+            )
+            _reduce_outstanding(holding, stated * shares)
+            _issuer_shares(holding.financing.issuer_id, x.shares)
+            obligation_upsert(
+                kind=ObligationKind.SHARE_DELIVERY,
+                source=remedy_row,
+                due_date=calendars.add_business_days(chosen_date, terms.series_j_delivery_business_days),
+                clause="SPA 4(i)(x)",
+                investor=conv.investor,
+                description=f"Deliver {x.shares:,} shares for {shares} Unconverted Share(s) (remedy (x))",
+                details={"shares": x.shares},
+                as_of=business_date(),
+            )
+            return remedy_row
+        if remedy == CapRemedy.Remedy.Y_REDEMPTION:
+            cp = series_j_conversion_price(
+                terms=terms,
+                prices=prices_mapping(calendars.trading_days_before(chosen_date, terms.series_j_lookback_days)),
+                conversion_date=chosen_date,
+            )
+            last_trading = chosen_date if calendars.is_trading_day(chosen_date) else calendars.add_trading_days(chosen_date, 1)
+            pay_to = max(last_trading, min(business_date(), chosen_date + datetime.timedelta(days=terms.cap_redemption_days)))
+            y = cap_limitation_redemption_amount(
+                terms=terms,
+                unconverted_preferred=shares,
+                accrued_dividends_per_share=per_share_dividends,
+                conversion_price=cp.applied_price,
+                closing_prices=prices_mapping(calendars.trading_days_between(chosen_date, pay_to), "closing_price"),
+                redemption_date=chosen_date,
+                payment_date=pay_to,
+            )
+            remedy_row = CapRemedy.objects.create(
+                conversion=conv,
+                remedy=remedy,
+                chosen_date=chosen_date,
+                unconverted_shares=shares,
+                amount=y.amount,
+                due_date=y.due_date,
+                snapshot={**y.as_dict(), "conversion_price": cp.as_dict()},
+                created_by=user,
+            )
+            _reduce_outstanding(holding, stated * shares)
+            obligation_upsert(
+                kind=ObligationKind.CAP_REDEMPTION,
+                source=remedy_row,
+                due_date=y.due_date,
+                clause="SPA 4(i)(y)",
+                investor=conv.investor,
+                amount=y.amount,
+                description=f"Cap Limitation Redemption Amount for {shares} Unconverted Share(s); M is final at payment",
+                details=y.as_dict(),
+                as_of=business_date(),
+            )
+            return remedy_row
+    except MissingPrices as err:
+        days_txt = ", ".join(d.isoformat() for d in err.dates)
+        raise WorkflowError(
+            f"No {err.field} is recorded for {len(err.dates)} trading day(s) the remedy needs: {days_txt}.",
+            code="missing_prices",
+            missing_dates=err.dates,
+        )
+    except TermsError as err:
+        raise WorkflowError(str(err), code="invalid")
+    raise WorkflowError(f"Unknown remedy {remedy!r}; choose (x) or (y).", code="invalid", field="remedy")
+
+
+def _cap_room(terms: DealTerms, holding: PreferredHolding) -> int:
+    from deals.terms.cap import cap_shares
+
+    issuer = holding.financing.issuer
+    return cap_shares(terms, issuer.shares_outstanding_at_signing) - cap_shares_issued()
+
+
+@dataclass(frozen=True)
+class OriginalReceipt:
+    conversion: Conversion
+    late: bool
+    warnings: tuple[str, ...]
+
+
+@transaction.atomic
+def original_notice_receive(*, conversion: Conversion, received_date: datetime.date, user) -> OriginalReceipt:
+    """Debenture 4(A), Exhibit A: record receipt of the original Debenture and Notice of Conversion
+    after a facsimile notice. Warns when it came after the 3-business-day window (the Conversion
+    Date becomes the delivery date) or after the 5th business day (Exhibit A)."""
+    conv = _lock_conversion(conversion)
+    if conv.original_received_date is not None:
+        raise WorkflowError(
+            f"The original was already recorded as received on {conv.original_received_date.isoformat()}.", code="duplicate"
+        )
+    if conv.status in (ConversionStatus.REVOKED, ConversionStatus.DISHONOURED):
+        raise WorkflowError(f"Conversion #{conv.pk} is {conv.get_status_display().lower()}.", code="wrong_status")
+    _not_future(received_date, "receipt date", "received_date")
+    if received_date < conv.notice_received_date:
+        raise WorkflowError(
+            f"The original cannot arrive on {received_date.isoformat()}, before the faxed notice "
+            f"({conv.notice_received_date.isoformat()}).",
+            code="invalid",
+            field="received_date",
+        )
+    warnings: list[str] = []
+    late = False
+    if conv.is_debenture:
+        cd = debenture_conversion_date(terms=conv.terms_version.to_terms(), fax_date=conv.conversion_date, original_received=received_date)
+        late = bool(cd.original_late)
+        if cd.conversion_date != conv.conversion_date:
+            warnings.append(
+                f"The original arrived after {cd.fax_window_end.isoformat()} (3 business days after the fax): under "
+                f"Debenture 4(A) the Conversion Date becomes {cd.conversion_date.isoformat()}, not the faxed date. "
+                "Ask a deal admin whether to re-price."
+            )
+        if late:
+            warnings.append(
+                f"The original was due by {cd.original_due.isoformat()} (Debenture Exhibit A: 5th business day); "
+                f"it arrived {received_date.isoformat()}."
+            )
+    conv.original_received_date = received_date
+    conv.save(update_fields=["original_received_date", "updated_at"])
+    obligations_close(source=conv, kinds=[ObligationKind.ORIGINAL_NOTICE], on=received_date)
+    return OriginalReceipt(conv, late, tuple(warnings))
+
+
+def available_actions(conversion: Conversion, *, as_of: datetime.date | None = None) -> dict[str, bool]:
+    """Which after-submission actions the agreements allow now (roles are checked by the views)."""
+    today = business_date() if as_of is None else as_of
+    pending = conversion.status == ConversionStatus.PENDING_DELIVERY
+    series_j = not conversion.is_debenture
+    live = conversion.status in LIVE_STATUSES
+    return {
+        "deliver": pending,
+        "original": live and conversion.original_due_date is not None and conversion.original_received_date is None,
+        "revoke": series_j and pending and revocation_status(conversion, as_of=today).available,
+        "buy_in": series_j
+        and live
+        and (conversion.delivered_date is None or conversion.delivered_date > conversion.delivery_date)
+        and today > conversion.delivery_date,
+        "dishonour": series_j and pending,
+        "remedy": series_j and live and conversion.unconverted_shares > 0 and unconverted_remaining(conversion) > 0,
+    }
