@@ -50,6 +50,7 @@ def _shares_at_least(amount: Decimal, price: Decimal) -> int:
 
 # --- RRA 2(a)(i): shares to register -----------------------------------------
 
+
 @dataclass(frozen=True)
 class SharesToRegister:
     """RRA 2(a)(i) minimum: 200% of the conversion shares (dividends through
@@ -150,6 +151,7 @@ def shares_to_register(
 
 
 # --- RRA 2(a)(ii), 2(b)(i): Increased Registered Shares Date ------------------
+
 
 def is_increased_registered_shares_date(*, registrable_shares: int, registered_shares: int) -> bool:
     """RRA 2(a)(ii): a day is an Increased Registered Shares Date when the shares
@@ -290,8 +292,10 @@ def increased_shares(
     amount = shares_issued_on_conversion + multiplied + warrant_shares
     route = IncreaseRoute.ADDITIONAL_STATEMENT if registration_effective else IncreaseRoute.AMEND
     required, working = anticipated_subsequent_effective_date(
-        increased_registered_shares_date=irsd, initial_closing_date=initial_closing_date,
-        route=route, terms=terms,
+        increased_registered_shares_date=irsd,
+        initial_closing_date=initial_closing_date,
+        route=route,
+        terms=terms,
     )
     return IncreasedShares(
         increased_registered_shares_date=irsd,
@@ -319,6 +323,7 @@ def increased_shares(
 
 
 # --- RRA 2(b)(iii): Held Shares Value and the base -------------------------------
+
 
 @dataclass(frozen=True)
 class Conversion:
@@ -467,8 +472,12 @@ def periodic_base(
     price = _positive("Purchase price", purchase_price)
     if effective_date is None or trigger_date <= effective_date:
         return PeriodicBase(
-            amount=price, post_effective=False, purchase_price=price, unconverted_principal=None,
-            held_shares_value=None, working=f"Purchase Price {price} (before the Effective Date)",
+            amount=price,
+            post_effective=False,
+            purchase_price=price,
+            unconverted_principal=None,
+            held_shares_value=None,
+            working=f"Purchase Price {price} (before the Effective Date)",
         )
     if unconverted_principal is None:
         raise InvalidInput(
@@ -477,7 +486,9 @@ def periodic_base(
     unconverted = _non_negative("Unconverted principal", unconverted_principal)
     held = held_shares.total if held_shares is not None else ZERO
     return PeriodicBase(
-        amount=unconverted + held, post_effective=True, purchase_price=price,
+        amount=unconverted + held,
+        post_effective=True,
+        purchase_price=price,
         unconverted_principal=unconverted,
         held_shares_value=held_shares,
         working=f"unconverted principal {unconverted} + Held Shares Value {held} (after the Effective Date)",
@@ -485,6 +496,7 @@ def periodic_base(
 
 
 # --- RRA 2(b): Periodic Amounts ----------------------------------------------
+
 
 class LatenessKind(str, Enum):
     REQUIRED_EFFECTIVE_DATE = "required_effective_date"  # RRA 2(b)(i)
@@ -574,8 +586,16 @@ def _line(first_day: date, cd: date, base: Decimal, terms: DealTerms, due: date 
     prorated = days < period
     period_pct = rate * days / period if prorated else rate
     return PeriodicLine(
-        computation_date=cd, first_day=first_day, days=days, base=base, rate_pct=rate, period_days=period,
-        period_pct=period_pct, prorated=prorated, amount=to_cents(base * period_pct / HUNDRED), due_date=due,
+        computation_date=cd,
+        first_day=first_day,
+        days=days,
+        base=base,
+        rate_pct=rate,
+        period_days=period,
+        period_pct=period_pct,
+        prorated=prorated,
+        amount=to_cents(base * period_pct / HUNDRED),
+        due_date=due,
     )
 
 
@@ -586,6 +606,7 @@ def periodic_amounts(
     base: Decimal,
     cured_on: date | None = None,
     as_of: date | None = None,
+    rule_144_from: date | None = None,
     terms: DealTerms = NHTC_DEFAULTS,
 ) -> PeriodicAmounts:
     """RRA 2(b)(iii), (vii): the Periodic Amounts after a missed Required
@@ -603,8 +624,16 @@ def periodic_amounts(
     ``as_of`` stops the schedule: Computation Dates after it are not yet
     reached and the days since the last one are returned as ``accruing``.
     Effectiveness on or before the trigger date means nothing is payable.
+
+    ``rule_144_from`` (RRA 2(b)(vi)(ii)): the first day all the Registrable
+    Securities may be sold under Rule 144 without limits; no amount accrues
+    from that day, so the schedule ends the day before, like a cure.
     """
     base = _non_negative("Base", base)
+    if rule_144_from is not None:
+        last_payable = rule_144_from - timedelta(days=1)
+        if cured_on is None or last_payable < cured_on:
+            cured_on = max(last_payable, trigger_date)
     if cured_on is None and as_of is None:
         raise InvalidInput("Give the date the lateness was cured or an as-of date: the schedule has no end.")
     if as_of is not None and as_of < trigger_date:
@@ -655,6 +684,7 @@ def restricted_sale_date(
 
 
 # --- RRA 3(a): Registration Period -------------------------------------------
+
 
 @dataclass(frozen=True)
 class RegistrationPeriod:
@@ -715,6 +745,7 @@ def registration_period(
 
 # --- RRA 3(c), 3(d), 4(a): before filing ----------------------------------------
 
+
 @dataclass(frozen=True)
 class FilingDeadlines:
     """The latest days for what must happen before a filing."""
@@ -763,6 +794,8 @@ def filing_deadlines(
             f"{info_by.isoformat()} ({terms.requested_information_days} days before filing)."
         )
     return FilingDeadlines(
-        filing_date=filing_date, counsel_review_by=counsel_by, requested_information_by=info_by,
+        filing_date=filing_date,
+        counsel_review_by=counsel_by,
+        requested_information_by=info_by,
         breaches=tuple(breaches),
     )

@@ -412,3 +412,14 @@ def test_defaults_match_the_text():
     assert NHTC_DEFAULTS.registration_dividend_years == 5
     assert NHTC_DEFAULTS.increased_registration_dividend_years == 2
     assert NHTC_DEFAULTS.periodic_amount_pct == D("2")
+
+
+def test_nothing_accrues_once_rule_144_frees_all_the_shares():
+    # Rule 144 available from day 136: days 91-135 are payable (30 + 15 days = 3%)
+    result = periodic_amounts(
+        kind=RED, trigger_date=day(90), base=MILLION, cured_on=day(165), rule_144_from=day(136)
+    )
+    assert [line.days for line in result.lines] == [30, 15]
+    assert result.total == D("30000.00")
+    already_free = periodic_amounts(kind=RED, trigger_date=day(90), base=MILLION, rule_144_from=day(80))
+    assert already_free.lines == ()
