@@ -90,6 +90,7 @@ class EventOfDefault(TimeStamped):
     acceleration_amount = money_field(null=True, blank=True)
     acceleration_snapshot = models.JSONField(default=dict, blank=True, help_text="Principal + accrued interest working.")
     waiver_reference = models.CharField(max_length=200, blank=True, help_text="The holder's written waiver (letter, date).")
+    details = models.JSONField(default=dict, blank=True, help_text="Inputs and cure-deadline working (deals.terms.events).")
     description = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()

@@ -13,6 +13,9 @@ class RegistrationStatement(TimeStamped):
 
     financing = models.ForeignKey(Financing, on_delete=models.PROTECT, related_name="registration_statements")
     sec_file_number = models.CharField(max_length=50, blank=True)
+    anticipated_filing_date = models.DateField(
+        null=True, blank=True, help_text="RRA 3(c), 4(a): the counsel-review and Requested Information dates run back from it."
+    )
     counsel_review_sent = models.DateField(null=True, blank=True, help_text="RRA 3(c): draft sent to buyers' counsel.")
     requested_information_received = models.DateField(null=True, blank=True, help_text="RRA 3(c)/4.")
     filed_date = models.DateField(null=True, blank=True)
@@ -47,6 +50,10 @@ class RegistrationAmendment(TimeStamped):
     filed_date = models.DateField(null=True, blank=True)
     effective_date = models.DateField(null=True, blank=True)
     shares_added = models.PositiveBigIntegerField(default=0)
+    snapshot = models.JSONField(default=dict, blank=True, help_text="Increased Shares Amount working (RRA 2(a)(ii)).")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -61,7 +68,9 @@ class SuspensionPeriod(TimeStamped):
     (Potential Material Event, RRA 3(h))."""
 
     statement = models.ForeignKey(RegistrationStatement, on_delete=models.CASCADE, related_name="suspensions")
-    notice_date = models.DateField(help_text="RRA 3(h): date the Potential Material Event notice was given.")
+    notice_date = models.DateField(
+        null=True, blank=True, help_text="RRA 3(h): date the Potential Material Event notice was given (empty: none)."
+    )
     start_date = models.DateField()
     end_date = models.DateField()
     reason = models.CharField(max_length=300, blank=True)

@@ -1,0 +1,431 @@
+"""Right of First Refusal and price protection (SPA 4(j)).
+
+Steps: ``offer_create`` (a New Transaction Offer sent to each Buyer, answer
+deadlines per 4(j)(i)), ``offer_answer_record`` (each Buyer's answer, the
+4(j)(iv) allocation recomputed), ``offer_restart`` (changed terms, 4(j)(iii):
+a new offer linked by ``restarts``), ``offer_consummate`` (with the New
+Investor within 20 days, 4(j)(ii)), then ``price_protection_proposal`` and
+``price_protection_confirm`` (4(j)(v)): a new DealTermsVersion effective
+from the consummation date and the outstanding warrants adjusted. Past
+conversions keep the terms version they were computed with.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from deals.models import (
+    DealTermsVersion,
+    Financing,
+    Investor,
+    NewTransactionOffer,
+    ObligationKind,
+    ObligationStatus,
+    OfferResponse,
+    PriceProtectionAdjustment,
+    Warrant,
+)
+from deals.models.instruments import InstrumentStatus
+from deals.services.obligations import obligation_upsert, obligations_close
+from deals.terms import rofr
+from deals.terms.errors import TermsError
+
+from ._common import buyers, primary_statement, terms_in_force
+
+TERM_KEYS = ("market_price_pct", "fixed_price", "warrant_exercise_price", "warrant_shares_per_dollar")
+
+
+def terms_from_json(data: dict) -> rofr.NewTransactionTerms:
+    """The stored price terms (strings) as the engine's NewTransactionTerms."""
+    return rofr.NewTransactionTerms(**{k: (Decimal(data[k]) if data.get(k) not in (None, "") else None) for k in TERM_KEYS})
+
+
+def terms_to_json(t: rofr.NewTransactionTerms) -> dict:
+    return {k: (str(v) if v is not None else None) for k, v in t.as_dict().items()}
+
+
+def _effective_date(financing: Financing) -> datetime.date | None:
+    st = primary_statement(financing)
+    return st.effective_date if st else None
+
+
+def _allocation(offer: NewTransactionOffer, responses: list[OfferResponse]) -> rofr.RofrAllocation:
+    lp = {inv.pk: v for inv, v, _o, _p in buyers(offer.financing)}
+    return rofr.allocate_offer(
+        offer_amount=offer.amount,
+        responses=[
+            rofr.BuyerResponse(
+                buyer=str(r.investor_id),
+                liquidation_preference=lp.get(r.investor_id, Decimal(0)),
+                exercised=r.amount_taken - r.additional_allocated if r.answer != OfferResponse.Answer.PENDING else Decimal(0),
+                additional_requested=r.additional_requested,
+            )
+            for r in responses
+        ],
+    )
+
+
+@transaction.atomic
+def offer_create(
+    *,
+    financing: Financing,
+    description: str,
+    amount: Decimal,
+    terms: rofr.NewTransactionTerms,
+    sent_date: datetime.date,
+    received: dict[int, datetime.date],
+    user,
+    as_of: datetime.date,
+    restarts: NewTransactionOffer | None = None,
+) -> NewTransactionOffer:
+    """SPA 4(j)(i): record a New Transaction Offer sent to every Buyer, each
+    Buyer's receipt date and answer deadline (close of business on the 3rd
+    business day after receipt), its pro rata part (4(j)(iv)) and the 20-day
+    consummation window (4(j)(ii)) from the latest Expiration Date."""
+    Financing.objects.select_for_update().get(pk=financing.pk)
+    deal_terms, _ = terms_in_force(sent_date)
+    effective = _effective_date(financing)
+    if not rofr.rofr_applies(offered_on=sent_date, effective_date=effective, terms=deal_terms):
+        raise ValidationError(
+            {"sent_date": f"SPA 4(j)(i): the first-refusal period ended on "
+             f"{rofr.rofr_last_day(effective, deal_terms).isoformat()} (240 days after the Effective Date "
+             f"{effective.isoformat()}); an offer sent {sent_date.isoformat()} needs no New Transaction Offer."}
+        )
+    holders = buyers(financing)
+    if not holders:
+        raise ValidationError("No Buyers hold Series J in this financing: nobody to offer to.")
+    missing = [inv.legal_name for inv, *_ in holders if inv.pk not in received]
+    if missing:
+        raise ValidationError(f"Give the date each Buyer received the offer; missing: {', '.join(missing)}.")
+    for inv, *_ in holders:
+        if received[inv.pk] < sent_date:
+            raise ValidationError(f"{inv}: received {received[inv.pk].isoformat()} before it was sent {sent_date.isoformat()}.")
+    try:
+        parts = rofr.split_pro_rata(Decimal(amount), [lp for _i, lp, _o, _p in holders])
+    except TermsError as err:
+        raise ValidationError(str(err))
+    offer = NewTransactionOffer.objects.create(
+        financing=financing,
+        description=description,
+        amount=amount,
+        terms=terms_to_json(terms),
+        sent_date=sent_date,
+        restarts=restarts,
+        created_by=user,
+    )
+    latest_expiry = None
+    for (inv, lp, _o, _p), part in zip(holders, parts, strict=True):
+        tl = rofr.rofr_timeline(offer_received_on=received[inv.pk], terms=deal_terms)
+        resp = OfferResponse.objects.create(
+            offer=offer,
+            investor=inv,
+            received_date=received[inv.pk],
+            answer_due=tl.expiration_date,
+            allocable_share=financing.allocable_share(lp),
+            pro_rata_part=part,
+        )
+        obligation_upsert(
+            kind=ObligationKind.ROFR_ANSWER,
+            source=resp,
+            investor=inv,
+            due_date=tl.expiration_date,
+            amount=part,
+            clause="SPA 4(j)(i)",
+            description=f"{inv}: answer to New Transaction Offer {offer.pk} due by close of business",
+            details=tl.as_dict(),
+            as_of=as_of,
+        )
+        if latest_expiry is None or tl.consummation_deadline > latest_expiry.consummation_deadline:
+            latest_expiry = tl
+    offer.consummated_terms = {}
+    obligation_upsert(
+        kind=ObligationKind.ROFR_CONSUMMATION,
+        source=offer,
+        due_date=latest_expiry.consummation_deadline,
+        clause="SPA 4(j)(ii)",
+        description=f"Last day to consummate New Transaction Offer {offer.pk} with a New Investor",
+        details=latest_expiry.as_dict(),
+        as_of=as_of,
+    )
+    if effective:
+        obligation_upsert(
+            kind=ObligationKind.ROFR_PERIOD_END,
+            source=financing,
+            due_date=rofr.rofr_last_day(effective, deal_terms),
+            clause="SPA 4(j)(i), (v)",
+            description="End of the first-refusal and price-protection period (240 days after the Effective Date)",
+            as_of=as_of,
+        )
+    return offer
+
+
+def consummation_deadline(offer: NewTransactionOffer) -> datetime.date:
+    """SPA 4(j)(ii): 20 days from the latest Buyer's Expiration Date."""
+    deal_terms, _ = terms_in_force(offer.sent_date)
+    latest = max(r.answer_due for r in offer.responses.all())
+    return latest + datetime.timedelta(days=deal_terms.rofr_consummation_days)
+
+
+@transaction.atomic
+def offer_answer_record(
+    *,
+    response: OfferResponse,
+    answer: str,
+    answered_date: datetime.date,
+    amount_exercised: Decimal,
+    additional_requested: Decimal,
+    user,
+    as_of: datetime.date,
+) -> OfferResponse:
+    """SPA 4(j)(i), (iv): record a Buyer's written answer and recompute the
+    allocation: full exercisers share Declining Buyers' parts pro rata."""
+    offer = NewTransactionOffer.objects.select_for_update().get(pk=response.offer_id)
+    if offer.status != NewTransactionOffer.Status.OPEN and offer.status != NewTransactionOffer.Status.ANSWERED:
+        raise ValidationError(f"The offer is {offer.get_status_display().lower()}; answers can no longer change.")
+    responses = list(offer.responses.select_related("investor").order_by("id"))
+    resp = next(r for r in responses if r.pk == response.pk)
+    if answered_date < resp.received_date:
+        raise ValidationError({"answered_date": f"Answered {answered_date.isoformat()}, before the offer was received {resp.received_date.isoformat()}."})
+    A = OfferResponse.Answer
+    if answer != A.DECLINED and answered_date > resp.answer_due:
+        raise ValidationError(
+            {"answered_date": f"SPA 4(j)(i): the Right of First Refusal expired at close of business on "
+             f"{resp.answer_due.isoformat()}; an exercise on {answered_date.isoformat()} is late. Record it as declined."}
+        )
+    if answer == A.FULL:
+        amount_exercised = resp.pro_rata_part
+    elif answer == A.DECLINED:
+        amount_exercised = Decimal(0)
+        additional_requested = Decimal(0)
+    elif answer == A.PARTIAL:
+        if not (Decimal(0) < amount_exercised < resp.pro_rata_part):
+            raise ValidationError({"amount_exercised": f"A partial exercise is more than $0 and less than the pro rata part ${resp.pro_rata_part:,}; got ${amount_exercised:,}."})
+        if additional_requested:
+            raise ValidationError({"additional_requested": "SPA 4(j)(iv): only Buyers who exercised in full may take Declining Buyers' parts."})
+    resp.answer = answer
+    resp.answered_date = answered_date
+    resp.additional_requested = additional_requested
+    resp.amount_taken = amount_exercised
+    resp.additional_allocated = Decimal(0)
+    try:
+        alloc = _allocation(offer, responses)
+    except TermsError as err:
+        raise ValidationError(str(err))
+    for r, line in zip(responses, alloc.lines, strict=True):
+        r.additional_allocated = line.additional_allocated
+        r.amount_taken = line.total
+        r.save(update_fields=["answer", "answered_date", "additional_requested", "amount_taken", "additional_allocated", "updated_at"])
+    obligations_close(source=resp, kinds=[ObligationKind.ROFR_ANSWER], on=answered_date)
+    if all(r.answer != A.PENDING for r in responses):
+        offer.status = NewTransactionOffer.Status.ANSWERED
+        offer.save(update_fields=["status", "updated_at"])
+    return resp
+
+
+def offer_allocation(offer: NewTransactionOffer) -> rofr.RofrAllocation | None:
+    """The current SPA 4(j)(iv) allocation (pending Buyers count as not exercising)."""
+    responses = list(offer.responses.order_by("id"))
+    if not responses:
+        return None
+    return _allocation(offer, responses)
+
+
+@transaction.atomic
+def offer_restart(
+    *,
+    offer: NewTransactionOffer,
+    terms: rofr.NewTransactionTerms,
+    amount: Decimal,
+    description: str,
+    sent_date: datetime.date,
+    received: dict[int, datetime.date],
+    user,
+    as_of: datetime.date,
+) -> NewTransactionOffer:
+    """SPA 4(j)(iii): terms more beneficial to the New Investor mean a fresh
+    New Transaction Offer; the old one is superseded and the new one links to it."""
+    offer = NewTransactionOffer.objects.select_for_update().get(pk=offer.pk)
+    if offer.status in (NewTransactionOffer.Status.CONSUMMATED, NewTransactionOffer.Status.SUPERSEDED):
+        raise ValidationError(f"The offer is already {offer.get_status_display().lower()}.")
+    new = offer_create(
+        financing=offer.financing, description=description, amount=amount, terms=terms, sent_date=sent_date,
+        received=received, user=user, as_of=as_of, restarts=offer,
+    )
+    offer.status = NewTransactionOffer.Status.SUPERSEDED
+    offer.save(update_fields=["status", "updated_at"])
+    for r in offer.responses.all():
+        obligations_close(source=r, kinds=[ObligationKind.ROFR_ANSWER], status=ObligationStatus.VOID, on=sent_date)
+    obligations_close(source=offer, kinds=[ObligationKind.ROFR_CONSUMMATION], status=ObligationStatus.VOID, on=sent_date)
+    return new
+
+
+def changed_terms_check(offer: NewTransactionOffer, final: rofr.NewTransactionTerms) -> rofr.TermsChange:
+    """SPA 4(j)(iii) comparison of the offered terms with the terms to be consummated."""
+    return rofr.changed_terms(offered=terms_from_json(offer.terms), final=final)
+
+
+@transaction.atomic
+def offer_consummate(
+    *,
+    offer: NewTransactionOffer,
+    consummated_date: datetime.date,
+    final: rofr.NewTransactionTerms,
+    user,
+    as_of: datetime.date,
+) -> NewTransactionOffer:
+    """SPA 4(j)(ii): the Company closes the part the Buyers did not take with
+    the New Investor on the offered terms within 20 days of the Expiration
+    Date. More beneficial terms need a new offer first (4(j)(iii))."""
+    offer = NewTransactionOffer.objects.select_for_update().get(pk=offer.pk)
+    if offer.status not in (NewTransactionOffer.Status.OPEN, NewTransactionOffer.Status.ANSWERED):
+        raise ValidationError(f"The offer is {offer.get_status_display().lower()}.")
+    latest_answer = max(r.answer_due for r in offer.responses.all())
+    if consummated_date <= latest_answer and offer.responses.filter(answer=OfferResponse.Answer.PENDING).exists():
+        raise ValidationError(
+            {"consummated_date": f"SPA 4(j)(ii): Buyers may still answer until close of business on {latest_answer.isoformat()}."}
+        )
+    deadline = consummation_deadline(offer)
+    if consummated_date > deadline:
+        raise ValidationError(
+            {"consummated_date": f"SPA 4(j)(ii): the window closed on {deadline.isoformat()} (20 days after "
+             f"{latest_answer.isoformat()}); consummating on {consummated_date.isoformat()} needs a new offer."}
+        )
+    change = changed_terms_check(offer, final)
+    if change.restart:
+        names = ", ".join(r.value.replace("_", " ") for r in change.more_beneficial_respects)
+        raise ValidationError(
+            f"SPA 4(j)(iii): the final terms are more beneficial to the New Investor ({names}); send a new "
+            "New Transaction Offer (Restart) before consummating."
+        )
+    offer.status = NewTransactionOffer.Status.CONSUMMATED
+    offer.consummated_date = consummated_date
+    offer.consummated_terms = terms_to_json(final)
+    offer.save(update_fields=["status", "consummated_date", "consummated_terms", "updated_at"])
+    obligations_close(source=offer, kinds=[ObligationKind.ROFR_CONSUMMATION], on=consummated_date)
+    return offer
+
+
+@dataclass
+class WarrantProposal:
+    warrant: Warrant
+    protection: rofr.PriceProtection
+    new_exercise_price: Decimal
+    new_shares: int
+    new_shares_remaining: int
+
+
+@dataclass
+class Proposal:
+    offer: NewTransactionOffer
+    base_version: DealTermsVersion | None
+    protection: rofr.PriceProtection
+    warrants: list[WarrantProposal]
+
+    @property
+    def applies(self) -> bool:
+        return self.protection.applies and bool(self.protection.deal_terms_changes or any(
+            w.protection.warrant_changes for w in self.warrants))
+
+
+def price_protection_proposal(offer: NewTransactionOffer) -> Proposal:
+    """SPA 4(j)(v): what the consummated New Transaction changes -- the Series J
+    terms (discount %, Fixed Price) as a new DealTerms version, and each
+    outstanding warrant's exercise price and shares."""
+    if offer.status != NewTransactionOffer.Status.CONSUMMATED or offer.consummated_date is None:
+        raise ValidationError("Price protection follows a consummated New Transaction (SPA 4(j)(v)).")
+    day = offer.consummated_date
+    deal_terms, version = terms_in_force(day)
+    effective = _effective_date(offer.financing)
+    new = terms_from_json(offer.consummated_terms)
+    price_by_investor = {inv.pk: price for inv, _lp, _o, price in buyers(offer.financing)}
+    warrants = list(
+        Warrant.objects.filter(financing=offer.financing, status=InstrumentStatus.OUTSTANDING, shares_remaining__gt=0)
+        .select_related("investor")
+        .order_by("number")
+    )
+    props, first = [], None
+    for w in warrants:
+        purchase = price_by_investor.get(w.investor_id)
+        if not purchase:
+            continue
+        p = rofr.price_protection(
+            new=new, consummated_on=day, effective_date=effective, warrant_exercise_price=w.exercise_price,
+            warrant_shares=w.shares, purchase_price=purchase, terms=deal_terms,
+        )
+        first = first or p
+        ch = p.warrant_changes
+        shares = ch.get("shares", w.shares)
+        props.append(
+            WarrantProposal(w, p, ch.get("exercise_price", w.exercise_price), shares, w.shares_remaining + (shares - w.shares))
+        )
+    if first is None:
+        first = rofr.price_protection(
+            new=new, consummated_on=day, effective_date=effective, warrant_exercise_price=Decimal(1),
+            warrant_shares=0, purchase_price=Decimal(1), terms=deal_terms,
+        )
+    return Proposal(offer, version, first, props)
+
+
+@transaction.atomic
+def price_protection_confirm(*, offer: NewTransactionOffer, user, as_of: datetime.date) -> PriceProtectionAdjustment:
+    """SPA 4(j)(v) confirmed by a deal admin: a new DealTermsVersion effective
+    from the consummation date (earlier conversions keep their version) and
+    the outstanding warrants repriced / enlarged; history is kept by
+    simple_history on both."""
+    offer = NewTransactionOffer.objects.select_for_update().get(pk=offer.pk)
+    if PriceProtectionAdjustment.objects.filter(offer=offer).exists():
+        raise ValidationError("Price protection for this New Transaction is already confirmed.")
+    Warrant.objects.select_for_update().filter(financing=offer.financing)
+    list(Warrant.objects.select_for_update().filter(financing=offer.financing).values_list("pk", flat=True))
+    proposal = price_protection_proposal(offer)
+    if not proposal.applies:
+        raise ValidationError(
+            "SPA 4(j)(v): the New Transaction is not on better terms within the period; nothing to adjust."
+        )
+    p = proposal.protection
+    deal_terms, base = terms_in_force(offer.consummated_date)
+    values = DealTermsVersion.values_from_terms(p.adjusted_terms(deal_terms))
+    next_version = (DealTermsVersion.objects.select_for_update().aggregate(n=Max("version"))["n"] or 0) + 1
+    version = DealTermsVersion.objects.create(
+        version=next_version,
+        effective_from=offer.consummated_date,
+        reason=f"SPA 4(j)(v) price protection: New Transaction Offer {offer.pk} consummated "
+        f"{offer.consummated_date.isoformat()}",
+        created_by=user,
+        **values,
+    )
+    adjusted = []
+    for wp in proposal.warrants:
+        if not wp.protection.warrant_changes:
+            continue
+        w = wp.warrant
+        before = {"exercise_price": str(w.exercise_price), "shares": w.shares, "shares_remaining": w.shares_remaining}
+        w.exercise_price = wp.new_exercise_price
+        w.shares = wp.new_shares
+        w.shares_remaining = wp.new_shares_remaining
+        w.save(update_fields=["exercise_price", "shares", "shares_remaining", "updated_at"])
+        adjusted.append({
+            "warrant": w.number,
+            "investor": str(w.investor),
+            "before": before,
+            "after": {"exercise_price": str(w.exercise_price), "shares": w.shares, "shares_remaining": w.shares_remaining},
+            "working": wp.protection.as_dict(),
+        })
+    return PriceProtectionAdjustment.objects.create(
+        offer=offer,
+        terms_version=version,
+        previous_terms_version=base,
+        effective_from=offer.consummated_date,
+        snapshot=p.as_dict(),
+        warrants_adjusted=adjusted,
+        created_by=user,
+    )
+
+
+__all__ = ["Investor"]

@@ -1,0 +1,126 @@
+"""Suspensions of sales under the registration statement (RRA 3(h)).
+
+A deal admin records a Potential Material Event notice and the suspension
+it starts. ``suspension_preview`` gives the verdict before anything is
+saved (the page and the JSON endpoint call it); ``suspension_record`` saves
+the period with the same verdict and, for days outside a Permitted
+Suspension Period, writes the obligation (those days are Restricted Sale
+Dates, RRA 2(b)(ii), and Periodic Amounts run).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from deals.models import ObligationKind, RegistrationStatement, SuspensionPeriod
+from deals.services.obligations import obligation_upsert
+from deals.terms import suspensions as susp
+from deals.terms.errors import TermsError
+
+from ._common import terms_in_force
+
+CLAUSE = "RRA 3(h)"
+
+
+def _existing(statement: RegistrationStatement, before: datetime.date, exclude_pk=None) -> list[susp.SuspensionPeriod]:
+    qs = statement.suspensions.filter(start_date__lt=before).order_by("start_date")
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return [susp.SuspensionPeriod(s.start_date, s.end_date) for s in qs]
+
+
+def suspension_preview(
+    *,
+    statement: RegistrationStatement,
+    notice_date: datetime.date | None,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    notice_required: bool = True,
+) -> susp.SuspensionVerdict:
+    """RRA 3(h) verdict on a proposed suspension against the statement's earlier
+    ones: permitted or not, and which days are not, rule by rule. Raises
+    ``ValidationError`` with the engine's sentence on impossible input."""
+    if statement.effective_date is None:
+        raise ValidationError(
+            "RRA 3(h) applies to an effective registration statement; this one has no Effective Date yet."
+        )
+    if start_date < statement.effective_date:
+        raise ValidationError(
+            {"start_date": f"The suspension starts {start_date.isoformat()}, before the Effective Date "
+             f"{statement.effective_date.isoformat()}."}
+        )
+    later = statement.suspensions.filter(end_date__gte=start_date).order_by("start_date").first()
+    if later is not None:
+        raise ValidationError(
+            f"A suspension from {later.start_date.isoformat()} to {later.end_date.isoformat()} is already "
+            f"recorded; a new one must start after {later.end_date.isoformat()}."
+        )
+    terms, _ = terms_in_force(start_date)
+    try:
+        return susp.judge_suspension(
+            proposed=susp.SuspensionPeriod(start_date, end_date),
+            existing=_existing(statement, start_date),
+            notice_given_on=notice_date,
+            notice_required=notice_required,
+            terms=terms,
+        )
+    except TermsError as err:
+        raise ValidationError(str(err))
+
+
+@transaction.atomic
+def suspension_record(
+    *,
+    statement: RegistrationStatement,
+    notice_date: datetime.date | None,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    reason: str,
+    notice_required: bool,
+    user,
+    as_of: datetime.date,
+) -> SuspensionPeriod:
+    """Save a suspension (RRA 3(h)) with its verdict; not-permitted days become
+    a SUSPENSION_EXCESS obligation (RRA 2(b)(ii) Restricted Sale Date) and the
+    Periodic Amounts are recomputed."""
+    statement = RegistrationStatement.objects.select_for_update().get(pk=statement.pk)
+    verdict = suspension_preview(
+        statement=statement,
+        notice_date=notice_date,
+        start_date=start_date,
+        end_date=end_date,
+        notice_required=notice_required,
+    )
+    period = SuspensionPeriod.objects.create(
+        statement=statement,
+        notice_date=notice_date,
+        start_date=start_date,
+        end_date=end_date,
+        reason=reason,
+        permitted=verdict.permitted,
+        non_permitted_days=[d.isoformat() for d in verdict.not_permitted_days],
+        notice_required=notice_required,
+        verdict=verdict.as_dict(),
+        created_by=user,
+    )
+    for first, last in verdict.restricted_spans:
+        obligation_upsert(
+            kind=ObligationKind.SUSPENSION_EXCESS,
+            source=period,
+            period_key=first.isoformat(),
+            due_date=first,
+            clause="RRA 3(h), 2(b)(ii)",
+            description=(
+                f"Sales restricted outside a Permitted Suspension Period {first.isoformat()}..{last.isoformat()}: "
+                "Restricted Sale Date, Periodic Amounts run"
+            ),
+            details={"breaches": [b.as_dict() for b in verdict.breaches]},
+            as_of=as_of,
+        )
+    from .liquidated_damages import ld_obligations_sync
+
+    ld_obligations_sync(financing=statement.financing, as_of=as_of)
+    return period
