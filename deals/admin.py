@@ -1,9 +1,624 @@
-from django.contrib import admin
+"""The deal admin: every deals model, with history (who changed what, when).
+
+- Deal data (parties, financings, instruments, registration, prices, terms)
+  is edited here by deal admins; the site answers 403 to everyone else
+  (``nhtc.admin.BackOfficeAdminSite``).
+- Workflow records (conversions, exercises, redemptions, obligations, sweep
+  runs, imports ...) are view-only: the services in ``deals.services`` make
+  and change them, with their computation snapshots.
+- Outstanding amounts are read-only after creation (the workflows keep them).
+- Derived figures are shown next to the inputs, computed by
+  ``deals.selectors.derived`` through ``deals.terms``; each names its clause.
+- Terms versions are immutable: "add" is prefilled from the latest version,
+  needs ``effective_from`` and a reason, records the user; a version's page
+  shows what changed from the previous one.
+- List pages select their related rows up front, so their query count does
+  not grow with the number of rows (``tests/admin/test_query_counts.py``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from django.apps import apps
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from deals.models import DealTermsVersion
+from deals import models as m
+from deals.forms.admin import (
+    TERM_FIELDS,
+    DealTermsVersionAdminForm,
+    DebentureAdminForm,
+    PreferredHoldingAdminForm,
+    PriceImportForm,
+    WarrantAdminForm,
+    term_groups,
+)
+from deals.selectors import derived
+from deals.services.calendar import business_date_set
+from deals.services.prices import ImportProgress, prices_export, prices_import, prices_import_steps
+from deals.services.roles import is_deal_admin
 
 
-@admin.register(DealTermsVersion)
-class DealTermsVersionAdmin(SimpleHistoryAdmin):
+def figure_html(fig: derived.Figure):
+    """A derived figure: value, working lines and clause; problems in plain words."""
+    if fig.problem:
+        body = format_html('<strong style="color:#ba2121">{}</strong>', fig.problem)
+    else:
+        value = fig.value
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = f"{value:,}"
+        body = format_html("<strong>{}</strong>", value)
+    lines = format_html_join("", "<br>{}", ((line,) for line in fig.lines))
+    color = "#ba2121" if fig.warning else "#666"
+    return format_html('{}{}<br><span style="color:{}">{}</span>', body, lines, color, fig.clause)
+
+
+class DealAdmin(SimpleHistoryAdmin):
+    """Base: 25 rows a page, created_by filled in, read-only-after-creation fields."""
+
+    list_per_page = 25
+    readonly_after_creation: tuple[str, ...] = ()
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += [f for f in self.readonly_after_creation if f not in fields]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if hasattr(obj, "created_by_id") and not obj.created_by_id:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for obj in formset.save(commit=False):
+            if hasattr(obj, "created_by_id") and not obj.created_by_id:
+                obj.created_by = request.user
+            obj.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+
+class RecordAdmin(DealAdmin):
+    """Workflow records: view-only here (services make and change them)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- parties ------------------------------------------------------------------
+
+
+@admin.register(m.Issuer)
+class IssuerAdmin(DealAdmin):
+    list_display = ("name", "state_of_incorporation", "authorized_common_shares", "shares_outstanding_at_signing",
+                    "shares_issued", "par_value")
+    search_fields = ("name",)
+    readonly_fields = ("reserve_figure",)
+    fieldsets = (
+        (None, {"fields": ("name", "state_of_incorporation", "address", "fax", "counsel")}),
+        ("Capital (SPA 3(c))", {"fields": ("authorized_common_shares", "shares_outstanding_at_signing", "shares_issued",
+                                          "par_value", "reserve_figure", "next_stockholders_meeting")}),
+    )
+
+    @admin.display(description="Reserve required vs available (SPA 4(g))")
+    def reserve_figure(self, obj):
+        if obj is None or obj.pk is None:
+            return "Shown once the issuer is saved."
+        return figure_html(derived.reserve_status(obj))
+
+
+class _InstrumentInline(admin.TabularInline):
+    extra = 0
+    show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields
+
+
+class PreferredHoldingInline(_InstrumentInline):
+    model = m.PreferredHolding
+    form = PreferredHoldingAdminForm
+    fields = ("certificate_number", "financing", "shares", "liquidation_preference", "purchase_price", "closing_date",
+              "liquidation_preference_outstanding", "status")
+    readonly_fields = ("liquidation_preference_outstanding", "status")
+
+
+class DebentureInline(_InstrumentInline):
+    model = m.Debenture
+    form = DebentureAdminForm
+    fields = ("number", "financing", "principal", "issue_date", "closing_date", "maturity_date",
+              "principal_outstanding", "status")
+    readonly_fields = ("principal_outstanding", "status")
+
+
+class WarrantInline(_InstrumentInline):
+    model = m.Warrant
+    form = WarrantAdminForm
+    fields = ("number", "financing", "shares", "exercise_price", "issue_date", "expiry_date", "shares_remaining",
+              "status")
+    readonly_fields = ("shares_remaining", "status")
+
+
+@admin.register(m.Investor)
+class InvestorAdmin(DealAdmin):
+    list_display = ("legal_name", "kind", "jurisdiction", "reg_s_non_us_attested", "reg_s_attested_on",
+                    "accredited_investor", "email")
+    list_filter = ("kind", "reg_s_non_us_attested", "accredited_investor", "jurisdiction")
+    search_fields = ("legal_name", "email", "dtc_participant", "prime_broker", "jurisdiction")
+    inlines = (PreferredHoldingInline, DebentureInline, WarrantInline)
+    fieldsets = (
+        (None, {"fields": ("legal_name", "kind", "jurisdiction")}),
+        ("Notices (SPA 10)", {"fields": ("notice_address", "fax", "email", "counsel_contact")}),
+        ("Representations (SPA 2)", {"fields": ("reg_s_non_us_attested", "reg_s_attested_on", "accredited_investor")}),
+        ("Electronic delivery (SPA 5(e))", {"fields": ("dtc_participant", "prime_broker")}),
+    )
+
+
+# --- financings and instruments -------------------------------------------------
+
+
+@admin.register(m.Financing)
+class FinancingAdmin(DealAdmin):
+    list_display = ("name", "kind", "issuer", "total_offering", "acceptance_date", "initial_closing_date")
+    list_select_related = ("issuer",)
+    list_filter = ("kind",)
+    search_fields = ("name", "escrow_agent")
+    readonly_fields = ("allocation_figure", "allocable_shares_table")
+
+    @admin.display(description="Offering placed")
+    def allocation_figure(self, obj):
+        if obj is None or obj.pk is None:
+            return "Shown once the financing is saved."
+        return figure_html(derived.financing_allocation(obj))
+
+    @admin.display(description="Buyer's Allocable Shares (SPA 1(b)(iv))")
+    def allocable_shares_table(self, obj):
+        if obj is None or obj.pk is None or not obj.is_series_j:
+            return "Series J financings only."
+        holdings = obj.preferred_holdings.select_related("investor", "financing").order_by("certificate_number")
+        rows = [(h.certificate_number, h.investor, f"${h.liquidation_preference:,.2f}",
+                 f"{derived.allocable_share(h).value * 100:.4f}%") for h in holdings]
+        if not rows:
+            return "No holdings yet."
+        return format_html(
+            "<table><tr><th>Certificate</th><th>Buyer</th><th>Liquidation preference</th><th>Allocable Share</th></tr>"
+            "{}</table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
+
+
+@admin.register(m.PreferredHolding)
+class PreferredHoldingAdmin(DealAdmin):
+    form = PreferredHoldingAdminForm
+    list_display = ("certificate_number", "investor", "financing", "shares", "liquidation_preference",
+                    "liquidation_preference_outstanding", "allocable_share", "closing_date", "status")
+    list_select_related = ("investor", "financing")
+    list_filter = ("status", "financing")
+    search_fields = ("certificate_number", "investor__legal_name")
+    readonly_fields = ("liquidation_preference_outstanding", "status", "allocable_share_figure")
+    fields = ("financing", "investor", "certificate_number", "shares", "liquidation_preference", "purchase_price",
+              "closing_date", "liquidation_preference_outstanding", "status", "allocable_share_figure")
+
+    @admin.display(description="Allocable Share")
+    def allocable_share(self, obj):
+        return f"{derived.allocable_share(obj).value * 100:.2f}%"
+
+    @admin.display(description="Buyer's Allocable Share")
+    def allocable_share_figure(self, obj):
+        if obj is None or obj.pk is None:
+            return "Liquidation preference / total offering (SPA 1(b)(iv)); shown once saved."
+        return figure_html(derived.allocable_share(obj))
+
+
+@admin.register(m.Debenture)
+class DebentureAdmin(DealAdmin):
+    form = DebentureAdminForm
+    list_display = ("number", "investor", "financing", "principal", "principal_outstanding", "issue_date",
+                    "maturity_date", "status")
+    list_select_related = ("investor", "financing")
+    list_filter = ("status", "financing", "maturity_date")
+    search_fields = ("number", "investor__legal_name")
+    readonly_fields = ("principal_outstanding", "status", "outstanding_figure")
+    fields = ("financing", "investor", "number", "principal", "issue_date", "closing_date", "maturity_date",
+              "interest_paid_through", "principal_outstanding", "status", "outstanding_figure")
+
+    @admin.display(description="Outstanding and convertible (Debenture 4(A))")
+    def outstanding_figure(self, obj):
+        if obj is None or obj.pk is None:
+            return "Outstanding principal starts equal to the principal; shown once saved."
+        return figure_html(derived.debenture_status(obj))
+
+
+@admin.register(m.Warrant)
+class WarrantAdmin(DealAdmin):
+    form = WarrantAdminForm
+    list_display = ("number", "investor", "financing", "shares", "shares_remaining", "exercise_price", "issue_date",
+                    "expiry_date", "status")
+    list_select_related = ("investor", "financing")
+    list_filter = ("status", "financing", "expiry_date")
+    search_fields = ("number", "investor__legal_name")
+    readonly_fields = ("shares_remaining", "status", "expiry_figure")
+    fields = ("financing", "investor", "number", "shares", "exercise_price", "issue_date", "expiry_date",
+              "expiry_figure", "shares_remaining", "status")
+
+    @admin.display(description="SPA 4(h) expiry")
+    def expiry_figure(self, obj):
+        if obj is None or obj.pk is None:
+            return "Left empty, the expiry is computed from the issue (Closing) date per SPA 4(h)."
+        return figure_html(derived.warrant_status(obj))
+
+
+# --- deal terms ------------------------------------------------------------------
+
+
+@admin.register(m.DealTermsVersion)
+class DealTermsVersionAdmin(DealAdmin):
+    form = DealTermsVersionAdminForm
     list_display = ("version", "effective_from", "reason", "created_by", "created_at")
+    list_select_related = ("created_by",)
+    search_fields = ("reason",)
+    date_hierarchy = "effective_from"
+
+    def get_fieldsets(self, request, obj=None):
+        head = ("effective_from", "reason") if obj is None else (
+            "version", "effective_from", "reason", "created_by", "created_at", "changes_from_previous")
+        return ((None, {"fields": head}),
+                *((title, {"fields": names, "classes": ("collapse",) if obj else ()}) for title, names in term_groups()))
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("version", "effective_from", "reason", "created_by", "created_at", "changes_from_previous",
+                *TERM_FIELDS)
+
+    def has_add_permission(self, request):
+        return is_deal_admin(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a version is never edited: add a new one
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_changeform_initial_data(self, request):
+        latest = m.DealTermsVersion.objects.order_by("-version").first()
+        initial = super().get_changeform_initial_data(request)
+        if latest:
+            initial.update({n: getattr(latest, n) for n in TERM_FIELDS})
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            raise PermissionDenied("Terms versions are never edited; add a new version.")
+        latest = m.DealTermsVersion.objects.select_for_update().order_by("-version").first()
+        obj.version = (latest.version if latest else 0) + 1
+        obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="Changes from the previous version")
+    def changes_from_previous(self, obj):
+        prev = m.DealTermsVersion.objects.filter(version__lt=obj.version).order_by("-version").first()
+        if prev is None:
+            return "The first version: nothing to compare."
+        rows = [(m.DealTermsVersion._meta.get_field(n).verbose_name, getattr(prev, n), getattr(obj, n),
+                 m.DealTermsVersion._meta.get_field(n).help_text)
+                for n in TERM_FIELDS if getattr(prev, n) != getattr(obj, n)]
+        if not rows:
+            return f"No term differs from version {prev.version}."
+        return format_html(
+            "<table><tr><th>Term</th><th>v{}</th><th>v{}</th><th>Clause</th></tr>{}</table>",
+            prev.version,
+            obj.version,
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td><strong>{}</strong></td><td>{}</td></tr>", rows),
+        )
+
+
+# --- market prices ------------------------------------------------------------------
+
+
+@admin.register(m.MarketPrice)
+class MarketPriceAdmin(DealAdmin):
+    list_display = ("date", "closing_bid", "closing_price", "source", "imported_by")
+    list_select_related = ("imported_by",)
+    list_filter = ("source",)
+    search_fields = ("source", "date")
+    date_hierarchy = "date"
+    actions = ("export_selected",)
+    change_list_template = "admin/deals/marketprice/change_list.html"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name=f"{info[0]}_{info[1]}_import"),
+            path("export/", self.admin_site.admin_view(self.export_view), name=f"{info[0]}_{info[1]}_export"),
+            *super().get_urls(),
+        ]
+
+    def _check_import(self, request):
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied("Importing prices needs add and change permission on market prices.")
+
+    def import_view(self, request):
+        """CSV upload (SPA 1(b)(ix), 4(h); Debenture 4(A) inputs). With JavaScript the page posts
+        with XMLHttpRequest and reads a stream of progress lines (NDJSON); without, it re-renders."""
+        self._check_import(request)
+        result = None
+        form = PriceImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            name, content = form.cleaned_data["file"]
+            kwargs = {"file_name": name, "content": content, "user": request.user,
+                      "dry_run": form.cleaned_data["dry_run"], "replace": form.cleaned_data["replace"]}
+            if "application/x-ndjson" in request.headers.get("Accept", ""):
+                return StreamingHttpResponse(self._stream(prices_import_steps(**kwargs)),
+                                             content_type="application/x-ndjson")
+            result = prices_import(**kwargs)
+            if result.applied:
+                self.message_user(request, result.summary(), messages.SUCCESS)
+        elif request.method == "POST" and "application/x-ndjson" in request.headers.get("Accept", ""):
+            errors = [{"row": 0, "column": "file", "message": " ".join(e)} for e in form.errors.values()]
+            return HttpResponse(json.dumps({"type": "result", "ok": False, "summary": "The form is incomplete.",
+                                            "errors": errors, "warnings": []}) + "\n",
+                                content_type="application/x-ndjson", status=400)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import market prices from CSV",
+            "form": form,
+            "result": result,
+            "recent": m.PriceImport.objects.select_related("uploaded_by")[:5],
+        }
+        return TemplateResponse(request, "admin/deals/marketprice/import.html", context)
+
+    @staticmethod
+    def _stream(steps):
+        for item in steps:
+            payload = item.as_dict()
+            if not isinstance(item, ImportProgress) and payload.get("price_import_id"):
+                payload["price_import_url"] = reverse("admin:deals_priceimport_change", args=[payload["price_import_id"]])
+            yield json.dumps(payload) + "\n"
+
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        start = _parse_date(request.GET.get("from"))
+        end = _parse_date(request.GET.get("to"))
+        return _csv_response(prices_export(start=start, end=end), "market-prices.csv")
+
+    @admin.action(description="Export selected prices to CSV")
+    def export_selected(self, request, queryset):
+        return _csv_response(prices_export(prices=queryset.order_by("date")), "market-prices-selected.csv")
+
+
+def _parse_date(raw):
+    try:
+        return datetime.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _csv_response(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@admin.register(m.PriceImport)
+class PriceImportAdmin(RecordAdmin):
+    list_display = ("file_name", "status", "rows_total", "rows_created", "rows_updated", "uploaded_by", "uploaded_at")
+    list_select_related = ("uploaded_by",)
+    list_filter = ("status",)
+    search_fields = ("file_name", "sha256")
+    readonly_fields = ("report_table",)
+    exclude = ("report",)
+
+    @admin.display(description="Report")
+    def report_table(self, obj):
+        report = obj.report or {}
+        errors = report.get("errors") or []
+        warnings = report.get("warnings") or []
+        parts = []
+        if errors:
+            parts.append(format_html(
+                "<table><tr><th>Row</th><th>Column</th><th>Problem</th></tr>{}</table>",
+                format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                                 ((e.get("row"), e.get("column"), e.get("message")) for e in errors)),
+            ))
+        if warnings:
+            parts.append(format_html("<p>Warnings:</p><ul>{}</ul>",
+                                     format_html_join("", "<li>{}</li>", ((w,) for w in warnings))))
+        if not parts:
+            return "No errors or warnings."
+        return format_html_join("", "{}", ((p,) for p in parts))
+
+
+# --- registration ---------------------------------------------------------------------
+
+
+class RegistrationAmendmentInline(admin.TabularInline):
+    model = m.RegistrationAmendment
+    extra = 0
+    show_change_link = True
+
+
+class SuspensionPeriodInline(admin.TabularInline):
+    model = m.SuspensionPeriod
+    extra = 0
+    show_change_link = True
+    fields = ("notice_date", "start_date", "end_date", "reason", "notice_required", "permitted")
+    readonly_fields = ("permitted",)
+
+
+@admin.register(m.RegistrationStatement)
+class RegistrationStatementAdmin(DealAdmin):
+    list_display = ("__str__", "financing", "filed_date", "effective_date", "shares_registered",
+                    "registration_period_end")
+    list_select_related = ("financing",)
+    list_filter = ("financing",)
+    search_fields = ("sec_file_number",)
+    inlines = (RegistrationAmendmentInline, SuspensionPeriodInline)
+    readonly_fields = ("shares_to_register_figure",)
+
+    @admin.display(description="Shares to register (RRA 2(a)(i))")
+    def shares_to_register_figure(self, obj):
+        if obj is None or obj.pk is None:
+            return "Shown once the statement is saved."
+        return figure_html(derived.registration_status(obj))
+
+
+@admin.register(m.RegistrationAmendment)
+class RegistrationAmendmentAdmin(DealAdmin):
+    list_display = ("__str__", "statement", "increased_registered_shares_date", "filed_date", "effective_date",
+                    "shares_added")
+    list_select_related = ("statement__financing",)
+    list_filter = ("effective_date",)
+
+
+@admin.register(m.SuspensionPeriod)
+class SuspensionPeriodAdmin(DealAdmin):
+    list_display = ("__str__", "statement", "notice_date", "start_date", "end_date", "permitted", "created_by")
+    list_select_related = ("statement__financing", "created_by")
+    list_filter = ("permitted",)
+    search_fields = ("reason",)
+    readonly_fields = ("permitted", "non_permitted_days", "verdict", "created_by")
+
+
+# --- business date ---------------------------------------------------------------------
+
+
+@admin.register(m.BusinessDate)
+class BusinessDateAdmin(DealAdmin):
+    """The business date: one row; deal admins change it (shown in every page's header)."""
+
+    list_display = ("__str__", "business_date", "changed_by", "changed_at")
+    list_select_related = ("changed_by",)
+    fields = ("business_date", "changed_by", "changed_at")
+    readonly_fields = ("changed_by", "changed_at")
+
+    def has_add_permission(self, request):
+        return is_deal_admin(request.user) and not m.BusinessDate.objects.filter(pk=1).exists()
+
+    def has_change_permission(self, request, obj=None):
+        return is_deal_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        row = business_date_set(day=form.cleaned_data.get("business_date"), user=request.user)
+        obj.pk, obj.changed_by, obj.changed_at = row.pk, row.changed_by, row.changed_at
+
+    def changelist_view(self, request, extra_context=None):
+        row = m.BusinessDate.objects.filter(pk=1).first()
+        if row is not None and self.has_change_permission(request, row):
+            return redirect("admin:deals_businessdate_change", row.pk)
+        return super().changelist_view(request, extra_context)
+
+
+# --- workflow records (view-only) -------------------------------------------------------
+
+
+@admin.register(m.Conversion)
+class ConversionAdmin(RecordAdmin):
+    list_display = ("__str__", "investor", "amount", "conversion_date", "conversion_price", "shares_issuable",
+                    "delivery_date", "status", "terms_version")
+    list_select_related = ("investor", "debenture", "preferred", "terms_version")
+    list_filter = ("status", "notice_method")
+    search_fields = ("investor__legal_name", "debenture__number", "preferred__certificate_number", "reference")
+    date_hierarchy = "conversion_date"
+
+
+@admin.register(m.WarrantExercise)
+class WarrantExerciseAdmin(RecordAdmin):
+    list_display = ("__str__", "investor", "shares", "exercise_date", "exercise_price", "aggregate_price",
+                    "delivery_date", "status", "terms_version")
+    list_select_related = ("warrant", "investor", "terms_version")
+    list_filter = ("status",)
+    search_fields = ("investor__legal_name", "warrant__number")
+    date_hierarchy = "exercise_date"
+
+
+@admin.register(m.Redemption)
+class RedemptionAdmin(RecordAdmin):
+    list_display = ("__str__", "notice_date", "principal", "total_amount", "payment_due_date", "status",
+                    "terms_version")
+    list_select_related = ("debenture", "terms_version")
+    list_filter = ("status",)
+    search_fields = ("debenture__number",)
+
+
+@admin.register(m.Obligation)
+class ObligationAdmin(RecordAdmin):
+    list_display = ("kind", "clause", "due_date", "amount", "status", "investor", "content_type", "object_id",
+                    "period_key")
+    list_select_related = ("investor", "content_type")
+    list_filter = ("status", "kind")
+    search_fields = ("description", "clause", "investor__legal_name")
+    date_hierarchy = "due_date"
+
+
+@admin.register(m.SweepRun)
+class SweepRunAdmin(RecordAdmin):
+    list_display = ("as_of", "status", "started_at", "finished_at", "triggered_by", "user")
+    list_select_related = ("user",)
+    list_filter = ("status",)
+
+
+READ_ONLY_MARKERS = {"snapshot", "idempotency_key"}
+# Records the workflows make without a snapshot field of that name.
+READ_ONLY_MODELS = {"BuyIn", "CapRemedy", "OutboundNotice", "PriceProtectionAdjustment", "PeriodicAmountPayment",
+                    "LiquidatedDamagesStatement"}
+
+
+def _auto_admin(model) -> type[admin.ModelAdmin]:
+    """An admin for a deals model nobody wrote one for yet: simple columns, related rows
+    selected, view-only for workflow records (a ``snapshot`` or ``idempotency_key``)."""
+    concrete = [f for f in model._meta.concrete_fields if not isinstance(f, models.JSONField | models.TextField)]
+    shown = [f for f in concrete if f.name not in ("id", "created_at", "updated_at")][:7] or concrete[:1]
+    fks = [f.name for f in shown if f.is_relation]
+    read_only = model.__name__ in READ_ONLY_MODELS or bool(READ_ONLY_MARKERS & _names(model))
+    base = RecordAdmin if read_only else DealAdmin
+    attrs = {
+        "list_display": ("__str__", *[f.name for f in shown]),
+        "list_select_related": tuple(fks),
+        "list_filter": tuple(f.name for f in concrete if f.choices or isinstance(f, models.BooleanField))[:4],
+        "search_fields": tuple(f.name for f in concrete if isinstance(f, models.CharField) and not f.choices)[:3],
+    }
+    if any(f.name == "created_by" for f in model._meta.concrete_fields):
+        attrs["readonly_fields"] = ("created_by",)
+    return type(f"{model.__name__}Admin", (base,), attrs)
+
+
+def _names(model) -> set[str]:
+    return {f.name for f in model._meta.concrete_fields}
+
+
+def register_remaining(site=admin.site) -> list[str]:
+    """Register every deals model not registered above (new models get history and a list page)."""
+    done = []
+    for model in apps.get_app_config("deals").get_models():
+        if model.__name__.startswith("Historical") or site.is_registered(model):
+            continue
+        site.register(model, _auto_admin(model))
+        done.append(model.__name__)
+    return done
+
+
+register_remaining()

@@ -48,6 +48,7 @@ class PriceImport(models.Model):
     rows_created = models.PositiveIntegerField(default=0)
     rows_updated = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True, help_text="Per-row errors and trading-day gaps.")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-uploaded_at"]

@@ -104,6 +104,7 @@ class SweepRun(models.Model):
     errors = models.JSONField(default=list, blank=True)
     triggered_by = models.CharField(max_length=100, blank=True, help_text="beat, command, user name ...")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-started_at"]

@@ -1,0 +1,267 @@
+"""Admin forms: plain-word validation for the deal data a deal admin types in.
+
+Outstanding amounts (principal outstanding, liquidation preference
+outstanding, warrant shares remaining) are not fields here: on creation they
+equal the original amount; afterwards the workflows keep them. An original
+amount may be corrected only while nothing has been converted, redeemed or
+exercised (then the outstanding amount follows it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from deals.models import DealTermsVersion, Debenture, PreferredHolding, Warrant
+from deals.terms.params import DealTerms
+from deals.terms.warrants import warrant_expiry
+
+DENOMINATION = Decimal("100000")
+MAX_PRICE_FILE_BYTES = 20 * 1024 * 1024
+
+
+def _money(v: Decimal) -> str:
+    sign = "-" if v < 0 else ""
+    return f"{sign}${abs(v):,.2f}"
+
+
+def _terms_on(day):
+    from deals.selectors.derived import terms_in_force
+
+    return terms_in_force(day)[1]
+
+
+class DebentureAdminForm(forms.ModelForm):
+    class Meta:
+        model = Debenture
+        fields = ("financing", "investor", "number", "principal", "issue_date", "closing_date", "maturity_date",
+                  "interest_paid_through")
+
+    def clean_principal(self) -> Decimal:
+        principal = self.cleaned_data["principal"]
+        if principal <= 0:
+            raise ValidationError(f"Principal must be positive; {_money(principal)} is not.")
+        if principal % DENOMINATION:
+            raise ValidationError(
+                f"Principal must be a multiple of $100,000 (Debenture 1: denominations of US$100,000 and "
+                f"integral multiples); {_money(principal)} is not."
+            )
+        return principal
+
+    def clean(self):
+        data = super().clean()
+        issue, maturity = data.get("issue_date"), data.get("maturity_date")
+        if issue and maturity and maturity <= issue:
+            self.add_error(
+                "maturity_date",
+                f"The maturity date {maturity.isoformat()} must be after the issue date {issue.isoformat()}.",
+            )
+        principal = data.get("principal")
+        inst = self.instance
+        if principal is not None and not self.errors.get("principal"):
+            if inst.pk is None:
+                inst.principal_outstanding = principal
+            elif principal != inst.principal:
+                if inst.principal_outstanding != inst.principal:
+                    self.add_error(
+                        "principal",
+                        f"The principal cannot change now: {_money(inst.principal - inst.principal_outstanding)} "
+                        f"has been converted or redeemed (outstanding {_money(inst.principal_outstanding)} is kept "
+                        "by the workflows).",
+                    )
+                else:
+                    inst.principal_outstanding = principal
+        return data
+
+
+class PreferredHoldingAdminForm(forms.ModelForm):
+    class Meta:
+        model = PreferredHolding
+        fields = ("financing", "investor", "certificate_number", "shares", "liquidation_preference", "purchase_price",
+                  "closing_date")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("liquidation_preference", "purchase_price"):
+            if name in self.fields:
+                self.fields[name].required = False
+        if "liquidation_preference" in self.fields:
+            self.fields["liquidation_preference"].help_text = (
+                "Shares x stated value ($1,000, SPA 1(b)(iv)); left empty, it is computed."
+            )
+        if "purchase_price" in self.fields:
+            self.fields["purchase_price"].help_text = "Left empty, it equals the liquidation preference."
+
+    def clean(self):
+        data = super().clean()
+        shares, closing = data.get("shares"), data.get("closing_date")
+        if not shares:
+            return data
+        stated = _terms_on(closing).series_j_stated_value if closing else DealTerms().series_j_stated_value
+        expected = Decimal(shares) * stated
+        lp = data.get("liquidation_preference")
+        if lp in (None, ""):
+            lp = data["liquidation_preference"] = expected
+        elif lp != expected:
+            self.add_error(
+                "liquidation_preference",
+                f"The liquidation preference must be shares x stated value (SPA 1(b)(iv)): {shares:,} x "
+                f"{_money(stated)} = {_money(expected)}, not {_money(lp)}.",
+            )
+            return data
+        if data.get("purchase_price") in (None, ""):
+            data["purchase_price"] = lp
+        elif data["purchase_price"] <= 0:
+            self.add_error("purchase_price", f"The purchase price must be positive, not {_money(data['purchase_price'])}.")
+        inst = self.instance
+        if inst.pk is None:
+            inst.liquidation_preference_outstanding = lp
+        elif lp != inst.liquidation_preference:
+            if inst.liquidation_preference_outstanding != inst.liquidation_preference:
+                self.add_error(
+                    "shares",
+                    "The shares cannot change now: "
+                    f"{_money(inst.liquidation_preference - inst.liquidation_preference_outstanding)} of liquidation "
+                    "preference has been converted or redeemed (kept by the workflows).",
+                )
+            else:
+                inst.liquidation_preference_outstanding = lp
+        return data
+
+
+class WarrantAdminForm(forms.ModelForm):
+    class Meta:
+        model = Warrant
+        fields = ("financing", "investor", "number", "shares", "exercise_price", "issue_date", "expiry_date")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "expiry_date" in self.fields:
+            self.fields["expiry_date"].required = False
+            self.fields["expiry_date"].help_text = (
+                "SPA 4(h): the last day of the month of the 5th anniversary of the Closing; left empty, it is computed."
+            )
+
+    def clean(self):
+        data = super().clean()
+        issue = data.get("issue_date")
+        if issue and not data.get("expiry_date"):
+            data["expiry_date"] = warrant_expiry(issue, _terms_on(issue))
+        expiry = data.get("expiry_date")
+        if issue and expiry and expiry <= issue:
+            self.add_error("expiry_date", f"The expiry {expiry.isoformat()} must be after the issue date {issue.isoformat()}.")
+        shares = data.get("shares")
+        if shares is not None and shares <= 0:
+            self.add_error("shares", f"The number of warrant shares must be positive, not {shares}.")
+            return data
+        inst = self.instance
+        if shares:
+            if inst.pk is None:
+                inst.shares_remaining = shares
+            elif shares != inst.shares:
+                if inst.shares_remaining != inst.shares:
+                    self.add_error(
+                        "shares",
+                        f"The share count cannot change now: {inst.shares - inst.shares_remaining:,} shares have been "
+                        "exercised (shares remaining are kept by the workflows).",
+                    )
+                else:
+                    inst.shares_remaining = shares
+        return data
+
+
+TERM_FIELDS = DealTerms.field_names()
+
+
+class DealTermsVersionAdminForm(forms.ModelForm):
+    """A new terms version: every DealTerms field (prefilled from the latest version by the
+    admin), the date it takes effect from and why. Versions are never edited afterwards."""
+
+    class Meta:
+        model = DealTermsVersion
+        fields = ("effective_from", "reason", *TERM_FIELDS)
+
+    def clean(self):
+        data = super().clean()
+        latest = DealTermsVersion.objects.order_by("-version").first()
+        if latest is None or self.instance.pk:
+            return data
+        eff = data.get("effective_from")
+        if eff and eff < latest.effective_from:
+            self.add_error(
+                "effective_from",
+                f"A new version must take effect on or after version {latest.version}'s date "
+                f"{latest.effective_from.isoformat()}; {eff.isoformat()} is earlier. Records already made keep the "
+                "version they used.",
+            )
+        changed = [n for n in TERM_FIELDS if n in data and _norm(data[n]) != _norm(getattr(latest, n))]
+        if not changed and not self.errors:
+            raise ValidationError(
+                f"No term differs from version {latest.version}; change at least one value or cancel."
+            )
+        return data
+
+
+def _norm(v):
+    if isinstance(v, Decimal):
+        return v.normalize()
+    return v
+
+
+def term_groups() -> list[tuple[str, list[str]]]:
+    """DealTerms fields grouped for the admin's fieldsets, in declaration order."""
+    rules = (
+        ("Debenture conversion, interest, redemption (Debenture 1, 4)", ("debenture_", "redemption_", "original_notice",
+                                                                         "fax_original")),
+        ("Series J (SPA 1(b); Certificate of Designations)", ("series_j_", "share_rounding")),
+        ("Late delivery, revocation, mandatory purchase (SPA 5)", ("late_", "revocation_", "mandatory_")),
+        ("Cap Regulations and reserve (SPA 3(c), 4(d), 4(g), 4(i))", ("cap_", "reserve_", "shares_outstanding",
+                                                                     "authorized_")),
+        ("Warrants (SPA 4(h))", ("warrant_",)),
+        ("Registration rights (RRA)", ("registration_", "required_effective", "increased_", "amendment_", "periodic_",
+                                       "counsel_review", "requested_information", "suspension_", "held_shares",
+                                       "rra_")),
+        ("Right of first refusal (SPA 4(j))", ("rofr_",)),
+        ("Regulation S and notices (SPA 2, 10)", ("restricted_", "notice_")),
+        ("Events of Default (Debenture 10)", ("eod_",)),
+    )
+    groups: dict[str, list[str]] = {title: [] for title, _ in rules}
+    other: list[str] = []
+    for f in dataclasses.fields(DealTerms):
+        for title, prefixes in rules:
+            if f.name.startswith(prefixes):
+                groups[title].append(f.name)
+                break
+        else:
+            other.append(f.name)
+    out = [(t, names) for t, names in groups.items() if names]
+    if other:
+        out.append(("Other terms", other))
+    return out
+
+
+class PriceImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Header date,closing_bid,closing_price,source (closing_price optional); ISO dates; "
+        "NYSE trading days only; prices with at most 4 decimal places.",
+    )
+    dry_run = forms.BooleanField(required=False, label="Check only (dry run: write nothing)")
+    replace = forms.BooleanField(
+        required=False,
+        label="Replace existing prices for dates already stored",
+        help_text="Without this, a date already stored with different figures is refused.",
+    )
+
+    def clean_file(self) -> tuple[str, bytes]:
+        f = self.cleaned_data["file"]
+        if f.size > MAX_PRICE_FILE_BYTES:
+            raise ValidationError(
+                f"The file is {f.size / 1_048_576:.1f} MB; at most {MAX_PRICE_FILE_BYTES // 1_048_576} MB."
+            )
+        return f.name, f.read()
+
+

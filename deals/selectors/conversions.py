@@ -1,0 +1,234 @@
+"""Read queries for the conversion and exercise pages (prefetching lives here)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+
+from deals.models import (
+    Conversion,
+    Debenture,
+    InstrumentStatus,
+    MarketPrice,
+    Obligation,
+    PreferredHolding,
+    Redemption,
+    RedemptionStatus,
+    Warrant,
+    WarrantExercise,
+)
+from deals.terms import calendars
+from deals.terms.conversion import ConversionQuote
+
+
+def instrument_key(instrument) -> str:
+    """"debenture:7" / "preferred:3": how forms and filters name an instrument."""
+    return f"{'debenture' if isinstance(instrument, Debenture) else 'preferred'}:{instrument.pk}"
+
+
+def instrument_from_key(key: str):
+    """The Debenture or PreferredHolding a key names, or None."""
+    kind, _, pk = (key or "").partition(":")
+    model = {"debenture": Debenture, "preferred": PreferredHolding}.get(kind)
+    if model is None or not pk.isdigit():
+        return None
+    return model.objects.select_related("investor", "financing__issuer").filter(pk=int(pk)).first()
+
+
+def instrument_choices(*, open_only: bool = True) -> list:
+    """Grouped choices for a <select>: debentures, then Series J holdings (2 queries)."""
+    debs = Debenture.objects.select_related("investor").order_by("number")
+    prefs = PreferredHolding.objects.select_related("investor").order_by("certificate_number")
+    if open_only:
+        debs = debs.filter(status=InstrumentStatus.OUTSTANDING, principal_outstanding__gt=0)
+        prefs = prefs.filter(status=InstrumentStatus.OUTSTANDING, liquidation_preference_outstanding__gt=0)
+    return [
+        (
+            "Debentures (Debenture 4(A))",
+            [(instrument_key(d), f"{d.label} -- {d.investor} -- ${d.principal_outstanding:,.2f} outstanding") for d in debs],
+        ),
+        (
+            "Series J Preferred",
+            [
+                (instrument_key(p), f"{p.label} -- {p.investor} -- ${p.liquidation_preference_outstanding:,.2f} outstanding")
+                for p in prefs
+            ],
+        ),
+    ]
+
+
+def conversions_filtered(
+    *,
+    status: str = "",
+    investor=None,
+    instrument: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    q: str = "",
+) -> QuerySet[Conversion]:
+    """Conversions for the list page, newest first, with what each row shows (one query per page)."""
+    qs = Conversion.objects.select_related("debenture", "preferred", "investor")
+    if status:
+        qs = qs.filter(status=status)
+    if investor is not None:
+        qs = qs.filter(investor=investor)
+    kind, _, pk = instrument.partition(":")
+    if kind == "debenture" and pk.isdigit():
+        qs = qs.filter(debenture_id=int(pk))
+    elif kind == "preferred" and pk.isdigit():
+        qs = qs.filter(preferred_id=int(pk))
+    if date_from:
+        qs = qs.filter(conversion_date__gte=date_from)
+    if date_to:
+        qs = qs.filter(conversion_date__lte=date_to)
+    if q:
+        qs = qs.filter(
+            Q(reference__icontains=q)
+            | Q(investor__legal_name__icontains=q)
+            | Q(debenture__number__icontains=q)
+            | Q(preferred__certificate_number__icontains=q)
+            | Q(delivery_reference__icontains=q)
+        )
+    return qs.order_by("-conversion_date", "-id")
+
+
+def exercises_filtered(
+    *,
+    status: str = "",
+    investor=None,
+    warrant=None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    q: str = "",
+) -> QuerySet[WarrantExercise]:
+    qs = WarrantExercise.objects.select_related("warrant", "investor")
+    if status:
+        qs = qs.filter(status=status)
+    if investor is not None:
+        qs = qs.filter(investor=investor)
+    if warrant is not None:
+        qs = qs.filter(warrant=warrant)
+    if date_from:
+        qs = qs.filter(exercise_date__gte=date_from)
+    if date_to:
+        qs = qs.filter(exercise_date__lte=date_to)
+    if q:
+        qs = qs.filter(
+            Q(investor__legal_name__icontains=q) | Q(warrant__number__icontains=q) | Q(delivery_reference__icontains=q)
+        )
+    return qs.order_by("-exercise_date", "-id")
+
+
+def obligations_of(record) -> QuerySet[Obligation]:
+    ct = ContentType.objects.get_for_model(record)
+    return Obligation.objects.filter(content_type=ct, object_id=record.pk).order_by("due_date", "id")
+
+
+def conversion_obligations(conversion: Conversion) -> list[Obligation]:
+    """The conversion's ledger rows and those of its buy-ins and cap remedies (3 queries)."""
+    rows = list(obligations_of(conversion))
+    buy_in_ids = [b.pk for b in conversion.buy_ins.all()]
+    remedy_ids = [r.pk for r in conversion.cap_remedies.all()]
+    more = Q(pk__in=[])
+    if buy_in_ids:
+        more |= Q(content_type=ContentType.objects.get_for_model(conversion.buy_ins.model), object_id__in=buy_in_ids)
+    if remedy_ids:
+        more |= Q(content_type=ContentType.objects.get_for_model(conversion.cap_remedies.model), object_id__in=remedy_ids)
+    if buy_in_ids or remedy_ids:
+        rows += list(Obligation.objects.filter(more))
+    return sorted(rows, key=lambda o: (o.due_date, o.pk))
+
+
+def pending_redemption(debenture) -> Redemption | None:
+    return Redemption.objects.filter(debenture=debenture, status=RedemptionStatus.PENDING).first()
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """One line of a record's timeline."""
+
+    day: datetime.date | None
+    label: str
+    detail: str = ""
+    state: str = "done"  # done | due | overdue | void
+
+    @property
+    def icon(self) -> str:
+        return {"done": "\u2714", "due": "\u23f3", "overdue": "\u26a0", "void": "\u2716"}[self.state]
+
+
+def conversion_timeline(conversion: Conversion, obligations, today: datetime.date) -> list[Timeline]:
+    """Notice received, Date of Conversion, Delivery Date, delivery, original, revocation/dishonour."""
+    c = conversion
+    rows = [
+        Timeline(c.conversion_date, "Date of Conversion", "Debenture 4(A)" if c.is_debenture else "Series J CoD"),
+        Timeline(c.notice_received_date, "Notice of Conversion received", c.get_notice_method_display()),
+    ]
+    if c.delivered_date:
+        rows.append(Timeline(c.delivery_date, "Delivery Date", "shares due"))
+        rows.append(Timeline(c.delivered_date, "Shares delivered", c.delivery_reference))
+    else:
+        state = "void" if c.status in ("revoked", "dishonoured") else ("overdue" if today > c.delivery_date else "due")
+        rows.append(Timeline(c.delivery_date, "Delivery Date", "shares due, not yet delivered", state))
+    if c.original_due_date:
+        if c.original_received_date:
+            late = c.original_received_date > c.original_due_date
+            rows.append(
+                Timeline(
+                    c.original_received_date,
+                    "Original Debenture and notice received",
+                    f"due {c.original_due_date.isoformat()}" + (" -- late" if late else ""),
+                )
+            )
+        else:
+            state = "overdue" if today > c.original_due_date else "due"
+            rows.append(Timeline(c.original_due_date, "Original due (Debenture Exhibit A)", "not yet received", state))
+    for b in c.buy_ins.all():
+        rows.append(Timeline(b.buy_in_date, "Buy-In recorded (SPA 5(d))", f"adjustment ${b.adjustment_amount:,.2f}"))
+    for r in c.cap_remedies.all():
+        rows.append(Timeline(r.chosen_date, f"Remedy {r.get_remedy_display()}", f"{r.unconverted_shares} Unconverted Share(s)"))
+    if c.revoked_date:
+        rows.append(Timeline(c.revoked_date, "Revoked by the holder (SPA 5(c))", "outstanding amount restored", "void"))
+    if c.dishonoured_date:
+        rows.append(Timeline(c.dishonoured_date, "Dishonoured (SPA 5(f))", "Mandatory Purchase Amount owed", "void"))
+    return sorted(rows, key=lambda t: (t.day or datetime.date.max))
+
+
+def price_chart_data(quote: ConversionQuote, *, today: datetime.date, before: int = 10, after: int = 5) -> dict:
+    """Closing bids around the Conversion Date for the review chart: the look-back window (to
+    shade), the days used (to mark) and the fixed and discounted prices (to draw as lines)."""
+    window = quote.market_price.window
+    first = window[0].day
+    start = calendars.add_trading_days(first, -before)
+    end = min(calendars.add_trading_days(quote.conversion_date, after), max(today, quote.conversion_date))
+    days = calendars.trading_days_between(start, end)
+    bids = dict(MarketPrice.objects.filter(date__gte=start, date__lte=end).values_list("date", "closing_bid"))
+    used = {p.day for p in window if p.used}
+    lookback = {p.day for p in window}
+    labels = [d.isoformat() for d in days]
+    return {
+        "labels": labels,
+        "bids": [str(bids[d]) if d in bids else None for d in days],
+        "used": [str(bids[d]) if d in used and d in bids else None for d in days],
+        "lookback": [d in lookback for d in days],
+        "conversion_date": quote.conversion_date.isoformat(),
+        "conversion_index": next((i for i, d in enumerate(days) if d >= quote.conversion_date), len(days) - 1),
+        "fixed_price": str(quote.fixed_price),
+        "discounted_price": str(quote.discounted_price),
+        "applied_price": str(quote.applied_price),
+        "discount_pct": str(quote.price.discount_pct),
+    }
+
+
+def warrant_choices() -> list:
+    ws = Warrant.objects.select_related("investor").filter(status=InstrumentStatus.OUTSTANDING, shares_remaining__gt=0)
+    return [
+        (
+            w.pk,
+            f"{w.number} -- {w.investor} -- {w.shares_remaining:,} shares at ${w.exercise_price} until {w.expiry_date.isoformat()}",
+        )
+        for w in ws.order_by("number")
+    ]
