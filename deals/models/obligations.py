@@ -108,6 +108,12 @@ class SweepRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+        constraints = [
+            # The sweep lock: at most one run in progress (deals.services.sweeps.sweep_claim).
+            models.UniqueConstraint(
+                fields=["status"], condition=models.Q(status="running"), name="sweeprun_one_running"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Sweep as of {self.as_of.isoformat()} ({self.status})"

@@ -1,0 +1,1292 @@
+"""Deadline sweeps: every contract deadline and growing amount, written to the
+obligations ledger (``deals.models.Obligation``) once a business day.
+
+Entry points (keyword-only, called alike by Celery tasks, the ``sweep``
+management command and the dashboard's "run sweep now" button):
+
+- ``sweep_run(as_of=..., triggered_by=..., user=...)``: claim the sweep lock,
+  run every rule for one as-of date (the business date by default, read
+  ONCE here and passed down), record a ``SweepRun``.
+- ``sweep_claim`` + ``sweep_execute``: the same in two steps, so a view can
+  hand the run's id to a Celery task and poll its progress.
+- ``sweep_catch_up(until=...)``: every business day after the last
+  successful run, in order, through ``until``.
+
+How a rule works. One function per rule below (``RULES``). Each reads its
+source rows in a fixed number of queries (large tables in id-ordered chunks
+of ``CHUNK`` rows), computes every date and amount in Python with
+``deals.terms``, and writes the ledger with one set-based upsert per chunk
+(``_upsert``): ``INSERT .. ON CONFLICT (kind, content_type, object_id,
+period_key) DO UPDATE .. WHERE <row is open and something differs>``. So
+
+- a re-run for the same date rewrites nothing (0 rows changed);
+- a sweep killed halfway is simply re-run (each rule commits on its own);
+- closed rows (satisfied, waived, void) are final: a deal admin's "paid" or
+  "waived" is never reopened by a sweep; rules close rows themselves when the
+  source record says so (shares delivered, statement effective, ...).
+
+Rows whose key can disappear (a Computation Date that moved because the
+statement went effective early, a suspension span that changed) are voided
+by ``_void_missing`` for the sources a rule evaluated in full.
+
+The upsert is hand-written SQL (PostgreSQL: one statement per chunk over
+``unnest`` arrays; SQLite: multi-row VALUES batches) because building
+100,000 model instances for ``bulk_create`` costs more than the whole SQL
+round trip; see bench/sweep.py. ``bulk_create`` also skips simple-history,
+so does this: the ledger's own ``as_of``/``updated_at`` say which sweep
+changed a row last.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from deals.models import (
+    CapRemedy,
+    Conversion,
+    ConversionStatus,
+    DealTermsVersion,
+    Debenture,
+    EventOfDefault,
+    Financing,
+    IndemnificationClaim,
+    InstrumentStatus,
+    Issuer,
+    NewTransactionOffer,
+    Obligation,
+    ObligationKind,
+    ObligationStatus,
+    OfferResponse,
+    PreferredHolding,
+    Redemption,
+    RedemptionStatus,
+    RegistrationAmendment,
+    RegistrationStatement,
+    ShareSale,
+    SuspensionPeriod,
+    SweepRun,
+    Warrant,
+    WarrantExercise,
+)
+from deals.services.calendar import business_date
+from deals.services.roles import DEAL_ADMIN
+from deals.terms import calendars, rofr
+from deals.terms import events as ev
+from deals.terms import registration as reg
+from deals.terms.cap import cap_redemption_due_date, meeting_date
+from deals.terms.conversion import accrued_interest, original_notice_due
+from deals.terms.delivery import (
+    late_payment,
+    late_payment_per_unit,
+    late_units,
+    mandatory_purchase_amount,
+    mandatory_purchase_due_date,
+    revocation_right,
+)
+from deals.terms.errors import TermsError
+from deals.terms.misc import INDEMNIFICATION_DATE, indemnification_survival
+from deals.terms.params import NHTC_DEFAULTS, DealTerms
+from deals.terms.redemption import redemption_due_date, redemption_status
+from deals.terms.rounding import to_cents
+from deals.terms.suspensions import SuspensionPeriod as TermsSuspension
+from deals.terms.suspensions import judge_suspension
+
+log = logging.getLogger(__name__)
+
+CHUNK = 20_000  # source rows per chunk (conversions); each chunk costs a fixed 2 queries
+# Closed records are re-evaluated this long after they closed, so a delivery or
+# payment recorded with a past date still updates its ledger rows.
+CLOSED_LOOKBACK = datetime.timedelta(days=120)
+# A run still "running" after this long is taken as abandoned (killed worker).
+STALE_RUN_AFTER = datetime.timedelta(hours=1)
+OPEN, SATISFIED, WAIVED, VOID = (
+    ObligationStatus.OPEN.value,
+    ObligationStatus.SATISFIED.value,
+    ObligationStatus.WAIVED.value,
+    ObligationStatus.VOID.value,
+)
+K = ObligationKind
+
+
+class SweepAlreadyRunning(Exception):
+    """Another sweep holds the lock (one running ``SweepRun`` at a time)."""
+
+    def __init__(self, running: SweepRun | None):
+        self.running = running
+        when = f" (as of {running.as_of.isoformat()}, started {running.started_at:%Y-%m-%d %H:%M})" if running else ""
+        super().__init__(f"A sweep is already running{when}; try again when it has finished.")
+
+
+# --- what a rule produces ----------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Row:
+    """One ledger row as a rule wants it (``deals.models.Obligation`` columns)."""
+
+    kind: str
+    clause: str
+    object_id: int
+    due_date: datetime.date
+    period_key: str = ""
+    investor_id: int | None = None
+    amount: Decimal | None = None
+    status: str = OPEN
+    satisfied_date: datetime.date | None = None
+    description: str = ""
+    details: dict | str = field(default_factory=dict)
+
+
+@dataclass
+class RuleStats:
+    rows: int = 0  # ledger rows the rule computed
+    created: int = 0
+    updated: int = 0
+    voided: int = 0
+    records_changed: int = 0  # source records the rule changed (expired warrants, void redemptions)
+    queries: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> int:
+        return self.created + self.updated + self.voided + self.records_changed
+
+    def as_dict(self) -> dict:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "voided": self.voided,
+            "records_changed": self.records_changed,
+            "queries": self.queries,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+class Context:
+    """What every rule shares within one run: the as-of date, the clock, the
+    deal terms versions and content types (loaded once, two queries)."""
+
+    def __init__(self, as_of: datetime.date):
+        self.as_of = as_of
+        self.now = timezone.now()
+        self._versions: list[tuple[datetime.date, int, int, DealTerms]] | None = None
+        self._by_id: dict[int, DealTerms] = {}
+        self._ct: dict[type, int] = {}
+
+    def _load_terms(self) -> None:
+        if self._versions is None:
+            rows = list(DealTermsVersion.objects.all())
+            self._versions = sorted(((v.effective_from, v.version, v.pk, v.to_terms()) for v in rows), key=lambda t: (t[0], t[1]))
+            self._by_id = {pk: terms for _, _, pk, terms in self._versions}
+
+    def terms(self, version_id: int | None) -> DealTerms:
+        """The terms of a version row (NHTC defaults if unknown)."""
+        self._load_terms()
+        return self._by_id.get(version_id, NHTC_DEFAULTS) if version_id else NHTC_DEFAULTS
+
+    def terms_on(self, day: datetime.date) -> DealTerms:
+        """The terms in force on ``day``: the latest version effective on or before it."""
+        self._load_terms()
+        chosen = NHTC_DEFAULTS
+        for effective_from, _, _, terms in self._versions:
+            if effective_from <= day:
+                chosen = terms
+        return chosen
+
+    def ct(self, model) -> int:
+        if not self._ct:
+            models = [
+                Conversion, Financing, RegistrationStatement, RegistrationAmendment, SuspensionPeriod, PreferredHolding,
+                OfferResponse, NewTransactionOffer, Warrant, Debenture, Redemption, EventOfDefault, CapRemedy, Issuer,
+                IndemnificationClaim,
+            ]
+            self._ct = {m: c.pk for m, c in ContentType.objects.get_for_models(*models).items()}
+        if model not in self._ct:
+            self._ct[model] = ContentType.objects.get_for_model(model).pk
+        return self._ct[model]
+
+
+# --- the set-based writer ----------------------------------------------------------
+
+_COLS = (
+    "kind", "clause", "content_type_id", "object_id", "period_key", "investor_id", "due_date", "amount", "status",
+    "satisfied_date", "description", "details",
+)
+_COMPARED = ("clause", "investor_id", "due_date", "amount", "status", "satisfied_date", "description", "details")
+_PG_TYPES = ("varchar", "varchar", "int", "bigint", "varchar", "bigint", "date", "numeric", "varchar", "date", "varchar", "text")
+SQLITE_BATCH = 1000
+
+
+def _details_json(details: dict | str) -> str:
+    return details if isinstance(details, str) else json.dumps(details, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _upsert(ct_id: int, rows: list[Row], ctx: Context) -> tuple[int, int]:
+    """Insert new ledger rows and update open rows that differ, in one statement per
+    chunk (SQLite: per 1,000 rows). Returns (created, updated). Unchanged and
+    closed rows are not written at all."""
+    if not rows:
+        return 0, 0
+    table = connection.ops.quote_name(Obligation._meta.db_table)
+    conflict = "(kind, content_type_id, object_id, period_key)"
+    sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*_COMPARED, "as_of", "updated_at"))
+    created = updated = 0
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            distinct = " OR ".join(f"o.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in _COMPARED)
+            sql = (
+                f"INSERT INTO {table} AS o ({', '.join(_COLS)}, as_of, created_at, updated_at) "
+                f"SELECT u.c0, u.c1, u.c2, u.c3, u.c4, u.c5, u.c6, u.c7, u.c8, u.c9, u.c10, u.c11::jsonb, %s, %s, %s "
+                f"FROM unnest({', '.join(f'%s::{t}[]' for t in _PG_TYPES)}) "
+                f"AS u({', '.join(f'c{i}' for i in range(len(_COLS)))}) "
+                f"ON CONFLICT {conflict} DO UPDATE SET {sets} "
+                f"WHERE o.status = 'open' AND ({distinct}) RETURNING o.created_at = o.updated_at"
+            )
+            for start in range(0, len(rows), CHUNK):
+                part = rows[start : start + CHUNK]
+                arrays = (
+                    [r.kind for r in part],
+                    [r.clause for r in part],
+                    [ct_id] * len(part),
+                    [r.object_id for r in part],
+                    [r.period_key for r in part],
+                    [r.investor_id for r in part],
+                    [r.due_date for r in part],
+                    [r.amount for r in part],
+                    [r.status for r in part],
+                    [r.satisfied_date for r in part],
+                    [r.description[:300] for r in part],
+                    [_details_json(r.details) for r in part],
+                )
+                cur.execute(sql, [ctx.as_of, ctx.now, ctx.now, *arrays])
+                flags = [f for (f,) in cur.fetchall()]
+                created += sum(1 for f in flags if f)
+                updated += sum(1 for f in flags if not f)
+        else:
+            distinct = " OR ".join(f"{table}.{c} IS NOT excluded.{c}" for c in _COMPARED)
+            ops = connection.ops
+            now = ops.adapt_datetimefield_value(ctx.now)
+            as_of = ops.adapt_datefield_value(ctx.as_of)
+            one = "(" + ", ".join(["%s"] * (len(_COLS) + 3)) + ")"
+            for start in range(0, len(rows), SQLITE_BATCH):
+                part = rows[start : start + SQLITE_BATCH]
+                sql = (
+                    f"INSERT INTO {table} ({', '.join(_COLS)}, as_of, created_at, updated_at) VALUES "
+                    + ", ".join([one] * len(part))
+                    + f" ON CONFLICT {conflict} DO UPDATE SET {sets.replace('EXCLUDED.', 'excluded.')} "
+                    f"WHERE {table}.status = 'open' AND ({distinct}) RETURNING created_at = updated_at"
+                )
+                params: list = []
+                for r in part:
+                    params += [
+                        r.kind, r.clause, ct_id, r.object_id, r.period_key, r.investor_id,
+                        ops.adapt_datefield_value(r.due_date),
+                        None if r.amount is None else str(to_cents(r.amount)),
+                        r.status, ops.adapt_datefield_value(r.satisfied_date), r.description[:300],
+                        _details_json(r.details), as_of, now, now,
+                    ]
+                cur.execute(sql, params)
+                flags = [f for (f,) in cur.fetchall()]
+                created += sum(1 for f in flags if f)
+                updated += sum(1 for f in flags if not f)
+    return created, updated
+
+
+def _void_missing(
+    ct_id: int, kinds: Iterable[str], source_ids: Iterable[int], keep: set[tuple[str, int, str]], ctx: Context, reason: str
+) -> int:
+    """Void the open rows of ``kinds`` for these (fully evaluated) sources whose key
+    the rule no longer produces. Two queries at most."""
+    ids = list(source_ids)
+    if not ids:
+        return 0
+    existing = Obligation.objects.filter(
+        content_type_id=ct_id, kind__in=list(kinds), object_id__gte=min(ids), object_id__lte=max(ids), status=OPEN
+    ).values_list("id", "kind", "object_id", "period_key")
+    wanted = set(ids)
+    stale = [pk for pk, kind, oid, key in existing if oid in wanted and (kind, oid, key) not in keep]
+    if not stale:
+        return 0
+    return Obligation.objects.filter(id__in=stale, status=OPEN).update(
+        status=VOID, satisfied_date=ctx.as_of, as_of=ctx.as_of, updated_at=ctx.now,
+        description=reason,
+    )
+
+
+def _write(ctx: Context, stats: RuleStats, by_ct: dict[int, list[Row]]) -> None:
+    for ct_id, rows in by_ct.items():
+        c, u = _upsert(ct_id, rows, ctx)
+        stats.rows += len(rows)
+        stats.created += c
+        stats.updated += u
+
+
+def _milestone(due: datetime.date, as_of: datetime.date) -> tuple[str, datetime.date | None]:
+    """A date that simply passes (end of a period, a warning): open until it has passed."""
+    return (SATISFIED, due) if as_of > due else (OPEN, None)
+
+
+def _iso(d: datetime.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _money(value) -> str:
+    return f"${Decimal(value):,.2f}"
+
+
+def _chunks(qs, fields: tuple[str, ...]):
+    """Yield lists of value tuples (id first) in id order, CHUNK rows at a time."""
+    last = 0
+    while True:
+        batch = list(qs.filter(pk__gt=last).order_by("pk").values_list("pk", *fields)[:CHUNK])
+        if batch:
+            yield batch
+        if len(batch) < CHUNK:
+            return
+        last = batch[-1][0]
+
+
+# --- rule 1: share delivery, late payments, revocation (SPA 5(c); Debenture 4(A)) -------
+
+
+def rule_share_delivery(ctx: Context) -> RuleStats:
+    """SPA 5(c), Debenture 4(A): for every conversion awaiting delivery (or closed in the
+    last 120 days): the delivery obligation (due on the Delivery Date); for the Series J,
+    the late payment -- $100 per $10,000 per business day beyond 3 business days after the
+    Delivery Date, $1,000 + $200 a day beyond 10 (``delivery.late_payment_per_unit``),
+    counted through delivery, revocation or dishonour, else through the as-of date, so it
+    grows each business day -- and the holder's right to revoke (from the day after the
+    3rd business day after the Delivery Date). Two queries per 20,000 conversions."""
+    stats = RuleStats()
+    as_of = ctx.as_of
+    ct = ctx.ct(Conversion)
+    since = as_of - CLOSED_LOOKBACK
+    qs = Conversion.objects.filter(
+        Q(status=ConversionStatus.PENDING_DELIVERY)
+        | Q(delivered_date__gte=since)
+        | Q(revoked_date__gte=since)
+        | Q(dishonoured_date__gte=since)
+    )
+    fields = (
+        "investor_id", "preferred_id", "terms_version_id", "amount", "delivery_date", "status", "delivered_date",
+        "revoked_date", "dishonoured_date", "shares_issuable", "conversion_date", "debenture__number",
+        "preferred__certificate_number",
+    )
+    late_cache: dict = {}
+    units_cache: dict = {}
+    for batch in _chunks(qs, fields):
+        rows: list[Row] = []
+        for (pk, inv, pref, tv, amount, dd, status, delivered, revoked, dishonoured, shares, conv_date, deb_no, cert) in batch:
+            terms = ctx.terms(tv)
+            closed_on = delivered or revoked or dishonoured
+            label = f"Debenture {deb_no}" if pref is None else f"Series J {cert}"
+            # the delivery itself (the clerk workflow writes the same row on submit)
+            if status == ConversionStatus.PENDING_DELIVERY:
+                st, sat = OPEN, None
+            elif status == ConversionStatus.DELIVERED:
+                st, sat = SATISFIED, delivered
+            else:
+                st, sat = VOID, closed_on
+            rows.append(Row(
+                K.SHARE_DELIVERY, "Debenture 4(A)" if pref is None else "SPA 5(c); Series J CoD Delivery Date", pk, dd,
+                investor_id=inv, status=st, satisfied_date=sat, description=f"Deliver {shares:,} shares for {label}",
+                details={"shares": shares, "conversion_date": conv_date.isoformat()},
+            ))
+            if pref is None:
+                continue  # SPA 5(c) is a Series J clause; the Debenture has no late payments
+            # revocation right (SPA 5(c))
+            right = revocation_right(terms=terms, delivery_date=dd, as_of=as_of, delivered_on=delivered)
+            if status == ConversionStatus.PENDING_DELIVERY and right.available:
+                rows.append(Row(
+                    K.REVOCATION_RIGHT, "SPA 5(c)", pk, right.opens_on, investor_id=inv,
+                    description=(
+                        f"Holder may revoke the Notice of Conversion: shares not delivered within "
+                        f"{terms.revocation_business_days} business days after the Delivery Date {dd.isoformat()}"
+                    ),
+                    details=right.as_dict() | {"as_of": None},
+                ))
+            elif status != ConversionStatus.PENDING_DELIVERY and closed_on and closed_on >= right.opens_on:
+                rows.append(Row(
+                    K.REVOCATION_RIGHT, "SPA 5(c)", pk, right.opens_on, investor_id=inv, status=VOID, satisfied_date=closed_on,
+                    description=f"Revocation right ended on {closed_on.isoformat()} ({status.replace('_', ' ')})",
+                ))
+            # late payment (SPA 5(c))
+            through = closed_on or as_of
+            key = (tv, dd, through)
+            lp = late_cache.get(key)
+            if lp is None:
+                grace_end = calendars.add_business_days(dd, terms.late_grace_business_days)
+                n = calendars.count_business_days(grace_end, through) if through > grace_end else 0
+                lp = late_cache[key] = (grace_end, n, late_payment_per_unit(n, terms))
+            grace_end, n, per_unit = lp
+            if n <= 0:
+                continue
+            if closed_on is not None:
+                full = late_payment(terms=terms, amount_converted=amount, delivery_date=dd, delivered_on=closed_on)
+                rows.append(Row(
+                    K.LATE_PAYMENT, "SPA 5(c)", pk, closed_on, investor_id=inv, amount=full.amount,
+                    description=f"Late payment: {full.business_days_late} business day(s) late, payable on demand",
+                    details=full.as_dict(),
+                ))
+                continue
+            ukey = (tv, amount)
+            units = units_cache.get(ukey)
+            if units is None:
+                units = units_cache[ukey] = late_units(amount, terms)
+            value = to_cents(per_unit * units)
+            rows.append(Row(
+                K.LATE_PAYMENT, "SPA 5(c)", pk, calendars.add_business_days(grace_end, 1), investor_id=inv, amount=value,
+                description=(
+                    f"Late payment so far: {n} business day(s) late, {_money(per_unit)} per $10,000; grows each "
+                    "business day until delivery; payable on demand"
+                ),
+                details=(
+                    f'{{"business_days_late":{n},"clause":"SPA 5(c)","counted_through":"{through.isoformat()}",'
+                    f'"delivered":false,"grace_end":"{grace_end.isoformat()}","per_unit":"{per_unit}",'
+                    f'"units":"{units}"}}'
+                ),
+            ))
+        _write(ctx, stats, {ct: rows})
+    return stats
+
+
+# --- rule 2: original Notice of Conversion (Debenture Exhibit A) ---------------------------
+
+
+def rule_original_notice(ctx: Context) -> RuleStats:
+    """Debenture Exhibit A: a faxed Notice of Conversion must be followed by the original
+    Debenture and notice by the 5th business day after the Date of Conversion
+    (``conversion.original_notice_due``). Open until received; flagged late after that day."""
+    stats = RuleStats()
+    as_of = ctx.as_of
+    since = as_of - CLOSED_LOOKBACK
+    qs = Conversion.objects.filter(debenture__isnull=False).filter(
+        Q(original_due_date__isnull=False) | Q(notice_method="facsimile")
+    ).filter(
+        Q(original_received_date__isnull=True, status=ConversionStatus.PENDING_DELIVERY)
+        | Q(original_received_date__isnull=True, status=ConversionStatus.DELIVERED)
+        | Q(original_received_date__gte=since)
+        | Q(revoked_date__gte=since)
+        | Q(dishonoured_date__gte=since)
+    )
+    fields = ("investor_id", "terms_version_id", "conversion_date", "original_due_date", "original_received_date", "status",
+              "revoked_date", "dishonoured_date", "debenture__number")
+    ct = ctx.ct(Conversion)
+    for batch in _chunks(qs, fields):
+        rows = []
+        for pk, inv, tv, conv_date, due, received, status, revoked, dishonoured, number in batch:
+            due = due or original_notice_due(conv_date, ctx.terms(tv))
+            if received:
+                st, sat = SATISFIED, received
+            elif status in (ConversionStatus.REVOKED, ConversionStatus.DISHONOURED):
+                st, sat = VOID, revoked or dishonoured
+            else:
+                st, sat = OPEN, None
+            late = (received > due) if received else as_of > due
+            rows.append(Row(
+                K.ORIGINAL_NOTICE, "Debenture Exhibit A", pk, due, investor_id=inv, status=st, satisfied_date=sat,
+                description=f"Original Debenture {number} and Notice of Conversion due from the holder",
+                details={"original_due": due.isoformat(), "received": _iso(received), "late": late},
+            ))
+        _write(ctx, stats, {ct: rows})
+    return stats
+
+
+# --- rules 3-5 share the registration facts ------------------------------------------------
+
+
+@dataclass
+class _Registration:
+    financing: Financing
+    statement: RegistrationStatement | None
+    amendments: list[RegistrationAmendment]
+    suspensions: list[SuspensionPeriod]
+    holdings: list[PreferredHolding]
+
+
+def _registrations() -> list[_Registration]:
+    """Series J financings with their primary statement, amendments, suspensions and holdings (5 queries)."""
+    financings = list(Financing.objects.filter(kind=Financing.Kind.SERIES_J, initial_closing_date__isnull=False).order_by("id"))
+    ids = [f.pk for f in financings]
+    statements: dict[int, RegistrationStatement] = {}
+    for s in RegistrationStatement.objects.filter(financing_id__in=ids).order_by("id"):
+        statements.setdefault(s.financing_id, s)
+    sids = [s.pk for s in statements.values()]
+    amendments = defaultdict(list)
+    for a in RegistrationAmendment.objects.filter(statement_id__in=sids).order_by("id"):
+        amendments[a.statement_id].append(a)
+    suspensions = defaultdict(list)
+    for s in SuspensionPeriod.objects.filter(statement_id__in=sids).order_by("start_date", "id"):
+        suspensions[s.statement_id].append(s)
+    holdings = defaultdict(list)
+    for h in PreferredHolding.objects.filter(financing_id__in=ids).order_by("id"):
+        holdings[h.financing_id].append(h)
+    out = []
+    for f in financings:
+        st = statements.get(f.pk)
+        out.append(_Registration(f, st, amendments[st.pk] if st else [], suspensions[st.pk] if st else [], holdings[f.pk]))
+    return out
+
+
+def _effective(d: datetime.date | None, as_of: datetime.date) -> datetime.date | None:
+    """An effective date counts only once it has happened (a date recorded ahead is ignored)."""
+    return d if d is not None and d <= as_of else None
+
+
+def _restricted_spans(susp: list[SuspensionPeriod], terms: DealTerms) -> list[tuple[SuspensionPeriod, object]]:
+    """RRA 3(h): each suspension judged against the earlier ones of its statement."""
+    out = []
+    earlier: list[TermsSuspension] = []
+    for s in susp:
+        proposed = TermsSuspension(s.start_date, s.end_date)
+        verdict = judge_suspension(
+            proposed=proposed, existing=tuple(earlier), notice_given_on=s.notice_date,
+            notice_required=getattr(s, "notice_required", True), terms=terms,
+        )
+        out.append((s, verdict))
+        earlier.append(proposed)
+    return out
+
+
+# --- rule 3: Periodic Amounts (RRA 2(b)) ------------------------------------------------------
+
+
+def _periodic_rows(
+    *, holding: PreferredHolding, tag: str, kind: reg.LatenessKind, trigger: datetime.date, cured: datetime.date | None,
+    effective: datetime.date | None, ctx: Context, terms: DealTerms, conversions, sales: int,
+) -> list[Row]:
+    as_of = ctx.as_of
+    if as_of <= trigger:
+        return []
+    held = None
+    if effective is not None and trigger > effective and conversions:
+        try:
+            held = reg.held_shares_value(restricted_sale_date=trigger, conversions=conversions, shares_sold=sales, terms=terms)
+        except TermsError:
+            held = None
+    base = reg.periodic_base(
+        purchase_price=holding.purchase_price, trigger_date=trigger, effective_date=effective,
+        unconverted_principal=holding.liquidation_preference_outstanding, held_shares=held,
+    )
+    pa = reg.periodic_amounts(kind=kind, trigger_date=trigger, base=base.amount, cured_on=cured, as_of=as_of, terms=terms)
+    what = "Required Effective Date" if kind is reg.LatenessKind.REQUIRED_EFFECTIVE_DATE else "Restricted Sale Date"
+    rows = []
+    for line in pa.lines:
+        rows.append(Row(
+            K.PERIODIC_AMOUNT, "RRA 2(b)(iii), 2(b)(vii)", holding.pk, line.due_date, period_key=f"{tag}:{trigger}:{line.computation_date}",
+            investor_id=holding.investor_id, amount=line.amount,
+            description=(
+                f"Periodic Amount {line.period_pct.normalize()}% of {_money(base.amount)} for {line.days} day(s) "
+                f"{line.first_day.isoformat()}..{line.computation_date.isoformat()} ({what} {trigger.isoformat()})"
+            ),
+            details={**line.as_dict(), "trigger": trigger.isoformat(), "lateness": kind.value, "base_working": base.working},
+        ))
+    if pa.accruing is not None:
+        a = pa.accruing
+        next_cd = a.first_day + datetime.timedelta(days=terms.periodic_period_days - 1)
+        rows.append(Row(
+            K.PERIODIC_AMOUNT, "RRA 2(b)(iii), 2(b)(vii)", holding.pk, reg.periodic_amount_due_date(next_cd),
+            period_key=f"{tag}:{trigger}:{next_cd}", investor_id=holding.investor_id, amount=a.amount,
+            description=(
+                f"Periodic Amount accruing: {a.days} day(s) since {a.first_day.isoformat()} so far "
+                f"({a.period_pct.quantize(Decimal('0.0001')).normalize()}% of {_money(base.amount)}); computed on the next "
+                f"Computation Date {next_cd.isoformat()} or on effectiveness ({what} {trigger.isoformat()})"
+            ),
+            details={**a.as_dict(), "accruing": True, "trigger": trigger.isoformat(), "lateness": kind.value},
+        ))
+    return rows
+
+
+def rule_periodic_amounts(ctx: Context) -> RuleStats:
+    """RRA 2(b)(i)-(iv), (vii): the Required Effective Date (90 days after the Initial
+    Closing Date; RRA 2(b)(i)(B)-(C) for amendments) passed without effectiveness, or a
+    Restricted Sale Date (a restriction outside a Permitted Suspension Period, RRA 3(h)):
+    2% of the base per 30 days, prorated daily, determined at each Computation Date and
+    payable monthly (``registration.periodic_amounts``). One row per investor holding and
+    Computation Date, plus the part accruing towards the next one. Nine queries."""
+    stats = RuleStats()
+    as_of = ctx.as_of
+    regs = _registrations()
+    holding_ids = [h.pk for r in regs for h in r.holdings]
+    conv_by_holding = defaultdict(list)
+    for hid, on, amount, shares in Conversion.objects.filter(
+        preferred_id__in=holding_ids, status__in=[ConversionStatus.PENDING_DELIVERY, ConversionStatus.DELIVERED]
+    ).values_list("preferred_id", "conversion_date", "amount", "shares_issuable"):
+        if shares:
+            conv_by_holding[hid].append(reg.Conversion(on, amount, shares))
+    sales = defaultdict(list)
+    for inv, fin, day, n in ShareSale.objects.values_list("investor_id", "financing_id", "sale_date", "shares"):
+        sales[(inv, fin)].append((day, n))
+    rows: list[Row] = []
+    fin_rows: list[Row] = []
+    st_rows: list[Row] = []
+    for r in regs:
+        f = r.financing
+        terms = ctx.terms_on(f.initial_closing_date)
+        red = reg.anticipated_initial_effective_date(f.initial_closing_date, terms)
+        effective = _effective(r.statement.effective_date if r.statement else None, as_of)
+        # the deadline itself (the registration workflow writes the same row on the statement)
+        status, sat = (SATISFIED, effective) if effective else (OPEN, None)
+        red_row = Row(
+            K.REQUIRED_EFFECTIVE, "RRA 2(b)(i)(A)", (r.statement or f).pk, red, status=status, satisfied_date=sat,
+            description=(
+                f"Registration statement to be declared effective by {red.isoformat()} "
+                f"({terms.required_effective_days} days after the Initial Closing Date)"
+            ),
+        )
+        (st_rows if r.statement else fin_rows).append(red_row)
+        triggers: list[tuple[str, reg.LatenessKind, datetime.date, datetime.date | None]] = []
+        if effective is None or effective > red:
+            triggers.append(("RED", reg.LatenessKind.REQUIRED_EFFECTIVE_DATE, red, effective))
+        for a in r.amendments:
+            if not a.increased_registered_shares_date:
+                continue
+            after = bool(effective and effective <= a.increased_registered_shares_date)
+            route = reg.IncreaseRoute.ADDITIONAL_STATEMENT if after else reg.IncreaseRoute.AMEND
+            due, _ = reg.anticipated_subsequent_effective_date(
+                increased_registered_shares_date=a.increased_registered_shares_date,
+                initial_closing_date=f.initial_closing_date, route=route, terms=terms,
+            )
+            a_eff = _effective(a.effective_date, as_of)
+            if a_eff is None or a_eff > due:
+                triggers.append((f"RED{a.pk}", reg.LatenessKind.REQUIRED_EFFECTIVE_DATE, due, a_eff))
+        if effective:
+            for _s, verdict in _restricted_spans(r.suspensions, terms):
+                for first, last in verdict.restricted_spans:
+                    removed = last + datetime.timedelta(days=1)
+                    triggers.append(("RSD", reg.LatenessKind.RESTRICTED_SALE_DATE, first, removed if removed <= as_of else None))
+        for h in r.holdings:
+            for tag, kind, trigger, cured in triggers:
+                window_first = trigger - datetime.timedelta(days=terms.held_shares_lookback_days)
+                sold = sum(n for day, n in sales[(h.investor_id, f.pk)] if window_first <= day <= trigger)
+                convs = conv_by_holding[h.pk]
+                in_window = sum(c.shares for c in convs if window_first <= c.on < trigger)
+                rows += _periodic_rows(
+                    holding=h, tag=tag, kind=kind, trigger=trigger, cured=cured, effective=effective, ctx=ctx, terms=terms,
+                    conversions=convs, sales=min(sold, in_window),
+                )
+    ct_h = ctx.ct(PreferredHolding)
+    _write(ctx, stats, {ct_h: rows, ctx.ct(Financing): fin_rows, ctx.ct(RegistrationStatement): st_rows})
+    keep = {(row.kind, row.object_id, row.period_key) for row in rows}
+    stats.voided += _void_missing(
+        ct_h, [K.PERIODIC_AMOUNT], holding_ids, keep, ctx,
+        "No longer payable: the Computation Dates changed (effectiveness or restriction recorded)",
+    )
+    fin_keep = {(row.kind, row.object_id, row.period_key) for row in fin_rows}
+    stats.voided += _void_missing(
+        ctx.ct(Financing), [K.REQUIRED_EFFECTIVE], [r.financing.pk for r in regs], fin_keep, ctx,
+        "Superseded: tracked on the registration statement",
+    )
+    return stats
+
+
+# --- rule 4: Increased Registered Shares Date (RRA 2(a)(ii)) --------------------------------
+
+
+def rule_increased_shares(ctx: Context) -> RuleStats:
+    """RRA 2(a)(ii), 2(b)(i)(B)-(C): for each recorded Increased Registered Shares Date,
+    the amendment due within 10 business days (statement not yet effective) and the new
+    Required Effective Date; and, when registrable shares now exceed the shares registered
+    with no Increased Registered Shares Date recorded, a flag on the statement (the date
+    the sweep first saw it counts as the Increased Registered Shares Date)."""
+    stats = RuleStats()
+    as_of = ctx.as_of
+    regs = _registrations()
+    amend_rows: list[Row] = []
+    flag_rows: list[Row] = []
+    for r in regs:
+        f = r.financing
+        terms = ctx.terms_on(f.initial_closing_date)
+        effective = r.statement.effective_date if r.statement else None
+        for a in r.amendments:
+            irsd = a.increased_registered_shares_date
+            if not irsd:
+                continue
+            snap = getattr(a, "snapshot", None) or {}
+            route = reg.IncreaseRoute.ADDITIONAL_STATEMENT if (effective and effective <= irsd) else reg.IncreaseRoute.AMEND
+            due, working = reg.anticipated_subsequent_effective_date(
+                increased_registered_shares_date=irsd, initial_closing_date=f.initial_closing_date, route=route, terms=terms
+            )
+            if route is reg.IncreaseRoute.AMEND:
+                amend_due = calendars.add_business_days(irsd, terms.amendment_business_days)
+                filed = _effective(a.filed_date, as_of)
+                amend_rows.append(Row(
+                    K.AMENDMENT_DUE, "RRA 2(a)(ii)(A)", a.pk, amend_due, status=SATISFIED if filed else OPEN, satisfied_date=filed,
+                    description=(
+                        f"Amend the statement to register {snap['increased_shares_amount']:,} shares"
+                        if "increased_shares_amount" in snap
+                        else f"Amend the statement within {terms.amendment_business_days} business days of {irsd.isoformat()}"
+                    ),
+                    details=snap,
+                ))
+            a_eff = _effective(a.effective_date, as_of)
+            amend_rows.append(Row(
+                K.REQUIRED_EFFECTIVE, "RRA 2(b)(i)(B)" if route is reg.IncreaseRoute.AMEND else "RRA 2(b)(i)(C)", a.pk, due,
+                status=SATISFIED if a_eff else OPEN, satisfied_date=a_eff,
+                description=snap.get("required_effective_date_working", working), details=snap,
+            ))
+        # a new Increased Registered Shares Date not yet recorded by the company
+        if r.statement is not None:
+            pending = [a for a in r.amendments if a.increased_registered_shares_date and not _effective(a.effective_date, as_of)]
+            flag = _detect_increase(f, as_of) if not pending else None
+            if flag is not None:
+                registrable, registered = flag
+                flag_rows.append(Row(
+                    K.AMENDMENT_DUE, "RRA 2(a)(ii)", r.statement.pk, calendars.add_business_days(as_of, terms.amendment_business_days),
+                    period_key="unrecorded",
+                    description=(
+                        f"Registrable shares {registrable:,} exceed the {registered:,} registered: record the Increased "
+                        f"Registered Shares Date and amend or file within {terms.amendment_business_days} business days"
+                    ),
+                    details={"registrable": registrable, "registered": registered, "first_seen": as_of.isoformat()},
+                ))
+    _write(ctx, stats, {ctx.ct(RegistrationAmendment): amend_rows})
+    # the flag keeps the date it was first seen: only create it, never move it
+    ct_s = ctx.ct(RegistrationStatement)
+    seen = set(Obligation.objects.filter(
+        content_type_id=ct_s, kind=K.AMENDMENT_DUE, period_key="unrecorded", status=OPEN
+    ).values_list("object_id", flat=True))
+    _write(ctx, stats, {ct_s: [row for row in flag_rows if row.object_id not in seen]})
+    keep = {(row.kind, row.object_id, row.period_key) for row in flag_rows}
+    stats.voided += _void_missing(
+        ct_s, [K.AMENDMENT_DUE], [r.statement.pk for r in regs if r.statement], keep, ctx,
+        "Increased Registered Shares Date recorded (or registrable no longer exceeds registered)",
+    )
+    return stats
+
+
+def _detect_increase(financing: Financing, as_of: datetime.date) -> tuple[int, int] | None:
+    """(registrable, registered) if today is an Increased Registered Shares Date by the
+    registration workflow's live overview (RRA 2(a)(ii)); None if not, or if it cannot tell."""
+    try:
+        from deals.services.company.registration import registration_overview
+    except ImportError:  # the company-side workflows are optional here
+        return None
+    try:
+        ov = registration_overview(financing=financing, as_of=as_of)
+    except Exception:  # prices missing etc.: nothing to flag from the sweep
+        log.info("Increased Registered Shares check skipped for %s", financing, exc_info=True)
+        return None
+    if getattr(ov, "is_increased_registered_shares_date", False):
+        return int(ov.registrable_now), int(ov.registered)
+    return None
+
+
+# --- rule 5: suspensions outside a Permitted Suspension Period (RRA 3(h)) -----------------
+
+
+def rule_suspensions(ctx: Context) -> RuleStats:
+    """RRA 3(h), 2(b)(ii): each suspension judged against the earlier ones of its statement
+    (``suspensions.judge_suspension``); every run of days outside a Permitted Suspension
+    Period is flagged from its first day (a Restricted Sale Date) until sales resume."""
+    stats = RuleStats()
+    as_of = ctx.as_of
+    rows: list[Row] = []
+    ids = []
+    for r in _registrations():
+        terms = ctx.terms_on(r.financing.initial_closing_date)
+        for s, verdict in _restricted_spans(r.suspensions, terms):
+            ids.append(s.pk)
+            for first, last in verdict.restricted_spans:
+                if first > as_of:
+                    continue
+                st, sat = _milestone(last, as_of)
+                rows.append(Row(
+                    K.SUSPENSION_EXCESS, "RRA 3(h), 2(b)(ii)", s.pk, first, period_key=first.isoformat(), status=st,
+                    satisfied_date=last + datetime.timedelta(days=1) if sat else None,
+                    description=(
+                        f"Sales restricted outside a Permitted Suspension Period {first.isoformat()}..{last.isoformat()}: "
+                        "Restricted Sale Date, Periodic Amounts run"
+                    ),
+                    details={"breaches": [b.as_dict() for b in verdict.breaches]},
+                ))
+    ct = ctx.ct(SuspensionPeriod)
+    _write(ctx, stats, {ct: rows})
+    keep = {(row.kind, row.object_id, row.period_key) for row in rows}
+    stats.voided += _void_missing(ct, [K.SUSPENSION_EXCESS], ids, keep, ctx, "The suspension no longer breaks RRA 3(h) on these days")
+    return stats
+
+
+# --- rule 6: right of first refusal (SPA 4(j)) ---------------------------------------------
+
+
+def rule_rofr(ctx: Context) -> RuleStats:
+    """SPA 4(j)(i)-(ii): each Buyer's answer is due by close of business on the 3rd business
+    day after receipt (the Right of First Refusal Expiration Date); the Company may close
+    the rest with a New Investor within 20 days of it; the right runs through the 240th day
+    after the Effective Date (``rofr.rofr_timeline``, ``rofr.rofr_last_day``)."""
+    stats = RuleStats()
+    as_of = ctx.as_of
+    terms = ctx.terms_on(as_of)
+    offers = {o.pk: o for o in NewTransactionOffer.objects.all()}
+    responses = list(OfferResponse.objects.all())
+    resp_rows, offer_rows, fin_rows = [], [], []
+    closed_offer = {NewTransactionOffer.Status.SUPERSEDED, NewTransactionOffer.Status.LAPSED}
+    expiration: dict[int, datetime.date] = {}
+    for resp in responses:
+        offer = offers[resp.offer_id]
+        due = resp.answer_due or rofr.rofr_timeline(offer_received_on=resp.received_date, terms=terms).expiration_date
+        expiration[offer.pk] = max(expiration.get(offer.pk, due), due)
+        if resp.answer != OfferResponse.Answer.PENDING:
+            st, sat, text = SATISFIED, resp.answered_date, f"Answered: {resp.get_answer_display().lower()}"
+        elif offer.status in closed_offer:
+            st, sat, text = VOID, None, f"Offer {offer.get_status_display().lower()}"
+        elif as_of > due:
+            st, sat, text = VOID, due, "No answer by the Right of First Refusal Expiration Date: not exercised (SPA 4(j)(ii))"
+        else:
+            st, sat, text = OPEN, None, f"Answer due by close of business on {due.isoformat()}"
+        resp_rows.append(Row(K.ROFR_ANSWER, "SPA 4(j)(i)", resp.pk, due, investor_id=resp.investor_id, status=st, satisfied_date=sat,
+                             description=f"First-refusal answer on New Transaction Offer {offer.pk}: {text}"))
+    for offer in offers.values():
+        exp = expiration.get(offer.pk) or rofr.rofr_timeline(offer_received_on=offer.sent_date, terms=terms).expiration_date
+        deadline = exp + datetime.timedelta(days=terms.rofr_consummation_days)
+        if offer.status == NewTransactionOffer.Status.CONSUMMATED:
+            st, sat, text = SATISFIED, offer.consummated_date, "consummated"
+        elif offer.status in closed_offer:
+            st, sat, text = VOID, None, offer.get_status_display().lower()
+        elif as_of > deadline:
+            st, sat, text = VOID, deadline, "window closed without consummation; a new offer is needed (SPA 4(j)(ii))"
+        else:
+            st, sat, text = OPEN, None, f"the Company may close with a New Investor through {deadline.isoformat()}"
+        offer_rows.append(Row(K.ROFR_CONSUMMATION, "SPA 4(j)(ii)", offer.pk, deadline, status=st, satisfied_date=sat,
+                              description=f"New Transaction Offer {offer.pk} ({_money(offer.amount)}): {text}",
+                              details={"expiration_date": exp.isoformat(), "consummation_deadline": deadline.isoformat()}))
+    for r in _registrations():
+        eff = _effective(r.statement.effective_date if r.statement else None, as_of)
+        last = rofr.rofr_last_day(eff, ctx.terms_on(r.financing.initial_closing_date))
+        if last is None:
+            continue
+        st, sat = _milestone(last, as_of)
+        fin_rows.append(Row(K.ROFR_PERIOD_END, "SPA 4(j)(i), (v)", r.financing.pk, last, status=st, satisfied_date=sat,
+                            description=(f"Right of First Refusal and dilution protection end: "
+                                         f"240 days after the Effective Date {eff.isoformat()}")))
+    _write(ctx, stats, {ctx.ct(OfferResponse): resp_rows, ctx.ct(NewTransactionOffer): offer_rows, ctx.ct(Financing): fin_rows})
+    return stats
+
+
+# --- rule 7: warrants (SPA 4(h)) -------------------------------------------------------------
+
+
+def rule_warrants(ctx: Context) -> RuleStats:
+    """SPA 4(h): a Warrant may be exercised through the last day of the month of the 5th
+    anniversary of the Closing and is expired after it (``warrants.is_expired``). The
+    ledger row warns 30 and 7 days ahead; the sweep marks expired warrants as such."""
+    from deals.terms.warrants import is_expired
+
+    stats = RuleStats()
+    as_of = ctx.as_of
+    rows = []
+    for pk, inv, number, remaining, expiry, status in Warrant.objects.values_list(
+        "pk", "investor_id", "number", "shares_remaining", "expiry_date", "status"
+    ).order_by("pk"):
+        days_left = (expiry - as_of).days
+        warning = "7 days" if 0 <= days_left <= 7 else "30 days" if 0 <= days_left <= 30 else None
+        if remaining == 0 or status == InstrumentStatus.EXERCISED:
+            st, sat, text = SATISFIED, None, "fully exercised"
+        elif is_expired(expiry, as_of):
+            st, sat, text = SATISFIED, expiry, f"expired on {expiry.isoformat()} with {remaining:,} shares unexercised"
+        else:
+            st, sat = OPEN, None
+            text = f"{remaining:,} shares exercisable through {expiry.isoformat()}" + (f" -- expires within {warning}" if warning else "")
+        rows.append(Row(K.WARRANT_EXPIRY, "SPA 4(h)", pk, expiry, investor_id=inv, status=st, satisfied_date=sat,
+                        description=f"Warrant {number}: {text}", details={"warning": warning if st == OPEN else None}))
+    _write(ctx, stats, {ctx.ct(Warrant): rows})
+    with transaction.atomic():
+        stats.records_changed += Warrant.objects.filter(
+            status=InstrumentStatus.OUTSTANDING, expiry_date__lt=as_of, shares_remaining__gt=0
+        ).update(status=InstrumentStatus.EXPIRED, updated_at=ctx.now)
+    return stats
+
+
+# --- rule 8: debentures -- maturity and redemption payments (Debenture 4(B)) ------------------
+
+
+def rule_debentures(ctx: Context) -> RuleStats:
+    """Debenture: principal and interest due at maturity (interest keeps accruing until
+    paid); Debenture 4(B)(ii): a redemption is payable within 10 business days of the
+    Notice of Redemption, and a late payment voids the notice and ends the right to redeem
+    (``redemption.redemption_status``); the holder may convert instead for 5 business days."""
+    stats = RuleStats()
+    as_of = ctx.as_of
+    terms_now = ctx.terms_on(as_of)
+    mat_rows = []
+    for pk, inv, number, outstanding, issue, maturity, paid_through, status in Debenture.objects.values_list(
+        "pk", "investor_id", "number", "principal_outstanding", "issue_date", "maturity_date", "interest_paid_through", "status"
+    ).order_by("pk"):
+        if outstanding > 0 and status == InstrumentStatus.OUTSTANDING:
+            interest = accrued_interest(terms=terms_now, principal=outstanding, issue_date=issue,
+                                        to_date=max(maturity, as_of), paid_through=paid_through)
+            mat_rows.append(Row(
+                K.MATURITY, "Debenture 1 (maturity)", pk, maturity, investor_id=inv, amount=outstanding + interest.amount,
+                description=(f"Debenture {number}: principal {_money(outstanding)} + interest {_money(interest.amount)} "
+                             f"to {interest.end.isoformat()}" + (" (accruing until paid)" if as_of > maturity else "")),
+                details=interest.as_dict(),
+            ))
+        else:
+            mat_rows.append(Row(K.MATURITY, "Debenture 1 (maturity)", pk, maturity, investor_id=inv, status=SATISFIED,
+                                description=f"Debenture {number}: {status.replace('_', ' ')}, nothing outstanding"))
+    red_rows, window_rows, voided = [], [], []
+    since = as_of - CLOSED_LOOKBACK
+    for (pk, inv, number, tv, notice, due, convert_until, total, paid, status) in Redemption.objects.filter(
+        Q(status=RedemptionStatus.PENDING) | Q(payment_date__gte=since) | Q(notice_date__gte=since)
+    ).values_list("pk", "debenture__investor_id", "debenture__number", "terms_version_id", "notice_date", "payment_due_date",
+                  "convert_until", "total_amount", "payment_date", "status").order_by("pk"):
+        terms = ctx.terms(tv)
+        due = due or redemption_due_date(notice, terms)
+        rs = redemption_status(terms=terms, notice_date=notice, as_of=as_of, paid_on=paid)
+        if status == RedemptionStatus.CONVERTED:
+            st, sat, text = VOID, None, "the holder converted instead"
+        elif paid and not rs.late:
+            st, sat, text = SATISFIED, paid, rs.note
+        elif rs.void:
+            st, sat, text = VOID, paid or due, rs.note
+            if status == RedemptionStatus.PENDING:
+                voided.append(pk)
+        else:
+            st, sat, text = OPEN, None, rs.note
+        red_rows.append(Row(K.REDEMPTION_PAYMENT, "Debenture 4(B)(ii)", pk, due, investor_id=inv, amount=total, status=st,
+                            satisfied_date=sat, description=f"Redemption of Debenture {number}: {text}", details=rs.as_dict()))
+        if status == RedemptionStatus.PENDING:
+            wst, wsat = _milestone(convert_until, as_of)
+        else:
+            wst, wsat = SATISFIED, None
+        window_rows.append(Row(K.REDEMPTION_CONVERT_WINDOW, "Debenture 4(B)(ii)", pk, convert_until, investor_id=inv,
+                               status=wst, satisfied_date=wsat,
+                               description=f"Holder of Debenture {number} may convert instead through {convert_until.isoformat()}"))
+    _write(ctx, stats, {ctx.ct(Debenture): mat_rows, ctx.ct(Redemption): red_rows + window_rows})
+    if voided:
+        with transaction.atomic():
+            stats.records_changed += Redemption.objects.filter(pk__in=voided, status=RedemptionStatus.PENDING).update(
+                status=RedemptionStatus.VOID, updated_at=ctx.now
+            )
+    return stats
+
+
+# --- rule 9: Events of Default cure periods (Debenture 10) -------------------------------------
+
+
+def rule_defaults(ctx: Context) -> RuleStats:
+    """Debenture 10: the last day a cure still prevents an Event of Default
+    (``events.cure_deadline``; the recorded ``cure_deadline`` wins, it may reflect a
+    proposed sale date). Uncured after it, the row stays open: the Event of Default exists."""
+    stats = RuleStats()
+    as_of = ctx.as_of
+    terms = ctx.terms_on(as_of)
+    rows = []
+    for e in EventOfDefault.objects.select_related("debenture").order_by("pk"):
+        cure_by = e.cure_deadline
+        if cure_by is None:
+            try:
+                cure_by = ev.cure_deadline(ev.EventOfDefault(e.kind), occurred_on=e.occurred_date, notice_on=e.written_notice_date,
+                                           terms=terms).cure_by
+            except (ValueError, TermsError):
+                cure_by = None
+        if cure_by is None:
+            continue
+        S = EventOfDefault.Status
+        if e.status == S.CURED:
+            st, sat, text = SATISFIED, e.cured_date, "cured"
+        elif e.status == S.WAIVED:
+            st, sat, text = WAIVED, e.waived_date, f"waived in writing by {e.waived_by}"
+        elif e.status == S.ACCELERATED:
+            st, sat, text = VOID, e.accelerated_date, "accelerated"
+        elif as_of > cure_by:
+            st, sat, text = OPEN, None, f"uncured after {cure_by.isoformat()}: an Event of Default"
+        else:
+            st, sat, text = OPEN, None, f"cure period runs through {cure_by.isoformat()}"
+        rows.append(Row(K.CURE_PERIOD, f"Debenture 10({e.kind})" if len(e.kind) == 1 else "Debenture 10", e.pk, cure_by,
+                        investor_id=e.debenture.investor_id if e.debenture_id else None, status=st, satisfied_date=sat,
+                        description=f"Event of Default 10({e.kind}) of {e.occurred_date.isoformat()}: {text}"))
+    _write(ctx, stats, {ctx.ct(EventOfDefault): rows})
+    return stats
+
+
+# --- rule 10: cap -- Meeting Date, Cap Limitation Redemption Amount, Mandatory Purchase --------
+
+
+def rule_cap(ctx: Context) -> RuleStats:
+    """SPA 4(d)(ii): the Meeting Date (earlier of 75 days after issuances reach 10% of the
+    shares outstanding at signing and the next stockholders' meeting); SPA 4(i)(y): the Cap
+    Limitation Redemption Amount within 30 days of the Redemption Date; SPA 5(f): the
+    Mandatory Purchase Amount within 5 business days of the holder's notice, with
+    dividends accruing through payment (so it grows after the due date)."""
+    stats = RuleStats()
+    as_of = ctx.as_of
+    terms = ctx.terms_on(as_of)
+    issuances = [
+        (d, int(n or 0))
+        for d, n in Conversion.objects.filter(status__in=[ConversionStatus.PENDING_DELIVERY, ConversionStatus.DELIVERED])
+        .values("conversion_date").annotate(n=Sum("shares_issuable")).values_list("conversion_date", "n")
+    ] + [
+        (d, int(n or 0))
+        for d, n in WarrantExercise.objects.values("exercise_date").annotate(n=Sum("shares")).values_list("exercise_date", "n")
+    ]
+    issuer_rows = []
+    for issuer in Issuer.objects.order_by("pk"):
+        md = meeting_date(terms=terms, issuances=[i for i in issuances if i[0] <= as_of],
+                          next_stockholders_meeting=issuer.next_stockholders_meeting,
+                          shares_outstanding_at_signing=issuer.shares_outstanding_at_signing)
+        if md.meeting_date is None:
+            continue
+        st, sat = _milestone(md.meeting_date, as_of)
+        why = "75 days after issuances reached 10%" if md.basis == "x" else "next stockholders' meeting"
+        issuer_rows.append(Row(K.MEETING_DATE, "SPA 4(d)(ii)", issuer.pk, md.meeting_date, status=st, satisfied_date=sat,
+                               description=f"Meeting Date ({why}): stockholder approval for issuances beyond the 20% cap",
+                               details=md.as_dict()))
+    cap_rows = []
+    for rem in CapRemedy.objects.filter(remedy=CapRemedy.Remedy.Y_REDEMPTION).select_related("conversion").order_by("pk"):
+        due = rem.due_date or cap_redemption_due_date(rem.chosen_date, terms)
+        cap_rows.append(Row(
+            K.CAP_REDEMPTION, "SPA 4(i)(y)", rem.pk, due, investor_id=rem.conversion.investor_id, amount=rem.amount,
+            description=f"Cap Limitation Redemption Amount for {rem.unconverted_shares} Unconverted Share(s); M is final at payment",
+            details={k: v for k, v in (rem.snapshot or {}).items() if k != "conversion_price"},
+        ))
+    # SPA 5(f): recompute dividends through payment for open Mandatory Purchase Amounts
+    ct_c = ctx.ct(Conversion)
+    open_mp = dict(
+        Obligation.objects.filter(content_type_id=ct_c, kind=K.MANDATORY_PURCHASE, status=OPEN).values_list("object_id", "details")
+    )
+    mp_rows = []
+    for pk, inv, tv, notice, closing in Conversion.objects.filter(pk__in=list(open_mp), status=ConversionStatus.DISHONOURED).values_list(
+        "pk", "investor_id", "terms_version_id", "dishonoured_date", "preferred__closing_date"
+    ):
+        details = open_mp[pk] or {}
+        try:
+            unconverted = Decimal(details["unconverted_liquidation_preference"])
+        except (KeyError, TypeError, ArithmeticError):
+            continue
+        t = ctx.terms(tv)
+        due = mandatory_purchase_due_date(notice, t)
+        mp = mandatory_purchase_amount(terms=t, unconverted_liquidation_preference=unconverted, issue_date=closing,
+                                       notice_date=notice, payment_date=max(due, as_of))
+        mp_rows.append(Row(
+            K.MANDATORY_PURCHASE, "SPA 5(f)", pk, due, investor_id=inv, amount=mp.amount,
+            description=f"Mandatory Purchase Amount: {mp.premium_pct}% of {_money(unconverted)} + dividends",
+            details=mp.as_dict(),
+        ))
+    _write(ctx, stats, {ctx.ct(Issuer): issuer_rows, ctx.ct(CapRemedy): cap_rows, ct_c: mp_rows})
+    return stats
+
+
+# --- rule 11: Registration Period end; indemnification survival ------------------------------
+
+
+def rule_period_ends(ctx: Context) -> RuleStats:
+    """RRA 3(a): the Registration Period ends two years after the last day of the month
+    following the Effective Date (or earlier, ``registration.registration_period``);
+    Indemnification 6: obligations operative for three years after October 31, 2006."""
+    stats = RuleStats()
+    as_of = ctx.as_of
+    st_rows = []
+    for r in _registrations():
+        eff = _effective(r.statement.effective_date if r.statement else None, as_of)
+        if eff is None:
+            continue
+        period = reg.registration_period(effective_date=eff, terms=ctx.terms_on(r.financing.initial_closing_date))
+        st, sat = _milestone(period.ends_on, as_of)
+        st_rows.append(Row(K.REGISTRATION_PERIOD_END, period.clause, r.statement.pk, period.ends_on, status=st, satisfied_date=sat,
+                           description=f"Registration Period ends ({period.ended_by})", details=period.as_dict()))
+    survival = indemnification_survival()
+    claim_rows, issuer_rows = [], []
+    for claim in IndemnificationClaim.objects.order_by("pk"):
+        due = claim.survival_deadline or survival.last_operative_day
+        st, sat = _milestone(due, as_of)
+        claim_rows.append(Row(K.INDEMNIFICATION_SURVIVAL, survival.clause, claim.pk, due, status=st, satisfied_date=sat,
+                              description=f"Claim by {claim.claimant}: indemnification operative through {due.isoformat()}"))
+    if as_of >= INDEMNIFICATION_DATE:
+        due = survival.last_operative_day
+        st, sat = _milestone(due, as_of)
+        issuer_rows = [Row(K.INDEMNIFICATION_SURVIVAL, survival.clause, i.pk, due, status=st, satisfied_date=sat,
+                           description=f"Indemnification Agreement operative through {due.isoformat()} (3 years after "
+                                       f"{INDEMNIFICATION_DATE.isoformat()})", details=survival.as_dict())
+                       for i in Issuer.objects.order_by("pk")]
+    _write(ctx, stats, {ctx.ct(RegistrationStatement): st_rows, ctx.ct(IndemnificationClaim): claim_rows, ctx.ct(Issuer): issuer_rows})
+    return stats
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    label: str
+    clause: str
+    func: Callable[[Context], RuleStats]
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("share_delivery", "Share delivery, late payments, revocation", "SPA 5(c); Debenture 4(A)", rule_share_delivery),
+    Rule("original_notice", "Original Notice of Conversion", "Debenture Exhibit A", rule_original_notice),
+    Rule("periodic_amounts", "Periodic Amounts", "RRA 2(b)", rule_periodic_amounts),
+    Rule("increased_shares", "Increased Registered Shares Date", "RRA 2(a)(ii)", rule_increased_shares),
+    Rule("suspensions", "Suspensions outside a Permitted Suspension Period", "RRA 3(h)", rule_suspensions),
+    Rule("rofr", "Right of first refusal", "SPA 4(j)", rule_rofr),
+    Rule("warrants", "Warrant expiry", "SPA 4(h)", rule_warrants),
+    Rule("debentures", "Debenture maturity and redemption payments", "Debenture 4(B)", rule_debentures),
+    Rule("defaults", "Event of Default cure periods", "Debenture 10", rule_defaults),
+    Rule("cap", "Meeting Date, Cap Limitation Redemption, Mandatory Purchase", "SPA 4(d)(ii), 4(i), 5(f)", rule_cap),
+    Rule("period_ends", "Registration Period end, indemnification survival", "RRA 3(a); Indemnification 6", rule_period_ends),
+)
+RULE_NAMES = tuple(r.name for r in RULES)
+
+
+def run_rule(rule: Rule, ctx: Context) -> RuleStats:
+    """Run one rule in its own transaction, counting its queries."""
+    count = [0]
+
+    def counter(execute, sql, params, many, context):
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    started = time.perf_counter()
+    with connection.execute_wrapper(counter), transaction.atomic():
+        stats = rule.func(ctx)
+    stats.queries = count[0]
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def sweep_claim(*, as_of: datetime.date | None = None, triggered_by: str = "", user=None) -> SweepRun:
+    """Take the sweep lock: create the one ``running`` SweepRun (a partial unique
+    constraint allows only one). A run left running for over an hour is marked failed
+    first (its worker died). Raises ``SweepAlreadyRunning``."""
+    as_of = as_of or business_date()
+    now = timezone.now()
+    SweepRun.objects.filter(status=SweepRun.Status.RUNNING, started_at__lt=now - STALE_RUN_AFTER).update(
+        status=SweepRun.Status.FAILED, finished_at=now, errors=[{"rule": "", "error": "abandoned: still running after 1 hour"}]
+    )
+    try:
+        with transaction.atomic():
+            return SweepRun.objects.create(
+                as_of=as_of, triggered_by=triggered_by[:100], user=user if user and user.is_authenticated else None,
+                stats={"rules_total": len(RULES), "rules_done": 0, "rules": {}},
+            )
+    except IntegrityError:
+        raise SweepAlreadyRunning(SweepRun.objects.filter(status=SweepRun.Status.RUNNING).first())
+
+
+def sweep_execute(*, run_id: int, rules: Iterable[str] | None = None) -> SweepRun:
+    """Run every rule for the claimed run's as-of date; each rule commits on its own and a
+    failing rule records its error while the others still run. Progress is saved after
+    each rule (the dashboard polls it). Re-executing a finished run does nothing."""
+    run = SweepRun.objects.get(pk=run_id)
+    if run.status != SweepRun.Status.RUNNING:
+        return run
+    ctx = Context(run.as_of)
+    wanted = set(rules) if rules is not None else set(RULE_NAMES)
+    selected = [r for r in RULES if r.name in wanted]
+    stats = {"rules_total": len(selected), "rules_done": 0, "rules": {}}
+    errors: list[dict] = []
+    for rule in selected:
+        try:
+            result = run_rule(rule, ctx)
+            stats["rules"][rule.name] = result.as_dict()
+        except Exception as err:  # one rule's failure must not stop the others
+            log.exception("Sweep rule %s failed for %s", rule.name, run.as_of)
+            errors.append({"rule": rule.name, "error": f"{type(err).__name__}: {err}"})
+            stats["rules"][rule.name] = {"error": str(err)[:500]}
+        stats["rules_done"] += 1
+        run.stats, run.errors = stats, errors
+        run.save(update_fields=["stats", "errors"])
+    stats["changed"] = sum(v.get("created", 0) + v.get("updated", 0) + v.get("voided", 0) + v.get("records_changed", 0)
+                           for v in stats["rules"].values())
+    run.stats = stats
+    run.status = SweepRun.Status.FAILED if errors else SweepRun.Status.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.save(update_fields=["stats", "status", "finished_at", "errors"])
+    digest_new_overdue(run=run)
+    return run
+
+
+def sweep_run(*, as_of: datetime.date | None = None, triggered_by: str = "", user=None, rules: Iterable[str] | None = None) -> SweepRun:
+    """Claim the lock and run the sweep for ``as_of`` (the business date by default, read
+    once here). Raises ``SweepAlreadyRunning`` if another sweep is running."""
+    run = sweep_claim(as_of=as_of, triggered_by=triggered_by, user=user)
+    return sweep_execute(run_id=run.pk, rules=rules)
+
+
+def sweep_days_missed(*, until: datetime.date) -> list[datetime.date]:
+    """The as-of dates a catch-up would sweep: every business day after the last successful
+    run through ``until`` (and ``until`` itself); just ``until`` if there was none."""
+    last = SweepRun.objects.filter(status=SweepRun.Status.SUCCEEDED).order_by("-as_of").values_list("as_of", flat=True).first()
+    if last is None:
+        return [until]
+    if last >= until:
+        return []
+    days = list(calendars.business_days_between(last + datetime.timedelta(days=1), until))
+    if not days or days[-1] != until:
+        days.append(until)
+    return days
+
+
+def sweep_catch_up(*, until: datetime.date | None = None, triggered_by: str = "catch-up", user=None) -> list[SweepRun]:
+    """Sweep every missed business day in order, after the last successful run, through
+    ``until`` (the business date by default). Stops at the first day another sweep holds
+    the lock (raises ``SweepAlreadyRunning``); a day with a failing rule is recorded and
+    the catch-up goes on (the next catch-up retries from the last successful day)."""
+    until = until or business_date()
+    return [sweep_run(as_of=day, triggered_by=triggered_by, user=user) for day in sweep_days_missed(until=until)]
+
+
+# --- the deal admins' digest -------------------------------------------------------------------
+
+
+def new_overdue(run: SweepRun):
+    """Open obligations that became overdue with this run: due before its as-of date and
+    either due on or after the previous run's as-of date or created by this run."""
+    previous = (
+        SweepRun.objects.exclude(pk=run.pk).filter(as_of__lte=run.as_of, finished_at__isnull=False)
+        .order_by("-as_of", "-started_at").values_list("as_of", flat=True).first()
+    )
+    qs = Obligation.objects.filter(status=OPEN, due_date__lt=run.as_of)
+    if previous is not None:
+        qs = qs.filter(Q(due_date__gte=previous) | Q(created_at__gte=run.started_at))
+    return qs.select_related("investor").order_by("due_date", "id")
+
+
+def digest_new_overdue(*, run: SweepRun, limit: int = 50) -> int:
+    """Email the deal admins the obligations newly overdue after a sweep (one message,
+    sent after commit). Returns how many items were reported."""
+    items = list(new_overdue(run)[: limit + 1])
+    if not items:
+        return 0
+    User = get_user_model()
+    recipients = sorted(set(
+        User.objects.filter(Q(groups__name=DEAL_ADMIN) | Q(is_superuser=True), is_active=True)
+        .exclude(email="").values_list("email", flat=True)
+    ))
+    if not recipients:
+        return len(items[:limit])
+    total = new_overdue(run).count() if len(items) > limit else len(items)
+    lines = [
+        f"{o.due_date.isoformat()}  {o.get_kind_display()}  {o.investor or '-'}  "
+        f"{_money(o.amount) if o.amount is not None else ''}  {o.description}  [{o.clause}]"
+        for o in items[:limit]
+    ]
+    if total > limit:
+        lines.append(f"... and {total - limit} more: see the Deadlines page.")
+    subject = f"[NHTC back office] {total} obligation(s) newly overdue as of {run.as_of.isoformat()}"
+    body = (
+        f"The deadline sweep as of {run.as_of.isoformat()} found {total} obligation(s) newly overdue:\n\n"
+        + "\n".join(lines)
+        + "\n\nThe full ledger is on the Deadlines page."
+    )
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False))
+    return total

@@ -1,0 +1,116 @@
+"""Rule 1: share delivery, SPA 5(c) late payments and the revocation right."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from deals import models as m
+from deals.terms.delivery import late_payment
+from deals.terms.params import NHTC_DEFAULTS
+from tests import factories as f
+
+from .conftest import ledger, make_conversion, run
+
+D = Decimal
+K = m.ObligationKind
+pytestmark = pytest.mark.django_db
+
+# Delivery Date Monday 2000-04-17; 3 business days after it end Thursday 04-20
+# (the grace); Good Friday 2000-04-21 is an NYSE holiday but New York banks are
+# open, so it is a business day and the first day late.
+DELIVERY = datetime.date(2000, 4, 17)
+
+
+@pytest.fixture
+def conv(staff_user, terms_version):
+    return make_conversion(user=staff_user, terms_version=terms_version, delivery_date=DELIVERY)
+
+
+def test_no_late_payment_on_the_last_grace_day(conv):
+    run("share_delivery", datetime.date(2000, 4, 20))
+    assert ledger(conv, K.LATE_PAYMENT) == []
+    assert ledger(conv, K.REVOCATION_RIGHT) == []
+    (delivery,) = ledger(conv, K.SHARE_DELIVERY)
+    assert delivery.due_date == DELIVERY and delivery.status == "open"
+
+
+def test_good_friday_is_the_first_business_day_late(conv):
+    run("share_delivery", datetime.date(2000, 4, 21))
+    (late,) = ledger(conv, K.LATE_PAYMENT)
+    # $100 per $10,000 for 1 day on $100,000 converted
+    assert late.amount == D("1000.00")
+    assert late.due_date == datetime.date(2000, 4, 21)
+    assert late.details["business_days_late"] == 1
+    (right,) = ledger(conv, K.REVOCATION_RIGHT)
+    assert right.due_date == datetime.date(2000, 4, 21) and right.status == "open"
+
+
+def test_late_payment_does_not_grow_over_the_weekend_and_grows_on_monday(conv):
+    run("share_delivery", datetime.date(2000, 4, 21))
+    run("share_delivery", datetime.date(2000, 4, 23))  # Sunday
+    assert ledger(conv, K.LATE_PAYMENT)[0].amount == D("1000.00")
+    run("share_delivery", datetime.date(2000, 4, 24))
+    assert ledger(conv, K.LATE_PAYMENT)[0].amount == D("2000.00")
+
+
+def test_late_payment_grows_200_per_day_after_ten(conv):
+    # 12 business days after 04-20: 04-21..05-08 -> $1,000 + 2 x $200 = $1,400 per $10,000
+    as_of = datetime.date(2000, 5, 8)
+    run("share_delivery", as_of)
+    (late,) = ledger(conv, K.LATE_PAYMENT)
+    assert late.details["business_days_late"] == 12
+    assert late.amount == D("14000.00")
+    expected = late_payment(terms=NHTC_DEFAULTS, amount_converted=D("100000"), delivery_date=DELIVERY, as_of=as_of)
+    assert late.amount == expected.amount
+    assert "SPA 5(c)" in late.clause
+
+
+def test_thanksgiving_is_not_a_business_day(staff_user, terms_version):
+    # Delivery Date Monday 2000-11-20: grace 11-21, 11-22, (Thanksgiving 11-23 skipped), 11-24.
+    c = make_conversion(user=staff_user, terms_version=terms_version, delivery_date=datetime.date(2000, 11, 20), amount=D("25000"))
+    run("share_delivery", datetime.date(2000, 11, 24))
+    assert ledger(c, K.LATE_PAYMENT) == []
+    run("share_delivery", datetime.date(2000, 11, 27))
+    # 1 day on $25,000 prorated: 2.5 x $100
+    assert ledger(c, K.LATE_PAYMENT)[0].amount == D("250.00")
+
+
+def test_delivery_closes_delivery_and_revocation_and_fixes_the_late_payment(conv):
+    run("share_delivery", datetime.date(2000, 4, 24))
+    conv.status = m.ConversionStatus.DELIVERED
+    conv.delivered_date = datetime.date(2000, 4, 25)
+    conv.save()
+    run("share_delivery", datetime.date(2000, 4, 28))
+    (delivery,) = ledger(conv, K.SHARE_DELIVERY)
+    assert (delivery.status, delivery.satisfied_date) == ("satisfied", datetime.date(2000, 4, 25))
+    (right,) = ledger(conv, K.REVOCATION_RIGHT)
+    assert right.status == "void"
+    (late,) = ledger(conv, K.LATE_PAYMENT)
+    # counted through delivery on 04-25 (3 days), not through the as-of date
+    assert late.amount == D("3000.00") and late.status == "open" and late.due_date == datetime.date(2000, 4, 25)
+
+
+def test_closed_rows_are_never_reopened(conv):
+    run("share_delivery", datetime.date(2000, 4, 24))
+    (late,) = ledger(conv, K.LATE_PAYMENT)
+    late.status = "satisfied"
+    late.save()
+    stats = run("share_delivery", datetime.date(2000, 4, 25))
+    late.refresh_from_db()
+    assert late.status == "satisfied" and late.amount == D("2000.00")
+    assert stats.updated == 0
+
+
+def test_debenture_conversion_has_delivery_but_no_spa_late_payment(staff_user, terms_version):
+    deb = f.DebentureFactory()
+    c = make_conversion(user=staff_user, terms_version=terms_version, debenture=deb, delivery_date=DELIVERY)
+    run("share_delivery", datetime.date(2000, 5, 10))
+    assert [o.kind for o in ledger(c)] == [K.SHARE_DELIVERY]
+    assert ledger(c)[0].clause == "Debenture 4(A)"
+
+
+def test_rerun_same_day_changes_nothing(conv):
+    first = run("share_delivery", datetime.date(2000, 4, 26))
+    again = run("share_delivery", datetime.date(2000, 4, 26))
+    assert first.created == 3 and again.changed == 0
