@@ -1,6 +1,11 @@
-from deals.views import dashboard, placeholders
+from deals.views import company, conversions, dashboard, exercises, investors, placeholders, redemptions
 
 urlpatterns = [
     *dashboard.urlpatterns,
+    *company.urlpatterns,
     *placeholders.urlpatterns,
+    *conversions.urlpatterns,
+    *exercises.urlpatterns,
+    *redemptions.urlpatterns,
+    *investors.urlpatterns,
 ]

@@ -1,0 +1,358 @@
+"""Company-side forms: registration, suspensions, liquidated damages, first
+refusal, Events of Default, outbound notices and claims. They turn input
+into domain types (Decimal, date, model instances) and never save; the
+contract checks are the services'."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+
+from deals.models import Debenture, EventOfDefault, IndemnificationClaim, Investor, OfferResponse, OutboundNotice
+from deals.services.company.defaults import KIND_CHOICES
+from deals.services.company.outbound import KINDS as NOTICE_KINDS
+from deals.terms import rofr
+
+DATE = forms.DateInput(attrs={"type": "date"})
+MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
+
+
+def _helper(*layout) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    if layout:
+        helper.layout = Layout(*layout)
+    return helper
+
+
+def _row(*names, width=4):
+    return Row(*[Column(n, css_class=f"col-md-{width}") for n in names])
+
+
+class RegistrationStatementForm(forms.Form):
+    """RRA 2(a)(i), 3(c), 4(a): the statement's dates and shares."""
+
+    sec_file_number = forms.CharField(max_length=50, required=False, label="SEC file number")
+    anticipated_filing_date = forms.DateField(
+        widget=DATE, required=False, help_text="RRA 3(c), 4(a): the checklist dates run back from it."
+    )
+    requested_information_received = forms.DateField(
+        widget=DATE, required=False, label="Requested Information asked of investors",
+        help_text="RRA 4(a): at least 10 days before the first anticipated filing date.",
+    )
+    counsel_review_sent = forms.DateField(
+        widget=DATE, required=False, label="Draft sent to investors' counsel",
+        help_text="RRA 3(c): not less than 3 business days before filing.",
+    )
+    filed_date = forms.DateField(widget=DATE, required=False)
+    effective_date = forms.DateField(widget=DATE, required=False, help_text="RRA 1: the Effective Date.")
+    shares_registered = forms.IntegerField(min_value=0, initial=0, help_text="Shares covered by the statement as filed.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            _row("sec_file_number", "anticipated_filing_date", "shares_registered"),
+            _row("requested_information_received", "counsel_review_sent"),
+            _row("filed_date", "effective_date"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        filed, effective = data.get("filed_date"), data.get("effective_date")
+        if effective and not filed:
+            self.add_error("effective_date", "A statement cannot be declared effective before it is filed.")
+        elif effective and filed and effective < filed:
+            self.add_error("effective_date", f"Effective {effective.isoformat()} is before the filing date {filed.isoformat()}.")
+        return data
+
+
+class AmendmentForm(forms.Form):
+    """RRA 2(a)(ii): filing and effectiveness of an amendment or Additional Registration Statement."""
+
+    filed_date = forms.DateField(widget=DATE, required=False)
+    effective_date = forms.DateField(widget=DATE, required=False)
+    shares_added = forms.IntegerField(min_value=0, initial=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_row("filed_date", "effective_date", "shares_added"))
+
+
+class SuspensionForm(forms.Form):
+    """RRA 3(h): a Potential Material Event notice and the suspension it starts."""
+
+    notice_given = forms.BooleanField(
+        required=False, initial=True, label="Notice of the Potential Material Event was given",
+        help_text="RRA 3(h): at least 2 business days' notice of its existence (not its substance).",
+    )
+    notice_date = forms.DateField(widget=DATE, required=False, label="Notice date")
+    notice_unlawful = forms.BooleanField(
+        required=False, label="Notice would have been unlawful",
+        help_text="RRA 3(h) proviso: notice is owed only 'if lawful to do so'.",
+    )
+    start_date = forms.DateField(widget=DATE, label="First day of the suspension")
+    end_date = forms.DateField(widget=DATE, label="Last day of the suspension", help_text="Both days are included.")
+    reason = forms.CharField(max_length=300, required=False, help_text="Internal note (not the substance sent to investors).")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            _row("notice_given", "notice_date", "notice_unlawful"),
+            _row("start_date", "end_date"),
+            "reason",
+        )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", f"The suspension ends {end.isoformat()}, before it starts {start.isoformat()}.")
+        if data.get("notice_given") and not data.get("notice_date"):
+            self.add_error("notice_date", "Give the date the notice was given, or untick 'notice was given'.")
+        if not data.get("notice_given"):
+            data["notice_date"] = None
+        data["notice_required"] = not data.get("notice_unlawful")
+        return data
+
+
+class ShareSaleForm(forms.Form):
+    """RRA 2(b)(iii): an investor's sale of Conversion Shares (Held Shares Value, FIFO)."""
+
+    investor = forms.ModelChoiceField(queryset=Investor.objects.none())
+    sale_date = forms.DateField(widget=DATE)
+    shares = forms.IntegerField(min_value=1)
+
+    def __init__(self, *args, investors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["investor"].queryset = investors if investors is not None else Investor.objects.all()
+        self.helper = _helper(_row("investor", "sale_date", "shares"))
+
+
+class MarkPaidForm(forms.Form):
+    """RRA 2(b)(iv): payment of one Periodic Amount."""
+
+    lateness = forms.CharField(widget=forms.HiddenInput)
+    trigger_date = forms.DateField(widget=forms.HiddenInput)
+    computation_date = forms.DateField(widget=forms.HiddenInput)
+    paid_date = forms.DateField(widget=DATE)
+    reference = forms.CharField(max_length=200, required=False)
+
+
+class StatementForm(forms.Form):
+    """RRA 2(b)(iv): a monthly statement for one investor."""
+
+    month = forms.DateField(widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"), input_formats=["%Y-%m", "%Y-%m-%d"])
+
+
+class _TermsFields(forms.Form):
+    market_price_pct = forms.DecimalField(
+        required=False, max_digits=7, decimal_places=4, min_value=Decimal("0.0001"),
+        label="Price as % of market", help_text="e.g. 75 for 75% of the market price (SPA 4(j)(v)(x)).",
+    )
+    fixed_price = forms.DecimalField(required=False, max_digits=12, decimal_places=4, min_value=Decimal("0.0001"), label="Fixed price ($)")
+    warrant_exercise_price = forms.DecimalField(
+        required=False, max_digits=12, decimal_places=4, min_value=Decimal("0.0001"), label="Warrant exercise price ($)"
+    )
+    warrant_shares_per_dollar = forms.DecimalField(
+        required=False, max_digits=12, decimal_places=6, min_value=Decimal("0.000001"),
+        label="Warrant shares per $ invested", help_text="SPA 4(j)(v)(y).",
+    )
+
+    def new_terms(self) -> rofr.NewTransactionTerms:
+        d = self.cleaned_data
+        return rofr.NewTransactionTerms(
+            market_price_pct=d.get("market_price_pct"),
+            fixed_price=d.get("fixed_price"),
+            warrant_exercise_price=d.get("warrant_exercise_price"),
+            warrant_shares_per_dollar=d.get("warrant_shares_per_dollar"),
+        )
+
+
+class OfferForm(_TermsFields):
+    """SPA 4(j)(i): a New Transaction Offer with all its terms, and each Buyer's receipt date."""
+
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="All the terms of the offer, as sent.")
+    amount = forms.DecimalField(label="Amount of New Common Stock offered ($)", **{**MONEY, "min_value": Decimal("0.01")})
+    sent_date = forms.DateField(widget=DATE)
+
+    def __init__(self, *args, buyers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.buyers = list(buyers)
+        names = []
+        for inv in self.buyers:
+            name = f"received_{inv.pk}"
+            self.fields[name] = forms.DateField(widget=DATE, label=f"{inv.legal_name}: received on")
+            names.append(name)
+        self.helper = _helper(
+            "description",
+            _row("amount", "sent_date"),
+            _row("market_price_pct", "fixed_price", width=3),
+            _row("warrant_exercise_price", "warrant_shares_per_dollar", width=3),
+            *[_row(n, width=6) for n in names],
+        )
+
+    def clean(self):
+        data = super().clean()
+        sent = data.get("sent_date")
+        received = {}
+        for inv in self.buyers:
+            day = data.get(f"received_{inv.pk}")
+            if day and sent and day < sent:
+                self.add_error(f"received_{inv.pk}", f"Received {day.isoformat()}, before it was sent {sent.isoformat()}.")
+            received[inv.pk] = day
+        data["received"] = received
+        return data
+
+
+class AnswerForm(forms.Form):
+    """SPA 4(j)(i), (iv): a Buyer's written answer."""
+
+    response = forms.ModelChoiceField(queryset=OfferResponse.objects.none(), label="Buyer")
+    answer = forms.ChoiceField(choices=[c for c in OfferResponse.Answer.choices if c[0] != "pending"])
+    answered_date = forms.DateField(widget=DATE, label="Answer received on")
+    amount_exercised = forms.DecimalField(required=False, label="Amount exercised ($, partial only)", **MONEY)
+    additional_requested = forms.DecimalField(
+        required=False, label="Declining Buyers' parts asked for ($)", help_text="SPA 4(j)(iv): full exercisers only.", **MONEY
+    )
+
+    def __init__(self, *args, offer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if offer is not None:
+            self.fields["response"].queryset = offer.responses.select_related("investor")
+            self.fields["response"].label_from_instance = lambda r: f"{r.investor} (answer due {r.answer_due.isoformat()})"
+        self.helper = _helper(_row("response", "answer", "answered_date"), _row("amount_exercised", "additional_requested", width=6))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer") == OfferResponse.Answer.PARTIAL and not data.get("amount_exercised"):
+            self.add_error("amount_exercised", "A partial exercise needs the amount exercised.")
+        data["amount_exercised"] = data.get("amount_exercised") or Decimal(0)
+        data["additional_requested"] = data.get("additional_requested") or Decimal(0)
+        return data
+
+
+class ConsummationForm(_TermsFields):
+    """SPA 4(j)(ii), (iii): consummation with the New Investor and the final terms."""
+
+    consummated_date = forms.DateField(widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            _row("consummated_date"),
+            _row("market_price_pct", "fixed_price", width=3),
+            _row("warrant_exercise_price", "warrant_shares_per_dollar", width=3),
+        )
+
+
+class DefaultForm(forms.Form):
+    """Debenture 10(a)-(k): a failure that is or may become an Event of Default."""
+
+    kind = forms.ChoiceField(choices=KIND_CHOICES, label="Clause")
+    debenture = forms.ModelChoiceField(queryset=Debenture.objects.none(), required=False, help_text="The Holder's Debenture.")
+    occurred_date = forms.DateField(widget=DATE, label="Date of the failure / event")
+    written_notice_date = forms.DateField(widget=DATE, required=False, help_text="10(e): the Holder's written notice.")
+    proposed_sale_date = forms.DateField(widget=DATE, required=False, help_text="10(i): date of a proposed sale under the judgment.")
+    judgment_total = forms.DecimalField(required=False, label="Judgments in aggregate ($)", help_text="10(i).", **MONEY)
+    instituted_by_company = forms.BooleanField(required=False, help_text="10(j): proceedings instituted by the Company.")
+    company_acquiesced = forms.BooleanField(required=False, help_text="10(j): the Company approved, consented or acquiesced.")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, debentures=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["debenture"].queryset = debentures if debentures is not None else Debenture.objects.all()
+        self.helper = _helper(
+            _row("kind", "debenture", "occurred_date"),
+            _row("written_notice_date", "proposed_sale_date", "judgment_total"),
+            _row("instituted_by_company", "company_acquiesced", width=6),
+            "description",
+        )
+
+
+class DefaultActionForm(forms.Form):
+    """One step on an event: the Holder's notice, cure, written waiver or acceleration."""
+
+    ACTIONS = [("notice", "Holder's written notice (10(e))"), ("cure", "Cured"), ("waive", "Waived in writing by the Holder"),
+               ("accelerate", "Holder accelerates")]  # fmt: skip
+    action = forms.ChoiceField(choices=ACTIONS)
+    on = forms.DateField(widget=DATE, label="Date")
+    waived_by = forms.CharField(max_length=200, required=False, label="Waiver signed by")
+    reference = forms.CharField(max_length=200, required=False, label="Waiver document", help_text="Letter / reference.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_row("action", "on"), _row("waived_by", "reference", width=6))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "waive":
+            for f in ("waived_by", "reference"):
+                if not (data.get(f) or "").strip():
+                    self.add_error(f, "Debenture 10: a waiver must be in writing by the Holder -- who signed it and which document.")
+        return data
+
+
+class OutboundNoticeForm(forms.Form):
+    """SPA 10: a notice the company sends."""
+
+    investor = forms.ModelChoiceField(queryset=Investor.objects.all())
+    kind = forms.ChoiceField(choices=NOTICE_KINDS)
+    subject = forms.CharField(max_length=200)
+    method = forms.ChoiceField(choices=OutboundNotice.Method.choices)
+    sent_date = forms.DateField(widget=DATE, help_text="Handed over, faxed, deposited in the mail or given to the courier.")
+    delivered_date = forms.DateField(widget=DATE, required=False, help_text="Personal delivery: date on the receipt.")
+    related_object = forms.CharField(max_length=100, required=False, help_text="e.g. 'redemption 4'.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            _row("investor", "kind", "method"), "subject", _row("sent_date", "delivered_date", "related_object")
+        )
+
+
+class AddressChangeForm(forms.Form):
+    """SPA 10: an investor designates a new address by 10 days' advance notice."""
+
+    investor = forms.ModelChoiceField(queryset=Investor.objects.all())
+    notice_method = forms.ChoiceField(choices=OutboundNotice.Method.choices, label="Change notice sent by")
+    notice_sent_date = forms.DateField(widget=DATE)
+    new_address = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    new_fax = forms.CharField(max_length=50, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_row("investor", "notice_method", "notice_sent_date"), _row("new_address", "new_fax", width=6))
+
+
+class ClaimForm(forms.ModelForm):
+    """Indemnification 3-4; RRA 6(b): a claim and its defense."""
+
+    class Meta:
+        model = IndemnificationClaim
+        fields = [
+            "source", "claimant", "indemnifying_party", "conduct", "notice_date", "defense_assumed",
+            "defense_assumed_by", "counsel", "amount_incurred", "amount_reimbursed",
+        ]  # fmt: skip
+        widgets = {"notice_date": DATE, "conduct": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            _row("source", "claimant", "indemnifying_party"),
+            "conduct",
+            _row("notice_date", "defense_assumed", "defense_assumed_by"),
+            _row("counsel", "amount_incurred", "amount_reimbursed"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        for f in ("amount_incurred", "amount_reimbursed"):
+            if data.get(f) is not None and data[f] < 0:
+                self.add_error(f, "Amounts cannot be negative.")
+        return data
+
+
+STATUS_LABELS = dict(EventOfDefault.Status.choices)
