@@ -25,7 +25,7 @@ from deals.terms.conversion import ConversionQuote
 
 
 def instrument_key(instrument) -> str:
-    """"debenture:7" / "preferred:3": how forms and filters name an instrument."""
+    """ "debenture:7" / "preferred:3": how forms and filters name an instrument."""
     return f"{'debenture' if isinstance(instrument, Debenture) else 'preferred'}:{instrument.pk}"
 
 
@@ -52,10 +52,7 @@ def instrument_choices(*, open_only: bool = True) -> list:
         ),
         (
             "Series J Preferred",
-            [
-                (instrument_key(p), f"{p.label} -- {p.investor} -- ${p.liquidation_preference_outstanding:,.2f} outstanding")
-                for p in prefs
-            ],
+            [(instrument_key(p), f"{p.label} -- {p.investor} -- ${p.liquidation_preference_outstanding:,.2f} outstanding") for p in prefs],
         ),
     ]
 
@@ -116,9 +113,7 @@ def exercises_filtered(
     if date_to:
         qs = qs.filter(exercise_date__lte=date_to)
     if q:
-        qs = qs.filter(
-            Q(investor__legal_name__icontains=q) | Q(warrant__number__icontains=q) | Q(delivery_reference__icontains=q)
-        )
+        qs = qs.filter(Q(investor__legal_name__icontains=q) | Q(warrant__number__icontains=q) | Q(delivery_reference__icontains=q))
     return qs.order_by("-exercise_date", "-id")
 
 
@@ -194,7 +189,7 @@ def conversion_timeline(conversion: Conversion, obligations, today: datetime.dat
         rows.append(Timeline(c.revoked_date, "Revoked by the holder (SPA 5(c))", "outstanding amount restored", "void"))
     if c.dishonoured_date:
         rows.append(Timeline(c.dishonoured_date, "Dishonoured (SPA 5(f))", "Mandatory Purchase Amount owed", "void"))
-    return sorted(rows, key=lambda t: (t.day or datetime.date.max))
+    return sorted(rows, key=lambda t: t.day or datetime.date.max)
 
 
 def price_chart_data(quote: ConversionQuote, *, today: datetime.date, before: int = 10, after: int = 5) -> dict:

@@ -15,7 +15,5 @@ def _placeholder(title: str, issue: str):
 
 
 urlpatterns = [
-    path("conversions/", _placeholder("Conversions", "clerk workflows"), name="conversion_list"),
-    path("exercises/", _placeholder("Warrant exercises", "clerk workflows"), name="exercise_list"),
     path("deadlines/", _placeholder("Deadlines", "deadline sweeps"), name="deadlines"),
 ]

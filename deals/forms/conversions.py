@@ -1,0 +1,126 @@
+"""Conversion forms: convert input to domain types (Decimal, date, model instances); never save.
+The contract checks (eligibility, prices, cap) are the service's; these only check shape."""
+
+from __future__ import annotations
+
+import uuid
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+
+from deals.models import CapRemedy, ConversionStatus, Investor, NoticeMethod
+from deals.selectors.conversions import instrument_choices, instrument_from_key
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+class ConversionForm(forms.Form):
+    """A holder's Notice of Conversion (Debenture Exhibit A; Series J CoD)."""
+
+    instrument = forms.ChoiceField(help_text="Debenture or Series J certificate being converted.")
+    amount = forms.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        label="Amount to convert ($)",
+        help_text="Principal (debenture) or liquidation preference (Series J, whole $1,000 shares).",
+    )
+    conversion_date = forms.DateField(widget=DATE, label="Date of Conversion", help_text="As written in the notice.")
+    notice_method = forms.ChoiceField(choices=NoticeMethod.choices, label="Notice arrived by")
+    notice_received_date = forms.DateField(widget=DATE, label="Date received")
+    interest_election = forms.ChoiceField(
+        choices=[("cash", "Cash"), ("shares", "Common shares at the conversion price")],
+        label="Holder's election for interest / dividends",
+        help_text="Debenture 4(A): interest in cash or Common Stock at the holder's option.",
+    )
+    reference = forms.CharField(max_length=200, required=False, label="Reference", help_text="Free text, e.g. fax ref.")
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].choices = [("", "Choose an instrument")] + instrument_choices()
+        if not self.is_bound and not self.initial.get("idempotency_key"):
+            self.initial["idempotency_key"] = new_key()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "instrument",
+            Row(Column("amount", css_class="col-md-4"), Column("conversion_date", css_class="col-md-4")),
+            Row(Column("notice_method", css_class="col-md-4"), Column("notice_received_date", css_class="col-md-4")),
+            Row(Column("interest_election", css_class="col-md-8")),
+            "reference",
+            "idempotency_key",
+        )
+
+    def clean_instrument(self):
+        instrument = instrument_from_key(self.cleaned_data["instrument"])
+        if instrument is None:
+            raise forms.ValidationError("Choose a debenture or Series J holding from the list.")
+        return instrument
+
+
+class _ActionForm(forms.Form):
+    def __init__(self, *args, prefix=None, **kwargs):
+        super().__init__(*args, prefix=prefix, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class DeliveryForm(_ActionForm):
+    delivered_date = forms.DateField(widget=DATE, label="Delivered on")
+    reference = forms.CharField(max_length=300, label="Certificate numbers or DWAC/FAST reference")
+
+
+class OriginalForm(_ActionForm):
+    received_date = forms.DateField(widget=DATE, label="Original received on")
+
+
+class RevokeForm(_ActionForm):
+    revoked_date = forms.DateField(widget=DATE, label="Holder's revocation notice received on")
+
+
+class BuyInForm(_ActionForm):
+    buy_in_date = forms.DateField(widget=DATE, label="Covering purchase date")
+    covering_cost = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, label="Covering Shares total cost ($)")
+    sold_proceeds = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, label="Sold Shares net proceeds ($)")
+
+
+class DishonourForm(_ActionForm):
+    notice_date = forms.DateField(widget=DATE, label="Holder's SPA 5(f) written notice dated")
+
+
+class CapRemedyForm(_ActionForm):
+    remedy = forms.ChoiceField(choices=CapRemedy.Remedy.choices)
+    shares = forms.IntegerField(min_value=1, label="Unconverted Shares")
+    chosen_date = forms.DateField(widget=DATE, label="Holder's notice (Redemption Date for (y))")
+
+
+def style_filters(form: forms.Form) -> None:
+    """Bootstrap classes for a compact filter bar."""
+    for f in form.fields.values():
+        css = "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm"
+        f.widget.attrs.setdefault("class", css)
+
+
+class ConversionFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search", widget=forms.TextInput(attrs={"placeholder": "investor, number, ref"}))
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ConversionStatus.choices])
+    investor = forms.ModelChoiceField(required=False, queryset=Investor.objects.order_by("legal_name"), empty_label="Any investor")
+    instrument = forms.ChoiceField(required=False)
+    date_from = forms.DateField(required=False, widget=DATE, label="From")
+    date_to = forms.DateField(required=False, widget=DATE, label="To")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].choices = [("", "Any instrument")] + instrument_choices(open_only=False)
+        style_filters(self)
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {k: data.get(k) or ("" if k in ("status", "instrument", "q") else None) for k in self.fields}

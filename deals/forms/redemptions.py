@@ -1,0 +1,38 @@
+"""Debenture redemption forms (Debenture 4(B)): domain types only; never save."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from django import forms
+
+from deals.forms.conversions import DATE, new_key
+from deals.models import Debenture, InstrumentStatus
+
+
+class RedemptionForm(forms.Form):
+    debenture = forms.ModelChoiceField(queryset=Debenture.objects.none(), empty_label="Choose a debenture")
+    notice_date = forms.DateField(widget=DATE, label="Date of the Notice of Redemption")
+    received_date = forms.DateField(
+        widget=DATE, label="Holder received it on", help_text="Starts the holder's 5-business-day window to convert instead."
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["debenture"].queryset = Debenture.objects.select_related("investor").filter(
+            status=InstrumentStatus.OUTSTANDING, principal_outstanding__gt=0
+        )
+        self.fields["debenture"].label_from_instance = lambda d: f"{d.label} -- {d.investor} -- ${d.principal_outstanding:,.2f}"
+        if not self.is_bound and not self.initial.get("idempotency_key"):
+            self.initial["idempotency_key"] = new_key()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class PaymentForm(forms.Form):
+    payment_date = forms.DateField(widget=DATE, label="Paid on")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -1,0 +1,230 @@
+"""Warrant exercises (SPA 4(h); the warrant form, SPA Annex VI, is not in the seeds).
+
+Checks: the warrant is not expired (exercisable through the last day of the month of the 5th
+anniversary of Closing), shares <= shares remaining, payment = shares x exercise price
+(underpayment refused, overpayment recorded with a warning). The Delivery Date follows the
+Series J default (3rd business day after the exercise date; docs/interpretations.md).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from deals.models import InstrumentStatus, Issuer, ObligationKind, Warrant, WarrantExercise
+from deals.services.calendar import business_date
+from deals.services.conversions import WorkflowError, money, terms_in_force
+from deals.services.obligations import obligation_upsert, obligations_close
+from deals.terms.delivery import series_j_delivery_date
+from deals.terms.errors import TermsError
+from deals.terms.warrants import exercise_cost, is_expired
+
+CLAUSE_EXERCISE = "SPA 4(h); warrant form (SPA Annex VI, not in seeds)"
+
+
+@dataclass(frozen=True)
+class ExerciseQuote:
+    """What an exercise costs and when the shares are due, with any warning for the clerk."""
+
+    warrant: Warrant
+    shares: int
+    exercise_price: Decimal
+    aggregate_price: Decimal
+    payment_amount: Decimal
+    overpayment: Decimal
+    delivery_date: datetime.date
+    warnings: tuple[str, ...]
+
+    def as_dict(self) -> dict:
+        return {
+            "warrant": self.warrant.number,
+            "shares": self.shares,
+            "exercise_price": str(self.exercise_price),
+            "aggregate_price": str(self.aggregate_price),
+            "payment_amount": str(self.payment_amount),
+            "overpayment": str(self.overpayment),
+            "delivery_date": self.delivery_date.isoformat(),
+            "expiry_date": self.warrant.expiry_date.isoformat(),
+            "warnings": list(self.warnings),
+            "clause": CLAUSE_EXERCISE,
+        }
+
+
+def exercise_quote(
+    *,
+    warrant: Warrant,
+    shares: int,
+    exercise_date: datetime.date,
+    payment_amount: Decimal,
+    payment_date: datetime.date,
+) -> ExerciseQuote:
+    """Validate an exercise and price it (pure read). Raises ``WorkflowError``."""
+    today = business_date()
+    for day, what, fld in ((exercise_date, "exercise date", "exercise_date"), (payment_date, "payment date", "payment_date")):
+        if day > today:
+            raise WorkflowError(
+                f"The {what} {day.isoformat()} is after the business date {today.isoformat()}.", code="future_date", field=fld
+            )
+    if exercise_date < warrant.issue_date:
+        raise WorkflowError(
+            f"Warrant {warrant.number} was issued on {warrant.issue_date.isoformat()}; it cannot be exercised on "
+            f"{exercise_date.isoformat()}.",
+            code="invalid",
+            field="exercise_date",
+        )
+    if is_expired(warrant.expiry_date, exercise_date) or warrant.status == InstrumentStatus.EXPIRED:
+        raise WorkflowError(
+            f"Warrant {warrant.number} expired on {warrant.expiry_date.isoformat()} (SPA 4(h): last day of the month of "
+            f"the 5th anniversary of Closing); it cannot be exercised on {exercise_date.isoformat()}.",
+            code="expired",
+            field="exercise_date",
+        )
+    if warrant.status != InstrumentStatus.OUTSTANDING or warrant.shares_remaining <= 0:
+        raise WorkflowError(
+            f"Warrant {warrant.number} is {warrant.get_status_display().lower()}: no shares remain.", code="closed", field="warrant"
+        )
+    if shares <= 0:
+        raise WorkflowError(f"The number of shares must be at least 1 (you entered {shares}).", code="invalid", field="shares")
+    if shares > warrant.shares_remaining:
+        raise WorkflowError(
+            f"{shares:,} shares exceed the {warrant.shares_remaining:,} remaining on warrant {warrant.number}.",
+            code="exceeds_remaining",
+            field="shares",
+        )
+    version, terms = terms_in_force(exercise_date)
+    try:
+        aggregate = exercise_cost(shares, warrant.exercise_price)
+    except TermsError as err:
+        raise WorkflowError(str(err), code="invalid")
+    if payment_amount < aggregate:
+        raise WorkflowError(
+            f"Payment of {money(payment_amount)} is short of the aggregate exercise price {money(aggregate)} "
+            f"({shares:,} shares x ${warrant.exercise_price}) by {money(aggregate - payment_amount)}; the exercise cannot "
+            "be recorded until paid in full.",
+            code="underpaid",
+            field="payment_amount",
+        )
+    warnings = []
+    over = payment_amount - aggregate
+    if over > 0:
+        warnings.append(
+            f"Payment of {money(payment_amount)} exceeds the aggregate exercise price {money(aggregate)} by {money(over)}; "
+            "the excess is owed back to the holder."
+        )
+    if payment_date < exercise_date:
+        warnings.append(f"Payment ({payment_date.isoformat()}) came before the exercise date ({exercise_date.isoformat()}).")
+    return ExerciseQuote(
+        warrant=warrant,
+        shares=shares,
+        exercise_price=warrant.exercise_price,
+        aggregate_price=aggregate,
+        payment_amount=payment_amount,
+        overpayment=over,
+        delivery_date=series_j_delivery_date(exercise_date, terms),
+        warnings=tuple(warnings),
+    )
+
+
+@transaction.atomic
+def exercise_submit(
+    *,
+    warrant: Warrant,
+    shares: int,
+    exercise_date: datetime.date,
+    payment_amount: Decimal,
+    payment_date: datetime.date,
+    idempotency_key: str,
+    user,
+) -> WarrantExercise:
+    """Record a warrant exercise: lock the warrant, re-validate, write the exercise, reduce the
+    shares remaining, raise the issued share count, open the delivery obligation, request the
+    notice. Idempotent on ``idempotency_key`` (``replayed`` True on a repeat)."""
+    if not idempotency_key:
+        raise WorkflowError("The form is missing its submission key; reload the page and try again.", code="no_key")
+    locked = Warrant.objects.select_for_update().select_related("financing").get(pk=warrant.pk)
+    existing = WarrantExercise.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        existing.replayed = True
+        return existing
+    quote = exercise_quote(
+        warrant=locked, shares=shares, exercise_date=exercise_date, payment_amount=payment_amount, payment_date=payment_date
+    )
+    version, _ = terms_in_force(exercise_date)
+    try:
+        with transaction.atomic():
+            exercise = WarrantExercise.objects.create(
+                warrant=locked,
+                investor_id=locked.investor_id,
+                terms_version=version,
+                shares=shares,
+                exercise_date=exercise_date,
+                exercise_price=quote.exercise_price,
+                aggregate_price=quote.aggregate_price,
+                payment_amount=payment_amount,
+                payment_date=payment_date,
+                delivery_date=quote.delivery_date,
+                snapshot={**quote.as_dict(), "terms_version": version.version},
+                idempotency_key=idempotency_key,
+                created_by=user,
+            )
+    except IntegrityError:
+        existing = WarrantExercise.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        existing.replayed = True
+        return existing
+    exercise.replayed = False
+    exercise.warnings = quote.warnings
+    Warrant.objects.filter(pk=locked.pk, shares_remaining__gte=shares).update(shares_remaining=F("shares_remaining") - shares)
+    locked.refresh_from_db(fields=["shares_remaining"])
+    if locked.shares_remaining == 0:
+        locked.status = InstrumentStatus.EXERCISED
+        locked.save(update_fields=["status", "updated_at"])
+    Issuer.objects.filter(pk=locked.financing.issuer_id).update(shares_issued=F("shares_issued") + shares)
+    obligation_upsert(
+        kind=ObligationKind.WARRANT_DELIVERY,
+        source=exercise,
+        due_date=quote.delivery_date,
+        clause=CLAUSE_EXERCISE,
+        investor=locked.investor,
+        description=f"Deliver {shares:,} Warrant Shares for warrant {locked.number}",
+        details={"shares": shares},
+        as_of=business_date(),
+    )
+    from notices.services import notice_request
+
+    notice_request(record=exercise, kind="exercise", user=user)
+    return exercise
+
+
+@transaction.atomic
+def exercise_delivery_record(*, exercise: WarrantExercise, delivered_date: datetime.date, reference: str, user) -> WarrantExercise:
+    """Record delivery of the Warrant Shares; closes the delivery obligation."""
+    ex = WarrantExercise.objects.select_for_update().get(pk=exercise.pk)
+    if ex.status != WarrantExercise.Status.PENDING_DELIVERY:
+        raise WorkflowError(f"Exercise #{ex.pk} is already {ex.get_status_display().lower()}.", code="wrong_status")
+    today = business_date()
+    if delivered_date > today:
+        raise WorkflowError(
+            f"The delivery date {delivered_date.isoformat()} is after the business date {today.isoformat()}.",
+            code="future_date",
+            field="delivered_date",
+        )
+    if delivered_date < ex.exercise_date:
+        raise WorkflowError(
+            f"Shares cannot be delivered on {delivered_date.isoformat()}, before the exercise date {ex.exercise_date.isoformat()}.",
+            code="invalid",
+            field="delivered_date",
+        )
+    if not reference.strip():
+        raise WorkflowError("Give the certificate numbers or the DWAC/FAST reference.", code="invalid", field="reference")
+    ex.status = WarrantExercise.Status.DELIVERED
+    ex.delivered_date = delivered_date
+    ex.delivery_reference = reference.strip()
+    ex.save(update_fields=["status", "delivered_date", "delivery_reference", "updated_at"])
+    obligations_close(source=ex, kinds=[ObligationKind.WARRANT_DELIVERY], on=delivered_date)
+    return ex

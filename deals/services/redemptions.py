@@ -1,0 +1,212 @@
+"""Debenture redemption (Debenture 4(B)); deal admins only (checked by the views).
+
+- Notice of Redemption: only for a Debenture with no Notice of Conversion pending; price 120% of
+  principal + accrued interest, payable within 10 business days of the notice.
+- The holder may convert instead within 5 business days of receiving the notice
+  (``conversions.conversion_submit`` marks the redemption CONVERTED).
+- Payment after the due date: the Notice of Redemption is void and the right to redeem ends.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+
+from deals.models import (
+    Conversion,
+    ConversionStatus,
+    Debenture,
+    InstrumentStatus,
+    ObligationKind,
+    ObligationStatus,
+    Redemption,
+    RedemptionStatus,
+)
+from deals.services.calendar import business_date
+from deals.services.conversions import WorkflowError, terms_in_force
+from deals.services.obligations import obligation_upsert, obligations_close
+from deals.terms.errors import TermsError
+from deals.terms.redemption import RedemptionQuote, redemption_quote, redemption_status
+
+CLAUSE = "Debenture 4(B)"
+
+
+def redemption_preview(*, debenture: Debenture, notice_date: datetime.date, received_date: datetime.date) -> RedemptionQuote:
+    """Price a Notice of Redemption (pure read). Raises ``WorkflowError``."""
+    today = business_date()
+    if notice_date > today:
+        raise WorkflowError(
+            f"The notice date {notice_date.isoformat()} is after the business date {today.isoformat()}.",
+            code="future_date",
+            field="notice_date",
+        )
+    if received_date < notice_date:
+        raise WorkflowError(
+            f"The holder cannot receive the notice ({received_date.isoformat()}) before its date ({notice_date.isoformat()}).",
+            code="invalid",
+            field="received_date",
+        )
+    if debenture.status != InstrumentStatus.OUTSTANDING or debenture.principal_outstanding <= 0:
+        raise WorkflowError(
+            f"{debenture.label} is {debenture.get_status_display().lower()}: nothing is left to redeem.", code="closed", field="debenture"
+        )
+    pending = Conversion.objects.filter(debenture=debenture, status=ConversionStatus.PENDING_DELIVERY).order_by("conversion_date").first()
+    if pending is not None:
+        raise WorkflowError(
+            f"{debenture.label} has a Notice of Conversion pending (conversion #{pending.pk} of "
+            f"{pending.conversion_date.isoformat()}); Debenture 4(B)(i) allows redemption only of Debentures for which no "
+            "Notice of Conversion has been submitted.",
+            code="conversion_pending",
+            field="debenture",
+        )
+    open_redemption = Redemption.objects.filter(debenture=debenture, status=RedemptionStatus.PENDING).first()
+    if open_redemption is not None:
+        raise WorkflowError(
+            f"{debenture.label} already has a Notice of Redemption awaiting payment (dated {open_redemption.notice_date.isoformat()}, "
+            f"due {open_redemption.payment_due_date.isoformat()}).",
+            code="duplicate",
+            field="debenture",
+        )
+    _, terms = terms_in_force(notice_date)
+    try:
+        return redemption_quote(
+            terms=terms,
+            principal=debenture.principal_outstanding,
+            issue_date=debenture.issue_date,
+            notice_date=notice_date,
+            received_on=received_date,
+            interest_paid_through=debenture.interest_paid_through,
+        )
+    except TermsError as err:
+        raise WorkflowError(str(err), code="invalid")
+
+
+@transaction.atomic
+def redemption_notice(
+    *, debenture: Debenture, notice_date: datetime.date, received_date: datetime.date, idempotency_key: str, user
+) -> Redemption:
+    """Debenture 4(B): record a Notice of Redemption with the 120% + interest price, the payment
+    deadline and the holder's convert-instead window; open both obligations; request the notice."""
+    if not idempotency_key:
+        raise WorkflowError("The form is missing its submission key; reload the page and try again.", code="no_key")
+    locked = Debenture.objects.select_for_update().get(pk=debenture.pk)
+    existing = Redemption.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        existing.replayed = True
+        return existing
+    quote = redemption_preview(debenture=locked, notice_date=notice_date, received_date=received_date)
+    version, _ = terms_in_force(notice_date)
+    try:
+        with transaction.atomic():
+            redemption = Redemption.objects.create(
+                debenture=locked,
+                terms_version=version,
+                notice_date=notice_date,
+                notice_received_date=received_date,
+                principal=quote.principal,
+                premium_amount=quote.premium_amount,
+                interest_amount=quote.interest.amount,
+                total_amount=quote.amount,
+                payment_due_date=quote.payment_due,
+                convert_until=quote.convert_deadline,
+                snapshot={**quote.as_dict(), "terms_version": version.version},
+                idempotency_key=idempotency_key,
+                created_by=user,
+            )
+    except IntegrityError:
+        existing = Redemption.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        existing.replayed = True
+        return existing
+    redemption.replayed = False
+    obligation_upsert(
+        kind=ObligationKind.REDEMPTION_PAYMENT,
+        source=redemption,
+        due_date=quote.payment_due,
+        clause="Debenture 4(B)(ii)",
+        investor=locked.investor,
+        amount=quote.amount,
+        description=f"Pay the redemption price of {locked.label} (120% + interest to the due date)",
+        details=quote.as_dict(),
+        as_of=business_date(),
+    )
+    obligation_upsert(
+        kind=ObligationKind.REDEMPTION_CONVERT_WINDOW,
+        source=redemption,
+        due_date=quote.convert_deadline,
+        clause="Debenture 4(B)(ii)",
+        investor=locked.investor,
+        description=f"Holder may convert {locked.label} instead until this date",
+        as_of=business_date(),
+    )
+    from notices.services import notice_request
+
+    notice_request(record=redemption, kind="redemption", user=user)
+    return redemption
+
+
+@transaction.atomic
+def redemption_payment_record(*, redemption: Redemption, payment_date: datetime.date, user) -> Redemption:
+    """Debenture 4(B)(ii): record the payment. On time: PAID, the Debenture is REDEEMED (interest
+    recomputed to the actual payment date). Late: the Notice of Redemption is VOID and the
+    Company's right to redeem the Debenture ends; the Debenture stays outstanding."""
+    red = Redemption.objects.select_for_update().select_related("debenture", "terms_version").get(pk=redemption.pk)
+    if red.status != RedemptionStatus.PENDING:
+        raise WorkflowError(f"This redemption is already {red.get_status_display().lower()}.", code="wrong_status")
+    today = business_date()
+    if payment_date > today:
+        raise WorkflowError(
+            f"The payment date {payment_date.isoformat()} is after the business date {today.isoformat()}.",
+            code="future_date",
+            field="payment_date",
+        )
+    if payment_date < red.notice_date:
+        raise WorkflowError(
+            f"Payment on {payment_date.isoformat()} cannot precede the Notice of Redemption ({red.notice_date.isoformat()}).",
+            code="invalid",
+            field="payment_date",
+        )
+    terms = red.terms_version.to_terms()
+    status = redemption_status(terms=terms, notice_date=red.notice_date, as_of=today, paid_on=payment_date)
+    deb = Debenture.objects.select_for_update().get(pk=red.debenture_id)
+    red.payment_date = payment_date
+    snap = dict(red.snapshot)
+    snap["payment_status"] = status.as_dict()
+    if status.void:
+        red.status = RedemptionStatus.VOID
+        red.snapshot = snap
+        red.save(update_fields=["status", "payment_date", "snapshot", "updated_at"])
+        obligations_close(source=red, status=ObligationStatus.VOID, on=payment_date)
+        return red
+    actual = redemption_quote(
+        terms=terms,
+        principal=red.principal,
+        issue_date=deb.issue_date,
+        notice_date=red.notice_date,
+        received_on=red.notice_received_date,
+        payment_date=payment_date,
+        interest_paid_through=deb.interest_paid_through,
+    )
+    snap["paid"] = actual.as_dict()
+    red.status = RedemptionStatus.PAID
+    red.interest_amount = actual.interest.amount
+    red.total_amount = actual.amount
+    red.snapshot = snap
+    red.save(update_fields=["status", "payment_date", "interest_amount", "total_amount", "snapshot", "updated_at"])
+    obligations_close(source=red, kinds=[ObligationKind.REDEMPTION_PAYMENT], on=payment_date)
+    obligations_close(source=red, kinds=[ObligationKind.REDEMPTION_CONVERT_WINDOW], status=ObligationStatus.VOID, on=payment_date)
+    deb.principal_outstanding = 0
+    deb.status = InstrumentStatus.REDEEMED
+    deb.interest_paid_through = payment_date
+    deb.save(update_fields=["principal_outstanding", "status", "interest_paid_through", "updated_at"])
+    return red
+
+
+def redemption_state(redemption: Redemption, as_of: datetime.date | None = None):
+    """Engine view of a redemption as of the business date (late/void, note)."""
+    today = business_date() if as_of is None else as_of
+    return redemption_status(
+        terms=redemption.terms_version.to_terms(), notice_date=redemption.notice_date, as_of=today, paid_on=redemption.payment_date
+    )
