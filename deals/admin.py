@@ -361,7 +361,7 @@ class MarketPriceAdmin(DealAdmin):
         with XMLHttpRequest and reads a stream of progress lines (NDJSON); without, it re-renders."""
         self._check_import(request)
         result = None
-        form = PriceImportForm(request.POST or None, request.FILES or None)
+        form = PriceImportForm(request.POST, request.FILES) if request.method == "POST" else PriceImportForm()
         if request.method == "POST" and form.is_valid():
             name, content = form.cleaned_data["file"]
             kwargs = {"file_name": name, "content": content, "user": request.user,
@@ -373,7 +373,7 @@ class MarketPriceAdmin(DealAdmin):
             if result.applied:
                 self.message_user(request, result.summary(), messages.SUCCESS)
         elif request.method == "POST" and "application/x-ndjson" in request.headers.get("Accept", ""):
-            errors = [{"row": 0, "column": "file", "message": " ".join(e)} for e in form.errors.values()]
+            errors = [{"row": 0, "column": name, "message": " ".join(e)} for name, e in form.errors.items()]
             return HttpResponse(json.dumps({"type": "result", "ok": False, "summary": "The form is incomplete.",
                                             "errors": errors, "warnings": []}) + "\n",
                                 content_type="application/x-ndjson", status=400)

@@ -35,7 +35,9 @@ def _model_field(f: dataclasses.Field, py_type) -> models.Field:
     if py_type is bool:
         return models.BooleanField(**kwargs)
     if py_type is int:
-        return models.PositiveIntegerField(validators=[MaxValueValidator(100_000)], **kwargs)
+        # Day counts and periods stay small; share counts (50,000,000 authorized) do not.
+        limit = 1_000_000_000 if "shares" in f.name else 100_000
+        return models.PositiveIntegerField(validators=[MaxValueValidator(limit)], **kwargs)
     if py_type is Decimal:
         return models.DecimalField(
             max_digits=14, decimal_places=4, validators=[MinValueValidator(Decimal("0"))], **kwargs

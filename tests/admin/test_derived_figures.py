@@ -1,0 +1,74 @@
+"""Derived figures next to the inputs, computed through deals.terms (with their clauses)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from deals.selectors import derived
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_allocable_share_is_lp_over_the_offering(deal_admin_client, demo):
+    holding = demo["holdings"][0]  # 400 shares of $1,000 of $1,000,000
+    assert derived.allocable_share(holding).value == Decimal("0.4")
+    assert "40.00%" in _page(deal_admin_client, "/admin/deals/preferredholding/")
+    fin_page = _page(deal_admin_client, f"/admin/deals/financing/{demo['series_j'].pk}/change/")
+    assert "40.0000%" in fin_page and "35.0000%" in fin_page and "25.0000%" in fin_page
+    assert "SPA 1(b)(iv)" in fin_page
+
+
+def test_reserve_required_vs_available(deal_admin_client, demo):
+    fig = derived.reserve_status(demo["issuer"])
+    assert fig.ok and fig.extra["available"] == 50_000_000 - 7_860_000
+    # 150% of conversion shares of $1,000,000 Series J + $1,300,000 debentures (price <= $1.4375) + warrant shares
+    warrant_shares = sum(w.shares for w in demo["warrants"])
+    assert fig.value >= int(Decimal("1.5") * Decimal(2_300_000) / Decimal("1.4375")) + warrant_shares
+    page = _page(deal_admin_client, f"/admin/deals/issuer/{demo['issuer'].pk}/change/")
+    assert "SPA 3(c), 4(g)" in page and "42,140,000" in page
+
+
+def test_reserve_names_missing_prices_in_plain_words(demo):
+    from deals.models import BusinessDate
+
+    BusinessDate.objects.filter(pk=1).update(business_date=datetime.date(2003, 1, 6))
+    fig = derived.reserve_status(demo["issuer"])
+    assert not fig.ok and "Cannot compute on 2003-01-06" in fig.problem
+
+
+def test_shares_to_register_at_filing(deal_admin_client, demo):
+    rs = demo["registration_statement"]
+    fig = derived.registration_status(rs)
+    assert fig.ok and fig.value == rs.shares_registered  # the demo registered exactly the RRA 2(a)(i) minimum
+    page = _page(deal_admin_client, f"/admin/deals/registrationstatement/{rs.pk}/change/")
+    assert "RRA 2(a)(i)" in page and f"{rs.shares_registered:,}" in page
+
+
+def test_registration_shortfall_is_flagged(demo):
+    rs = demo["registration_statement"]
+    rs.shares_registered = 1000
+    fig = derived.registration_status(rs)
+    assert fig.warning and "Increased Registered Shares Date" in fig.lines[-1]
+
+
+def test_warrant_expiry_and_debenture_convertibility(deal_admin_client, demo):
+    w = demo["warrants"][0]
+    assert derived.warrant_status(w).value == datetime.date(2005, 3, 31)
+    assert "SPA 4(h)" in _page(deal_admin_client, f"/admin/deals/warrant/{w.pk}/change/")
+    deb = demo["debentures"][0]
+    fig = derived.debenture_status(deb)
+    assert "Convertible on 2000-03-27: $100,000.00" in " ".join(fig.lines)
+    assert "Debenture 4(A)" in _page(deal_admin_client, f"/admin/deals/debenture/{deb.pk}/change/")
+
+
+def test_investor_page_has_instrument_inlines(deal_admin_client, demo):
+    inv = demo["investors"][0]
+    page = _page(deal_admin_client, f"/admin/deals/investor/{inv.pk}/change/")
+    assert "J-1" in page and "D-1" in page and "W-1" in page

@@ -1,0 +1,131 @@
+"""Deal terms: columns generated from DealTerms; versions immutable; a new version changes
+nothing that already happened."""
+
+import dataclasses
+import datetime
+import typing
+from decimal import Decimal
+
+import pytest
+from django.db import models as dj
+
+from deals import models as m
+from deals.terms import params
+from deals.terms.params import NHTC_DEFAULTS, DealTerms
+
+ADD_URL = "/admin/deals/dealtermsversion/add/"
+
+
+def test_dealtermsversion_columns_match_dealterms_fields():
+    hints = typing.get_type_hints(DealTerms, vars(params))
+    for f in dataclasses.fields(DealTerms):
+        column = m.DealTermsVersion._meta.get_field(f.name)
+        py = hints[f.name]
+        expected = {bool: dj.BooleanField, int: dj.PositiveIntegerField, Decimal: dj.DecimalField}.get(py, dj.CharField)
+        assert isinstance(column, expected), f.name
+        default = f.default.value if hasattr(f.default, "value") else f.default
+        assert column.default == default, f.name
+        assert f.metadata["clause"] in column.help_text, f.name
+    term_columns = {
+        f.name for f in m.DealTermsVersion._meta.concrete_fields
+        if f.name not in {"id", "version", "effective_from", "reason", "created_by", "created_at"}
+    }
+    assert term_columns == set(DealTerms.field_names())
+
+
+def _post_data(version: m.DealTermsVersion, **changes):
+    data = {n: getattr(version, n) for n in DealTerms.field_names()}
+    data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
+    data.update({"effective_from": "2000-04-01", "reason": "SPA 4(j)(v) price protection"})
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def v1(db):
+    from tests.factories import DealTermsVersionFactory
+
+    return DealTermsVersionFactory(version=1)
+
+
+@pytest.mark.django_db
+def test_add_form_is_prefilled_from_the_latest_version(deal_admin_client, v1):
+    m.DealTermsVersion.objects.filter(pk=v1.pk).update(debenture_fixed_price=Decimal("1.2500"))
+    response = deal_admin_client.get(ADD_URL)
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.initial["debenture_fixed_price"] == Decimal("1.2500")
+    assert "effective_from" not in form.initial and "reason" not in form.initial
+
+
+@pytest.mark.django_db
+def test_new_version_after_a_conversion_leaves_the_conversion_alone(deal_admin_client, deal_admin, v1):
+    from tests.factories import DebentureFactory
+
+    deb = DebentureFactory()
+    conv = m.Conversion.objects.create(
+        debenture=deb, investor=deb.investor, terms_version=v1, amount=Decimal("50000"),
+        conversion_date=datetime.date(2000, 3, 27), notice_method="facsimile",
+        notice_received_date=datetime.date(2000, 3, 27), conversion_price=Decimal("1.4375"),
+        shares_for_amount=34783, shares_issuable=34783, delivery_date=datetime.date(2000, 3, 30),
+        snapshot={"conversion_price": "1.4375"}, idempotency_key="k1", created_by=deal_admin,
+    )
+    before = m.Conversion.objects.filter(pk=conv.pk).values().get()
+
+    response = deal_admin_client.post(ADD_URL, _post_data(v1, debenture_fixed_price="1.0000"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    v2 = m.DealTermsVersion.objects.get(version=2)
+    assert v2.debenture_fixed_price == Decimal("1.0000") and v2.created_by == deal_admin
+    assert v2.effective_from == datetime.date(2000, 4, 1)
+    after = m.Conversion.objects.filter(pk=conv.pk).values().get()
+    before.pop("updated_at"), after.pop("updated_at")
+    assert after == before  # figures, snapshot and terms link unchanged
+    v1.refresh_from_db()
+    assert v1.debenture_fixed_price == NHTC_DEFAULTS.debenture_fixed_price
+    assert m.DealTermsVersion.objects.in_force_on(datetime.date(2000, 3, 31)) == v1
+    assert m.DealTermsVersion.objects.in_force_on(datetime.date(2000, 4, 1)) == v2
+
+
+@pytest.mark.django_db
+def test_version_page_shows_the_diff_from_the_previous_one(deal_admin_client, v1):
+    deal_admin_client.post(ADD_URL, _post_data(v1, cap_pct="19.5"))
+    v2 = m.DealTermsVersion.objects.get(version=2)
+    page = deal_admin_client.get(f"/admin/deals/dealtermsversion/{v2.pk}/change/").content.decode()
+    assert "Changes from the previous version" in page
+    assert "19.5" in page and "SPA 4(d)(ii), 4(i)" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "changes,fragment",
+    [
+        ({}, "No term differs from version 1"),
+        ({"cap_pct": "19", "effective_from": "1998-12-31"}, "is earlier"),
+        ({"cap_pct": "19", "effective_from": ""}, "This field is required"),
+        ({"cap_pct": "19", "reason": ""}, "This field is required"),
+        ({"cap_pct": "-1"}, "greater than or equal to 0"),
+    ],
+)
+def test_bad_new_versions_are_refused_in_plain_words(deal_admin_client, v1, changes, fragment):
+    response = deal_admin_client.post(ADD_URL, _post_data(v1, **changes))
+    assert response.status_code == 200
+    assert fragment in response.content.decode()
+    assert m.DealTermsVersion.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_versions_cannot_be_changed_or_deleted(deal_admin_client, v1):
+    url = f"/admin/deals/dealtermsversion/{v1.pk}/change/"
+    page = deal_admin_client.get(url)
+    assert page.status_code == 200 and b'name="_save"' not in page.content
+    assert deal_admin_client.post(url, _post_data(v1, cap_pct="1")).status_code == 403
+    assert deal_admin_client.post(f"/admin/deals/dealtermsversion/{v1.pk}/delete/", {"post": "yes"}).status_code == 403
+    v1.refresh_from_db()
+    assert v1.cap_pct == NHTC_DEFAULTS.cap_pct
+
+
+@pytest.mark.django_db
+def test_clerk_cannot_add_terms(clerk_client, v1):
+    assert clerk_client.get(ADD_URL).status_code == 403
+    assert clerk_client.post(ADD_URL, _post_data(v1, cap_pct="1")).status_code == 403
