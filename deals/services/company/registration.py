@@ -141,7 +141,7 @@ def registration_overview(*, financing: Financing, as_of: datetime.date) -> Regi
     except TermsError as err:
         ov.errors.append(f"{CLAUSE_REQUIRED} at {filing_day.isoformat()}: {err}")
     try:
-        ov.current_price = ov.required_price if filing_day == as_of else _price(terms, as_of)
+        ov.current_price = ov.required_price if (filing_day == as_of and ov.required_price) else _price(terms, as_of)
         ov.increased = reg.increased_shares(
             increased_registered_shares_date=max(as_of, closing),
             initial_closing_date=closing,
