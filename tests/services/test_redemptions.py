@@ -1,0 +1,110 @@
+"""redemption_notice / redemption_payment_record and converting instead (Debenture 4(B))."""
+
+import datetime
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from deals.models import InstrumentStatus, Obligation, ObligationKind, ObligationStatus, Redemption, RedemptionStatus
+from deals.services import conversions as conv_svc
+from deals.services import redemptions as svc
+from deals.services.conversions import WorkflowError
+from tests.services.test_conversions import make_world, set_business_date
+
+D = Decimal
+NOTICE = datetime.date(2000, 6, 1)  # Thursday
+
+
+def notice(deb, user, *, day=NOTICE, received=None, key=None):
+    return svc.redemption_notice(
+        debenture=deb, notice_date=day, received_date=received or day, idempotency_key=key or uuid.uuid4().hex, user=user
+    )
+
+
+def test_notice_prices_120pct_plus_interest_with_deadlines(db, deal_admin):
+    w = make_world(end=datetime.date(2000, 6, 30))
+    red = notice(w.debenture, deal_admin, received=datetime.date(2000, 6, 2))
+    assert red.premium_amount == D("120000.00")
+    # due 10 business days after 2000-06-01 -> 2000-06-15; interest 6% from 2000-01-18 to 06-15 (149 days)
+    assert red.payment_due_date == datetime.date(2000, 6, 15)
+    assert red.interest_amount == D("2449.32")
+    assert red.total_amount == D("122449.32")
+    # holder may convert instead until 5 business days after receipt (Friday 06-02) -> 06-09
+    assert red.convert_until == datetime.date(2000, 6, 9)
+    kinds = set(Obligation.objects.values_list("kind", flat=True))
+    assert kinds == {ObligationKind.REDEMPTION_PAYMENT, ObligationKind.REDEMPTION_CONVERT_WINDOW}
+
+
+def test_blocked_while_a_notice_of_conversion_is_pending(db, deal_admin):
+    w = make_world()
+    conv_svc.conversion_submit(
+        instrument=w.debenture,
+        amount=D("1000"),
+        conversion_date=NOTICE,
+        notice_method="facsimile",
+        notice_received_date=NOTICE,
+        idempotency_key="x",
+        user=deal_admin,
+    )
+    with pytest.raises(WorkflowError) as e:
+        notice(w.debenture, deal_admin)
+    assert e.value.code == "conversion_pending" and "4(B)(i)" in str(e.value)
+    assert Redemption.objects.count() == 0
+
+
+def test_payment_on_the_due_date_redeems(db, deal_admin):
+    w = make_world(end=datetime.date(2000, 6, 30))
+    red = notice(w.debenture, deal_admin)
+    set_business_date(datetime.date(2000, 6, 15))
+    red = svc.redemption_payment_record(redemption=red, payment_date=datetime.date(2000, 6, 15), user=deal_admin)
+    w.debenture.refresh_from_db()
+    assert red.status == RedemptionStatus.PAID
+    assert w.debenture.status == InstrumentStatus.REDEEMED and w.debenture.principal_outstanding == 0
+    assert Obligation.objects.get(kind=ObligationKind.REDEMPTION_PAYMENT).status == ObligationStatus.SATISFIED
+
+
+def test_payment_a_day_late_voids_the_notice(db, deal_admin):
+    w = make_world(end=datetime.date(2000, 6, 30))
+    red = notice(w.debenture, deal_admin)
+    set_business_date(datetime.date(2000, 6, 16))
+    red = svc.redemption_payment_record(redemption=red, payment_date=datetime.date(2000, 6, 16), user=deal_admin)
+    w.debenture.refresh_from_db()
+    assert red.status == RedemptionStatus.VOID
+    assert w.debenture.status == InstrumentStatus.OUTSTANDING and w.debenture.principal_outstanding == D("100000")
+    assert set(Obligation.objects.values_list("status", flat=True)) == {ObligationStatus.VOID}
+
+
+def test_holder_converts_instead_within_five_business_days(db, deal_admin, clerk):
+    w = make_world(end=datetime.date(2000, 6, 30))
+    red = notice(w.debenture, deal_admin)
+    set_business_date(datetime.date(2000, 6, 8))
+    conv_svc.conversion_submit(
+        instrument=w.debenture,
+        amount=D("100000"),
+        conversion_date=datetime.date(2000, 6, 8),
+        notice_method="facsimile",
+        notice_received_date=datetime.date(2000, 6, 8),
+        idempotency_key="y",
+        user=clerk,
+    )
+    red.refresh_from_db()
+    assert red.status == RedemptionStatus.CONVERTED
+
+
+def test_conversion_after_the_window_is_refused(db, deal_admin, clerk):
+    w = make_world(end=datetime.date(2000, 6, 30))
+    notice(w.debenture, deal_admin)
+    set_business_date(datetime.date(2000, 6, 9))
+    with pytest.raises(WorkflowError) as e:
+        conv_svc.conversion_quote(instrument=w.debenture, amount=D("1000"), conversion_date=datetime.date(2000, 6, 9))
+    assert e.value.code == "redemption_pending" and "2000-06-08" in str(e.value)
+
+
+def test_same_key_is_one_redemption_and_second_notice_refused(db, deal_admin):
+    w = make_world()
+    a = notice(w.debenture, deal_admin, key="k")
+    b = notice(w.debenture, deal_admin, key="k")
+    assert a.pk == b.pk and b.replayed
+    with pytest.raises(WorkflowError, match="already has a Notice of Redemption"):
+        notice(w.debenture, deal_admin)
