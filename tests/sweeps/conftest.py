@@ -13,6 +13,7 @@ from tests import factories as f
 
 D = Decimal
 _seq = itertools.count(1)
+HUNDRED_K = D("100000")
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def staff_user(db, django_user_model):
     return django_user_model.objects.create_user(username="sweeper", password="x")
 
 
-def make_conversion(*, user, terms_version, preferred=None, debenture=None, amount=D("100000"), delivery_date,
+def make_conversion(*, user, terms_version, preferred=None, debenture=None, amount=HUNDRED_K, delivery_date,
                     conversion_date=None, status=m.ConversionStatus.PENDING_DELIVERY, **extra):
     """A submitted conversion with the fields the sweep reads (Series J by default)."""
     if preferred is None and debenture is None:
@@ -66,3 +67,40 @@ def snapshot_ledger():
             "satisfied_date", "description", "clause",
         )
     )
+
+
+def build_scenario(*, user, terms_version, n: int = 1, fin=None):
+    """A deal with ``n`` of each kind of record the rules read, late around Memorial Day 2000
+    (``fin``: add them to an existing deal)."""
+    if fin is None:
+        fin = f.SeriesJFinancingFactory(initial_closing_date=datetime.date(2000, 3, 7))
+        m.RegistrationStatement.objects.create(financing=fin, filed_date=datetime.date(2000, 3, 20))
+        # enough shares for SPA 4(d)(ii)'s 10% trigger: a Meeting Date exists
+        make_conversion(user=user, terms_version=terms_version, preferred=f.PreferredHoldingFactory(financing=fin),
+                        delivery_date=datetime.date(2000, 5, 22), shares_issuable=800_000)
+    for i in range(n):
+        holding = f.PreferredHoldingFactory(financing=fin, shares=10, closing_date=datetime.date(2000, 3, 7))
+        # Delivery Date Monday 05-22: grace to 05-25; late from Friday 05-26
+        make_conversion(user=user, terms_version=terms_version, preferred=holding, delivery_date=datetime.date(2000, 5, 22),
+                        amount=D("10000"))
+        deb = f.DebentureFactory(maturity_date=datetime.date(2000, 5, 31))
+        make_conversion(user=user, terms_version=terms_version, debenture=deb, delivery_date=datetime.date(2000, 5, 22),
+                        conversion_date=datetime.date(2000, 5, 19), amount=D("100000"))
+        f.WarrantFactory(expiry_date=datetime.date(2000, 6, 30) + datetime.timedelta(days=i))
+        m.Redemption.objects.create(
+            debenture=deb, terms_version=terms_version, notice_date=datetime.date(2000, 5, 12),
+            notice_received_date=datetime.date(2000, 5, 12), principal=D("100000"), premium_amount=D("120000"),
+            interest_amount=D("500"), total_amount=D("120500"), payment_due_date=datetime.date(2000, 5, 26),
+            convert_until=datetime.date(2000, 5, 19), snapshot={}, idempotency_key=f"scn-r-{next(_seq)}", created_by=user,
+        )
+        m.EventOfDefault.objects.create(debenture=deb, financing=deb.financing, kind="c",
+                                        occurred_date=datetime.date(2000, 5, 22), created_by=user)
+    return fin
+
+
+def reset_scenario_state():
+    """Undo what sweeps wrote (ledger, runs, statuses the sweeps set) so a second path starts clean."""
+    m.Obligation.objects.all().delete()
+    m.SweepRun.objects.all().delete()
+    m.Warrant.objects.update(status=m.InstrumentStatus.OUTSTANDING)
+    m.Redemption.objects.update(status=m.RedemptionStatus.PENDING)

@@ -1,0 +1,156 @@
+"""Rules 3-5 and 11: Periodic Amounts (RRA 2(b)), Increased Registered Shares
+(RRA 2(a)(ii)), suspensions (RRA 3(h)), Registration Period end (RRA 3(a))."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from deals import models as m
+from deals.services.sweeps import sweep_run
+from tests import factories as f
+
+from .conftest import ledger, run
+
+D = Decimal
+K = m.ObligationKind
+pytestmark = pytest.mark.django_db
+CLOSING = datetime.date(2000, 3, 7)  # the Initial Closing Date
+day = lambda n: CLOSING + datetime.timedelta(days=n)  # noqa: E731  -- "day N" as in RRA 2(b)(iii)
+
+
+@pytest.fixture
+def deal(terms_version):
+    fin = f.SeriesJFinancingFactory(initial_closing_date=CLOSING)
+    holding = f.PreferredHoldingFactory(financing=fin, shares=1000, closing_date=CLOSING)
+    statement = m.RegistrationStatement.objects.create(financing=fin, filed_date=datetime.date(2000, 3, 20))
+    return fin, holding, statement
+
+
+def open_periodic(holding):
+    return [o for o in ledger(holding, K.PERIODIC_AMOUNT) if o.status == "open"]
+
+
+def test_nothing_is_payable_on_the_required_effective_date(deal):
+    _, holding, _ = deal
+    run("periodic_amounts", day(90))
+    assert ledger(holding, K.PERIODIC_AMOUNT) == []
+
+
+def test_periodic_amount_accrues_daily_after_the_required_effective_date(deal):
+    _, holding, statement = deal
+    run("periodic_amounts", day(105))  # days 91..105: 15/30 of 2% of $1,000,000
+    (accruing,) = open_periodic(holding)
+    assert accruing.amount == D("10000.00")
+    assert accruing.details["accruing"] is True
+    assert accruing.period_key == f"RED:{day(90)}:{day(120)}"
+    (red,) = ledger(statement, K.REQUIRED_EFFECTIVE)
+    assert red.due_date == day(90) and red.status == "open"
+
+
+def test_rra_165_day_example_end_to_end(deal):
+    """RRA 2(b)(iii): effective on day 165 -> 2% (days 91-120) + 2% (121-150) + 1% (151-165)."""
+    _, holding, statement = deal
+    for as_of in (day(90), day(91), day(120), day(140), day(164)):
+        sweep_run(as_of=as_of, triggered_by="test")
+    statement.effective_date = day(165)
+    statement.save()
+    run_ = sweep_run(as_of=day(166), triggered_by="test")
+    assert run_.status == "succeeded", run_.errors
+    lines = open_periodic(holding)
+    assert [(o.details["computation_date"], o.amount) for o in lines] == [
+        (day(120).isoformat(), D("20000.00")),
+        (day(150).isoformat(), D("20000.00")),
+        (day(165).isoformat(), D("10000.00")),
+    ]
+    assert sum(o.amount for o in lines) == D("50000.00")
+    # day 165 is Saturday 2000-08-19: payable the next business day
+    assert lines[-1].due_date == datetime.date(2000, 8, 21)
+    # the accruing part towards day 180 was superseded by the day-165 Computation Date
+    (void,) = [o for o in ledger(holding, K.PERIODIC_AMOUNT) if o.status == "void"]
+    assert void.period_key.endswith(day(180).isoformat())
+    (red,) = ledger(statement, K.REQUIRED_EFFECTIVE)
+    assert (red.status, red.satisfied_date) == ("satisfied", day(165))
+
+
+def test_effective_on_time_means_no_periodic_amounts(deal):
+    _, holding, statement = deal
+    statement.effective_date = day(90)
+    statement.save()
+    run("periodic_amounts", day(200))
+    assert ledger(holding, K.PERIODIC_AMOUNT) == []
+
+
+def test_required_effective_date_without_a_statement_is_tracked_on_the_financing(terms_version):
+    fin = f.SeriesJFinancingFactory(initial_closing_date=CLOSING)
+    f.PreferredHoldingFactory(financing=fin, shares=1000, closing_date=CLOSING)
+    run("periodic_amounts", day(95))
+    (red,) = ledger(fin, K.REQUIRED_EFFECTIVE)
+    assert red.status == "open" and red.due_date == day(90)
+    m.RegistrationStatement.objects.create(financing=fin, filed_date=day(91))
+    run("periodic_amounts", day(96))
+    red.refresh_from_db()
+    assert red.status == "void"
+
+
+@pytest.fixture
+def effective_deal(deal):
+    fin, holding, statement = deal
+    statement.effective_date = datetime.date(2000, 5, 1)
+    statement.save()
+    # 26 days of suspension: the 21st..26th (06-25..06-30) are beyond RRA 3(h)(i)'s 20 days
+    susp = m.SuspensionPeriod.objects.create(
+        statement=statement, notice_date=datetime.date(2000, 6, 1), start_date=datetime.date(2000, 6, 5),
+        end_date=datetime.date(2000, 6, 30),
+    )
+    return fin, holding, statement, susp
+
+
+def test_suspension_days_beyond_twenty_are_flagged(effective_deal):
+    *_, susp = effective_deal
+    run("suspensions", datetime.date(2000, 6, 24))
+    assert ledger(susp, K.SUSPENSION_EXCESS) == []
+    run("suspensions", datetime.date(2000, 6, 25))
+    (flag,) = ledger(susp, K.SUSPENSION_EXCESS)
+    assert flag.due_date == datetime.date(2000, 6, 25) and flag.status == "open"
+    run("suspensions", datetime.date(2000, 7, 1))
+    flag.refresh_from_db()
+    assert (flag.status, flag.satisfied_date) == ("satisfied", datetime.date(2000, 7, 1))
+
+
+def test_restricted_sale_date_periodic_amount_on_unconverted_principal(effective_deal):
+    _, holding, _, _ = effective_deal
+    run("periodic_amounts", datetime.date(2000, 7, 3))
+    (line,) = open_periodic(holding)
+    # days 06-26..07-01 (restriction removed 07-01): 6/30 of 2% of $1,000,000 unconverted
+    assert line.amount == D("4000.00")
+    assert line.period_key == "RSD:2000-06-25:2000-07-01"
+    assert line.details["lateness"] == "restricted_sale_date"
+
+
+def test_registration_period_end_is_a_milestone(effective_deal):
+    _, _, statement, _ = effective_deal
+    run("period_ends", datetime.date(2000, 7, 3))
+    (end,) = ledger(statement, K.REGISTRATION_PERIOD_END)
+    # last day of the month after May 2000 = 2000-06-30, + 2 years
+    assert end.due_date == datetime.date(2002, 6, 30) and end.status == "open"
+    run("period_ends", datetime.date(2002, 7, 1))
+    end.refresh_from_db()
+    assert end.status == "satisfied"
+
+
+def test_increased_registered_shares_date_amendment_due_in_ten_business_days(deal):
+    _, _, statement = deal
+    irsd = datetime.date(2000, 4, 14)  # 10 business days later, Good Friday counted: 04-28
+    amendment = m.RegistrationAmendment.objects.create(statement=statement, increased_registered_shares_date=irsd)
+    run("increased_shares", datetime.date(2000, 4, 27))
+    (due,) = ledger(amendment, K.AMENDMENT_DUE)
+    assert due.due_date == datetime.date(2000, 4, 28) and due.status == "open"
+    (red,) = ledger(amendment, K.REQUIRED_EFFECTIVE)
+    # RRA 2(b)(i)(B): earlier of day 90 (06-05) and 60 days after the IRSD (06-13)
+    assert red.due_date == day(90)
+    amendment.filed_date = datetime.date(2000, 4, 28)
+    amendment.save()
+    run("increased_shares", datetime.date(2000, 5, 1))
+    due.refresh_from_db()
+    assert (due.status, due.satisfied_date) == ("satisfied", datetime.date(2000, 4, 28))

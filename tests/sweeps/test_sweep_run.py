@@ -1,0 +1,162 @@
+"""sweep_run / sweep_catch_up: idempotency, catch-up, lock, isolation of failing
+rules, query counts independent of row counts, the deal admins' digest."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core import mail
+from django.utils import timezone
+
+from deals import models as m
+from deals.services import sweeps
+from deals.services.roles import DEAL_ADMIN, ensure_groups
+from deals.services.sweeps import SweepAlreadyRunning, sweep_catch_up, sweep_days_missed, sweep_run
+
+from .conftest import build_scenario, reset_scenario_state, snapshot_ledger
+
+pytestmark = pytest.mark.django_db
+FRI, SAT, SUN, MEMORIAL, TUE = (datetime.date(2000, 5, d) for d in (26, 27, 28, 29, 30))
+
+
+@pytest.fixture
+def scenario(staff_user, terms_version):
+    return build_scenario(user=staff_user, terms_version=terms_version, n=2)
+
+
+def test_second_run_for_the_same_date_changes_nothing(scenario):
+    first = sweep_run(as_of=TUE, triggered_by="test")
+    before = snapshot_ledger()
+    second = sweep_run(as_of=TUE, triggered_by="test")
+    assert first.status == second.status == "succeeded", (first.errors, second.errors)
+    assert first.stats["changed"] > 0
+    assert second.stats["changed"] == 0
+    assert all(r["created"] == r["updated"] == r["voided"] == 0 for r in second.stats["rules"].values())
+    assert snapshot_ledger() == before
+
+
+def test_catch_up_over_memorial_day_weekend_equals_day_by_day(scenario):
+    for d in (FRI, SAT, SUN, MEMORIAL, TUE):
+        sweep_run(as_of=d, triggered_by="day by day")
+    day_by_day = snapshot_ledger()
+    reset_scenario_state()
+    sweep_run(as_of=FRI, triggered_by="test")
+    assert sweep_days_missed(until=TUE) == [TUE]  # the weekend and Memorial Day are not business days
+    runs = sweep_catch_up(until=TUE)
+    assert [r.as_of for r in runs] == [TUE]
+    assert snapshot_ledger() == day_by_day
+    # the late payment grew by one business day over the long weekend (Fri: 1, Tue: 2)
+    late = m.Obligation.objects.filter(kind="late_payment").first()
+    assert late.details["business_days_late"] == 2
+
+
+def test_catch_up_runs_each_missed_business_day_in_order(scenario):
+    sweep_run(as_of=datetime.date(2000, 5, 22), triggered_by="test")
+    runs = sweep_catch_up(until=TUE)
+    assert [r.as_of for r in runs] == [datetime.date(2000, 5, d) for d in (23, 24, 25, 26, 30)]
+    assert sweep_catch_up(until=TUE) == []  # up to date
+
+
+def test_catch_up_without_history_sweeps_just_the_day(scenario):
+    assert [r.as_of for r in sweep_catch_up(until=TUE)] == [TUE]
+
+
+def test_a_failing_rule_is_recorded_and_the_others_still_run(scenario, monkeypatch):
+    def broken(ctx):
+        raise RuntimeError("engine exploded")
+
+    rules = tuple(sweeps.Rule(r.name, r.label, r.clause, broken) if r.name == "warrants" else r for r in sweeps.RULES)
+    monkeypatch.setattr(sweeps, "RULES", rules)
+    run = sweep_run(as_of=TUE, triggered_by="test")
+    assert run.status == "failed"
+    assert run.errors == [{"rule": "warrants", "error": "RuntimeError: engine exploded"}]
+    assert run.stats["rules"]["share_delivery"]["created"] > 0
+    assert run.stats["rules_done"] == len(rules)
+    assert m.Obligation.objects.filter(kind="late_payment").exists()
+
+
+def test_a_sweep_killed_halfway_is_simply_re_run(scenario, monkeypatch):
+    clean = None
+    sweep_run(as_of=TUE, triggered_by="clean")
+    clean = snapshot_ledger()
+    reset_scenario_state()
+    done = []
+
+    def crash_after_three(ctx):
+        raise KeyboardInterrupt  # the process dies mid-run
+
+    rules = tuple(sweeps.Rule(r.name, r.label, r.clause, crash_after_three) if i == 3 else r for i, r in enumerate(sweeps.RULES))
+    monkeypatch.setattr(sweeps, "RULES", rules)
+    with pytest.raises(KeyboardInterrupt):
+        sweep_run(as_of=TUE, triggered_by="killed")
+    done.append(m.SweepRun.objects.get(status="running"))
+    monkeypatch.undo()
+    # the abandoned run holds the lock until it is stale
+    with pytest.raises(SweepAlreadyRunning):
+        sweep_run(as_of=TUE)
+    m.SweepRun.objects.filter(pk=done[0].pk).update(started_at=timezone.now() - datetime.timedelta(hours=2))
+    rerun = sweep_run(as_of=TUE, triggered_by="re-run")
+    assert rerun.status == "succeeded"
+    assert m.SweepRun.objects.get(pk=done[0].pk).status == "failed"
+    assert snapshot_ledger() == clean
+
+
+def test_only_one_sweep_runs_at_a_time(db):
+    m.SweepRun.objects.create(as_of=TUE, status="running", triggered_by="beat")
+    with pytest.raises(SweepAlreadyRunning, match="already running"):
+        sweep_run(as_of=TUE)
+    assert m.SweepRun.objects.count() == 1
+
+
+def _counts(n, user, terms_version, fin=None):
+    fin = build_scenario(user=user, terms_version=terms_version, n=n, fin=fin)
+    ContentType.objects.clear_cache()
+    run = sweep_run(as_of=TUE, triggered_by=f"n={n}")
+    assert run.status == "succeeded", run.errors
+    return {name: r["queries"] for name, r in run.stats["rules"].items()}, run, fin
+
+
+def test_queries_per_rule_do_not_depend_on_row_count(staff_user, terms_version):
+    small, run_small, fin = _counts(3, staff_user, terms_version)
+    reset_scenario_state()
+    big, run_big, _ = _counts(30, staff_user, terms_version, fin=fin)  # 33 of each in the same deal
+    assert run_big.stats["rules"]["share_delivery"]["rows"] > run_small.stats["rules"]["share_delivery"]["rows"] * 5
+    assert big == small
+
+
+def test_share_delivery_rule_query_count_is_pinned(staff_user, terms_version, django_assert_num_queries):
+    build_scenario(user=staff_user, terms_version=terms_version, n=10)
+    from .conftest import run
+
+    run("share_delivery", FRI)  # warm the content-type cache
+    ctx = sweeps.Context(TUE)
+    ctx.ct(m.Conversion)
+    ctx.terms(None)  # loads the terms versions (once per run)
+    # 1 conversions chunk + 1 upsert, whatever the number of conversions (up to CHUNK)
+    with django_assert_num_queries(2):
+        sweeps.rule_share_delivery(ctx)
+
+
+def test_deal_admins_get_a_digest_of_new_overdue_items_only(scenario, django_user_model, django_capture_on_commit_callbacks):
+    ensure_groups()
+    admin = django_user_model.objects.create_user(username="da", email="da@example.com", password="x")
+    admin.groups.add(Group.objects.get(name=DEAL_ADMIN))
+    django_user_model.objects.create_user(username="clerk2", email="clerk@example.com", password="x")
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_run(as_of=datetime.date(2000, 5, 23), triggered_by="test")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_run(as_of=TUE, triggered_by="test")
+    assert len(mail.outbox) == 1
+    msg = mail.outbox[0]
+    assert msg.to == ["da@example.com"]
+    assert "newly overdue as of 2000-05-30" in msg.subject
+    # share delivery (due 05-22) was already overdue on 05-23: not new; the redemption payment
+    # became void rather than overdue; the cure period (due 05-30) is due, not overdue
+    assert "Share delivery" not in msg.body
+    assert "Late payment" in msg.body  # first late day 05-26
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_run(as_of=TUE, triggered_by="again")
+    assert mail.outbox == []
