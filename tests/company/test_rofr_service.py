@@ -1,0 +1,151 @@
+"""SPA 4(j): New Transaction Offers, answers, pro rata allocation, restarts, consummation, price protection."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from deals.models import DealTermsVersion, NewTransactionOffer, ObligationKind, PriceProtectionAdjustment
+from deals.services.company import registration as reg_svc
+from deals.services.company import rofr as svc
+from deals.services.obligations import obligations_for
+from deals.terms.rofr import NewTransactionTerms
+
+from .conftest import make_conversion
+
+D = datetime.date
+OFFERED = NewTransactionTerms(market_price_pct=Decimal("85"), fixed_price=Decimal("2.00"))
+
+
+def _user():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get_or_create(username="rofr-admin")[0]
+
+
+def _offer(deal, sent=D(2000, 5, 26), received=None, terms=OFFERED, amount="500000"):
+    received = received or {deal["a"].pk: sent, deal["b"].pk: sent}
+    return svc.offer_create(financing=deal["financing"], description="Private placement", amount=Decimal(amount), terms=terms,
+                            sent_date=sent, received=received, user=_user(), as_of=sent)
+
+
+def _answer(offer, investor, answer, on, exercised="0", extra="0"):
+    r = offer.responses.get(investor=investor)
+    return svc.offer_answer_record(response=r, answer=answer, answered_date=on, amount_exercised=Decimal(exercised),
+                                   additional_requested=Decimal(extra), user=_user(), as_of=on)
+
+
+@pytest.mark.django_db
+def test_answers_are_due_three_business_days_after_receipt_skipping_memorial_day(deal):
+    offer = _offer(deal)  # received Friday 2000-05-26; Monday 05-29 is a holiday
+    r = offer.responses.get(investor=deal["a"])
+    assert r.answer_due == D(2000, 6, 1)
+    assert (r.allocable_share, r.pro_rata_part) == (Decimal("0.600000"), Decimal("300000.00"))
+    ob = obligations_for(r).get(kind=ObligationKind.ROFR_ANSWER)
+    assert ob.due_date == D(2000, 6, 1) and ob.amount == Decimal("300000.00")
+    assert svc.consummation_deadline(offer) == D(2000, 6, 21)  # 20 days after the Expiration Date
+
+
+@pytest.mark.django_db
+def test_a_declining_buyers_part_goes_to_the_full_exerciser(deal):
+    offer = _offer(deal)
+    _answer(offer, deal["a"], "full", D(2000, 5, 30), extra="250000")
+    _answer(offer, deal["b"], "declined", D(2000, 5, 31))
+    alloc = svc.offer_allocation(offer)
+    a = offer.responses.get(investor=deal["a"])
+    assert a.amount_taken == Decimal("500000.00") and a.additional_allocated == Decimal("200000.00")
+    assert alloc.remaining_for_new_investor == Decimal("0")
+    offer.refresh_from_db()
+    assert offer.status == NewTransactionOffer.Status.ANSWERED
+
+
+@pytest.mark.django_db
+def test_an_exercise_after_close_of_business_on_the_expiration_date_is_refused(deal):
+    offer = _offer(deal)
+    _answer(offer, deal["a"], "full", D(2000, 6, 1))  # exactly on the deadline: accepted
+    with pytest.raises(ValidationError, match="late"):
+        _answer(offer, deal["b"], "full", D(2000, 6, 2))
+
+
+@pytest.mark.django_db
+def test_a_partial_exerciser_cannot_take_declined_parts(deal):
+    offer = _offer(deal)
+    with pytest.raises(ValidationError, match="exercised in full"):
+        _answer(offer, deal["b"], "partial", D(2000, 5, 30), exercised="100000", extra="10")
+
+
+@pytest.mark.django_db
+def test_better_final_terms_require_a_new_offer_linked_by_restarts(deal):
+    offer = _offer(deal)
+    _answer(offer, deal["a"], "declined", D(2000, 5, 30))
+    _answer(offer, deal["b"], "declined", D(2000, 5, 30))
+    better = NewTransactionTerms(market_price_pct=Decimal("75"), fixed_price=Decimal("2.00"))
+    with pytest.raises(ValidationError, match="more beneficial"):
+        svc.offer_consummate(offer=offer, consummated_date=D(2000, 6, 10), final=better, user=_user(), as_of=D(2000, 6, 10))
+    new = svc.offer_restart(offer=offer, terms=better, amount=Decimal("500000"), description="changed", sent_date=D(2000, 6, 12),
+                            received={deal["a"].pk: D(2000, 6, 12), deal["b"].pk: D(2000, 6, 13)}, user=_user(), as_of=D(2000, 6, 12))
+    offer.refresh_from_db()
+    assert offer.status == NewTransactionOffer.Status.SUPERSEDED and new.restarts_id == offer.pk
+    assert new.responses.get(investor=deal["b"]).answer_due == D(2000, 6, 16)
+
+
+@pytest.mark.django_db
+def test_consummation_window_closes_after_twenty_days(deal):
+    offer = _offer(deal)
+    _answer(offer, deal["a"], "declined", D(2000, 5, 30))
+    _answer(offer, deal["b"], "declined", D(2000, 5, 30))
+    with pytest.raises(ValidationError, match="window closed on 2000-06-21"):
+        svc.offer_consummate(offer=offer, consummated_date=D(2000, 6, 22), final=OFFERED, user=_user(), as_of=D(2000, 6, 22))
+    svc.offer_consummate(offer=offer, consummated_date=D(2000, 6, 21), final=OFFERED, user=_user(), as_of=D(2000, 6, 21))
+    assert obligations_for(offer).get(kind=ObligationKind.ROFR_CONSUMMATION).status == "satisfied"
+
+
+@pytest.mark.django_db
+def test_price_protection_creates_a_new_terms_version_and_adjusts_warrants_but_not_past_conversions(deal):
+    reg_svc.registration_statement_save(financing=deal["financing"], data={"filed_date": D(2000, 3, 20), "effective_date": D(2000, 4, 3),
+                                        "shares_registered": 2_000_000}, user=None, as_of=D(2000, 5, 26))
+    v1 = DealTermsVersion.objects.get(version=1)
+    past = make_conversion(deal["ha"], D(2000, 5, 1), "100000", 60_000, version=v1)
+    cheaper = NewTransactionTerms(market_price_pct=Decimal("75"), fixed_price=Decimal("2.00"),
+                                  warrant_exercise_price=Decimal("1.8000"))
+    offer = _offer(deal, terms=cheaper)
+    _answer(offer, deal["a"], "declined", D(2000, 5, 30))
+    _answer(offer, deal["b"], "declined", D(2000, 5, 30))
+    offer = svc.offer_consummate(offer=offer, consummated_date=D(2000, 6, 15), final=cheaper, user=_user(), as_of=D(2000, 6, 15))
+    proposal = svc.price_protection_proposal(offer)
+    assert proposal.applies
+    assert {w.warrant.number: w.new_exercise_price for w in proposal.warrants} == {
+        deal["wa"].number: Decimal("1.8000"), deal["wb"].number: Decimal("1.8000")}
+    adj = svc.price_protection_confirm(offer=offer, user=_user(), as_of=D(2000, 6, 15))
+    assert adj.terms_version.version == 2 and adj.terms_version.effective_from == D(2000, 6, 15)
+    assert adj.terms_version.series_j_discount_pct == Decimal("75")  # 75% of market < 80%
+    assert DealTermsVersion.objects.in_force_on(D(2000, 6, 14)).version == 1
+    deal["wa"].refresh_from_db()
+    assert deal["wa"].exercise_price == Decimal("1.8000")
+    assert deal["wa"].history.count() == 2  # the change is in the warrant's history
+    past.refresh_from_db()
+    assert past.terms_version_id == v1.pk  # never rewritten
+    with pytest.raises(ValidationError, match="already confirmed"):
+        svc.price_protection_confirm(offer=offer, user=_user(), as_of=D(2000, 6, 15))
+
+
+@pytest.mark.django_db
+def test_terms_no_better_than_the_series_j_change_nothing(deal):
+    offer = _offer(deal)
+    _answer(offer, deal["a"], "declined", D(2000, 5, 30))
+    _answer(offer, deal["b"], "declined", D(2000, 5, 30))
+    # Consummated on the offered terms: 85% of market is not lower than 80%, $2.00 not lower than $1.4375.
+    offer = svc.offer_consummate(offer=offer, consummated_date=D(2000, 6, 15), final=OFFERED, user=_user(), as_of=D(2000, 6, 15))
+    assert not svc.price_protection_proposal(offer).applies
+    with pytest.raises(ValidationError, match="nothing to adjust"):
+        svc.price_protection_confirm(offer=offer, user=_user(), as_of=D(2000, 6, 15))
+    assert PriceProtectionAdjustment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_no_offer_is_needed_after_240_days_from_the_effective_date(deal):
+    reg_svc.registration_statement_save(financing=deal["financing"], data={"filed_date": D(2000, 3, 20), "effective_date": D(2000, 4, 3),
+                                        "shares_registered": 2_000_000}, user=None, as_of=D(2000, 5, 26))
+    with pytest.raises(ValidationError, match="period ended on 2000-11-29"):
+        _offer(deal, sent=D(2000, 11, 30))
