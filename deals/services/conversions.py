@@ -136,17 +136,24 @@ def _effective_date(financing_id: int) -> datetime.date | None:
     )
 
 
-def _check_instrument_open(instrument) -> None:
-    status = instrument.status
-    if status != InstrumentStatus.OUTSTANDING:
+def _check_instrument_open(instrument, amount: Decimal | None = None) -> None:
+    """Refuse a redeemed, matured (etc.) instrument; a fully converted one gets the
+    "exceeds the outstanding" message with both numbers (its outstanding amount is $0.00)."""
+    outstanding = _outstanding(instrument)
+    what = "principal" if isinstance(instrument, Debenture) else "liquidation preference"
+    if instrument.status == InstrumentStatus.CONVERTED or (instrument.status == InstrumentStatus.OUTSTANDING and outstanding <= 0):
+        shown = money(amount) if amount is not None else "Any amount"
+        raise WorkflowError(
+            f"The amount {shown} exceeds the outstanding {what} of {instrument.label}, {money(outstanding)}: it is fully converted.",
+            code="exceeds_outstanding",
+            field="amount",
+        )
+    if instrument.status != InstrumentStatus.OUTSTANDING:
         raise WorkflowError(
             f"{instrument.label} is {instrument.get_status_display().lower()}: nothing is left to convert.",
             code="instrument_closed",
             field="instrument",
         )
-    outstanding = _outstanding(instrument)
-    if outstanding <= 0:
-        raise WorkflowError(f"{instrument.label} has no outstanding amount left to convert.", code="instrument_closed", field="instrument")
 
 
 def _outstanding(instrument) -> Decimal:
@@ -223,7 +230,7 @@ def conversion_quote(
             code="conversion_date_basis",
             field="conversion_date",
         )
-    _check_instrument_open(instrument)
+    _check_instrument_open(instrument, amount)
     if is_debenture:
         redemption = _pending_redemption(instrument)
         if redemption is not None and received > redemption.convert_until:

@@ -146,7 +146,7 @@ def test_date_after_business_date_is_refused(db):
         svc.conversion_quote(instrument=w.debenture, amount=D("1000"), conversion_date=datetime.date(2000, 6, 2))
 
 
-@pytest.mark.parametrize("status", [InstrumentStatus.CONVERTED, InstrumentStatus.REDEEMED, InstrumentStatus.MATURED])
+@pytest.mark.parametrize("status", [InstrumentStatus.REDEEMED, InstrumentStatus.MATURED])
 def test_closed_instrument_is_refused(db, status):
     w = make_world()
     w.debenture.status = status
@@ -211,8 +211,9 @@ def test_full_conversion_marks_instrument_converted(db, clerk):
     submit(w.debenture, "100000", clerk)
     w.debenture.refresh_from_db()
     assert w.debenture.status == InstrumentStatus.CONVERTED
-    with pytest.raises(WorkflowError, match="fully converted"):
+    with pytest.raises(WorkflowError, match="fully converted") as e:
         submit(w.debenture, "1", clerk)
+    assert e.value.code == "exceeds_outstanding" and "$1.00" in str(e.value) and "$0.00" in str(e.value)
 
 
 def test_bad_submit_writes_nothing(db, clerk):

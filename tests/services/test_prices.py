@@ -15,11 +15,7 @@ from deals.terms import calendars
 pytestmark = pytest.mark.django_db
 
 HEADER = "date,closing_bid,closing_price,source\n"
-GOOD = HEADER + (
-    "2000-03-01,1.8125,1.8750,Bloomberg\n"
-    "2000-03-02,1.7500,,Bloomberg\n"
-    "2000-03-03,1.6875,1.7000,Bloomberg\n"
-)
+GOOD = HEADER + ("2000-03-01,1.8125,1.8750,Bloomberg\n2000-03-02,1.7500,,Bloomberg\n2000-03-03,1.6875,1.7000,Bloomberg\n")
 
 
 def _import(text, **kw):
@@ -108,8 +104,9 @@ def test_non_utf8_file_is_refused_in_plain_words():
 
 
 def test_one_bad_row_means_nothing_is_written_and_a_rejection_is_recorded(deal_admin):
-    rows = "".join(f"{d.isoformat()},1.8,,Bloomberg\n" for d in calendars.trading_days_between(
-        datetime.date(2000, 1, 3), datetime.date(2000, 6, 30)))
+    rows = "".join(
+        f"{d.isoformat()},1.8,,Bloomberg\n" for d in calendars.trading_days_between(datetime.date(2000, 1, 3), datetime.date(2000, 6, 30))
+    )
     result = _import(HEADER + rows + "2000-07-03,-1,,Bloomberg\n", user=deal_admin)
     assert not result.ok and result.rows_created == 0
     assert MarketPrice.objects.count() == 0
@@ -156,8 +153,9 @@ def test_dry_run_writes_nothing():
 
 
 def test_progress_is_streamed_before_the_result():
-    rows = "".join(f"{d.isoformat()},1.8,,X\n" for d in calendars.trading_days_between(
-        datetime.date(1999, 1, 4), datetime.date(2002, 12, 31)))
+    rows = "".join(
+        f"{d.isoformat()},1.8,,X\n" for d in calendars.trading_days_between(datetime.date(1999, 1, 4), datetime.date(2002, 12, 31))
+    )
     steps = list(prices_import_steps(file_name="big.csv", content=HEADER + rows))
     progress = [s for s in steps[:-1]]
     assert {p.phase for p in progress} == {"validating", "writing"}
