@@ -39,11 +39,12 @@ from deals.forms.admin import (
     DebentureAdminForm,
     PreferredHoldingAdminForm,
     PriceImportForm,
+    SuspensionPeriodAdminForm,
     WarrantAdminForm,
     term_groups,
 )
 from deals.selectors import derived
-from deals.services.calendar import business_date_set
+from deals.services.calendar import business_date, business_date_set
 from deals.services.prices import ImportProgress, prices_export, prices_import, prices_import_steps
 from deals.services.roles import is_deal_admin
 
@@ -456,14 +457,33 @@ class RegistrationAmendmentInline(admin.TabularInline):
     model = m.RegistrationAmendment
     extra = 0
     show_change_link = True
+    fields = ("increased_registered_shares_date", "filed_date", "effective_date", "shares_added", "created_by")
+    readonly_fields = ("created_by",)
+
+
+def _record_suspension(obj, user):
+    """RRA 3(h): save through the suspensions service (verdict, obligations, Periodic Amounts)."""
+    from deals.services.company.suspensions import suspension_record
+
+    return suspension_record(statement=obj.statement, notice_date=obj.notice_date, start_date=obj.start_date,
+                             end_date=obj.end_date, reason=obj.reason, notice_required=obj.notice_required,
+                             user=user, as_of=business_date())
 
 
 class SuspensionPeriodInline(admin.TabularInline):
+    """Existing suspensions are shown read-only (their verdict and obligations were recorded by the
+    service); a new row is judged and recorded by the same service."""
+
     model = m.SuspensionPeriod
+    form = SuspensionPeriodAdminForm
     extra = 0
+    can_delete = False
     show_change_link = True
-    fields = ("notice_date", "start_date", "end_date", "reason", "notice_required", "permitted")
-    readonly_fields = ("permitted",)
+    fields = ("notice_date", "start_date", "end_date", "reason", "notice_required", "permitted", "created_by")
+    readonly_fields = ("permitted", "created_by")
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(m.RegistrationStatement)
@@ -475,6 +495,13 @@ class RegistrationStatementAdmin(DealAdmin):
     search_fields = ("sec_file_number",)
     inlines = (RegistrationAmendmentInline, SuspensionPeriodInline)
     readonly_fields = ("shares_to_register_figure",)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not m.SuspensionPeriod:
+            return super().save_formset(request, form, formset, change)
+        for obj in formset.save(commit=False):
+            if obj.pk is None:
+                _record_suspension(obj, request.user)
 
     @admin.display(description="Shares to register (RRA 2(a)(i))")
     def shares_to_register_figure(self, obj):
@@ -489,15 +516,28 @@ class RegistrationAmendmentAdmin(DealAdmin):
                     "shares_added")
     list_select_related = ("statement__financing",)
     list_filter = ("effective_date",)
+    readonly_fields = ("snapshot", "created_by")
 
 
 @admin.register(m.SuspensionPeriod)
 class SuspensionPeriodAdmin(DealAdmin):
+    """Suspensions (RRA 3(h)): added through the suspensions service; never edited afterwards."""
+
+    form = SuspensionPeriodAdminForm
     list_display = ("__str__", "statement", "notice_date", "start_date", "end_date", "permitted", "created_by")
     list_select_related = ("statement__financing", "created_by")
     list_filter = ("permitted",)
     search_fields = ("reason",)
     readonly_fields = ("permitted", "non_permitted_days", "verdict", "created_by")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = _record_suspension(obj, request.user).pk
 
 
 # --- business date ---------------------------------------------------------------------

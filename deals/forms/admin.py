@@ -15,7 +15,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from deals.models import DealTermsVersion, Debenture, PreferredHolding, Warrant
+from deals.models import DealTermsVersion, Debenture, PreferredHolding, SuspensionPeriod, Warrant
 from deals.terms.params import DealTerms
 from deals.terms.warrants import warrant_expiry
 
@@ -265,3 +265,29 @@ class PriceImportForm(forms.Form):
         return f.name, f.read()
 
 
+
+
+class SuspensionPeriodAdminForm(forms.ModelForm):
+    """A new suspension (RRA 3(h)); the verdict comes from the suspensions service, as on the
+    company page, so the admin cannot record a period without it."""
+
+    class Meta:
+        model = SuspensionPeriod
+        fields = ("statement", "notice_date", "start_date", "end_date", "reason", "notice_required")
+
+    def clean(self):
+        from deals.services.company.suspensions import suspension_preview
+
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", f"The suspension ends {end.isoformat()}, before it starts {start.isoformat()}.")
+            return data
+        statement = data.get("statement") or getattr(self.instance, "statement", None)
+        if self.instance.pk is None and statement is not None and statement.pk and start and end:
+            try:
+                suspension_preview(statement=statement, notice_date=data.get("notice_date"), start_date=start,
+                                   end_date=end, notice_required=data.get("notice_required", True))
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return data
