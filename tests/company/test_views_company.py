@@ -1,0 +1,252 @@
+"""Company pages: permission matrix (anonymous -> login, clerk reads, deal admin writes),
+the main POST flows with their error messages, and flat query counts on the lists."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from deals.models import (
+    EventOfDefault,
+    IndemnificationClaim,
+    NewTransactionOffer,
+    OutboundNotice,
+    RegistrationStatement,
+    SuspensionPeriod,
+)
+from deals.services.company import registration as reg_svc
+
+D = datetime.date
+
+
+def _pages(deal):
+    fin = deal["financing"]
+    return [
+        reverse("company_index"),
+        reverse("company_registration", args=[fin.pk]),
+        reverse("company_suspensions", args=[fin.pk]),
+        reverse("company_damages", args=[fin.pk]),
+        reverse("company_damages_investor", args=[fin.pk, deal["a"].pk]),
+        reverse("company_offers"),
+        reverse("company_offer_new"),
+        reverse("company_defaults"),
+        reverse("company_notices"),
+        reverse("company_claims"),
+    ]
+
+
+WRITE_URLS = [
+    ("company_registration", True),
+    ("company_registration_increased", True),
+    ("company_suspensions", True),
+    ("company_damages", True),
+    ("company_offer_new", False),
+    ("company_defaults", False),
+    ("company_notices", False),
+    ("company_claims", False),
+]
+
+
+def _url(name, deal, needs_fin):
+    return reverse(name, args=[deal["financing"].pk]) if needs_fin else reverse(name)
+
+
+@pytest.mark.django_db
+def test_anonymous_users_are_sent_to_login(client, deal):
+    for url in _pages(deal):
+        r = client.get(url)
+        assert r.status_code == 302 and "/accounts/login/" in r.url, url
+
+
+@pytest.mark.django_db
+def test_clerks_read_every_page(clerk_client, deal):
+    for url in _pages(deal):
+        assert clerk_client.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name,needs_fin", WRITE_URLS)
+def test_clerks_cannot_post(clerk_client, deal, name, needs_fin):
+    assert clerk_client.post(_url(name, deal, needs_fin), {}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_users_without_a_role_are_refused(client, no_role_user, deal):
+    client.force_login(no_role_user)
+    assert client.get(reverse("company_index")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_deal_admin_saves_the_statement_and_sees_the_required_effective_date(deal_admin_client, deal):
+    url = reverse("company_registration", args=[deal["financing"].pk])
+    r = deal_admin_client.post(url, {"filed_date": "2000-03-20", "shares_registered": "500000", "anticipated_filing_date": "2000-03-20"})
+    assert r.status_code == 302
+    page = deal_admin_client.get(url)
+    assert b"2000-06-05" in page.content and b"RRA 2(b)(i)(A)" in page.content
+    assert b'data-testid="irsd"' in page.content  # 879,131 registrable > 500,000 registered
+
+
+@pytest.mark.django_db
+def test_bad_statement_dates_re_render_with_the_values_and_the_reason(deal_admin_client, deal):
+    url = reverse("company_registration", args=[deal["financing"].pk])
+    r = deal_admin_client.post(url, {"filed_date": "2000-03-20", "effective_date": "2000-03-10", "shares_registered": "123456"})
+    assert r.status_code == 200
+    assert b"before the filing date 2000-03-20" in r.content
+    assert b'value="123456"' in r.content
+    assert not RegistrationStatement.objects.exists()
+
+
+@pytest.fixture
+def effective(deal, as_of):
+    return reg_svc.registration_statement_save(
+        financing=deal["financing"], data={"filed_date": D(2000, 3, 20), "effective_date": D(2000, 3, 24), "shares_registered": 2_000_000},
+        user=None, as_of=as_of,
+    )
+
+
+@pytest.mark.django_db
+def test_suspension_preview_shows_the_verdict_without_saving(deal_admin_client, deal, effective):
+    url = reverse("company_suspensions", args=[deal["financing"].pk])
+    data = {"notice_given": "on", "notice_date": "2000-05-01", "start_date": "2000-05-02", "end_date": "2000-05-10", "action": "preview"}
+    r = deal_admin_client.post(url, data)
+    assert r.status_code == 200
+    assert b"Not a Permitted Suspension Period" in r.content and b"2000-05-02" in r.content
+    assert not SuspensionPeriod.objects.exists()
+    r = deal_admin_client.post(url, {**data, "action": "save"})
+    assert r.status_code == 302 and SuspensionPeriod.objects.get().non_permitted_days == ["2000-05-02"]
+
+
+@pytest.mark.django_db
+def test_suspension_preview_json_for_clerks_too(clerk_client, deal, effective):
+    url = reverse("company_suspension_preview", args=[deal["financing"].pk])
+    r = clerk_client.get(url, {"notice_given": "on", "notice_date": "2000-05-01", "start_date": "2000-05-03", "end_date": "2000-05-22"})
+    assert r.status_code == 200 and r.json()["verdict"]["permitted"] is True
+    bad = clerk_client.get(url, {"start_date": "2000-05-10", "end_date": "2000-05-01"})
+    assert bad.status_code == 400 and "before it starts" in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_offer_flow_in_the_browser_forms(deal_admin_client, deal):
+    r = deal_admin_client.post(reverse("company_offer_new"), {
+        "description": "PIPE", "amount": "500000", "sent_date": "2000-05-26", "market_price_pct": "85",
+        f"received_{deal['a'].pk}": "2000-05-26", f"received_{deal['b'].pk}": "2000-05-30",
+    })
+    assert r.status_code == 302, r.content.decode()[:2000]
+    offer = NewTransactionOffer.objects.get()
+    detail = reverse("company_offer", args=[offer.pk])
+    page = deal_admin_client.get(detail)
+    assert b"2000-06-01" in page.content and b"2000-06-02" in page.content  # each Buyer's own deadline
+    late = deal_admin_client.post(detail, {"action": "answer", "response": offer.responses.get(investor=deal["a"]).pk,
+                                           "answer": "full", "answered_date": "2000-06-02"})
+    assert late.status_code == 200 and b"is late" in late.content
+
+
+@pytest.mark.django_db
+def test_offer_form_without_receipt_dates_says_which_are_missing(deal_admin_client, deal):
+    r = deal_admin_client.post(reverse("company_offer_new"), {"description": "PIPE", "amount": "500000", "sent_date": "2000-05-26"})
+    assert r.status_code == 200 and b"This field is required" in r.content
+    assert not NewTransactionOffer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_default_flow_record_then_accelerate_too_early(deal_admin_client, deal):
+    from deals.services.calendar import business_date_set
+
+    business_date_set(day=D(2000, 6, 1))
+    r = deal_admin_client.post(reverse("company_defaults"), {"kind": "c", "debenture": deal["debenture"].pk, "occurred_date": "2000-05-24"})
+    assert r.status_code == 302
+    eod = EventOfDefault.objects.get()
+    r = deal_admin_client.post(reverse("company_default", args=[eod.pk]), {"action": "accelerate", "on": "2000-06-01"})
+    assert r.status_code == 200 and b"no Event of Default yet" in r.content
+    r = deal_admin_client.post(reverse("company_default", args=[eod.pk]), {"action": "waive", "on": "2000-06-01"})
+    assert b"in writing" in r.content
+
+
+@pytest.mark.django_db
+def test_notice_logging_shows_the_deemed_given_date(deal_admin_client, deal):
+    r = deal_admin_client.post(reverse("company_notices"), {
+        "form": "notice", "n-investor": deal["a"].pk, "n-kind": "redemption", "n-subject": "Redemption D-1",
+        "n-method": "mail", "n-sent_date": "2000-05-26",
+    }, follow=True)
+    assert b"deemed given 2000-06-07" in r.content
+    assert OutboundNotice.objects.get().deemed_given_date == D(2000, 6, 7)
+    j = deal_admin_client.get(reverse("company_deemed_given"), {"method": "courier", "sent_date": "2000-05-26"})
+    assert j.json()["deemed_given_on"] == "2000-06-01"
+
+
+@pytest.mark.django_db
+def test_claim_out_of_time_is_refused_on_the_form(deal_admin_client, db):
+    r = deal_admin_client.post(reverse("company_claims"), {
+        "source": "indemnification", "claimant": "NHTC", "indemnifying_party": "Mark D. Woodburn", "conduct": "x",
+        "notice_date": "2009-11-01", "amount_incurred": "100", "amount_reimbursed": "0",
+    })
+    assert r.status_code == 200 and b"out of time" in r.content and not IndemnificationClaim.objects.exists()
+
+
+def _bulk(deal, n):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get_or_create(username="bulk")[0]
+    fin = deal["financing"]
+    for i in range(n):
+        NewTransactionOffer.objects.create(financing=fin, description=f"o{i}", amount=Decimal("1000"), sent_date=D(2000, 5, 1), created_by=user)
+        EventOfDefault.objects.create(financing=deal["debenture"].financing, debenture=deal["debenture"], kind="c",
+                                      occurred_date=D(2000, 5, 1), created_by=user)
+        OutboundNotice.objects.create(investor=deal["a"], subject="s", kind="other", method="fax", sent_date=D(2000, 5, 1),
+                                      deemed_given_date=D(2000, 5, 1), address_used="x", created_by=user)
+        IndemnificationClaim.objects.create(source="rra6", claimant="c", indemnifying_party="p", conduct="x", notice_date=D(2000, 5, 1))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["company_offers", "company_defaults", "company_notices", "company_claims", "company_damages"])
+def test_list_pages_keep_a_flat_query_count(clerk_client, deal, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse(name, args=[deal["financing"].pk]) if name == "company_damages" else reverse(name)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert clerk_client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    _bulk(deal, 10)
+    ten = count()
+    _bulk(deal, 90)
+    hundred = count()
+    assert ten == hundred, f"{name}: {ten} queries for 10 rows, {hundred} for 100"
+
+
+@pytest.mark.django_db
+def test_damages_and_registration_pages_do_not_grow_with_investors_or_conversions(clerk_client, deal, effective):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from deals.services.company import suspensions as susp_svc
+    from tests import factories as fx
+
+    from .conftest import make_conversion
+
+    susp_svc.suspension_record(statement=effective, notice_date=None, start_date=D(2000, 3, 25), end_date=D(2000, 3, 26), reason="",
+                               notice_required=True, user=None, as_of=D(2000, 3, 27))
+    fin = deal["financing"]
+    urls = [reverse("company_damages", args=[fin.pk]), reverse("company_registration", args=[fin.pk])]
+
+    def grow(n):
+        for _ in range(n):
+            h = fx.PreferredHoldingFactory(financing=fin, shares=10, closing_date=fin.initial_closing_date)
+            make_conversion(h, D(2000, 3, 20), "1000", 500)
+
+    def counts():
+        out = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert clerk_client.get(url).status_code == 200
+            out.append(len(ctx.captured_queries))
+        return out
+
+    grow(3)
+    few = counts()
+    grow(20)
+    assert counts() == few
