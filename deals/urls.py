@@ -1,7 +1,8 @@
-from deals.views import company, conversions, dashboard, exercises, investors, placeholders, redemptions
+from deals.views import company, conversions, dashboard, deadlines, exercises, investors, placeholders, redemptions
 
 urlpatterns = [
     *dashboard.urlpatterns,
+    *deadlines.urlpatterns,
     *company.urlpatterns,
     *placeholders.urlpatterns,
     *conversions.urlpatterns,

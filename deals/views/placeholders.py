@@ -1,7 +1,6 @@
 """Pages the first wave fills in later issues; each shows an honest empty state."""
 
 from django.shortcuts import render
-from django.urls import path
 
 from .access import clerk_required
 
@@ -15,5 +14,4 @@ def _placeholder(title: str, issue: str):
 
 
 urlpatterns = [
-    path("deadlines/", _placeholder("Deadlines", "deadline sweeps"), name="deadlines"),
 ]

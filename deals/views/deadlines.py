@@ -1,0 +1,169 @@
+"""Deadlines: the full obligations ledger (filters, 25 a page) and the recent
+sweep runs; "run sweep now" for deal admins and the JSON status it polls.
+
+Every figure on the page comes from the ledger the sweeps write
+(``deals.services.sweeps``); each row shows its clause.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from deals.forms.deadlines import ObligationFilterForm
+from deals.models import Obligation, SweepRun
+from deals.services.calendar import business_date
+from deals.services.roles import is_deal_admin
+from deals.services.sweeps import RULES, SweepAlreadyRunning, sweep_claim
+
+from .access import clerk_required, deal_admin_required
+
+PAGE_SIZE = 25
+RULE_LABELS = {r.name: f"{r.label} ({r.clause})" for r in RULES}
+
+# Pages of the app that show a source record, by model (label -> url name, kwarg).
+DETAIL_URLS = {
+    "deals.conversion": ("conversion_detail", "pk"),
+    "deals.redemption": ("redemption_detail", "pk"),
+    "deals.warrantexercise": ("exercise_detail", "pk"),
+    "deals.newtransactionoffer": ("company_offer", "pk"),
+    "deals.eventofdefault": ("company_default", "pk"),
+    "deals.indemnificationclaim": ("company_claim", "pk"),
+    "deals.financing": ("company_registration", "financing_id"),
+}
+
+
+def source_link(obligation: Obligation, *, admin: bool) -> str | None:
+    """Where the record behind a ledger row is shown: its ``get_absolute_url``, else the
+    app's detail page, else (deal admins) its admin change page. No query: the content
+    type comes with the row (select_related) and the object is not loaded."""
+    ct: ContentType = obligation.content_type
+    model = ct.model_class()
+    if model is not None and hasattr(model, "get_absolute_url"):
+        try:
+            return model(pk=obligation.object_id).get_absolute_url()
+        except Exception:  # the method needs more than the pk: fall through
+            pass
+    named = DETAIL_URLS.get(f"{ct.app_label}.{ct.model}")
+    if named:
+        try:
+            return reverse(named[0], kwargs={named[1]: obligation.object_id})
+        except NoReverseMatch:
+            pass
+    if admin:
+        try:
+            return reverse(f"admin:{ct.app_label}_{ct.model}_change", args=[obligation.object_id])
+        except NoReverseMatch:
+            return None
+    return None
+
+
+def decorate(rows, *, admin: bool, as_of):
+    """Attach link, label and overdue flag to ledger rows for the templates."""
+    for o in rows:
+        o.link = source_link(o, admin=admin)
+        o.source_label = f"{o.content_type.name} #{o.object_id}"
+        o.overdue = o.status == "open" and o.due_date < as_of
+        o.days_overdue = (as_of - o.due_date).days if o.overdue else 0
+    return rows
+
+
+def obligations_filtered(filters: dict):
+    qs = Obligation.objects.select_related("investor", "content_type")
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("investor"):
+        qs = qs.filter(investor=filters["investor"])
+    if filters.get("due_from"):
+        qs = qs.filter(due_date__gte=filters["due_from"])
+    if filters.get("due_to"):
+        qs = qs.filter(due_date__lte=filters["due_to"])
+    return qs.order_by("due_date", "id")
+
+
+def run_status(run: SweepRun) -> dict:
+    """The JSON the dashboard polls while a sweep runs."""
+    rules = run.stats.get("rules", {})
+    return {
+        "id": run.pk,
+        "as_of": run.as_of.isoformat(),
+        "status": run.status,
+        "finished": run.status != SweepRun.Status.RUNNING,
+        "rules_done": run.stats.get("rules_done", len(rules)),
+        "rules_total": run.stats.get("rules_total", len(RULES)),
+        "created": sum(r.get("created", 0) for r in rules.values()),
+        "updated": sum(r.get("updated", 0) for r in rules.values()),
+        "voided": sum(r.get("voided", 0) for r in rules.values()),
+        "errors": run.errors,
+        "started_at": run.started_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+    }
+
+
+@require_GET
+@clerk_required
+def deadlines(request):
+    form = ObligationFilterForm(request.GET or {"status": "open"})
+    filters = form.filters()
+    page = Paginator(obligations_filtered(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    admin = is_deal_admin(request.user)
+    as_of = business_date()
+    decorate(page.object_list, admin=admin, as_of=as_of)
+    runs = list(SweepRun.objects.select_related("user").order_by("-started_at")[:10])
+    for r in runs:
+        r.summary = run_status(r)
+        r.rule_rows = [(RULE_LABELS.get(name, name), data) for name, data in r.stats.get("rules", {}).items()]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "deals/deadlines/list.html", {
+        "form": form, "page": page, "runs": runs, "as_of": as_of, "querystring": query.urlencode(),
+        "filtered": bool(request.GET and any(v for k, v in request.GET.items() if k != "page")),
+    })
+
+
+@require_POST
+@deal_admin_required
+def sweep_start(request):
+    """Claim a sweep for the business date and hand it to Celery (in-process without
+    Redis). JSON callers get the status URL to poll; others are redirected."""
+    from deals.tasks import sweep_task
+
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    try:
+        run = sweep_claim(as_of=business_date(), triggered_by=f"run now by {request.user.get_username()}", user=request.user)
+    except SweepAlreadyRunning as err:
+        if wants_json:
+            running = err.running
+            return JsonResponse({
+                "error": str(err),
+                "run_id": running.pk if running else None,
+                "status_url": reverse("sweep_status", args=[running.pk]) if running else None,
+            }, status=409)
+        messages.error(request, str(err))
+        return redirect("deadlines")
+    transaction.on_commit(lambda: sweep_task.delay(run_id=run.pk, triggered_by="run now"))
+    if wants_json:
+        return JsonResponse({"run_id": run.pk, "status_url": reverse("sweep_status", args=[run.pk])}, status=202)
+    messages.success(request, f"Sweep as of {run.as_of.isoformat()} started; its result is listed below.")
+    return redirect("deadlines")
+
+
+@require_GET
+@clerk_required
+def sweep_status(request, pk: int):
+    return JsonResponse(run_status(get_object_or_404(SweepRun, pk=pk)))
+
+
+urlpatterns = [
+    path("deadlines/", deadlines, name="deadlines"),
+    path("deadlines/sweeps/run/", sweep_start, name="sweep_start"),
+    path("deadlines/sweeps/<int:pk>/status/", sweep_status, name="sweep_status"),
+]
