@@ -152,7 +152,7 @@ class Timeline:
 
     @property
     def icon(self) -> str:
-        return {"done": "\u2714", "due": "\u23f3", "overdue": "\u26a0", "void": "\u2716"}[self.state]
+        return {"done": "\u2714", "due": "\u25cb", "overdue": "!", "void": "\u2716"}[self.state]
 
 
 def conversion_timeline(conversion: Conversion, obligations, today: datetime.date) -> list[Timeline]:
