@@ -933,13 +933,13 @@ def rule_debentures(ctx: Context) -> RuleStats:
             interest = accrued_interest(terms=terms_now, principal=outstanding, issue_date=issue,
                                         to_date=max(maturity, as_of), paid_through=paid_through)
             mat_rows.append(Row(
-                K.MATURITY, "Debenture 1 (maturity)", pk, maturity, investor_id=inv, amount=outstanding + interest.amount,
+                K.MATURITY, "Debenture (Maturity Date)", pk, maturity, investor_id=inv, amount=outstanding + interest.amount,
                 description=(f"Debenture {number}: principal {_money(outstanding)} + interest {_money(interest.amount)} "
                              f"to {interest.end.isoformat()}" + (" (accruing until paid)" if as_of > maturity else "")),
                 details=interest.as_dict(),
             ))
         else:
-            mat_rows.append(Row(K.MATURITY, "Debenture 1 (maturity)", pk, maturity, investor_id=inv, status=SATISFIED,
+            mat_rows.append(Row(K.MATURITY, "Debenture (Maturity Date)", pk, maturity, investor_id=inv, status=SATISFIED,
                                 description=f"Debenture {number}: {status.replace('_', ' ')}, nothing outstanding"))
     red_rows, window_rows, voided = [], [], []
     since = as_of - CLOSED_LOOKBACK
