@@ -38,9 +38,7 @@ def _rows(record) -> list[dict]:
     model="deals.LiquidatedDamagesStatement",
     slug="liquidated-damages-statement",
     template="deals/company/pdf/ld_statement.html",
-    describe=lambda r: Described(
-        f"{r.investor}: Periodic Amounts for {r.month:%B %Y}", r.investor.legal_name, r.month
-    ),
+    describe=lambda r: Described(f"{r.investor}: Periodic Amounts for {r.month:%B %Y}", r.investor.legal_name, r.month),
     investor=lambda r: r.investor,
     select_related=("investor", "financing__issuer"),
 )

@@ -40,11 +40,15 @@ class RegistrationStatementForm(forms.Form):
         widget=DATE, required=False, help_text="RRA 3(c), 4(a): the checklist dates run back from it."
     )
     requested_information_received = forms.DateField(
-        widget=DATE, required=False, label="Requested Information asked of investors",
+        widget=DATE,
+        required=False,
+        label="Requested Information asked of investors",
         help_text="RRA 4(a): at least 10 days before the first anticipated filing date.",
     )
     counsel_review_sent = forms.DateField(
-        widget=DATE, required=False, label="Draft sent to investors' counsel",
+        widget=DATE,
+        required=False,
+        label="Draft sent to investors' counsel",
         help_text="RRA 3(c): not less than 3 business days before filing.",
     )
     filed_date = forms.DateField(widget=DATE, required=False)
@@ -85,12 +89,15 @@ class SuspensionForm(forms.Form):
     """RRA 3(h): a Potential Material Event notice and the suspension it starts."""
 
     notice_given = forms.BooleanField(
-        required=False, initial=True, label="Notice of the Potential Material Event was given",
+        required=False,
+        initial=True,
+        label="Notice of the Potential Material Event was given",
         help_text="RRA 3(h): at least 2 business days' notice of its existence (not its substance).",
     )
     notice_date = forms.DateField(widget=DATE, required=False, label="Notice date")
     notice_unlawful = forms.BooleanField(
-        required=False, label="Notice would have been unlawful",
+        required=False,
+        label="Notice would have been unlawful",
         help_text="RRA 3(h) proviso: notice is owed only 'if lawful to do so'.",
     )
     start_date = forms.DateField(widget=DATE, label="First day of the suspension")
@@ -149,16 +156,24 @@ class StatementForm(forms.Form):
 
 class _TermsFields(forms.Form):
     market_price_pct = forms.DecimalField(
-        required=False, max_digits=7, decimal_places=4, min_value=Decimal("0.0001"),
-        label="Price as % of market", help_text="e.g. 75 for 75% of the market price (SPA 4(j)(v)(x)).",
+        required=False,
+        max_digits=7,
+        decimal_places=4,
+        min_value=Decimal("0.0001"),
+        label="Price as % of market",
+        help_text="e.g. 75 for 75% of the market price (SPA 4(j)(v)(x)).",
     )
     fixed_price = forms.DecimalField(required=False, max_digits=12, decimal_places=4, min_value=Decimal("0.0001"), label="Fixed price ($)")
     warrant_exercise_price = forms.DecimalField(
         required=False, max_digits=12, decimal_places=4, min_value=Decimal("0.0001"), label="Warrant exercise price ($)"
     )
     warrant_shares_per_dollar = forms.DecimalField(
-        required=False, max_digits=12, decimal_places=6, min_value=Decimal("0.000001"),
-        label="Warrant shares per $ invested", help_text="SPA 4(j)(v)(y).",
+        required=False,
+        max_digits=12,
+        decimal_places=6,
+        min_value=Decimal("0.000001"),
+        label="Warrant shares per $ invested",
+        help_text="SPA 4(j)(v)(y).",
     )
 
     def new_terms(self) -> rofr.NewTransactionTerms:
@@ -308,9 +323,7 @@ class OutboundNoticeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
-            _row("investor", "kind", "method"), "subject", _row("sent_date", "delivered_date", "related_object")
-        )
+        self.helper = _helper(_row("investor", "kind", "method"), "subject", _row("sent_date", "delivered_date", "related_object"))
 
 
 class AddressChangeForm(forms.Form):

@@ -158,15 +158,24 @@ def registration(request, financing_id: int):
                 return redirect("company_registration", financing_id=financing.pk)
     ov = reg_svc.registration_overview(financing=financing, as_of=as_of)
     amendment_forms = [
-        (a, f.AmendmentForm(initial={"filed_date": a.filed_date, "effective_date": a.effective_date, "shares_added": a.shares_added},
-                            prefix=f"a{a.pk}"))
+        (
+            a,
+            f.AmendmentForm(
+                initial={"filed_date": a.filed_date, "effective_date": a.effective_date, "shares_added": a.shares_added}, prefix=f"a{a.pk}"
+            ),
+        )
         for a in ov.amendments
     ]
     return render(
         request,
         "deals/company/registration.html",
         _ctx(
-            request, "company_registration_home", financing=financing, ov=ov, form=form, amendment_forms=amendment_forms,
+            request,
+            "company_registration_home",
+            financing=financing,
+            ov=ov,
+            form=form,
+            amendment_forms=amendment_forms,
             obligations=reg_svc.statement_obligations(ov.statement),
             suspensions=list(ov.statement.suspensions.order_by("start_date")) if ov.statement else [],
         ),
@@ -187,7 +196,8 @@ def registration_increased(request, financing_id: int):
         messages.success(
             request,
             f"Increased Registered Shares Date {amendment.increased_registered_shares_date.isoformat()} recorded: register "
-            f"{inc['increased_shares_amount']:,} shares; amendment due {inc['amendment_deadline'] or 'n/a (Additional Registration Statement)'}; "
+            f"{inc['increased_shares_amount']:,} shares; amendment due "
+            f"{inc['amendment_deadline'] or 'n/a (Additional Registration Statement)'}; "
             f"Required Effective Date {inc['required_effective_date']} (RRA 2(a)(ii), 2(b)(i)).",
         )
     return redirect("company_registration", financing_id=financing.pk)
@@ -225,8 +235,13 @@ def suspensions(request, financing_id: int):
     verdict = None
     if request.method == "POST" and statement is not None and form.is_valid():
         d = form.cleaned_data
-        args = {"statement": statement, "notice_date": d["notice_date"], "start_date": d["start_date"], "end_date": d["end_date"],
-                "notice_required": d["notice_required"]}
+        args = {
+            "statement": statement,
+            "notice_date": d["notice_date"],
+            "start_date": d["start_date"],
+            "end_date": d["end_date"],
+            "notice_required": d["notice_required"],
+        }
         try:
             if request.POST.get("action") == "save":
                 period = susp_svc.suspension_record(reason=d["reason"], user=request.user, as_of=business_date(), **args)
@@ -246,8 +261,16 @@ def suspensions(request, financing_id: int):
     return render(
         request,
         "deals/company/suspensions.html",
-        _ctx(request, "company_registration_home", financing=financing, statement=statement, form=form, verdict=verdict,
-             periods=periods, rule_text=RULE_TEXT),
+        _ctx(
+            request,
+            "company_registration_home",
+            financing=financing,
+            statement=statement,
+            form=form,
+            verdict=verdict,
+            periods=periods,
+            rule_text=RULE_TEXT,
+        ),
     )
 
 
@@ -265,7 +288,10 @@ def suspension_preview_json(request, financing_id: int):
     d = form.cleaned_data
     try:
         verdict = susp_svc.suspension_preview(
-            statement=statement, notice_date=d["notice_date"], start_date=d["start_date"], end_date=d["end_date"],
+            statement=statement,
+            notice_date=d["notice_date"],
+            start_date=d["start_date"],
+            end_date=d["end_date"],
             notice_required=d["notice_required"],
         )
     except ValidationError as err:
@@ -305,7 +331,8 @@ def damages(request, financing_id: int):
     overview = ld_svc.damages_overview(financing=financing, as_of=as_of)
     found = ld_svc.triggers(financing=financing, as_of=as_of)
     return render(
-        request, "deals/company/damages.html",
+        request,
+        "deals/company/damages.html",
         _ctx(request, "company_damages_home", financing=financing, overview=overview, triggers=found, form=form),
     )
 
@@ -323,20 +350,32 @@ def damages_investor(request, financing_id: int, investor_id: int):
             if pay_form is not None and pay_form.is_valid():
                 d = pay_form.cleaned_data
                 ld_svc.periodic_amount_mark_paid(
-                    financing=financing, investor=investor, lateness=d["lateness"], trigger_date=d["trigger_date"],
-                    computation_date=d["computation_date"], paid_date=d["paid_date"], reference=d["reference"],
-                    user=request.user, as_of=as_of,
+                    financing=financing,
+                    investor=investor,
+                    lateness=d["lateness"],
+                    trigger_date=d["trigger_date"],
+                    computation_date=d["computation_date"],
+                    paid_date=d["paid_date"],
+                    reference=d["reference"],
+                    user=request.user,
+                    as_of=as_of,
                 )
                 messages.success(request, f"Periodic Amount for {d['computation_date'].isoformat()} marked paid (RRA 2(b)(iv)).")
                 return redirect("company_damages_investor", financing_id=financing.pk, investor_id=investor.pk)
             if stmt_form is not None and stmt_form.is_valid():
                 stmt = ld_svc.ld_statement_create(
-                    financing=financing, investor=investor, month=stmt_form.cleaned_data["month"], user=request.user, as_of=as_of,
+                    financing=financing,
+                    investor=investor,
+                    month=stmt_form.cleaned_data["month"],
+                    user=request.user,
+                    as_of=as_of,
                 )
                 messages.success(request, f"Statement for {stmt.month:%B %Y} created; its PDF is being rendered (Notices).")
                 return redirect("company_damages_investor", financing_id=financing.pk, investor_id=investor.pk)
             bad = pay_form or stmt_form
-            messages.error(request, "Not saved: " + ("; ".join(f"{k}: {' '.join(v)}" for k, v in bad.errors.items()) if bad else "unknown action."))
+            messages.error(
+                request, "Not saved: " + ("; ".join(f"{k}: {' '.join(v)}" for k, v in bad.errors.items()) if bad else "unknown action.")
+            )
         except ValidationError as err:
             messages.error(request, " ".join(err.messages))
     found = ld_svc.damages_overview(financing=financing, as_of=as_of, investor=investor)
@@ -345,9 +384,17 @@ def damages_investor(request, financing_id: int, investor_id: int):
     statements = list(LiquidatedDamagesStatement.objects.filter(financing=financing, investor=investor).order_by("-month", "-id")[:24])
     _attach_notices(statements)
     return render(
-        request, "deals/company/damages_investor.html",
-        _ctx(request, "company_damages_home", financing=financing, investor=investor, d=found[0],
-             statement_form=f.StatementForm(initial={"month": as_of.replace(day=1)}), statements=statements),
+        request,
+        "deals/company/damages_investor.html",
+        _ctx(
+            request,
+            "company_damages_home",
+            financing=financing,
+            investor=investor,
+            d=found[0],
+            statement_form=f.StatementForm(initial={"month": as_of.replace(day=1)}),
+            statements=statements,
+        ),
     )
 
 
@@ -400,8 +447,15 @@ def offer_new(request, restart_of: int | None = None):
     form = f.OfferForm(request.POST or None, buyers=holders, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        args = {"terms": form.new_terms(), "amount": d["amount"], "description": d["description"], "sent_date": d["sent_date"],
-                "received": d["received"], "user": request.user, "as_of": business_date()}
+        args = {
+            "terms": form.new_terms(),
+            "amount": d["amount"],
+            "description": d["description"],
+            "sent_date": d["sent_date"],
+            "received": d["received"],
+            "user": request.user,
+            "as_of": business_date(),
+        }
         try:
             offer = rofr_svc.offer_restart(offer=old, **args) if old else rofr_svc.offer_create(financing=fin, **args)
         except ValidationError as err:
@@ -424,23 +478,31 @@ def offer_detail(request, pk: int):
     as_of = business_date()
     action = request.POST.get("action")
     answer_form = f.AnswerForm(request.POST if action == "answer" else None, offer=offer, initial={"answered_date": as_of})
-    cons_form = f.ConsummationForm(request.POST if action == "consummate" else None,
-                                   initial={"consummated_date": as_of, **{k: v for k, v in offer.terms.items() if v}})
+    cons_form = f.ConsummationForm(
+        request.POST if action == "consummate" else None, initial={"consummated_date": as_of, **{k: v for k, v in offer.terms.items() if v}}
+    )
     if request.method == "POST":
         try:
             if action == "answer" and answer_form.is_valid():
                 d = answer_form.cleaned_data
                 rofr_svc.offer_answer_record(
-                    response=d["response"], answer=d["answer"], answered_date=d["answered_date"],
-                    amount_exercised=d["amount_exercised"], additional_requested=d["additional_requested"],
-                    user=request.user, as_of=as_of,
+                    response=d["response"],
+                    answer=d["answer"],
+                    answered_date=d["answered_date"],
+                    amount_exercised=d["amount_exercised"],
+                    additional_requested=d["additional_requested"],
+                    user=request.user,
+                    as_of=as_of,
                 )
                 messages.success(request, "Answer recorded; allocation recomputed (SPA 4(j)(iv)).")
                 return redirect("company_offer", pk=offer.pk)
             if action == "consummate" and cons_form.is_valid():
                 rofr_svc.offer_consummate(
-                    offer=offer, consummated_date=cons_form.cleaned_data["consummated_date"], final=cons_form.new_terms(),
-                    user=request.user, as_of=as_of,
+                    offer=offer,
+                    consummated_date=cons_form.cleaned_data["consummated_date"],
+                    final=cons_form.new_terms(),
+                    user=request.user,
+                    as_of=as_of,
                 )
                 messages.success(request, "Consummation recorded (SPA 4(j)(ii)). Check price protection below (SPA 4(j)(v)).")
                 return redirect("company_offer", pk=offer.pk)
@@ -469,10 +531,21 @@ def offer_detail(request, pk: int):
                 messages.error(request, " ".join(err.messages))
     deadline = rofr_svc.consummation_deadline(offer) if offer.responses.all() else None
     return render(
-        request, "deals/company/offer_detail.html",
-        _ctx(request, "company_offers", offer=offer, answer_form=answer_form, cons_form=cons_form, allocation=allocation,
-             proposal=proposal, adjustment=adjustment, consummation_deadline=deadline,
-             restarted_by=list(offer.restarted_by.all()), obligations=list(obligations_for(offer))),
+        request,
+        "deals/company/offer_detail.html",
+        _ctx(
+            request,
+            "company_offers",
+            offer=offer,
+            answer_form=answer_form,
+            cons_form=cons_form,
+            allocation=allocation,
+            proposal=proposal,
+            adjustment=adjustment,
+            consummation_deadline=deadline,
+            restarted_by=list(offer.restarted_by.all()),
+            obligations=list(obligations_for(offer)),
+        ),
     )
 
 
@@ -498,8 +571,11 @@ def defaults(request):
                 messages.success(request, f"Recorded {ev.EventOfDefault(eod.kind).clause}.")
                 return redirect("company_default", pk=eod.pk)
     qs = EventOfDefault.objects.select_related("debenture__investor", "financing").order_by("-occurred_date", "-id")
-    return render(request, "deals/company/defaults.html", _ctx(request, "company_defaults", page=_page(request, qs), form=form,
-                                                               kinds={e.value: e for e in ev.EventOfDefault}))
+    return render(
+        request,
+        "deals/company/defaults.html",
+        _ctx(request, "company_defaults", page=_page(request, qs), form=form, kinds={e.value: e for e in ev.EventOfDefault}),
+    )
 
 
 @company_view
@@ -534,9 +610,18 @@ def default_detail(request, pk: int):
         except ValidationError:
             quote = None
     return render(
-        request, "deals/company/default_detail.html",
-        _ctx(request, "company_defaults", eod=eod, event=ev.EventOfDefault(eod.kind), state=state, quote=quote, form=form,
-             obligations=list(obligations_for(eod))),
+        request,
+        "deals/company/default_detail.html",
+        _ctx(
+            request,
+            "company_defaults",
+            eod=eod,
+            event=ev.EventOfDefault(eod.kind),
+            state=state,
+            quote=quote,
+            form=form,
+            obligations=list(obligations_for(eod)),
+        ),
     )
 
 
@@ -565,8 +650,11 @@ def notices(request):
     from deals.models import AddressChange
 
     changes = AddressChange.objects.select_related("investor").order_by("-notice_date", "-id")[:50]
-    return render(request, "deals/company/notices.html", _ctx(request, "company_notices", page=_page(request, qs), form=form,
-                                                              addr_form=addr_form, changes=changes))
+    return render(
+        request,
+        "deals/company/notices.html",
+        _ctx(request, "company_notices", page=_page(request, qs), form=form, addr_form=addr_form, changes=changes),
+    )
 
 
 @company_view
@@ -613,8 +701,11 @@ def claim_detail(request, pk: int):
         else:
             messages.success(request, "Claim updated.")
             return redirect("company_claim", pk=claim.pk)
-    return render(request, "deals/company/claim_detail.html", _ctx(request, "company_claims", claim=claim, form=form,
-                                                                   obligations=list(obligations_for(claim))))
+    return render(
+        request,
+        "deals/company/claim_detail.html",
+        _ctx(request, "company_claims", claim=claim, form=form, obligations=list(obligations_for(claim))),
+    )
 
 
 urlpatterns = [

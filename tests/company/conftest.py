@@ -31,8 +31,14 @@ def deal(db, as_of):
     wa = fx.WarrantFactory(financing=fin, investor=a, shares=60_000, exercise_price=Decimal("2.2000"), issue_date=CLOSING)
     wb = fx.WarrantFactory(financing=fin, investor=b, shares=40_000, exercise_price=Decimal("2.2000"), issue_date=CLOSING)
     deb_fin = fx.FinancingFactory(name="Debentures", kind=Financing.Kind.DEBENTURE)
-    deb = fx.DebentureFactory(financing=deb_fin, investor=a, number="D-1", principal=Decimal("300000"),
-                              issue_date=datetime.date(1999, 11, 22), closing_date=datetime.date(1999, 11, 22))
+    deb = fx.DebentureFactory(
+        financing=deb_fin,
+        investor=a,
+        number="D-1",
+        principal=Decimal("300000"),
+        issue_date=datetime.date(1999, 11, 22),
+        closing_date=datetime.date(1999, 11, 22),
+    )
     fx.price_series(datetime.date(1999, 12, 1), datetime.date(2001, 6, 30), bid=Decimal("2.0000"))
     business_date_set(day=as_of)
     return {"financing": fin, "a": a, "b": b, "ha": ha, "hb": hb, "wa": wa, "wb": wb, "debenture": deb}
@@ -53,10 +59,21 @@ def make_conversion(holding, on, amount, shares, version=None, status="delivered
 
     version = version or DealTermsVersion.objects.order_by("version").first()
     return Conversion.objects.create(
-        preferred=holding, investor=holding.investor, terms_version=version, amount=Decimal(amount),
-        conversion_date=on, notice_method="facsimile", notice_received_date=on, conversion_price=Decimal("2.0000"),
-        shares_for_amount=shares, shares_issuable=shares, delivery_date=on, status=status, snapshot={},
-        idempotency_key=uuid.uuid4().hex, created_by=_user(),
+        preferred=holding,
+        investor=holding.investor,
+        terms_version=version,
+        amount=Decimal(amount),
+        conversion_date=on,
+        notice_method="facsimile",
+        notice_received_date=on,
+        conversion_price=Decimal("2.0000"),
+        shares_for_amount=shares,
+        shares_issuable=shares,
+        delivery_date=on,
+        status=status,
+        snapshot={},
+        idempotency_key=uuid.uuid4().hex,
+        created_by=_user(),
     )
 
 

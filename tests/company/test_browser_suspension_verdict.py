@@ -17,8 +17,9 @@ def browser():
     if not os.path.exists("/usr/bin/chromium"):
         pytest.skip("Debian Chromium not installed at /usr/bin/chromium")
     with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                              args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+        b = p.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
+        )
         yield b
         b.close()
 
@@ -35,8 +36,10 @@ def test_deal_admin_sees_permitted_and_not_permitted_verdicts_then_saves(browser
     admin = django_user_model.objects.create_user(username="browser-admin", password="pw-browser-1")
     admin.groups.add(Group.objects.get(name=DEAL_ADMIN))
     reg_svc.registration_statement_save(
-        financing=deal["financing"], data={"filed_date": D(2000, 3, 20), "effective_date": D(2000, 3, 24), "shares_registered": 2_000_000},
-        user=None, as_of=as_of,
+        financing=deal["financing"],
+        data={"filed_date": D(2000, 3, 20), "effective_date": D(2000, 3, 24), "shares_registered": 2_000_000},
+        user=None,
+        as_of=as_of,
     )
     page = browser.new_page()
     target = f"/company/registration/{deal['financing'].pk}/suspensions/"

@@ -14,9 +14,18 @@ D = datetime.date
 
 
 def _data(**kw):
-    data = {"source": "indemnification", "claimant": "Natural Health Trends Corp.", "indemnifying_party": "Terry L. LaCore",
-            "conduct": "Conduct before 2006-10-31", "notice_date": D(2008, 1, 10), "defense_assumed": False,
-            "defense_assumed_by": "", "counsel": "", "amount_incurred": Decimal("25000"), "amount_reimbursed": Decimal("0")}
+    data = {
+        "source": "indemnification",
+        "claimant": "Natural Health Trends Corp.",
+        "indemnifying_party": "Terry L. LaCore",
+        "conduct": "Conduct before 2006-10-31",
+        "notice_date": D(2008, 1, 10),
+        "defense_assumed": False,
+        "defense_assumed_by": "",
+        "counsel": "",
+        "amount_incurred": Decimal("25000"),
+        "amount_reimbursed": Decimal("0"),
+    }
     data.update(kw)
     return data
 
@@ -40,8 +49,11 @@ def test_notice_on_the_last_operative_day_is_in_time_and_the_day_after_is_not(db
 
 @pytest.mark.django_db
 def test_an_rra_6_claim_has_no_survival_deadline(db):
-    claim = svc.claim_record(data=_data(source="rra6", notice_date=D(2000, 9, 1), claimant="Alpha Fund Ltd.",
-                                        indemnifying_party="Natural Health Trends Corp."), user=None, as_of=D(2000, 9, 1))
+    claim = svc.claim_record(
+        data=_data(source="rra6", notice_date=D(2000, 9, 1), claimant="Alpha Fund Ltd.", indemnifying_party="Natural Health Trends Corp."),
+        user=None,
+        as_of=D(2000, 9, 1),
+    )
     assert claim.survival_deadline is None and not obligations_for(claim).exists()
 
 
@@ -56,8 +68,12 @@ def test_defense_and_amounts_are_checked(db):
 @pytest.mark.django_db
 def test_updating_reimbursements_updates_the_amount_outstanding(db):
     claim = svc.claim_record(data=_data(), user=None, as_of=D(2008, 1, 10))
-    claim = svc.claim_update(claim=claim, data={"amount_reimbursed": Decimal("10000"), "defense_assumed": True,
-                                                "defense_assumed_by": "LaCore", "counsel": "Smith LLP"}, user=None, as_of=D(2008, 2, 1))
+    claim = svc.claim_update(
+        claim=claim,
+        data={"amount_reimbursed": Decimal("10000"), "defense_assumed": True, "defense_assumed_by": "LaCore", "counsel": "Smith LLP"},
+        user=None,
+        as_of=D(2008, 2, 1),
+    )
     assert claim.history.count() == 2
     assert obligations_for(claim).get().amount == Decimal("15000")
     assert IndemnificationClaim.objects.get().counsel == "Smith LLP"

@@ -13,12 +13,16 @@ from deals.services.obligations import obligations_for
 D = datetime.date
 
 
-def _record(deal, kind="c", on=D(2000, 5, 24), as_of=D(2000, 5, 24), **kw):
+MAY_24 = D(2000, 5, 24)
+
+
+def _record(deal, kind="c", on=MAY_24, as_of=MAY_24, **kw):
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.get_or_create(username="eod-admin")[0]
-    return svc.default_record(financing=deal["debenture"].financing, debenture=deal["debenture"], kind=kind, occurred_date=on,
-                              user=user, as_of=as_of, **kw)
+    return svc.default_record(
+        financing=deal["debenture"].financing, debenture=deal["debenture"], kind=kind, occurred_date=on, user=user, as_of=as_of, **kw
+    )
 
 
 @pytest.mark.django_db
@@ -56,8 +60,13 @@ def test_a_waiver_must_say_who_signed_and_which_document(deal):
     eod = _record(deal, kind="a")
     with pytest.raises(ValidationError, match="in writing"):
         svc.default_waive(eod=eod, waived_by="", waived_date=D(2000, 5, 25), reference="letter", as_of=D(2000, 5, 26))
-    w = svc.default_waive(eod=eod, waived_by="Alpha Fund Ltd. (J. Doe, director)", waived_date=D(2000, 5, 25),
-                          reference="letter of 2000-05-25", as_of=D(2000, 5, 26))
+    w = svc.default_waive(
+        eod=eod,
+        waived_by="Alpha Fund Ltd. (J. Doe, director)",
+        waived_date=D(2000, 5, 25),
+        reference="letter of 2000-05-25",
+        as_of=D(2000, 5, 26),
+    )
     assert (w.status, w.waived_by, w.waived_date) == (EventOfDefault.Status.WAIVED, "Alpha Fund Ltd. (J. Doe, director)", D(2000, 5, 25))
     with pytest.raises(ValidationError, match="cannot be accelerated"):
         svc.default_accelerate(eod=w, accelerated_date=D(2000, 5, 26), as_of=D(2000, 5, 26))

@@ -21,7 +21,8 @@ def _statement(deal, as_of, effective=None):
     return reg_svc.registration_statement_save(
         financing=deal["financing"],
         data={"filed_date": D(2000, 3, 20), "effective_date": effective, "shares_registered": 2_000_000},
-        user=None, as_of=as_of,
+        user=None,
+        as_of=as_of,
     )
 
 
@@ -55,16 +56,30 @@ def test_schedule_obligations_are_written_and_closed_when_paid(deal):
     obs = Obligation.objects.filter(kind=ObligationKind.PERIODIC_AMOUNT, investor=deal["a"])
     assert obs.count() == 3
     p = svc.periodic_amount_mark_paid(
-        financing=deal["financing"], investor=deal["a"], lateness="required_effective_date", trigger_date=D(2000, 6, 5),
-        computation_date=D(2000, 7, 5), paid_date=D(2000, 7, 6), reference="wire 1", user=_admin(), as_of=as_of,
+        financing=deal["financing"],
+        investor=deal["a"],
+        lateness="required_effective_date",
+        trigger_date=D(2000, 6, 5),
+        computation_date=D(2000, 7, 5),
+        paid_date=D(2000, 7, 6),
+        reference="wire 1",
+        user=_admin(),
+        as_of=as_of,
     )
     assert p.amount == Decimal("12000.00") and p.days == 30
     paid = obs.get(due_date=D(2000, 7, 5))
     assert paid.status == ObligationStatus.SATISFIED
     with pytest.raises(ValidationError, match="already marked paid"):
         svc.periodic_amount_mark_paid(
-            financing=deal["financing"], investor=deal["a"], lateness="required_effective_date", trigger_date=D(2000, 6, 5),
-            computation_date=D(2000, 7, 5), paid_date=D(2000, 7, 6), reference="", user=_admin(), as_of=as_of,
+            financing=deal["financing"],
+            investor=deal["a"],
+            lateness="required_effective_date",
+            trigger_date=D(2000, 6, 5),
+            computation_date=D(2000, 7, 5),
+            paid_date=D(2000, 7, 6),
+            reference="",
+            user=_admin(),
+            as_of=as_of,
         )
     # Re-syncing does not reopen it.
     svc.ld_obligations_sync(financing=deal["financing"], as_of=as_of)
@@ -79,8 +94,15 @@ def test_marking_an_uncomputed_date_paid_is_refused(deal):
     _statement(deal, as_of, effective=D(2000, 8, 19))
     with pytest.raises(ValidationError, match="No Periodic Amount"):
         svc.periodic_amount_mark_paid(
-            financing=deal["financing"], investor=deal["a"], lateness="required_effective_date", trigger_date=D(2000, 6, 5),
-            computation_date=D(2000, 7, 6), paid_date=D(2000, 7, 6), reference="", user=_admin(), as_of=as_of,
+            financing=deal["financing"],
+            investor=deal["a"],
+            lateness="required_effective_date",
+            trigger_date=D(2000, 6, 5),
+            computation_date=D(2000, 7, 6),
+            paid_date=D(2000, 7, 6),
+            reference="",
+            user=_admin(),
+            as_of=as_of,
         )
 
 
@@ -97,8 +119,16 @@ def test_held_shares_value_takes_sales_first_in_first_out(deal):
     ha.liquidation_preference_outstanding = Decimal("400000")
     ha.save()
     svc.share_sale_record(financing=deal["financing"], investor=deal["a"], sale_date=D(2000, 4, 25), shares=70_000, user=None, as_of=as_of)
-    susp_svc.suspension_record(statement=st, notice_date=None, start_date=D(2000, 5, 2), end_date=D(2000, 5, 5), reason="",
-                               notice_required=True, user=None, as_of=as_of)
+    susp_svc.suspension_record(
+        statement=st,
+        notice_date=None,
+        start_date=D(2000, 5, 2),
+        end_date=D(2000, 5, 5),
+        reason="",
+        notice_required=True,
+        user=None,
+        as_of=as_of,
+    )
     later = D(2000, 5, 20)
     alpha = svc.damages_overview(financing=deal["financing"], as_of=later, investor=deal["a"])[0]
     (s,) = alpha.schedules
@@ -116,8 +146,9 @@ def test_held_shares_value_takes_sales_first_in_first_out(deal):
 def test_a_sale_above_the_shares_received_is_refused(deal, as_of):
     make_conversion(deal["ha"], D(2000, 3, 20), "100000", 50_000)
     with pytest.raises(ValidationError, match="would exceed"):
-        svc.share_sale_record(financing=deal["financing"], investor=deal["a"], sale_date=D(2000, 3, 24), shares=50_001,
-                              user=None, as_of=as_of)
+        svc.share_sale_record(
+            financing=deal["financing"], investor=deal["a"], sale_date=D(2000, 3, 24), shares=50_001, user=None, as_of=as_of
+        )
 
 
 @pytest.mark.django_db

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from deals.models import ObligationKind, ObligationStatus
-from deals.services.obligations import obligations_for
 from deals.services.company import registration as svc
+from deals.services.obligations import obligations_for
 
 from .conftest import make_conversion
 
@@ -90,8 +90,13 @@ def test_effective_before_filed_is_refused(deal, as_of):
 
 @pytest.mark.django_db
 def test_filing_checklist_counts_back_three_business_days_and_ten_days(deal, as_of):
-    _save(deal, as_of, anticipated_filing_date=D(2000, 4, 17), counsel_review_sent=D(2000, 4, 13),
-          requested_information_received=D(2000, 4, 7))
+    _save(
+        deal,
+        as_of,
+        anticipated_filing_date=D(2000, 4, 17),
+        counsel_review_sent=D(2000, 4, 13),
+        requested_information_received=D(2000, 4, 7),
+    )
     ov = svc.registration_overview(financing=deal["financing"], as_of=as_of)
     assert ov.filing.counsel_review_by == D(2000, 4, 12)
     assert ov.filing.requested_information_by == D(2000, 4, 7)  # exactly on the deadline: no breach

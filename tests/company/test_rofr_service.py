@@ -24,16 +24,34 @@ def _user():
     return get_user_model().objects.get_or_create(username="rofr-admin")[0]
 
 
-def _offer(deal, sent=D(2000, 5, 26), received=None, terms=OFFERED, amount="500000"):
+MAY_26 = D(2000, 5, 26)
+
+
+def _offer(deal, sent=MAY_26, received=None, terms=OFFERED, amount="500000"):
     received = received or {deal["a"].pk: sent, deal["b"].pk: sent}
-    return svc.offer_create(financing=deal["financing"], description="Private placement", amount=Decimal(amount), terms=terms,
-                            sent_date=sent, received=received, user=_user(), as_of=sent)
+    return svc.offer_create(
+        financing=deal["financing"],
+        description="Private placement",
+        amount=Decimal(amount),
+        terms=terms,
+        sent_date=sent,
+        received=received,
+        user=_user(),
+        as_of=sent,
+    )
 
 
 def _answer(offer, investor, answer, on, exercised="0", extra="0"):
     r = offer.responses.get(investor=investor)
-    return svc.offer_answer_record(response=r, answer=answer, answered_date=on, amount_exercised=Decimal(exercised),
-                                   additional_requested=Decimal(extra), user=_user(), as_of=on)
+    return svc.offer_answer_record(
+        response=r,
+        answer=answer,
+        answered_date=on,
+        amount_exercised=Decimal(exercised),
+        additional_requested=Decimal(extra),
+        user=_user(),
+        as_of=on,
+    )
 
 
 @pytest.mark.django_db
@@ -83,8 +101,16 @@ def test_better_final_terms_require_a_new_offer_linked_by_restarts(deal):
     better = NewTransactionTerms(market_price_pct=Decimal("75"), fixed_price=Decimal("2.00"))
     with pytest.raises(ValidationError, match="more beneficial"):
         svc.offer_consummate(offer=offer, consummated_date=D(2000, 6, 10), final=better, user=_user(), as_of=D(2000, 6, 10))
-    new = svc.offer_restart(offer=offer, terms=better, amount=Decimal("500000"), description="changed", sent_date=D(2000, 6, 12),
-                            received={deal["a"].pk: D(2000, 6, 12), deal["b"].pk: D(2000, 6, 13)}, user=_user(), as_of=D(2000, 6, 12))
+    new = svc.offer_restart(
+        offer=offer,
+        terms=better,
+        amount=Decimal("500000"),
+        description="changed",
+        sent_date=D(2000, 6, 12),
+        received={deal["a"].pk: D(2000, 6, 12), deal["b"].pk: D(2000, 6, 13)},
+        user=_user(),
+        as_of=D(2000, 6, 12),
+    )
     offer.refresh_from_db()
     assert offer.status == NewTransactionOffer.Status.SUPERSEDED and new.restarts_id == offer.pk
     assert new.responses.get(investor=deal["b"]).answer_due == D(2000, 6, 16)
@@ -103,12 +129,15 @@ def test_consummation_window_closes_after_twenty_days(deal):
 
 @pytest.mark.django_db
 def test_price_protection_creates_a_new_terms_version_and_adjusts_warrants_but_not_past_conversions(deal):
-    reg_svc.registration_statement_save(financing=deal["financing"], data={"filed_date": D(2000, 3, 20), "effective_date": D(2000, 4, 3),
-                                        "shares_registered": 2_000_000}, user=None, as_of=D(2000, 5, 26))
+    reg_svc.registration_statement_save(
+        financing=deal["financing"],
+        data={"filed_date": D(2000, 3, 20), "effective_date": D(2000, 4, 3), "shares_registered": 2_000_000},
+        user=None,
+        as_of=D(2000, 5, 26),
+    )
     v1 = DealTermsVersion.objects.get(version=1)
     past = make_conversion(deal["ha"], D(2000, 5, 1), "100000", 60_000, version=v1)
-    cheaper = NewTransactionTerms(market_price_pct=Decimal("75"), fixed_price=Decimal("2.00"),
-                                  warrant_exercise_price=Decimal("1.8000"))
+    cheaper = NewTransactionTerms(market_price_pct=Decimal("75"), fixed_price=Decimal("2.00"), warrant_exercise_price=Decimal("1.8000"))
     offer = _offer(deal, terms=cheaper)
     _answer(offer, deal["a"], "declined", D(2000, 5, 30))
     _answer(offer, deal["b"], "declined", D(2000, 5, 30))
@@ -116,7 +145,9 @@ def test_price_protection_creates_a_new_terms_version_and_adjusts_warrants_but_n
     proposal = svc.price_protection_proposal(offer)
     assert proposal.applies
     assert {w.warrant.number: w.new_exercise_price for w in proposal.warrants} == {
-        deal["wa"].number: Decimal("1.8000"), deal["wb"].number: Decimal("1.8000")}
+        deal["wa"].number: Decimal("1.8000"),
+        deal["wb"].number: Decimal("1.8000"),
+    }
     adj = svc.price_protection_confirm(offer=offer, user=_user(), as_of=D(2000, 6, 15))
     assert adj.terms_version.version == 2 and adj.terms_version.effective_from == D(2000, 6, 15)
     assert adj.terms_version.series_j_discount_pct == Decimal("75")  # 75% of market < 80%
@@ -145,7 +176,11 @@ def test_terms_no_better_than_the_series_j_change_nothing(deal):
 
 @pytest.mark.django_db
 def test_no_offer_is_needed_after_240_days_from_the_effective_date(deal):
-    reg_svc.registration_statement_save(financing=deal["financing"], data={"filed_date": D(2000, 3, 20), "effective_date": D(2000, 4, 3),
-                                        "shares_registered": 2_000_000}, user=None, as_of=D(2000, 5, 26))
+    reg_svc.registration_statement_save(
+        financing=deal["financing"],
+        data={"filed_date": D(2000, 3, 20), "effective_date": D(2000, 4, 3), "shares_registered": 2_000_000},
+        user=None,
+        as_of=D(2000, 5, 26),
+    )
     with pytest.raises(ValidationError, match="period ended on 2000-11-29"):
         _offer(deal, sent=D(2000, 11, 30))

@@ -18,7 +18,8 @@ def statement(deal, as_of):
     return reg_svc.registration_statement_save(
         financing=deal["financing"],
         data={"filed_date": D(2000, 3, 20), "effective_date": D(2000, 4, 3), "shares_registered": 2_000_000},
-        user=None, as_of=as_of,
+        user=None,
+        as_of=as_of,
     )
 
 
@@ -61,8 +62,16 @@ def test_no_notice_when_notice_was_unlawful_is_still_permitted(statement):
 @pytest.mark.django_db
 def test_a_third_suspension_within_twelve_months_is_not_permitted(statement, as_of):
     for start, end in [(D(2000, 5, 3), D(2000, 5, 10)), (D(2000, 6, 1), D(2000, 6, 5))]:
-        svc.suspension_record(statement=statement, notice_date=start - datetime.timedelta(days=7), start_date=start, end_date=end,
-                              reason="", notice_required=True, user=None, as_of=as_of)
+        svc.suspension_record(
+            statement=statement,
+            notice_date=start - datetime.timedelta(days=7),
+            start_date=start,
+            end_date=end,
+            reason="",
+            notice_required=True,
+            user=None,
+            as_of=as_of,
+        )
     v = _preview(statement, D(2000, 7, 3), D(2000, 7, 10), D(2000, 7, 12))
     assert not v.permitted and len(v.not_permitted_days) == 3
     assert any(b.rule.value == "max_per_12_months" for b in v.breaches)
@@ -70,8 +79,16 @@ def test_a_third_suspension_within_twelve_months_is_not_permitted(statement, as_
 
 @pytest.mark.django_db
 def test_recording_a_non_permitted_suspension_writes_the_restricted_sale_obligation(statement, as_of):
-    p = svc.suspension_record(statement=statement, notice_date=D(2000, 5, 1), start_date=D(2000, 5, 2), end_date=D(2000, 5, 10),
-                              reason="merger talks", notice_required=True, user=None, as_of=as_of)
+    p = svc.suspension_record(
+        statement=statement,
+        notice_date=D(2000, 5, 1),
+        start_date=D(2000, 5, 2),
+        end_date=D(2000, 5, 10),
+        reason="merger talks",
+        notice_required=True,
+        user=None,
+        as_of=as_of,
+    )
     assert not p.permitted and p.non_permitted_days == ["2000-05-02"]
     ob = obligations_for(p).get(kind=ObligationKind.SUSPENSION_EXCESS)
     assert ob.due_date == D(2000, 5, 2) and "RRA 3(h)" in ob.clause
@@ -81,8 +98,16 @@ def test_recording_a_non_permitted_suspension_writes_the_restricted_sale_obligat
 def test_a_suspension_before_effectiveness_or_overlapping_is_refused(statement, as_of):
     with pytest.raises(ValidationError, match="before the Effective Date"):
         _preview(statement, D(2000, 3, 28), D(2000, 4, 1), D(2000, 4, 5))
-    svc.suspension_record(statement=statement, notice_date=D(2000, 5, 1), start_date=D(2000, 5, 3), end_date=D(2000, 5, 10),
-                          reason="", notice_required=True, user=None, as_of=as_of)
+    svc.suspension_record(
+        statement=statement,
+        notice_date=D(2000, 5, 1),
+        start_date=D(2000, 5, 3),
+        end_date=D(2000, 5, 10),
+        reason="",
+        notice_required=True,
+        user=None,
+        as_of=as_of,
+    )
     with pytest.raises(ValidationError, match="already recorded"):
         _preview(statement, D(2000, 5, 1), D(2000, 5, 8), D(2000, 5, 20))
     assert SuspensionPeriod.objects.count() == 1

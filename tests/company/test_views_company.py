@@ -100,8 +100,10 @@ def test_bad_statement_dates_re_render_with_the_values_and_the_reason(deal_admin
 @pytest.fixture
 def effective(deal, as_of):
     return reg_svc.registration_statement_save(
-        financing=deal["financing"], data={"filed_date": D(2000, 3, 20), "effective_date": D(2000, 3, 24), "shares_registered": 2_000_000},
-        user=None, as_of=as_of,
+        financing=deal["financing"],
+        data={"filed_date": D(2000, 3, 20), "effective_date": D(2000, 3, 24), "shares_registered": 2_000_000},
+        user=None,
+        as_of=as_of,
     )
 
 
@@ -128,17 +130,26 @@ def test_suspension_preview_json_for_clerks_too(clerk_client, deal, effective):
 
 @pytest.mark.django_db
 def test_offer_flow_in_the_browser_forms(deal_admin_client, deal):
-    r = deal_admin_client.post(reverse("company_offer_new"), {
-        "description": "PIPE", "amount": "500000", "sent_date": "2000-05-26", "market_price_pct": "85",
-        f"received_{deal['a'].pk}": "2000-05-26", f"received_{deal['b'].pk}": "2000-05-30",
-    })
+    r = deal_admin_client.post(
+        reverse("company_offer_new"),
+        {
+            "description": "PIPE",
+            "amount": "500000",
+            "sent_date": "2000-05-26",
+            "market_price_pct": "85",
+            f"received_{deal['a'].pk}": "2000-05-26",
+            f"received_{deal['b'].pk}": "2000-05-30",
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     offer = NewTransactionOffer.objects.get()
     detail = reverse("company_offer", args=[offer.pk])
     page = deal_admin_client.get(detail)
     assert b"2000-06-01" in page.content and b"2000-06-02" in page.content  # each Buyer's own deadline
-    late = deal_admin_client.post(detail, {"action": "answer", "response": offer.responses.get(investor=deal["a"]).pk,
-                                           "answer": "full", "answered_date": "2000-06-02"})
+    late = deal_admin_client.post(
+        detail,
+        {"action": "answer", "response": offer.responses.get(investor=deal["a"]).pk, "answer": "full", "answered_date": "2000-06-02"},
+    )
     assert late.status_code == 200 and b"is late" in late.content
 
 
@@ -165,10 +176,18 @@ def test_default_flow_record_then_accelerate_too_early(deal_admin_client, deal):
 
 @pytest.mark.django_db
 def test_notice_logging_shows_the_deemed_given_date(deal_admin_client, deal):
-    r = deal_admin_client.post(reverse("company_notices"), {
-        "form": "notice", "n-investor": deal["a"].pk, "n-kind": "redemption", "n-subject": "Redemption D-1",
-        "n-method": "mail", "n-sent_date": "2000-05-26",
-    }, follow=True)
+    r = deal_admin_client.post(
+        reverse("company_notices"),
+        {
+            "form": "notice",
+            "n-investor": deal["a"].pk,
+            "n-kind": "redemption",
+            "n-subject": "Redemption D-1",
+            "n-method": "mail",
+            "n-sent_date": "2000-05-26",
+        },
+        follow=True,
+    )
     assert b"deemed given 2000-06-07" in r.content
     assert OutboundNotice.objects.get().deemed_given_date == D(2000, 6, 7)
     j = deal_admin_client.get(reverse("company_deemed_given"), {"method": "courier", "sent_date": "2000-05-26"})
@@ -177,10 +196,18 @@ def test_notice_logging_shows_the_deemed_given_date(deal_admin_client, deal):
 
 @pytest.mark.django_db
 def test_claim_out_of_time_is_refused_on_the_form(deal_admin_client, db):
-    r = deal_admin_client.post(reverse("company_claims"), {
-        "source": "indemnification", "claimant": "NHTC", "indemnifying_party": "Mark D. Woodburn", "conduct": "x",
-        "notice_date": "2009-11-01", "amount_incurred": "100", "amount_reimbursed": "0",
-    })
+    r = deal_admin_client.post(
+        reverse("company_claims"),
+        {
+            "source": "indemnification",
+            "claimant": "NHTC",
+            "indemnifying_party": "Mark D. Woodburn",
+            "conduct": "x",
+            "notice_date": "2009-11-01",
+            "amount_incurred": "100",
+            "amount_reimbursed": "0",
+        },
+    )
     assert r.status_code == 200 and b"out of time" in r.content and not IndemnificationClaim.objects.exists()
 
 
@@ -190,11 +217,22 @@ def _bulk(deal, n):
     user = get_user_model().objects.get_or_create(username="bulk")[0]
     fin = deal["financing"]
     for i in range(n):
-        NewTransactionOffer.objects.create(financing=fin, description=f"o{i}", amount=Decimal("1000"), sent_date=D(2000, 5, 1), created_by=user)
-        EventOfDefault.objects.create(financing=deal["debenture"].financing, debenture=deal["debenture"], kind="c",
-                                      occurred_date=D(2000, 5, 1), created_by=user)
-        OutboundNotice.objects.create(investor=deal["a"], subject="s", kind="other", method="fax", sent_date=D(2000, 5, 1),
-                                      deemed_given_date=D(2000, 5, 1), address_used="x", created_by=user)
+        NewTransactionOffer.objects.create(
+            financing=fin, description=f"o{i}", amount=Decimal("1000"), sent_date=D(2000, 5, 1), created_by=user
+        )
+        EventOfDefault.objects.create(
+            financing=deal["debenture"].financing, debenture=deal["debenture"], kind="c", occurred_date=D(2000, 5, 1), created_by=user
+        )
+        OutboundNotice.objects.create(
+            investor=deal["a"],
+            subject="s",
+            kind="other",
+            method="fax",
+            sent_date=D(2000, 5, 1),
+            deemed_given_date=D(2000, 5, 1),
+            address_used="x",
+            created_by=user,
+        )
         IndemnificationClaim.objects.create(source="rra6", claimant="c", indemnifying_party="p", conduct="x", notice_date=D(2000, 5, 1))
 
 
@@ -228,8 +266,16 @@ def test_damages_and_registration_pages_do_not_grow_with_investors_or_conversion
 
     from .conftest import make_conversion
 
-    susp_svc.suspension_record(statement=effective, notice_date=None, start_date=D(2000, 3, 25), end_date=D(2000, 3, 26), reason="",
-                               notice_required=True, user=None, as_of=D(2000, 3, 27))
+    susp_svc.suspension_record(
+        statement=effective,
+        notice_date=None,
+        start_date=D(2000, 3, 25),
+        end_date=D(2000, 3, 26),
+        reason="",
+        notice_required=True,
+        user=None,
+        as_of=D(2000, 3, 27),
+    )
     fin = deal["financing"]
     urls = [reverse("company_damages", args=[fin.pk]), reverse("company_registration", args=[fin.pk])]
 

@@ -31,18 +31,25 @@ def _validate(data: dict) -> None:
         raise ValidationError({"defense_assumed_by": "Say who assumed the defense (Indemnification 4; RRA 6(b))."})
     incurred, reimbursed = Decimal(data["amount_incurred"]), Decimal(data["amount_reimbursed"])
     if reimbursed > incurred:
-        raise ValidationError(
-            {"amount_reimbursed": f"Reimbursed ${reimbursed:,} is more than incurred ${incurred:,}."}
-        )
+        raise ValidationError({"amount_reimbursed": f"Reimbursed ${reimbursed:,} is more than incurred ${incurred:,}."})
     if data["source"] == IndemnificationClaim.Source.INDEMNIFICATION_AGREEMENT:
         survival = indemnification_survival()
         notice = data["notice_date"]
         if notice < INDEMNIFICATION_DATE:
-            raise ValidationError({"notice_date": f"The Indemnification Agreement is effective {INDEMNIFICATION_DATE.isoformat()}; notice on {notice.isoformat()} precedes it."})
+            raise ValidationError(
+                {
+                    "notice_date": (
+                        f"The Indemnification Agreement is effective {INDEMNIFICATION_DATE.isoformat()}; "
+                        f"notice on {notice.isoformat()} precedes it."
+                    )
+                }
+            )
         if not survival.is_operative(notice):
             raise ValidationError(
-                {"notice_date": f"Indemnification 6: the obligations remained operative through "
-                 f"{survival.last_operative_day.isoformat()}; a claim noticed {notice.isoformat()} is out of time."}
+                {
+                    "notice_date": f"Indemnification 6: the obligations remained operative through "
+                    f"{survival.last_operative_day.isoformat()}; a claim noticed {notice.isoformat()} is out of time."
+                }
             )
 
 
@@ -56,7 +63,10 @@ def _survival(claim: IndemnificationClaim, as_of: datetime.date) -> None:
         due_date=survival.last_operative_day,
         clause=survival.clause,
         amount=max(Decimal(0), claim.amount_incurred - claim.amount_reimbursed),
-        description=f"Indemnification obligations operative through {survival.last_operative_day.isoformat()} ({claim.claimant} v. {claim.indemnifying_party})",
+        description=(
+            f"Indemnification obligations operative through {survival.last_operative_day.isoformat()} "
+            f"({claim.claimant} v. {claim.indemnifying_party})"
+        ),
         details=survival.as_dict(),
         as_of=as_of,
     )
@@ -85,9 +95,7 @@ def claim_update(*, claim: IndemnificationClaim, data: dict, user, as_of: dateti
     for k in changed:
         setattr(claim, k, merged[k])
     claim.survival_deadline = (
-        indemnification_survival().last_operative_day
-        if claim.source == IndemnificationClaim.Source.INDEMNIFICATION_AGREEMENT
-        else None
+        indemnification_survival().last_operative_day if claim.source == IndemnificationClaim.Source.INDEMNIFICATION_AGREEMENT else None
     )
     claim.save(update_fields=[*changed, "survival_deadline", "updated_at"])
     _survival(claim, as_of)

@@ -105,8 +105,10 @@ def default_record(
         terms, _ = terms_in_force(occurred_date)
         if not ev.judgment_threshold_exceeded(judgment_total, terms):
             raise ValidationError(
-                {"judgment_total": f"Debenture 10(i): judgments of ${judgment_total:,} are not in excess of "
-                 f"${terms.eod_judgment_threshold:,}; not an Event of Default."}
+                {
+                    "judgment_total": f"Debenture 10(i): judgments of ${judgment_total:,} are not in excess of "
+                    f"${terms.eod_judgment_threshold:,}; not an Event of Default."
+                }
             )
     if written_notice_date and written_notice_date < occurred_date:
         raise ValidationError({"written_notice_date": "The Holder's notice precedes the failure it reports."})
@@ -163,17 +165,23 @@ def default_cure(*, eod: EventOfDefault, cured_date: datetime.date, as_of: datet
     if eod.status != EventOfDefault.Status.OPEN:
         raise ValidationError(f"The event is {eod.get_status_display().lower()}.")
     if cured_date < eod.occurred_date or cured_date > as_of:
-        raise ValidationError({"cured_date": f"The cure date must be between {eod.occurred_date.isoformat()} and the business date {as_of.isoformat()}."})
+        raise ValidationError(
+            {"cured_date": f"The cure date must be between {eod.occurred_date.isoformat()} and the business date {as_of.isoformat()}."}
+        )
     terms, _ = terms_in_force(eod.occurred_date)
     deadline = _deadline(eod, terms)
     if deadline.immediate:
-        raise ValidationError(f"{deadline.clause} has no grace period: the Event of Default exists; only the Holder's written waiver ends it.")
+        raise ValidationError(
+            f"{deadline.clause} has no grace period: the Event of Default exists; only the Holder's written waiver ends it."
+        )
     if deadline.cure_by is None:
         raise ValidationError("The cure period has not started (no written notice from the Holder yet).")
     if cured_date > deadline.cure_by:
         raise ValidationError(
-            {"cured_date": f"{deadline.clause}: the cure period ended {deadline.cure_by.isoformat()}; a cure on "
-             f"{cured_date.isoformat()} is too late -- record the Holder's written waiver or acceleration."}
+            {
+                "cured_date": f"{deadline.clause}: the cure period ended {deadline.cure_by.isoformat()}; a cure on "
+                f"{cured_date.isoformat()} is too late -- record the Holder's written waiver or acceleration."
+            }
         )
     eod.status = EventOfDefault.Status.CURED
     eod.cured_date = cured_date
@@ -183,7 +191,9 @@ def default_cure(*, eod: EventOfDefault, cured_date: datetime.date, as_of: datet
 
 
 @transaction.atomic
-def default_waive(*, eod: EventOfDefault, waived_by: str, waived_date: datetime.date, reference: str, as_of: datetime.date) -> EventOfDefault:
+def default_waive(
+    *, eod: EventOfDefault, waived_by: str, waived_date: datetime.date, reference: str, as_of: datetime.date
+) -> EventOfDefault:
     """Debenture 10: only a waiver "in writing by the Holder" stops acceleration
     (and does not waive any later default). Records who signed and when."""
     eod = _lock(eod)
@@ -211,7 +221,10 @@ def acceleration_quote(eod: EventOfDefault, on: datetime.date) -> ev.Acceleratio
     terms, _ = terms_in_force(on)
     try:
         interest = accrued_interest(
-            terms=terms, principal=deb.principal_outstanding, issue_date=deb.issue_date, to_date=on,
+            terms=terms,
+            principal=deb.principal_outstanding,
+            issue_date=deb.issue_date,
+            to_date=on,
             paid_through=deb.interest_paid_through,
         )
         return ev.acceleration_amount(principal_outstanding=deb.principal_outstanding, accrued_interest=interest.amount)
@@ -232,10 +245,13 @@ def default_accelerate(*, eod: EventOfDefault, accelerated_date: datetime.date, 
     if state.status is not ev.DefaultStatus.EVENT_OF_DEFAULT:
         cure_by = state.deadline.cure_by.isoformat() if state.deadline.cure_by else "the Holder's notice + cure period"
         raise ValidationError(
-            {"accelerated_date": f"{state.deadline.clause}: on {accelerated_date.isoformat()} there is no Event of Default yet "
-             f"({state.note}); the Holder may accelerate from the day after {cure_by}."}
+            {
+                "accelerated_date": f"{state.deadline.clause}: on {accelerated_date.isoformat()} there is no Event of Default yet "
+                f"({state.note}); the Holder may accelerate from the day after {cure_by}."
+            }
         )
-    Debenture.objects.select_for_update().get(pk=eod.debenture_id) if eod.debenture_id else None
+    if eod.debenture_id:
+        Debenture.objects.select_for_update().get(pk=eod.debenture_id)
     quote = acceleration_quote(eod, accelerated_date)
     eod.status = EventOfDefault.Status.ACCELERATED
     eod.accelerated_date = accelerated_date

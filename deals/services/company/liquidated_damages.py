@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -27,12 +28,13 @@ from deals.models import (
     Financing,
     Investor,
     LiquidatedDamagesStatement,
+    Obligation,
     ObligationKind,
     ObligationStatus,
     PeriodicAmountPayment,
     ShareSale,
 )
-from deals.services.obligations import obligation_upsert, obligations_close
+from deals.services.obligations import obligation_upsert
 from deals.terms import registration as reg
 from deals.terms.errors import TermsError
 from deals.terms.misc import add_months
@@ -234,10 +236,7 @@ def damages_overview(*, financing: Financing, as_of: datetime.date, investor: In
             except TermsError as err:
                 schedules.append(Schedule(t, None, None, error=str(err)))
                 continue
-            rows = [
-                Row(line, paid_by.get((inv.pk, t.lateness, t.trigger_date, line.computation_date)))
-                for line in amounts.lines
-            ]
+            rows = [Row(line, paid_by.get((inv.pk, t.lateness, t.trigger_date, line.computation_date))) for line in amounts.lines]
             schedules.append(Schedule(t, base, amounts, rows))
         result.append(InvestorDamages(inv, price, schedules, sales_by[inv.pk]))
     return result
@@ -305,7 +304,9 @@ def periodic_amount_mark_paid(
                         f"{r.payment.paid_date.isoformat()}."
                     )
                 if paid_date > as_of:
-                    raise ValidationError({"paid_date": f"Payment date {paid_date.isoformat()} is after the business date {as_of.isoformat()}."})
+                    raise ValidationError(
+                        {"paid_date": f"Payment date {paid_date.isoformat()} is after the business date {as_of.isoformat()}."}
+                    )
                 payment = PeriodicAmountPayment.objects.create(
                     financing=financing,
                     investor=investor,
@@ -322,10 +323,6 @@ def periodic_amount_mark_paid(
                     created_by=user,
                 )
                 ld_obligations_sync(financing=financing, as_of=as_of)
-                from django.contrib.contenttypes.models import ContentType
-
-                from deals.models import Obligation
-
                 Obligation.objects.filter(
                     kind=ObligationKind.PERIODIC_AMOUNT,
                     content_type=ContentType.objects.get_for_model(financing),
@@ -358,8 +355,10 @@ def share_sale_record(
     sold = sum(ShareSale.objects.filter(financing=financing, investor=investor, sale_date__lte=sale_date).values_list("shares", flat=True))
     if sold + shares > received:
         raise ValidationError(
-            {"shares": f"{investor} received {received:,} Conversion Shares up to {sale_date.isoformat()} and has "
-             f"already sold {sold:,}; {shares:,} more would exceed what it holds."}
+            {
+                "shares": f"{investor} received {received:,} Conversion Shares up to {sale_date.isoformat()} and has "
+                f"already sold {sold:,}; {shares:,} more would exceed what it holds."
+            }
         )
     sale = ShareSale.objects.create(investor=investor, financing=financing, sale_date=sale_date, shares=shares)
     ld_obligations_sync(financing=financing, as_of=as_of)
@@ -418,15 +417,3 @@ def ld_statement_create(
     )
     notice_request(record=stmt, kind="ld_statement", user=user)
     return stmt
-
-
-__all__ = [
-    "InvestorDamages",
-    "damages_overview",
-    "ld_obligations_sync",
-    "ld_statement_create",
-    "obligations_close",
-    "periodic_amount_mark_paid",
-    "share_sale_record",
-    "triggers",
-]

@@ -22,7 +22,6 @@ from deals.models import (
     ConversionStatus,
     Financing,
     ObligationKind,
-    ObligationStatus,
     RegistrationAmendment,
     RegistrationStatement,
     Warrant,
@@ -115,9 +114,7 @@ def registration_overview(*, financing: Financing, as_of: datetime.date) -> Regi
         warrant_shares=warrant_shares,
         shares_issued_on_conversion=issued,
         registered=registered_shares(statement, amendments),
-        anticipated_initial_effective_date=(
-            reg.anticipated_initial_effective_date(closing, terms) if closing else None
-        ),
+        anticipated_initial_effective_date=(reg.anticipated_initial_effective_date(closing, terms) if closing else None),
         amendments=amendments,
     )
     if closing is None:
@@ -181,9 +178,7 @@ def _validate_dates(data: dict) -> None:
     if effective and not filed:
         raise ValidationError({"effective_date": "A statement cannot be declared effective before it is filed."})
     if effective and filed and effective < filed:
-        raise ValidationError(
-            {"effective_date": f"Effective {effective.isoformat()} is before the filing date {filed.isoformat()}."}
-        )
+        raise ValidationError({"effective_date": f"Effective {effective.isoformat()} is before the filing date {filed.isoformat()}."})
 
 
 STATEMENT_FIELDS = (
@@ -314,7 +309,9 @@ def amendment_update(
     _validate_dates({"filed_date": filed_date, "effective_date": effective_date})
     irsd = amendment.increased_registered_shares_date
     if filed_date and irsd and filed_date < irsd:
-        raise ValidationError({"filed_date": f"Filed {filed_date.isoformat()} before the Increased Registered Shares Date {irsd.isoformat()}."})
+        raise ValidationError(
+            {"filed_date": f"Filed {filed_date.isoformat()} before the Increased Registered Shares Date {irsd.isoformat()}."}
+        )
     amendment.filed_date = filed_date
     amendment.effective_date = effective_date
     amendment.shares_added = shares_added
@@ -334,14 +331,3 @@ def statement_obligations(statement: RegistrationStatement | None):
     if statement is None:
         return []
     return list(obligations_for(statement))
-
-
-__all__ = [
-    "ObligationStatus",
-    "RegistrationOverview",
-    "amendment_update",
-    "increased_shares_record",
-    "registration_overview",
-    "registration_statement_save",
-    "statement_obligations",
-]

@@ -23,7 +23,6 @@ from django.db.models import Max
 from deals.models import (
     DealTermsVersion,
     Financing,
-    Investor,
     NewTransactionOffer,
     ObligationKind,
     ObligationStatus,
@@ -93,9 +92,11 @@ def offer_create(
     effective = _effective_date(financing)
     if not rofr.rofr_applies(offered_on=sent_date, effective_date=effective, terms=deal_terms):
         raise ValidationError(
-            {"sent_date": f"SPA 4(j)(i): the first-refusal period ended on "
-             f"{rofr.rofr_last_day(effective, deal_terms).isoformat()} (240 days after the Effective Date "
-             f"{effective.isoformat()}); an offer sent {sent_date.isoformat()} needs no New Transaction Offer."}
+            {
+                "sent_date": f"SPA 4(j)(i): the first-refusal period ended on "
+                f"{rofr.rofr_last_day(effective, deal_terms).isoformat()} (240 days after the Effective Date "
+                f"{effective.isoformat()}); an offer sent {sent_date.isoformat()} needs no New Transaction Offer."
+            }
         )
     holders = buyers(financing)
     if not holders:
@@ -191,12 +192,16 @@ def offer_answer_record(
     responses = list(offer.responses.select_related("investor").order_by("id"))
     resp = next(r for r in responses if r.pk == response.pk)
     if answered_date < resp.received_date:
-        raise ValidationError({"answered_date": f"Answered {answered_date.isoformat()}, before the offer was received {resp.received_date.isoformat()}."})
+        raise ValidationError(
+            {"answered_date": f"Answered {answered_date.isoformat()}, before the offer was received {resp.received_date.isoformat()}."}
+        )
     A = OfferResponse.Answer
     if answer != A.DECLINED and answered_date > resp.answer_due:
         raise ValidationError(
-            {"answered_date": f"SPA 4(j)(i): the Right of First Refusal expired at close of business on "
-             f"{resp.answer_due.isoformat()}; an exercise on {answered_date.isoformat()} is late. Record it as declined."}
+            {
+                "answered_date": f"SPA 4(j)(i): the Right of First Refusal expired at close of business on "
+                f"{resp.answer_due.isoformat()}; an exercise on {answered_date.isoformat()} is late. Record it as declined."
+            }
         )
     if answer == A.FULL:
         amount_exercised = resp.pro_rata_part
@@ -205,9 +210,18 @@ def offer_answer_record(
         additional_requested = Decimal(0)
     elif answer == A.PARTIAL:
         if not (Decimal(0) < amount_exercised < resp.pro_rata_part):
-            raise ValidationError({"amount_exercised": f"A partial exercise is more than $0 and less than the pro rata part ${resp.pro_rata_part:,}; got ${amount_exercised:,}."})
+            raise ValidationError(
+                {
+                    "amount_exercised": (
+                        f"A partial exercise is more than $0 and less than the pro rata part ${resp.pro_rata_part:,}; "
+                        f"got ${amount_exercised:,}."
+                    )
+                }
+            )
         if additional_requested:
-            raise ValidationError({"additional_requested": "SPA 4(j)(iv): only Buyers who exercised in full may take Declining Buyers' parts."})
+            raise ValidationError(
+                {"additional_requested": "SPA 4(j)(iv): only Buyers who exercised in full may take Declining Buyers' parts."}
+            )
     resp.answer = answer
     resp.answered_date = answered_date
     resp.additional_requested = additional_requested
@@ -254,8 +268,15 @@ def offer_restart(
     if offer.status in (NewTransactionOffer.Status.CONSUMMATED, NewTransactionOffer.Status.SUPERSEDED):
         raise ValidationError(f"The offer is already {offer.get_status_display().lower()}.")
     new = offer_create(
-        financing=offer.financing, description=description, amount=amount, terms=terms, sent_date=sent_date,
-        received=received, user=user, as_of=as_of, restarts=offer,
+        financing=offer.financing,
+        description=description,
+        amount=amount,
+        terms=terms,
+        sent_date=sent_date,
+        received=received,
+        user=user,
+        as_of=as_of,
+        restarts=offer,
     )
     offer.status = NewTransactionOffer.Status.SUPERSEDED
     offer.save(update_fields=["status", "updated_at"])
@@ -293,8 +314,10 @@ def offer_consummate(
     deadline = consummation_deadline(offer)
     if consummated_date > deadline:
         raise ValidationError(
-            {"consummated_date": f"SPA 4(j)(ii): the window closed on {deadline.isoformat()} (20 days after "
-             f"{latest_answer.isoformat()}); consummating on {consummated_date.isoformat()} needs a new offer."}
+            {
+                "consummated_date": f"SPA 4(j)(ii): the window closed on {deadline.isoformat()} (20 days after "
+                f"{latest_answer.isoformat()}); consummating on {consummated_date.isoformat()} needs a new offer."
+            }
         )
     change = changed_terms_check(offer, final)
     if change.restart:
@@ -329,8 +352,9 @@ class Proposal:
 
     @property
     def applies(self) -> bool:
-        return self.protection.applies and bool(self.protection.deal_terms_changes or any(
-            w.protection.warrant_changes for w in self.warrants))
+        return self.protection.applies and bool(
+            self.protection.deal_terms_changes or any(w.protection.warrant_changes for w in self.warrants)
+        )
 
 
 def price_protection_proposal(offer: NewTransactionOffer) -> Proposal:
@@ -355,19 +379,27 @@ def price_protection_proposal(offer: NewTransactionOffer) -> Proposal:
         if not purchase:
             continue
         p = rofr.price_protection(
-            new=new, consummated_on=day, effective_date=effective, warrant_exercise_price=w.exercise_price,
-            warrant_shares=w.shares, purchase_price=purchase, terms=deal_terms,
+            new=new,
+            consummated_on=day,
+            effective_date=effective,
+            warrant_exercise_price=w.exercise_price,
+            warrant_shares=w.shares,
+            purchase_price=purchase,
+            terms=deal_terms,
         )
         first = first or p
         ch = p.warrant_changes
         shares = ch.get("shares", w.shares)
-        props.append(
-            WarrantProposal(w, p, ch.get("exercise_price", w.exercise_price), shares, w.shares_remaining + (shares - w.shares))
-        )
+        props.append(WarrantProposal(w, p, ch.get("exercise_price", w.exercise_price), shares, w.shares_remaining + (shares - w.shares)))
     if first is None:
         first = rofr.price_protection(
-            new=new, consummated_on=day, effective_date=effective, warrant_exercise_price=Decimal(1),
-            warrant_shares=0, purchase_price=Decimal(1), terms=deal_terms,
+            new=new,
+            consummated_on=day,
+            effective_date=effective,
+            warrant_exercise_price=Decimal(1),
+            warrant_shares=0,
+            purchase_price=Decimal(1),
+            terms=deal_terms,
         )
     return Proposal(offer, version, first, props)
 
@@ -381,13 +413,11 @@ def price_protection_confirm(*, offer: NewTransactionOffer, user, as_of: datetim
     offer = NewTransactionOffer.objects.select_for_update().get(pk=offer.pk)
     if PriceProtectionAdjustment.objects.filter(offer=offer).exists():
         raise ValidationError("Price protection for this New Transaction is already confirmed.")
-    Warrant.objects.select_for_update().filter(financing=offer.financing)
+    # Lock the financing's warrants before reading them for the proposal.
     list(Warrant.objects.select_for_update().filter(financing=offer.financing).values_list("pk", flat=True))
     proposal = price_protection_proposal(offer)
     if not proposal.applies:
-        raise ValidationError(
-            "SPA 4(j)(v): the New Transaction is not on better terms within the period; nothing to adjust."
-        )
+        raise ValidationError("SPA 4(j)(v): the New Transaction is not on better terms within the period; nothing to adjust.")
     p = proposal.protection
     deal_terms, base = terms_in_force(offer.consummated_date)
     values = DealTermsVersion.values_from_terms(p.adjusted_terms(deal_terms))
@@ -395,8 +425,7 @@ def price_protection_confirm(*, offer: NewTransactionOffer, user, as_of: datetim
     version = DealTermsVersion.objects.create(
         version=next_version,
         effective_from=offer.consummated_date,
-        reason=f"SPA 4(j)(v) price protection: New Transaction Offer {offer.pk} consummated "
-        f"{offer.consummated_date.isoformat()}",
+        reason=f"SPA 4(j)(v) price protection: New Transaction Offer {offer.pk} consummated {offer.consummated_date.isoformat()}",
         created_by=user,
         **values,
     )
@@ -410,13 +439,15 @@ def price_protection_confirm(*, offer: NewTransactionOffer, user, as_of: datetim
         w.shares = wp.new_shares
         w.shares_remaining = wp.new_shares_remaining
         w.save(update_fields=["exercise_price", "shares", "shares_remaining", "updated_at"])
-        adjusted.append({
-            "warrant": w.number,
-            "investor": str(w.investor),
-            "before": before,
-            "after": {"exercise_price": str(w.exercise_price), "shares": w.shares, "shares_remaining": w.shares_remaining},
-            "working": wp.protection.as_dict(),
-        })
+        adjusted.append(
+            {
+                "warrant": w.number,
+                "investor": str(w.investor),
+                "before": before,
+                "after": {"exercise_price": str(w.exercise_price), "shares": w.shares, "shares_remaining": w.shares_remaining},
+                "working": wp.protection.as_dict(),
+            }
+        )
     return PriceProtectionAdjustment.objects.create(
         offer=offer,
         terms_version=version,
@@ -426,6 +457,3 @@ def price_protection_confirm(*, offer: NewTransactionOffer, user, as_of: datetim
         warrants_adjusted=adjusted,
         created_by=user,
     )
-
-
-__all__ = ["Investor"]

@@ -44,13 +44,13 @@ def suspension_preview(
     ones: permitted or not, and which days are not, rule by rule. Raises
     ``ValidationError`` with the engine's sentence on impossible input."""
     if statement.effective_date is None:
-        raise ValidationError(
-            "RRA 3(h) applies to an effective registration statement; this one has no Effective Date yet."
-        )
+        raise ValidationError("RRA 3(h) applies to an effective registration statement; this one has no Effective Date yet.")
     if start_date < statement.effective_date:
         raise ValidationError(
-            {"start_date": f"The suspension starts {start_date.isoformat()}, before the Effective Date "
-             f"{statement.effective_date.isoformat()}."}
+            {
+                "start_date": f"The suspension starts {start_date.isoformat()}, before the Effective Date "
+                f"{statement.effective_date.isoformat()}."
+            }
         )
     later = statement.suspensions.filter(end_date__gte=start_date).order_by("start_date").first()
     if later is not None:
