@@ -8,11 +8,12 @@ import pytest
 from deals.services.company import registration as reg_svc
 
 D = datetime.date
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop; the ORM calls in the test are ours.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     playwright = pytest.importorskip("playwright.sync_api")
     if not os.path.exists("/usr/bin/chromium"):
         pytest.skip("Debian Chromium not installed at /usr/bin/chromium")

@@ -137,7 +137,7 @@ def default_record(
 
 
 def _lock(eod: EventOfDefault) -> EventOfDefault:
-    return EventOfDefault.objects.select_for_update().select_related("debenture__investor").get(pk=eod.pk)
+    return EventOfDefault.objects.select_for_update(of=("self",)).select_related("debenture__investor").get(pk=eod.pk)
 
 
 @transaction.atomic
