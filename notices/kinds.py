@@ -557,3 +557,83 @@ def redemption_context(record) -> dict:
         "appendix": appendix,
         "record_line": record_line(record),
     }
+
+
+# --- liquidated damages statements ---------------------------------------------------------
+
+
+def _ld_rows(snap: dict) -> list[dict]:
+    rows = []
+    for item in snap.get("rows") or []:
+        if not isinstance(item, dict):
+            continue
+        line = item.get("line") if isinstance(item.get("line"), dict) else {}
+        rows.append(
+            {
+                "computation_date": fmt.short_date(line.get("computation_date")),
+                "trigger": str(item.get("trigger") or fmt.DASH),
+                "trigger_clause": str(item.get("trigger_clause") or ""),
+                "period": f"{fmt.short_date(line.get('first_day'))} to {fmt.short_date(line.get('computation_date'))}",
+                "days": _scalar(line.get("days")),
+                "base": fmt.money(line.get("base")),
+                "rate": fmt.percent(line.get("period_pct") or line.get("rate_pct")),
+                "amount": fmt.money(line.get("amount")),
+                "due_date": fmt.short_date(line.get("due_date")),
+                "paid": fmt.short_date(item.get("paid_date")) if item.get("paid_date") else "unpaid",
+            }
+        )
+    return rows
+
+
+@register(
+    "ld_statement",
+    model="deals.LiquidatedDamagesStatement",
+    slug="liquidated-damages-statement",
+    template="notices/pdf/ld_statement.html",
+    describe=lambda r: Described(
+        f"{r.investor.legal_name}: Periodic Amounts for {r.month:%B %Y}", fmt.file_part(r.investor.legal_name)[:40], r.month
+    ),
+    investor=lambda r: r.investor,
+    select_related=("investor", "financing__issuer"),
+)
+def ld_statement_context(record) -> dict:
+    """Monthly statement of Periodic Amounts (RRA 2(b)(iii)-(iv), 2(b)(vii)) for one investor,
+    from the statement's snapshot (each Computation Date's line with its working)."""
+    snap = record.snapshot if isinstance(record.snapshot, dict) else {}
+    outstanding = Decimal(record.total_due) - Decimal(record.total_paid)
+    appendix = []
+    for item in snap.get("rows") or []:
+        if isinstance(item, dict) and isinstance(item.get("line"), dict):
+            line = item["line"]
+            appendix.append(
+                _section(
+                    f"Computation Date {fmt.short_date(line.get('computation_date'))} — {item.get('trigger') or ''}".strip(" —"),
+                    rows=[
+                        _row("Base", fmt.money(line.get("base")), str(item.get("base_working") or "")),
+                        _row("Rate", fmt.percent(line.get("rate_pct")), f"per {_scalar(line.get('period_days'))} days"),
+                        _row("Days", _scalar(line.get("days")), "prorated" if line.get("prorated") else ""),
+                        _row("Period rate", fmt.percent(line.get("period_pct"))),
+                        _row("Periodic Amount", fmt.money(line.get("amount"))),
+                    ],
+                    clause=str(item.get("trigger_clause") or snap.get("clause") or "RRA 2(b)"),
+                    formula="Periodic Amount = base × rate × days ÷ period days",
+                )
+            )
+    return {
+        "title": "Statement of Liquidated Damages",
+        "company_name": _company(record.financing.issuer),
+        "holder": _holder(record.investor),
+        "financing": record.financing.name,
+        "month": f"{record.month:%B %Y}",
+        "as_of": fmt.long_date(record.as_of),
+        "rows": _ld_rows(snap),
+        "total_due": fmt.money(record.total_due),
+        "total_paid": fmt.money(record.total_paid),
+        "outstanding": fmt.money(outstanding),
+        "total_computed_to_date": fmt.money(snap.get("total_computed_to_date")) if snap.get("total_computed_to_date") else "",
+        "total_paid_to_date": fmt.money(snap.get("total_paid_to_date")) if snap.get("total_paid_to_date") else "",
+        "accruing": fmt.money(snap.get("accruing")) if snap.get("accruing") not in (None, "", "None") else "",
+        "clause": str(snap.get("clause") or "RRA 2(b)"),
+        "appendix": appendix,
+        "record_line": record_line(record),
+    }

@@ -8,6 +8,7 @@ from pypdf import PdfReader
 
 from notices import formatting as fmt
 from notices.models import NoticeStatus
+from tests import factories as f
 
 from .helpers import page_count, pdf_text, stored_bytes
 
@@ -141,3 +142,35 @@ def test_pdf_metadata_names_the_notice(kind, conversion, exercise, redemption, c
     meta = PdfReader(io.BytesIO(stored_bytes(notice))).metadata
     assert notice.reference in meta.title
     assert notice.subject == meta.subject
+
+
+def test_ld_statement_lists_the_months_periodic_amounts(investor, deal_admin, request_notice):
+    import datetime
+
+    from deals.models import LiquidatedDamagesStatement
+
+    financing = f.SeriesJFinancingFactory()
+    line = {
+        "computation_date": "2000-06-13", "first_day": "2000-05-15", "days": 30, "base": "400000.00", "rate_pct": "2",
+        "period_days": 30, "period_pct": "2", "prorated": False, "amount": "8000.00", "due_date": "2000-06-30",
+    }  # fmt: skip
+    stmt = LiquidatedDamagesStatement.objects.create(
+        financing=financing,
+        investor=investor,
+        month=datetime.date(2000, 6, 1),
+        as_of=datetime.date(2000, 7, 3),
+        total_due="8000.00",
+        total_paid="0",
+        snapshot={
+            "clause": "RRA 2(b)(iii)-(iv), 2(b)(vii)",
+            "rows": [{"trigger": "Registration Statement not effective by the Required Effective Date", "trigger_clause": "RRA 2(b)(i)",
+                      "base_working": "purchase price of the Preferred Stock", "line": line, "paid_date": None}],
+            "total_computed_to_date": "8000.00", "total_paid_to_date": "0.00", "accruing": "1333.33",
+        },  # fmt: skip
+        created_by=deal_admin,
+    )
+    notice, _, text = _render(request_notice, stmt, "ld_statement", deal_admin)
+    assert notice.file_name == "liquidated-damages-statement-Fictional-Fund-A-Co.-Ltd-2000-06-01.pdf"
+    for value in ("STATEMENT OF LIQUIDATED DAMAGES", "June 2000", "2000-06-13", "$400,000.00", "$8,000.00", "unpaid",
+                  "July 3, 2000", "$1,333.33", "without requiring demand", "RRA 2(b)(i)"):  # fmt: skip
+        assert value in text, value
