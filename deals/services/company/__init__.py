@@ -3,7 +3,6 @@
 4(j)), Events of Default (Debenture 10), outbound notices (SPA 10) and
 indemnification claims (Indemnification Agreement; RRA 6).
 
-Importing the package registers the ``ld_statement`` notice kind.
+The monthly liquidated-damages statement PDF is the ``ld_statement`` notice
+kind registered in ``notices.kinds``.
 """
-
-from deals import notices_ld  # noqa: F401  (registers the ld_statement notice kind)
