@@ -698,20 +698,28 @@ def rule_periodic_amounts(ctx: Context) -> RuleStats:
     Restricted Sale Date (a restriction outside a Permitted Suspension Period, RRA 3(h)):
     2% of the base per 30 days, prorated daily, determined at each Computation Date and
     payable monthly (``registration.periodic_amounts``). One row per investor holding and
-    Computation Date, plus the part accruing towards the next one. Nine queries."""
+    Computation Date, plus the part accruing towards the next one. At most ten queries."""
     stats = RuleStats()
     as_of = ctx.as_of
     regs = _registrations()
     holding_ids = [h.pk for r in regs for h in r.holdings]
+    # The Held Shares Value (RRA 2(b)(iii)) matters only after an Effective Date: conversions
+    # and sales are read only then, and only from 30 days before it.
+    effective_dates = [r.statement.effective_date for r in regs if r.statement and _effective(r.statement.effective_date, as_of)]
     conv_by_holding = defaultdict(list)
-    for hid, on, amount, shares in Conversion.objects.filter(
-        preferred_id__in=holding_ids, status__in=[ConversionStatus.PENDING_DELIVERY, ConversionStatus.DELIVERED]
-    ).values_list("preferred_id", "conversion_date", "amount", "shares_issuable"):
-        if shares:
-            conv_by_holding[hid].append(reg.Conversion(on, amount, shares))
     sales = defaultdict(list)
-    for inv, fin, day, n in ShareSale.objects.values_list("investor_id", "financing_id", "sale_date", "shares"):
-        sales[(inv, fin)].append((day, n))
+    if effective_dates:
+        since = min(effective_dates) - datetime.timedelta(days=ctx.terms_on(min(effective_dates)).held_shares_lookback_days)
+        for hid, on, amount, shares in Conversion.objects.filter(
+            preferred_id__in=holding_ids, conversion_date__gte=since,
+            status__in=[ConversionStatus.PENDING_DELIVERY, ConversionStatus.DELIVERED],
+        ).values_list("preferred_id", "conversion_date", "amount", "shares_issuable"):
+            if shares:
+                conv_by_holding[hid].append(reg.Conversion(on, amount, shares))
+        for inv, fin, day, n in ShareSale.objects.filter(sale_date__gte=since).values_list(
+            "investor_id", "financing_id", "sale_date", "shares"
+        ):
+            sales[(inv, fin)].append((day, n))
     rows: list[Row] = []
     fin_rows: list[Row] = []
     st_rows: list[Row] = []

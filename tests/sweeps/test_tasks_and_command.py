@@ -27,7 +27,7 @@ def scenario(staff_user, terms_version):
 def test_beat_runs_after_the_new_york_close_and_catches_up():
     schedule = app.conf.beat_schedule
     daily = schedule["deadline-sweep-after-close"]
-    assert daily["task"] == "deals.sweep_catch_up_task"
+    assert daily["task"] == "deals.sweep_task"
     assert daily["schedule"] == crontab(hour=18, minute=30, day_of_week="mon-fri")
     assert schedule["deadline-sweep-catch-up"]["task"] == "deals.sweep_catch_up_task"
     assert app.conf.timezone == "America/New_York"
