@@ -96,6 +96,7 @@ class EventOfDefault(TimeStamped):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name_plural = "events of default"
         ordering = ["-occurred_date"]
         constraints = [
             models.CheckConstraint(

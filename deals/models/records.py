@@ -109,6 +109,7 @@ class BuyIn(TimeStamped):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = "buy-in"
         constraints = [models.CheckConstraint(condition=Q(adjustment_amount__gte=0), name="buyin_amount_nonnegative")]
 
 
@@ -128,6 +129,9 @@ class CapRemedy(TimeStamped):
     snapshot = models.JSONField(default=dict)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "cap remedies"
 
 
 class WarrantExercise(TimeStamped):
