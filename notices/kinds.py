@@ -167,7 +167,7 @@ _CONSUMED_CONVERSION = {
     "instrument", "conversion_date", "amount", "eligibility", "market_price", "fixed_price", "discount_pct",
     "discounted_price", "applied_price", "price_basis", "shares", "accrual", "accrual_payment", "accrual_cash",
     "accrual_shares", "total_shares", "cap", "unconverted", "reserve", "delivery_date", "original_notice_due",
-    "clauses",
+    "clauses", "terms_version",
 }  # fmt: skip
 
 
@@ -464,7 +464,7 @@ def exercise_context(record) -> dict:
             formula="aggregate exercise price = Warrant Shares × Exercise Price",
         )
     ]
-    appendix += generic_sections(snap, "Recorded computation")
+    appendix += generic_sections(snap, "Recorded computation", skip={"terms_version"})
     return {
         "title": "Notice of Exercise",
         "company_name": _company(record.warrant.financing.issuer),
@@ -537,7 +537,7 @@ def redemption_context(record) -> dict:
         )
     )
     skip = {"principal", "premium_pct", "premium_amount", "interest", "amount", "notice_date", "received_on",
-            "payment_due", "convert_deadline", "payment_date", "clause"}  # fmt: skip
+            "payment_due", "convert_deadline", "payment_date", "clause", "terms_version"}  # fmt: skip
     appendix += generic_sections({k: v for k, v in snap.items() if k not in skip}, "Other recorded figures")
     return {
         "title": "Notice of Redemption",
