@@ -18,6 +18,12 @@ def _celery_eager(settings):
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Rendered notices go to a per-test folder, never the repo's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def _user(django_user_model, username: str, group: str | None, staff: bool = False):
     ensure_groups()
     user = django_user_model.objects.create_user(username=username, password="pw-for-tests-only", is_staff=staff)
