@@ -490,7 +490,7 @@ def _redemption_converted(redemption: Redemption, *, on: datetime.date) -> None:
 
 
 def _lock_conversion(conversion: Conversion) -> Conversion:
-    return Conversion.objects.select_for_update().select_related("debenture", "preferred", "investor").get(pk=conversion.pk)
+    return Conversion.objects.select_for_update(of=("self",)).select_related("debenture", "preferred", "investor").get(pk=conversion.pk)
 
 
 def _require_pending(conv: Conversion, action: str) -> None:
