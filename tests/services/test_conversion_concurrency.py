@@ -29,8 +29,14 @@ pytestmark = [
 
 
 @pytest.mark.django_db(transaction=True)
-def test_ten_parallel_20k_conversions_of_100k_exactly_five_succeed(django_user_model, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path  # notices render after each commit
+def test_ten_parallel_20k_conversions_of_100k_exactly_five_succeed(django_user_model, settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path
+    # The notice row is still requested inside each transaction; its PDF render (queued on commit,
+    # eager in tests) is skipped: WeasyPrint in 5 threads at once is not what this test measures and
+    # crashed the interpreter once in 6 runs (Pango is not thread-safe).
+    import notices.services
+
+    monkeypatch.setattr(notices.services, "_queue_render", lambda *a, **k: None, raising=False)
     w = make_world(start=datetime.date(2000, 5, 1))
     user = django_user_model.objects.create_user("parallel-clerk")
     shares_before = Issuer.objects.get().shares_issued
@@ -79,3 +85,6 @@ def test_ten_parallel_20k_conversions_of_100k_exactly_five_succeed(django_user_m
     assert Conversion.objects.count() == 5
     per = Conversion.objects.first().shares_issuable
     assert Issuer.objects.get().shares_issued == shares_before + 5 * per
+    from notices.models import Notice
+
+    assert Notice.objects.filter(kind="conversion").count() == 5
