@@ -92,6 +92,11 @@ def _mime(path: Path) -> str:
 
 
 _lock = threading.Lock()
+# Pango/fontconfig behind one shared FontConfiguration are not thread-safe: a
+# threaded web server rendering in-process (no Redis) crashed once under the
+# parallel-conversion test. Renders in one process take turns; Celery's
+# prefork workers are separate processes and still render in parallel.
+_render_lock = threading.Lock()
 
 
 @cache
@@ -129,8 +134,9 @@ def render_html(template_name: str, context: dict) -> str:
 def html_to_pdf(html: str) -> bytes:
     """PDF bytes for ``html`` with the shared stylesheet, fonts and locked-down fetcher."""
     font_config, fetcher, css = _shared()
-    document = weasyprint.HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[css], font_config=font_config)
+    with _render_lock:
+        document = weasyprint.HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=fetcher)
+        return document.write_pdf(stylesheets=[css], font_config=font_config)
 
 
 @cache

@@ -14,12 +14,14 @@ SHOTS = Path("/tmp/shots")
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"Debian Chromium not installed at {CHROMIUM} (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the
+    # test makes between page actions are safe (nothing else runs here).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
