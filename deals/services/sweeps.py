@@ -77,7 +77,6 @@ from deals.models import (
     RedemptionStatus,
     RegistrationAmendment,
     RegistrationStatement,
-    ShareSale,
     SuspensionPeriod,
     SweepRun,
     Warrant,
@@ -162,6 +161,7 @@ class RuleStats:
     records_changed: int = 0  # source records the rule changed (expired warrants, void redemptions)
     queries: int = 0
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)  # what the rule could not compute, and why
 
     @property
     def changed(self) -> int:
@@ -176,6 +176,7 @@ class RuleStats:
             "records_changed": self.records_changed,
             "queries": self.queries,
             "seconds": round(self.seconds, 3),
+            "notes": self.notes,
         }
 
 
@@ -646,83 +647,29 @@ def _restricted_spans(susp: list[SuspensionPeriod], terms: DealTerms) -> list[tu
 # --- rule 3: Periodic Amounts (RRA 2(b)) ------------------------------------------------------
 
 
-def _periodic_rows(
-    *, holding: PreferredHolding, tag: str, kind: reg.LatenessKind, trigger: datetime.date, cured: datetime.date | None,
-    effective: datetime.date | None, ctx: Context, terms: DealTerms, conversions, sales: int,
-) -> list[Row]:
-    as_of = ctx.as_of
-    if as_of <= trigger:
-        return []
-    held = None
-    if effective is not None and trigger > effective and conversions:
-        try:
-            held = reg.held_shares_value(restricted_sale_date=trigger, conversions=conversions, shares_sold=sales, terms=terms)
-        except TermsError:
-            held = None
-    base = reg.periodic_base(
-        purchase_price=holding.purchase_price, trigger_date=trigger, effective_date=effective,
-        unconverted_principal=holding.liquidation_preference_outstanding, held_shares=held,
-    )
-    pa = reg.periodic_amounts(kind=kind, trigger_date=trigger, base=base.amount, cured_on=cured, as_of=as_of, terms=terms)
-    what = "Required Effective Date" if kind is reg.LatenessKind.REQUIRED_EFFECTIVE_DATE else "Restricted Sale Date"
-    rows = []
-    for line in pa.lines:
-        rows.append(Row(
-            K.PERIODIC_AMOUNT, "RRA 2(b)(iii), 2(b)(vii)", holding.pk, line.due_date, period_key=f"{tag}:{trigger}:{line.computation_date}",
-            investor_id=holding.investor_id, amount=line.amount,
-            description=(
-                f"Periodic Amount {line.period_pct.normalize()}% of {_money(base.amount)} for {line.days} day(s) "
-                f"{line.first_day.isoformat()}..{line.computation_date.isoformat()} ({what} {trigger.isoformat()})"
-            ),
-            details={**line.as_dict(), "trigger": trigger.isoformat(), "lateness": kind.value, "base_working": base.working},
-        ))
-    if pa.accruing is not None:
-        a = pa.accruing
-        next_cd = a.first_day + datetime.timedelta(days=terms.periodic_period_days - 1)
-        rows.append(Row(
-            K.PERIODIC_AMOUNT, "RRA 2(b)(iii), 2(b)(vii)", holding.pk, reg.periodic_amount_due_date(next_cd),
-            period_key=f"{tag}:{trigger}:{next_cd}", investor_id=holding.investor_id, amount=a.amount,
-            description=(
-                f"Periodic Amount accruing: {a.days} day(s) since {a.first_day.isoformat()} so far "
-                f"({a.period_pct.quantize(Decimal('0.0001')).normalize()}% of {_money(base.amount)}); computed on the next "
-                f"Computation Date {next_cd.isoformat()} or on effectiveness ({what} {trigger.isoformat()})"
-            ),
-            details={**a.as_dict(), "accruing": True, "trigger": trigger.isoformat(), "lateness": kind.value},
-        ))
-    return rows
-
-
 def rule_periodic_amounts(ctx: Context) -> RuleStats:
     """RRA 2(b)(i)-(iv), (vii): the Required Effective Date (90 days after the Initial
     Closing Date; RRA 2(b)(i)(B)-(C) for amendments) passed without effectiveness, or a
     Restricted Sale Date (a restriction outside a Permitted Suspension Period, RRA 3(h)):
     2% of the base per 30 days, prorated daily, determined at each Computation Date and
-    payable monthly (``registration.periodic_amounts``). One row per investor holding and
-    Computation Date, plus the part accruing towards the next one. At most ten queries."""
+    payable monthly.
+
+    The figures are the liquidated-damages workflow's (``company.liquidated_damages.
+    damages_overview``, which calls ``registration.periodic_amounts``), written under the
+    same keys as its ``ld_obligations_sync`` (source: the financing; one row per investor,
+    lateness and Computation Date), so the ledger holds each Periodic Amount once and a
+    payment recorded there closes the row the sweep keeps. The sweep adds the part
+    accruing towards the next Computation Date. The overview (it reads the financing's
+    conversions) runs only for a financing with a lateness; a handful of queries."""
+    from deals.services.company.liquidated_damages import _period_key, damages_overview, triggers
+
     stats = RuleStats()
     as_of = ctx.as_of
     regs = _registrations()
-    holding_ids = [h.pk for r in regs for h in r.holdings]
-    # The Held Shares Value (RRA 2(b)(iii)) matters only after an Effective Date: conversions
-    # and sales are read only then, and only from 30 days before it.
-    effective_dates = [r.statement.effective_date for r in regs if r.statement and _effective(r.statement.effective_date, as_of)]
-    conv_by_holding = defaultdict(list)
-    sales = defaultdict(list)
-    if effective_dates:
-        since = min(effective_dates) - datetime.timedelta(days=ctx.terms_on(min(effective_dates)).held_shares_lookback_days)
-        for hid, on, amount, shares in Conversion.objects.filter(
-            preferred_id__in=holding_ids, conversion_date__gte=since,
-            status__in=[ConversionStatus.PENDING_DELIVERY, ConversionStatus.DELIVERED],
-        ).values_list("preferred_id", "conversion_date", "amount", "shares_issuable"):
-            if shares:
-                conv_by_holding[hid].append(reg.Conversion(on, amount, shares))
-        for inv, fin, day, n in ShareSale.objects.filter(sale_date__gte=since).values_list(
-            "investor_id", "financing_id", "sale_date", "shares"
-        ):
-            sales[(inv, fin)].append((day, n))
     rows: list[Row] = []
     fin_rows: list[Row] = []
     st_rows: list[Row] = []
+    complete: list[int] = []  # financings whose schedules all computed (stale rows may be voided)
     for r in regs:
         f = r.financing
         terms = ctx.terms_on(f.initial_closing_date)
@@ -730,55 +677,58 @@ def rule_periodic_amounts(ctx: Context) -> RuleStats:
         effective = _effective(r.statement.effective_date if r.statement else None, as_of)
         # the deadline itself (the registration workflow writes the same row on the statement)
         status, sat = (SATISFIED, effective) if effective else (OPEN, None)
-        red_row = Row(
+        (st_rows if r.statement else fin_rows).append(Row(
             K.REQUIRED_EFFECTIVE, "RRA 2(b)(i)(A)", (r.statement or f).pk, red, status=status, satisfied_date=sat,
             description=(
                 f"Registration statement to be declared effective by {red.isoformat()} "
                 f"({terms.required_effective_days} days after the Initial Closing Date)"
             ),
-        )
-        (st_rows if r.statement else fin_rows).append(red_row)
-        triggers: list[tuple[str, reg.LatenessKind, datetime.date, datetime.date | None]] = []
-        if effective is None or effective > red:
-            triggers.append(("RED", reg.LatenessKind.REQUIRED_EFFECTIVE_DATE, red, effective))
-        for a in r.amendments:
-            if not a.increased_registered_shares_date:
-                continue
-            after = bool(effective and effective <= a.increased_registered_shares_date)
-            route = reg.IncreaseRoute.ADDITIONAL_STATEMENT if after else reg.IncreaseRoute.AMEND
-            due, _ = reg.anticipated_subsequent_effective_date(
-                increased_registered_shares_date=a.increased_registered_shares_date,
-                initial_closing_date=f.initial_closing_date, route=route, terms=terms,
-            )
-            a_eff = _effective(a.effective_date, as_of)
-            if a_eff is None or a_eff > due:
-                triggers.append((f"RED{a.pk}", reg.LatenessKind.REQUIRED_EFFECTIVE_DATE, due, a_eff))
-        if effective:
-            for _s, verdict in _restricted_spans(r.suspensions, terms):
-                for first, last in verdict.restricted_spans:
-                    removed = last + datetime.timedelta(days=1)
-                    triggers.append(("RSD", reg.LatenessKind.RESTRICTED_SALE_DATE, first, removed if removed <= as_of else None))
-        for h in r.holdings:
-            for tag, kind, trigger, cured in triggers:
-                window_first = trigger - datetime.timedelta(days=terms.held_shares_lookback_days)
-                sold = sum(n for day, n in sales[(h.investor_id, f.pk)] if window_first <= day <= trigger)
-                convs = conv_by_holding[h.pk]
-                in_window = sum(c.shares for c in convs if window_first <= c.on < trigger)
-                rows += _periodic_rows(
-                    holding=h, tag=tag, kind=kind, trigger=trigger, cured=cured, effective=effective, ctx=ctx, terms=terms,
-                    conversions=convs, sales=min(sold, in_window),
-                )
-    ct_h = ctx.ct(PreferredHolding)
-    _write(ctx, stats, {ct_h: rows, ctx.ct(Financing): fin_rows, ctx.ct(RegistrationStatement): st_rows})
-    keep = {(row.kind, row.object_id, row.period_key) for row in rows}
+        ))
+        if not triggers(financing=f, as_of=as_of):
+            complete.append(f.pk)
+            continue
+        ok = True
+        for d in damages_overview(financing=f, as_of=as_of):
+            for sch in d.schedules:
+                t = sch.trigger
+                if sch.amounts is None:
+                    ok = False
+                    stats.notes.append(f"{d.investor}: {t.label}: {sch.error}")
+                    continue
+                base = sch.base.as_dict() if sch.base else None
+                for line in sch.amounts.lines:
+                    rows.append(Row(
+                        K.PERIODIC_AMOUNT, "RRA 2(b)(iii)-(iv)", f.pk, line.due_date,
+                        period_key=_period_key(d.investor.pk, t.lateness, t.trigger_date, line.computation_date),
+                        investor_id=d.investor.pk, amount=line.amount,
+                        description=(
+                            f"Periodic Amount for {line.first_day.isoformat()}..{line.computation_date.isoformat()} "
+                            f"({line.days} days on {line.base}): {t.label}"
+                        ),
+                        details={"line": line.as_dict(), "base": base},
+                    ))
+                a = sch.amounts.accruing
+                if a is not None:
+                    next_cd = a.first_day + datetime.timedelta(days=terms.periodic_period_days - 1)
+                    rows.append(Row(
+                        K.PERIODIC_AMOUNT, "RRA 2(b)(iii)-(iv)", f.pk, reg.periodic_amount_due_date(next_cd),
+                        period_key=_period_key(d.investor.pk, t.lateness, t.trigger_date, next_cd),
+                        investor_id=d.investor.pk, amount=a.amount,
+                        description=(
+                            f"Periodic Amount accruing: {a.days} day(s) from {a.first_day.isoformat()} so far, on {a.base}; "
+                            f"determined on the next Computation Date {next_cd.isoformat()} or on cure: {t.label}"
+                        ),
+                        details={"line": a.as_dict(), "base": base, "accruing": True},
+                    ))
+        if ok:
+            complete.append(f.pk)
+    ct_f = ctx.ct(Financing)
+    _write(ctx, stats, {ct_f: rows + fin_rows, ctx.ct(RegistrationStatement): st_rows})
+    keep = {(row.kind, row.object_id, row.period_key) for row in rows + fin_rows}
     stats.voided += _void_missing(
-        ct_h, [K.PERIODIC_AMOUNT], holding_ids, keep, ctx,
-        "No longer payable: the Computation Dates changed (effectiveness or restriction recorded)",
-    )
-    fin_keep = {(row.kind, row.object_id, row.period_key) for row in fin_rows}
-    stats.voided += _void_missing(
-        ctx.ct(Financing), [K.REQUIRED_EFFECTIVE], [r.financing.pk for r in regs], fin_keep, ctx,
-        "Superseded: tracked on the registration statement",
+        ct_f, [K.PERIODIC_AMOUNT, K.REQUIRED_EFFECTIVE], complete, keep, ctx,
+        "No longer payable as computed: a Computation Date moved (effectiveness or end of restriction recorded), "
+        "or the deadline is tracked on the registration statement",
     )
     return stats
 

@@ -71,22 +71,23 @@ def snapshot_ledger():
 
 def build_scenario(*, user, terms_version, n: int = 1, fin=None):
     """A deal with ``n`` of each kind of record the rules read, late around Memorial Day 2000
+    (Initial Closing 2000-02-01: the registration statement is late from 2000-05-01, RRA 2(b))
     (``fin``: add them to an existing deal)."""
     if fin is None:
-        fin = f.SeriesJFinancingFactory(initial_closing_date=datetime.date(2000, 3, 7))
+        fin = f.SeriesJFinancingFactory(initial_closing_date=datetime.date(2000, 2, 1))
         m.RegistrationStatement.objects.create(financing=fin, filed_date=datetime.date(2000, 3, 20))
         # enough shares for SPA 4(d)(ii)'s 10% trigger: a Meeting Date exists
         make_conversion(user=user, terms_version=terms_version, preferred=f.PreferredHoldingFactory(financing=fin),
                         delivery_date=datetime.date(2000, 5, 22), shares_issuable=800_000)
     for i in range(n):
-        holding = f.PreferredHoldingFactory(financing=fin, shares=10, closing_date=datetime.date(2000, 3, 7))
+        holding = f.PreferredHoldingFactory(financing=fin, shares=10, closing_date=datetime.date(2000, 2, 1))
         # Delivery Date Monday 05-22: grace to 05-25; late from Friday 05-26
         make_conversion(user=user, terms_version=terms_version, preferred=holding, delivery_date=datetime.date(2000, 5, 22),
                         amount=D("10000"))
         deb = f.DebentureFactory(maturity_date=datetime.date(2000, 5, 31))
         make_conversion(user=user, terms_version=terms_version, debenture=deb, delivery_date=datetime.date(2000, 5, 22),
                         conversion_date=datetime.date(2000, 5, 19), amount=D("100000"))
-        f.WarrantFactory(expiry_date=datetime.date(2000, 6, 30) + datetime.timedelta(days=i))
+        f.WarrantFactory(financing=fin, expiry_date=datetime.date(2000, 6, 30) + datetime.timedelta(days=i))
         m.Redemption.objects.create(
             debenture=deb, terms_version=terms_version, notice_date=datetime.date(2000, 5, 12),
             notice_received_date=datetime.date(2000, 5, 12), principal=D("100000"), premium_amount=D("120000"),

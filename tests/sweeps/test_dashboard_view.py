@@ -52,6 +52,8 @@ def test_buckets_amounts_and_links(clerk_client, swept):
     # 2 business days late on $10,000: $200 each, and the big 800,000-share conversion's $100,000 converted
     assert ctx["late_accrued"]["n"] == 3
     assert "Late payments" in html and "SPA 5(c)" in html
+    # the statement was due effective 2000-05-01 (RRA 2(b)): one accruing Periodic Amount per investor
+    assert ctx["periodic_accrued"]["n"] == m.PreferredHolding.objects.values("investor").distinct().count()
     conv = m.Conversion.objects.order_by("pk").first()
     assert reverse("conversion_detail", args=[conv.pk]) in html  # link to the source record
     # the cure periods end today (05-22 + 5 business days, Memorial Day skipped)

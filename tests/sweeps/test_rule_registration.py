@@ -27,38 +27,44 @@ def deal(terms_version):
     return fin, holding, statement
 
 
-def open_periodic(holding):
-    return [o for o in ledger(holding, K.PERIODIC_AMOUNT) if o.status == "open"]
+def open_periodic(fin):
+    return [o for o in ledger(fin, K.PERIODIC_AMOUNT) if o.status == "open"]
+
+
+def key(investor_id, code, trigger, cd):
+    # the liquidated-damages workflow's key (company.liquidated_damages._period_key)
+    return f"{investor_id}:{code}:{trigger:%Y%m%d}:{cd:%Y%m%d}"
 
 
 def test_nothing_is_payable_on_the_required_effective_date(deal):
-    _, holding, _ = deal
+    fin, _, _ = deal
     run("periodic_amounts", day(90))
-    assert ledger(holding, K.PERIODIC_AMOUNT) == []
+    assert ledger(fin, K.PERIODIC_AMOUNT) == []
 
 
 def test_periodic_amount_accrues_daily_after_the_required_effective_date(deal):
-    _, holding, statement = deal
+    fin, holding, statement = deal
     run("periodic_amounts", day(105))  # days 91..105: 15/30 of 2% of $1,000,000
-    (accruing,) = open_periodic(holding)
+    (accruing,) = open_periodic(fin)
     assert accruing.amount == D("10000.00")
     assert accruing.details["accruing"] is True
-    assert accruing.period_key == f"RED:{day(90)}:{day(120)}"
+    assert accruing.investor_id == holding.investor_id
+    assert accruing.period_key == key(holding.investor_id, "R", day(90), day(120))
     (red,) = ledger(statement, K.REQUIRED_EFFECTIVE)
     assert red.due_date == day(90) and red.status == "open"
 
 
 def test_rra_165_day_example_end_to_end(deal):
     """RRA 2(b)(iii): effective on day 165 -> 2% (days 91-120) + 2% (121-150) + 1% (151-165)."""
-    _, holding, statement = deal
+    fin, holding, statement = deal
     for as_of in (day(90), day(91), day(120), day(140), day(164)):
         sweep_run(as_of=as_of, triggered_by="test")
     statement.effective_date = day(165)
     statement.save()
     run_ = sweep_run(as_of=day(166), triggered_by="test")
     assert run_.status == "succeeded", run_.errors
-    lines = open_periodic(holding)
-    assert [(o.details["computation_date"], o.amount) for o in lines] == [
+    lines = open_periodic(fin)
+    assert [(o.details["line"]["computation_date"], o.amount) for o in lines] == [
         (day(120).isoformat(), D("20000.00")),
         (day(150).isoformat(), D("20000.00")),
         (day(165).isoformat(), D("10000.00")),
@@ -67,18 +73,37 @@ def test_rra_165_day_example_end_to_end(deal):
     # day 165 is Saturday 2000-08-19: payable the next business day
     assert lines[-1].due_date == datetime.date(2000, 8, 21)
     # the accruing part towards day 180 was superseded by the day-165 Computation Date
-    (void,) = [o for o in ledger(holding, K.PERIODIC_AMOUNT) if o.status == "void"]
-    assert void.period_key.endswith(day(180).isoformat())
+    (void,) = [o for o in ledger(fin, K.PERIODIC_AMOUNT) if o.status == "void"]
+    assert void.period_key == key(holding.investor_id, "R", day(90), day(180))
     (red,) = ledger(statement, K.REQUIRED_EFFECTIVE)
     assert (red.status, red.satisfied_date) == ("satisfied", day(165))
 
 
 def test_effective_on_time_means_no_periodic_amounts(deal):
-    _, holding, statement = deal
+    fin, _, statement = deal
     statement.effective_date = day(90)
     statement.save()
     run("periodic_amounts", day(200))
-    assert ledger(holding, K.PERIODIC_AMOUNT) == []
+    assert ledger(fin, K.PERIODIC_AMOUNT) == []
+
+
+def test_the_workflows_payment_closes_the_row_the_sweep_keeps(deal, staff_user):
+    """One Periodic Amount, one ledger row: the sweep and the liquidated-damages workflow share it."""
+    from deals.services.company.liquidated_damages import ld_obligations_sync, periodic_amount_mark_paid
+
+    fin, holding, _ = deal
+    run("periodic_amounts", day(125))
+    ld_obligations_sync(financing=fin, as_of=day(125))
+    rows = ledger(fin, K.PERIODIC_AMOUNT)
+    assert len(rows) == 2  # day-120 Computation Date + the accruing part, not duplicated
+    periodic_amount_mark_paid(
+        financing=fin, investor=holding.investor, lateness="required_effective_date", trigger_date=day(90),
+        computation_date=day(120), paid_date=day(125), reference="wire 1", user=staff_user, as_of=day(125),
+    )
+    stats = run("periodic_amounts", day(126))
+    paid = ledger(fin, K.PERIODIC_AMOUNT, status="satisfied")
+    assert [o.period_key for o in paid] == [key(holding.investor_id, "R", day(90), day(120))]
+    assert stats.created == 0
 
 
 def test_required_effective_date_without_a_statement_is_tracked_on_the_financing(terms_version):
@@ -119,13 +144,18 @@ def test_suspension_days_beyond_twenty_are_flagged(effective_deal):
 
 
 def test_restricted_sale_date_periodic_amount_on_unconverted_principal(effective_deal):
-    _, holding, _, _ = effective_deal
+    fin, holding, _, susp = effective_deal
+    from deals.terms.suspensions import SuspensionPeriod as Proposed
+    from deals.terms.suspensions import judge_suspension
+
+    # the suspension workflow stores the engine's verdict; the damages read it
+    susp.verdict = judge_suspension(proposed=Proposed(susp.start_date, susp.end_date), notice_given_on=susp.notice_date).as_dict()
+    susp.save()
     run("periodic_amounts", datetime.date(2000, 7, 3))
-    (line,) = open_periodic(holding)
+    (line,) = open_periodic(fin)
     # days 06-26..07-01 (restriction removed 07-01): 6/30 of 2% of $1,000,000 unconverted
     assert line.amount == D("4000.00")
-    assert line.period_key == "RSD:2000-06-25:2000-07-01"
-    assert line.details["lateness"] == "restricted_sale_date"
+    assert line.period_key == key(holding.investor_id, "S", datetime.date(2000, 6, 25), datetime.date(2000, 7, 1))
 
 
 def test_registration_period_end_is_a_milestone(effective_deal):
