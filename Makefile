@@ -22,6 +22,7 @@ run: venv
 	@scripts/check_system_libs.sh
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_deal
+	$(PY) manage.py sweep --catch-up
 	$(PY) manage.py create_demo_users
 	HOST=$(HOST) PORT=$(PORT) scripts/serve.sh
 
