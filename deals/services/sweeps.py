@@ -661,7 +661,7 @@ def rule_periodic_amounts(ctx: Context) -> RuleStats:
     payment recorded there closes the row the sweep keeps. The sweep adds the part
     accruing towards the next Computation Date. The overview (it reads the financing's
     conversions) runs only for a financing with a lateness; a handful of queries."""
-    from deals.services.company.liquidated_damages import _period_key, damages_overview, triggers
+    from deals.services.company.liquidated_damages import damages_overview, periodic_amount_key, triggers
 
     stats = RuleStats()
     as_of = ctx.as_of
@@ -699,7 +699,7 @@ def rule_periodic_amounts(ctx: Context) -> RuleStats:
                 for line in sch.amounts.lines:
                     rows.append(Row(
                         K.PERIODIC_AMOUNT, "RRA 2(b)(iii)-(iv)", f.pk, line.due_date,
-                        period_key=_period_key(d.investor.pk, t.lateness, t.trigger_date, line.computation_date),
+                        period_key=periodic_amount_key(d.investor.pk, t.lateness, t.trigger_date, line.computation_date),
                         investor_id=d.investor.pk, amount=line.amount,
                         description=(
                             f"Periodic Amount for {line.first_day.isoformat()}..{line.computation_date.isoformat()} "
@@ -712,7 +712,7 @@ def rule_periodic_amounts(ctx: Context) -> RuleStats:
                     next_cd = a.first_day + datetime.timedelta(days=terms.periodic_period_days - 1)
                     rows.append(Row(
                         K.PERIODIC_AMOUNT, "RRA 2(b)(iii)-(iv)", f.pk, reg.periodic_amount_due_date(next_cd),
-                        period_key=_period_key(d.investor.pk, t.lateness, t.trigger_date, next_cd),
+                        period_key=periodic_amount_key(d.investor.pk, t.lateness, t.trigger_date, next_cd),
                         investor_id=d.investor.pk, amount=a.amount,
                         description=(
                             f"Periodic Amount accruing: {a.days} day(s) from {a.first_day.isoformat()} so far, on {a.base}; "

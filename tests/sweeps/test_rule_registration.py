@@ -32,7 +32,7 @@ def open_periodic(fin):
 
 
 def key(investor_id, code, trigger, cd):
-    # the liquidated-damages workflow's key (company.liquidated_damages._period_key)
+    # the liquidated-damages workflow's key (company.liquidated_damages.periodic_amount_key)
     return f"{investor_id}:{code}:{trigger:%Y%m%d}:{cd:%Y%m%d}"
 
 

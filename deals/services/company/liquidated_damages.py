@@ -242,7 +242,7 @@ def damages_overview(*, financing: Financing, as_of: datetime.date, investor: In
     return result
 
 
-def _period_key(investor_id: int, lateness: str, trigger: datetime.date, cd: datetime.date) -> str:
+def periodic_amount_key(investor_id: int, lateness: str, trigger: datetime.date, cd: datetime.date) -> str:
     code = "R" if lateness == Lateness.REQUIRED_EFFECTIVE_DATE else "S"
     return f"{investor_id}:{code}:{trigger:%Y%m%d}:{cd:%Y%m%d}"
 
@@ -258,7 +258,7 @@ def ld_obligations_sync(*, financing: Financing, as_of: datetime.date) -> int:
                 obligation_upsert(
                     kind=ObligationKind.PERIODIC_AMOUNT,
                     source=financing,
-                    period_key=_period_key(d.investor.pk, s.trigger.lateness, s.trigger.trigger_date, line.computation_date),
+                    period_key=periodic_amount_key(d.investor.pk, s.trigger.lateness, s.trigger.trigger_date, line.computation_date),
                     investor=d.investor,
                     due_date=line.due_date,
                     amount=line.amount,
@@ -327,7 +327,7 @@ def periodic_amount_mark_paid(
                     kind=ObligationKind.PERIODIC_AMOUNT,
                     content_type=ContentType.objects.get_for_model(financing),
                     object_id=financing.pk,
-                    period_key=_period_key(investor.pk, lateness, trigger_date, computation_date),
+                    period_key=periodic_amount_key(investor.pk, lateness, trigger_date, computation_date),
                     status=ObligationStatus.OPEN,
                 ).update(status=ObligationStatus.SATISFIED, satisfied_date=paid_date)
                 return payment
