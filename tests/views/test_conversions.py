@@ -245,3 +245,20 @@ def test_empty_list_explains_what_to_do(clerk_client, db):
     set_business_date(CONV_DATE)
     r = clerk_client.get(reverse("conversion_list"))
     assert "No conversions recorded yet" in r.content.decode()
+
+
+def test_detail_lists_the_conversions_notice_with_download(clerk_client, db, clerk, django_capture_on_commit_callbacks):
+    w = make_world()
+    with django_capture_on_commit_callbacks(execute=True):
+        conv = svc.conversion_submit(
+            instrument=w.debenture,
+            amount=D("10000"),
+            conversion_date=CONV_DATE,
+            notice_method="facsimile",
+            notice_received_date=CONV_DATE,
+            idempotency_key="notice-card",
+            user=clerk,
+        )
+    html = clerk_client.get(reverse("conversion_detail", args=[conv.pk])).content.decode()
+    assert 'data-testid="record-notices"' in html
+    assert "Download PDF" in html
