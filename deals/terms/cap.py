@@ -29,7 +29,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from .calendars import trading_days_between
 from .errors import InvalidInput
-from .params import DealTerms
+from .params import NHTC_SHARES_OUTSTANDING_AT_SIGNING, DealTerms
 from .prices import CLOSING_PRICE, PriceDay, WindowedPrice, lowest_window_price, prices_for_days
 from .rounding import pct, to_cents, to_shares
 
@@ -43,7 +43,7 @@ CLAUSE_MEETING = "SPA 4(d)(ii)"
 def cap_shares(terms: DealTerms, shares_outstanding_at_signing: int | None = None) -> int:
     """SPA 4(d)(ii): the most shares issuable without stockholder approval (20%, rounded down)."""
     outstanding = (
-        terms.shares_outstanding_at_signing
+        NHTC_SHARES_OUTSTANDING_AT_SIGNING
         if shares_outstanding_at_signing is None
         else shares_outstanding_at_signing
     )
@@ -101,7 +101,7 @@ def cap_check(
     if requested_shares < 0 or shares_issued_before < 0:
         raise InvalidInput("Share counts for the cap cannot be negative.")
     outstanding = (
-        terms.shares_outstanding_at_signing
+        NHTC_SHARES_OUTSTANDING_AT_SIGNING
         if shares_outstanding_at_signing is None
         else shares_outstanding_at_signing
     )
@@ -370,7 +370,7 @@ def meeting_date(
     since signing reach 10% of the shares outstanding at signing and (y) its next stockholders'
     meeting. ``issuances`` are (date, shares) of every issuance after the SPA date."""
     outstanding = (
-        terms.shares_outstanding_at_signing
+        NHTC_SHARES_OUTSTANDING_AT_SIGNING
         if shares_outstanding_at_signing is None
         else shares_outstanding_at_signing
     )

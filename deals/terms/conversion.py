@@ -39,7 +39,7 @@ from .calendars import add_business_days
 from .cap import CapCheck, UnconvertedSplit, cap_check, unconverted_shares
 from .delivery import debenture_delivery_date, series_j_delivery_date
 from .errors import InvalidInput, NotEligible
-from .params import DayCount, DealTerms
+from .params import NHTC_SHARES_OUTSTANDING_AT_SIGNING, DayCount, DealTerms
 from .prices import MarketPrice, market_price
 from .reserve import ReserveCheck, reserve_check
 from .rounding import pct, to_cents, to_price, to_shares
@@ -713,7 +713,7 @@ def quote_debenture_conversion(
         terms=terms,
         conversion_shares=outstanding_shares,
         warrant_shares=warrant_shares,
-        issued_shares=terms.shares_outstanding_at_signing if issued_shares is None else issued_shares,
+        issued_shares=NHTC_SHARES_OUTSTANDING_AT_SIGNING if issued_shares is None else issued_shares,
         authorized_shares=authorized_shares,
     )
     delivered = conversion_date if notice_delivered is None else notice_delivered
@@ -815,7 +815,7 @@ def quote_preferred_conversion(
         terms=terms,
         conversion_shares=outstanding_shares,
         warrant_shares=warrant_shares,
-        issued_shares=terms.shares_outstanding_at_signing if issued_shares is None else issued_shares,
+        issued_shares=NHTC_SHARES_OUTSTANDING_AT_SIGNING if issued_shares is None else issued_shares,
         authorized_shares=authorized_shares,
     )
     return ConversionQuote(

@@ -103,9 +103,7 @@ class DealTerms:
     cap_redemption_days: int = term(30, "SPA 4(i)")
     # Share reserve
     reserve_pct: Decimal = term(D("150"), "SPA 4(g)")
-    # Capital facts and cap/warrant mechanics (added with prices/conversion/cap/warrants)
-    shares_outstanding_at_signing: int = term(7_860_000, "SPA 3(c), 4(d)(ii)", "approximately, at signing")
-    authorized_common_shares: int = term(50_000_000, "SPA 3(c)")
+    # Cap remedy and warrant mechanics
     cap_remedy_window_days: int = term(5, "SPA 4(i)(x)", "consecutive trading days averaged")
     cap_remedy_lookback_days: int = term(60, "SPA 4(i)(x)", "trading days immediately preceding the notice")
     warrant_share_rounding: ShareRounding = term(ShareRounding.DOWN, "SPA 4(h)", "whole shares, rounded down")
@@ -175,3 +173,9 @@ class DealTerms:
 
 
 NHTC_DEFAULTS = DealTerms()
+
+# Capital facts (SPA 3(c), 4(d)(ii)) are facts about the Issuer, not deal terms:
+# the app passes the Issuer record's figures. These are the engine's defaults
+# for callers without one (tests, benches).
+NHTC_SHARES_OUTSTANDING_AT_SIGNING = 7_860_000  # SPA 3(c): "approximately 7,860,000"
+NHTC_AUTHORIZED_COMMON_SHARES = 50_000_000  # SPA 3(c)

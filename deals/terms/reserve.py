@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
 from .errors import InvalidInput
-from .params import DealTerms
+from .params import NHTC_AUTHORIZED_COMMON_SHARES, DealTerms
 from .rounding import pct
 
 CLAUSE_RESERVE = "SPA 3(c), 4(g)"
@@ -73,9 +73,9 @@ def reserve_check(
     ``conversion_shares`` are the shares issuable on conversion of everything
     still outstanding (and its dividends/interest, if paid in shares);
     ``issued_shares`` the Common Stock issued now; ``authorized_shares``
-    defaults to ``terms.authorized_common_shares`` (50,000,000).
+    defaults to ``NHTC_AUTHORIZED_COMMON_SHARES`` (50,000,000); the app passes the Issuer's figure.
     """
-    authorized = terms.authorized_common_shares if authorized_shares is None else authorized_shares
+    authorized = NHTC_AUTHORIZED_COMMON_SHARES if authorized_shares is None else authorized_shares
     if issued_shares < 0 or authorized < 0:
         raise InvalidInput("Issued and authorized share counts cannot be negative.")
     if issued_shares > authorized:
