@@ -1,10 +1,9 @@
-from deals.views import company, conversions, dashboard, deadlines, exercises, investors, placeholders, redemptions
+from deals.views import company, conversions, dashboard, deadlines, exercises, investors, redemptions
 
 urlpatterns = [
     *dashboard.urlpatterns,
     *deadlines.urlpatterns,
     *company.urlpatterns,
-    *placeholders.urlpatterns,
     *conversions.urlpatterns,
     *exercises.urlpatterns,
     *redemptions.urlpatterns,
