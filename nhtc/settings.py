@@ -135,6 +135,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+SIMPLE_HISTORY_REVERT_DISABLED = True  # history pages are read-only (nhtc.admin.ReadOnlyHistoryAdmin)
 
 # --- Celery -------------------------------------------------------------
 # With REDIS_URL: broker and result backend on Redis, a worker and beat run
