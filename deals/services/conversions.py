@@ -427,6 +427,7 @@ def conversion_submit(
                 shares_for_amount=quote.shares,
                 interest_amount=quote.accrual.amount,
                 interest_shares=quote.accrual_shares,
+                late_payment_base=quote.late_payment_base,
                 shares_issuable=applied.shares_issued,
                 unconverted_shares=unconverted,
                 delivery_date=quote.delivery_date,
@@ -539,8 +540,14 @@ def delivery_record(*, conversion: Conversion, delivered_date: datetime.date, re
     obligations_close(source=conv, kinds=[ObligationKind.REVOCATION_RIGHT], status=ObligationStatus.VOID, on=delivered_date)
     if not conv.is_debenture:
         terms = conv.terms_version.to_terms()
-        late = late_payment(terms=terms, amount_converted=conv.amount, delivery_date=conv.delivery_date, delivered_on=delivered_date)
-        if late.amount > 0:
+        late = (
+            late_payment(
+                terms=terms, amount_converted=conv.late_payment_base, delivery_date=conv.delivery_date, delivered_on=delivered_date
+            )
+            if conv.late_payment_base > 0
+            else None
+        )
+        if late is not None and late.amount > 0:
             obligation_upsert(
                 kind=ObligationKind.LATE_PAYMENT,
                 source=conv,

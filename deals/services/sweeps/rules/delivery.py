@@ -69,7 +69,7 @@ def rule_share_delivery(ctx: Context) -> RuleStats:
         for a, k in (("sd", K.SHARE_DELIVERY.value), ("rv", K.REVOCATION_RIGHT.value), ("lp", K.LATE_PAYMENT.value))
     )
     sql = (
-        "SELECT c.id, c.investor_id, c.preferred_id, c.terms_version_id, c.amount, c.delivery_date, c.status, c.delivered_date, "
+        "SELECT c.id, c.investor_id, c.preferred_id, c.terms_version_id, c.late_payment_base, c.delivery_date, c.status, c.delivered_date, "
         "c.revoked_date, c.dishonoured_date, c.shares_issuable, c.conversion_date, d.number, p.certificate_number, "
         "COALESCE(sd.updated_at >= c.updated_at, false), COALESCE(rv.updated_at >= c.updated_at, false), "
         "lp.id, lp.amount, lp.status, COALESCE(lp.updated_at >= c.updated_at, false) "
@@ -139,7 +139,9 @@ def rule_share_delivery(ctx: Context) -> RuleStats:
                         K.REVOCATION_RIGHT, "SPA 5(c)", pk, opens_on, investor_id=inv, status=VOID, satisfied_date=closed_on,
                         description=f"Revocation right ended on {closed_on.isoformat()} ({status.replace('_', ' ')})",
                     ))
-            # late payment (SPA 5(c))
+            # late payment (SPA 5(c)), on the amount being converted (``Conversion.late_payment_base``)
+            if amount <= 0:
+                continue  # every preferred share became an Unconverted Share: nothing is being converted
             if lp_id is not None and lp_status != OPEN:
                 continue  # paid or waived: final
             if closed_on is not None:
