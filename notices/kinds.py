@@ -299,8 +299,11 @@ def conversion_appendix(record) -> list[dict]:
                     _row("Fixed price", fmt.price(fixed)),
                     _row("Discount", fmt.percent(disc), "of the Market Price"),
                     _row("Discounted price", fmt.price(discounted), "rounded once to 4 decimal places, half up"),
-                    _row("Applicable Conversion Price", fmt.price(applied or record.conversion_price),
-                         {"fixed": "the fixed price is the lesser", "market": "the discounted market price is the lesser"}.get(basis, "")),
+                    _row(
+                        "Applicable Conversion Price",
+                        fmt.price(applied or record.conversion_price),
+                        {"fixed": "the fixed price is the lesser", "market": "the discounted market price is the lesser"}.get(basis, ""),
+                    ),
                 ],
                 clause="Debenture 4(A)" if record.is_debenture else "Series J CoD (deal terms series_j_*), SPA 1(b)(ix)",
                 formula=f"conversion price = lesser of {fmt.price(fixed)} and {fmt.percent(disc)} × Market Price" if disc else "",
@@ -408,9 +411,7 @@ def conversion_context(record) -> dict:
         )
         return ctx
     holding = record.preferred
-    stated = _dec(getattr(record.terms_version, "series_j_stated_value", None)) or (
-        holding.liquidation_preference / holding.shares
-    )
+    stated = _dec(getattr(record.terms_version, "series_j_stated_value", None)) or (holding.liquidation_preference / holding.shares)
     pref_shares = Decimal(record.amount) / stated
     election = record.interest_election
     ctx.update(
@@ -512,8 +513,11 @@ def redemption_context(record) -> dict:
             rows=[
                 _row("Principal redeemed", fmt.money(record.principal)),
                 _row(f"× {fmt.percent(premium_pct)}", fmt.money(record.premium_amount), "rounded to cents"),
-                _row("+ accrued and unpaid interest", fmt.money(record.interest_amount),
-                     f"to {fmt.long_date(interest_to or record.payment_due_date)}"),
+                _row(
+                    "+ accrued and unpaid interest",
+                    fmt.money(record.interest_amount),
+                    f"to {fmt.long_date(interest_to or record.payment_due_date)}",
+                ),
                 _row("= Redemption price", fmt.money(record.total_amount)),
             ],
             clause="Debenture 4(B)(ii)",
