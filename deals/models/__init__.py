@@ -35,6 +35,7 @@ from .registration import (
     SuspensionPeriod,
 )
 from .settings import BusinessDate
+from .settlements import Settlement, SettlementKind, SettlementMethod
 from .terms import DealTermsVersion
 
 __all__ = [
@@ -70,6 +71,9 @@ __all__ = [
     "RedemptionStatus",
     "RegistrationAmendment",
     "RegistrationStatement",
+    "Settlement",
+    "SettlementKind",
+    "SettlementMethod",
     "ShareSale",
     "SuspensionPeriod",
     "SweepRun",

@@ -1,0 +1,1 @@
+"""The obligations ledger: its writer, builders and the books (settlements)."""
