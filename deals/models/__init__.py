@@ -35,10 +35,11 @@ from .registration import (
     SuspensionPeriod,
 )
 from .settings import BusinessDate
-from .settlements import Settlement, SettlementKind, SettlementMethod
+from .settlements import AccountStatement, Settlement, SettlementKind, SettlementMethod
 from .terms import DealTermsVersion
 
 __all__ = [
+    "AccountStatement",
     "AddressChange",
     "BusinessDate",
     "BuyIn",

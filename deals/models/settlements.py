@@ -76,3 +76,24 @@ class Settlement(models.Model):
     def signed_amount(self):
         """What this entry adds to the settled total (reversals take back)."""
         return -self.amount if self.kind == SettlementKind.REVERSAL else self.amount
+
+
+class AccountStatement(models.Model):
+    """A statement of account for one investor as of a date: every amount owed, open and settled,
+    with its clause (frozen in ``snapshot``); the PDF is rendered by ``notices`` (kind
+    ``account_statement``)."""
+
+    investor = models.ForeignKey("deals.Investor", on_delete=models.PROTECT, related_name="account_statements")
+    as_of = models.DateField()
+    total_owed = money_field(default=0)
+    total_settled = money_field(default=0)
+    balance = money_field(default=0)
+    snapshot = models.JSONField(default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-as_of", "-id"]
+
+    def __str__(self) -> str:
+        return f"Statement of account for {self.investor} as of {self.as_of.isoformat()}"
