@@ -614,6 +614,23 @@ class ObligationAdmin(RecordAdmin):
     date_hierarchy = "due_date"
 
 
+@admin.register(m.Settlement)
+class SettlementAdmin(RecordAdmin):
+    """Books entries: never edited; a correction is a reversal (deals.services.ledger.settlements)."""
+
+    list_display = ("obligation", "kind", "date", "amount", "method", "reference", "recorded_by", "recorded_at")
+    list_select_related = ("obligation", "recorded_by")
+    list_filter = ("kind", "method")
+    search_fields = ("reference", "instrument", "waived_by")
+    date_hierarchy = "date"
+
+
+@admin.register(m.AccountStatement)
+class AccountStatementAdmin(RecordAdmin):
+    list_display = ("investor", "as_of", "total_owed", "total_settled", "balance", "created_by", "created_at")
+    list_select_related = ("investor", "created_by")
+
+
 @admin.register(m.SweepRun)
 class SweepRunAdmin(RecordAdmin):
     list_display = ("as_of", "status", "started_at", "finished_at", "triggered_by", "user")

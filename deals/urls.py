@@ -1,4 +1,4 @@
-from deals.views import company, conversions, dashboard, deadlines, exercises, investors, redemptions
+from deals.views import company, conversions, dashboard, deadlines, exercises, investors, ledger, redemptions
 
 urlpatterns = [
     *dashboard.urlpatterns,
@@ -8,4 +8,5 @@ urlpatterns = [
     *exercises.urlpatterns,
     *redemptions.urlpatterns,
     *investors.urlpatterns,
+    *ledger.urlpatterns,
 ]

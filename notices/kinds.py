@@ -641,3 +641,60 @@ def ld_statement_context(record) -> dict:
         "appendix": appendix,
         "record_line": record_line(record),
     }
+
+
+# --- statement of account (issue 11) -------------------------------------------
+
+
+@register(
+    "account_statement",
+    model="deals.AccountStatement",
+    slug="statement-of-account",
+    template="notices/pdf/account_statement.html",
+    describe=lambda r: Described(
+        f"{r.investor.legal_name}: statement of account as of {r.as_of.isoformat()}", fmt.file_part(r.investor.legal_name)[:40], r.as_of
+    ),
+    investor=lambda r: r.investor,
+    select_related=("investor",),
+)
+def account_statement_context(record) -> dict:
+    """Every amount owed to the investor (SPA 4(i)(y), 5(c), 5(d), 5(f); Debenture 4(A), 4(B), 10,
+    maturity; RRA 2(b)), open and settled, each with its clause, from the statement's snapshot."""
+    from deals.models import Issuer
+
+    snap = record.snapshot if isinstance(record.snapshot, dict) else {}
+    lines = []
+    for item in snap.get("lines") or []:
+        if not isinstance(item, dict):
+            continue
+        lines.append({
+            "due_date": fmt.short_date(item.get("due_date")),
+            "label": str(item.get("label") or ""),
+            "clause": str(item.get("clause") or ""),
+            "description": str(item.get("description") or ""),
+            "amount": fmt.money(item.get("amount")),
+            "paid": fmt.money(item.get("paid")),
+            "waived": fmt.money(item.get("waived")),
+            "balance": fmt.money(item.get("balance")),
+            "overdue": bool(item.get("overdue")),
+            "entries": [
+                {"date": fmt.short_date(e.get("date")), "kind": str(e.get("kind") or "").capitalize(),
+                 "amount": fmt.money(e.get("amount")),
+                 "detail": " · ".join(str(x) for x in (e.get("method"), e.get("reference"), e.get("instrument")) if x)}
+                for e in item.get("entries") or [] if isinstance(e, dict)
+            ],
+        })
+    totals = snap.get("totals") or {}
+    return {
+        "title": "Statement of Account",
+        "company_name": _company(Issuer.objects.first()),
+        "holder": _holder(record.investor),
+        "as_of": fmt.long_date(record.as_of),
+        "lines": lines,
+        "total_owed": fmt.money(totals.get("amount", record.total_owed)),
+        "total_paid": fmt.money(totals.get("paid", "0")),
+        "total_waived": fmt.money(totals.get("waived", "0")),
+        "balance": fmt.money(record.balance),
+        "appendix": [],
+        "record_line": str(record),
+    }

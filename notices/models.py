@@ -25,6 +25,7 @@ class NoticeKind(models.TextChoices):
     EXERCISE = "exercise", "Notice of Exercise"
     REDEMPTION = "redemption", "Notice of Redemption"
     LD_STATEMENT = "ld_statement", "Liquidated damages statement"
+    ACCOUNT_STATEMENT = "account_statement", "Statement of account"
 
 
 class NoticeStatus(models.TextChoices):
