@@ -1,4 +1,4 @@
-from deals.views import company, conversions, dashboard, deadlines, exercises, investors, placeholders, redemptions
+from deals.views import company, conversions, dashboard, deadlines, exercises, investors, placeholders, profile, redemptions
 
 urlpatterns = [
     *dashboard.urlpatterns,
@@ -9,4 +9,5 @@ urlpatterns = [
     *exercises.urlpatterns,
     *redemptions.urlpatterns,
     *investors.urlpatterns,
+    *profile.urlpatterns,
 ]

@@ -7,5 +7,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("notices/", include("notices.urls")),
+    path("", include("deals.api.urls")),
     path("", include("deals.urls")),
 ]

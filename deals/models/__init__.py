@@ -1,6 +1,7 @@
 """Deal data model. Fields, choices, constraints and trivial properties only;
 contract math lives in ``deals.terms``, workflows in ``deals.services``."""
 
+from .api import ApiToken, IdempotencyRecord
 from .company import (
     AddressChange,
     EventOfDefault,
@@ -38,6 +39,8 @@ from .settings import BusinessDate
 from .terms import DealTermsVersion
 
 __all__ = [
+    "ApiToken",
+    "IdempotencyRecord",
     "AddressChange",
     "BusinessDate",
     "BuyIn",
