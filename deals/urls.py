@@ -1,4 +1,4 @@
-from deals.views import company, conversions, dashboard, deadlines, exercises, investors, placeholders, profile, redemptions
+from deals.views import captable, company, conversions, dashboard, deadlines, exercises, investors, placeholders, profile, redemptions
 
 urlpatterns = [
     *dashboard.urlpatterns,
@@ -10,4 +10,5 @@ urlpatterns = [
     *redemptions.urlpatterns,
     *investors.urlpatterns,
     *profile.urlpatterns,
+    *captable.urlpatterns,
 ]

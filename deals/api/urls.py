@@ -40,4 +40,5 @@ urlpatterns = [
     path("api/obligations/", api(v.ObligationList), name="api_obligations"),
     path("api/notices/", api(v.NoticeList), name="api_notices"),
     path("api/sweep-runs/", api(v.SweepRunList), name="api_sweep_runs"),
+    path("api/cap-table/", api(v.CapTableView), name="api_cap_table"),
 ]

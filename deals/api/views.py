@@ -448,3 +448,24 @@ class PriceImport(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response(payload, status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
+
+
+# --- cap table --------------------------------------------------------------------------------
+
+
+@extend_schema_view(get=extend_schema(
+    parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE, description="Default: the business date")],
+    responses={200: OpenApiTypes.OBJECT, **ERRORS},
+    summary="Cap table as of a date (SPA 3(c), 4(d)(ii), 4(g); Debenture 4(A))",
+))
+class CapTableView(APIView):
+    """The cap table page's figures as JSON: holders by class, fully diluted, headroom, cap meter."""
+
+    def get(self, request):
+        from deals.selectors.captable import cap_table_as_of
+        from deals.views.captable import as_of_from
+
+        form, day = as_of_from(request.query_params)
+        if day is None:
+            raise form_error(form)
+        return Response(cap_table_as_of(day).as_dict())

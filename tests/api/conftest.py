@@ -90,3 +90,9 @@ def assert_error_shape(response, status: int, code: str | None = None):
     if code:
         assert body["code"] == code, body
     return body
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """The role fixtures create users; PBKDF2 would cost ~1 s per test here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
