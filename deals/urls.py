@@ -1,4 +1,4 @@
-from deals.views import company, conversions, dashboard, deadlines, exercises, investors, ledger, redemptions
+from deals.views import captable, company, conversions, dashboard, deadlines, exercises, investors, ledger, profile, redemptions
 
 urlpatterns = [
     *dashboard.urlpatterns,
@@ -9,4 +9,6 @@ urlpatterns = [
     *redemptions.urlpatterns,
     *investors.urlpatterns,
     *ledger.urlpatterns,
+    *profile.urlpatterns,
+    *captable.urlpatterns,
 ]

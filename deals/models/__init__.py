@@ -1,6 +1,7 @@
 """Deal data model. Fields, choices, constraints and trivial properties only;
 contract math lives in ``deals.terms``, workflows in ``deals.services``."""
 
+from .api import ApiToken, IdempotencyRecord
 from .company import (
     AddressChange,
     EventOfDefault,
@@ -40,6 +41,8 @@ from .terms import DealTermsVersion
 
 __all__ = [
     "AccountStatement",
+    "ApiToken",
+    "IdempotencyRecord",
     "AddressChange",
     "BusinessDate",
     "BuyIn",
