@@ -1,6 +1,7 @@
 """Deal data model. Fields, choices, constraints and trivial properties only;
 contract math lives in ``deals.terms``, workflows in ``deals.services``."""
 
+from .closing import ClosingCondition, ClosingRoom, ConditionStatus, EscrowDeposit, Subscription
 from .company import (
     AddressChange,
     EventOfDefault,
@@ -36,16 +37,29 @@ from .registration import (
 )
 from .settings import BusinessDate
 from .terms import DealTermsVersion
+from .transfers import (
+    DebentureRegisterEntry,
+    LegendRemoval,
+    SaleEvent,
+    SecurityKind,
+    Transfer,
+    TransferAgentInstruction,
+)
 
 __all__ = [
     "AddressChange",
     "BusinessDate",
     "BuyIn",
     "CapRemedy",
+    "ClosingCondition",
+    "ClosingRoom",
+    "ConditionStatus",
     "Conversion",
     "ConversionStatus",
     "DealTermsVersion",
     "Debenture",
+    "DebentureRegisterEntry",
+    "EscrowDeposit",
     "EventOfDefault",
     "Financing",
     "IndemnificationClaim",
@@ -53,6 +67,7 @@ __all__ = [
     "InterestElection",
     "Investor",
     "Issuer",
+    "LegendRemoval",
     "LiquidatedDamagesStatement",
     "MarketPrice",
     "NewTransactionOffer",
@@ -70,9 +85,14 @@ __all__ = [
     "RedemptionStatus",
     "RegistrationAmendment",
     "RegistrationStatement",
+    "SaleEvent",
+    "SecurityKind",
     "ShareSale",
+    "Subscription",
     "SuspensionPeriod",
     "SweepRun",
+    "Transfer",
+    "TransferAgentInstruction",
     "Warrant",
     "WarrantExercise",
 ]

@@ -33,6 +33,9 @@ class ObligationKind(models.TextChoices):
     ROFR_PERIOD_END = "rofr_period_end", "End of the 240-day first-refusal period (SPA 4(j))"
     CURE_PERIOD = "cure_period", "Cure period ends (Debenture 10)"
     REGISTRATION_PERIOD_END = "registration_period_end", "Registration Period ends (RRA 3(a))"
+    ESCROW_DEPOSIT = "escrow_deposit", "Purchase Price into escrow (SPA 1(d))"
+    LEGEND_REMOVAL = "legend_removal", "Legend removal instruction to the transfer agent (SPA 4(b), 5(a))"
+    SALE_CONVERSION_WINDOW = "sale_conversion_window", "Holder may convert before a Sale (Debenture 7)"
     INDEMNIFICATION_SURVIVAL = "indemnification_survival", "Indemnification survival ends (Indemnification 6)"
 
 

@@ -22,6 +22,14 @@ CLERK_PERMS = [
     ("deals", "view_obligation"),
     ("deals", "view_redemption"),  # notices: clerks download Notices of Redemption
     ("notices", "view_notice"),
+    # closing and transfers: clerks read the rooms, registers and letters; deal admins write
+    ("deals", "view_closingroom"),
+    ("deals", "view_legendremoval"),
+    ("deals", "view_transfer"),
+    ("deals", "view_debentureregisterentry"),
+    ("deals", "view_saleevent"),
+    ("deals", "view_transferagentinstruction"),
+    ("deals", "add_transferagentinstruction"),  # share delivery is the clerks' workflow (SPA 5(a))
 ]
 
 
