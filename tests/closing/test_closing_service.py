@@ -53,10 +53,14 @@ def test_subscription_in_part_shares_refused(series_j, buyers, deal_admin):
         svc.subscription_add(room=room, investor=buyers[0], amount=Decimal("1500"), purchase_price=Decimal("1500"), user=deal_admin)
 
 
-@pytest.mark.parametrize(("on", "late"), [(datetime.date(2000, 1, 14), False), (datetime.date(2000, 1, 18), False), (datetime.date(2000, 1, 19), True)])
+@pytest.mark.parametrize(
+    ("on", "late"), [(datetime.date(2000, 1, 14), False), (datetime.date(2000, 1, 18), False), (datetime.date(2000, 1, 19), True)]
+)
 def test_deposit_before_on_after_the_spa_1d_deadline(room, deal_admin, on, late):
     sub = room.subscriptions.first()
-    _, warnings = svc.escrow_deposit_record(room=room, subscription=sub, amount=Decimal("600000"), deposited_on=on, reference="w1", user=deal_admin)
+    _, warnings = svc.escrow_deposit_record(
+        room=room, subscription=sub, amount=Decimal("600000"), deposited_on=on, reference="w1", user=deal_admin
+    )
     assert bool(warnings) is late
     if late:
         assert "2000-01-18" in warnings[0]
@@ -65,7 +69,9 @@ def test_deposit_before_on_after_the_spa_1d_deadline(room, deal_admin, on, late)
 def test_deposit_over_the_purchase_price_refused(room, deal_admin):
     sub = room.subscriptions.first()
     with pytest.raises(WorkflowError, match=r"exceeds the \$600,000.00 still due"):
-        svc.escrow_deposit_record(room=room, subscription=sub, amount=Decimal("600001"), deposited_on=datetime.date(2000, 1, 14), reference="w", user=deal_admin)
+        svc.escrow_deposit_record(
+            room=room, subscription=sub, amount=Decimal("600001"), deposited_on=datetime.date(2000, 1, 14), reference="w", user=deal_admin
+        )
     assert not EscrowDeposit.objects.exists()
 
 
@@ -122,7 +128,9 @@ def test_closing_with_a_condition_open_refused_nothing_written(room, deal_admin)
     assert room.status == "open"
 
 
-@pytest.mark.parametrize(("today", "ok"), [(datetime.date(2000, 1, 20), False), (datetime.date(2000, 1, 21), True), (datetime.date(2000, 1, 24), True)])
+@pytest.mark.parametrize(
+    ("today", "ok"), [(datetime.date(2000, 1, 20), False), (datetime.date(2000, 1, 21), True), (datetime.date(2000, 1, 24), True)]
+)
 def test_closing_recorded_before_on_after_the_closing_date(room, deal_admin, today, ok):
     fund(room, deal_admin)
     meet_all(room, deal_admin, on=datetime.date(2000, 1, 20))
@@ -187,7 +195,9 @@ def test_closing_refused_without_bring_down_or_with_escrow_short(room, deal_admi
 
 def test_debenture_closing_issues_d_numbers_in_100k_denominations_and_the_register(debenture_fin, buyers, deal_admin):
     room = svc.closing_room_open(financing=debenture_fin, acceptance_date=ACCEPTED, user=deal_admin)
-    svc.subscription_add(room=room, investor=buyers[0], amount=Decimal("500000"), purchase_price=Decimal("500000"), denominations=2, user=deal_admin)
+    svc.subscription_add(
+        room=room, investor=buyers[0], amount=Decimal("500000"), purchase_price=Decimal("500000"), denominations=2, user=deal_admin
+    )
     with pytest.raises(WorkflowError, match="Debenture 1"):
         svc.subscription_add(room=room, investor=buyers[1], amount=Decimal("150000"), purchase_price=Decimal("150000"), user=deal_admin)
     svc.subscription_add(room=room, investor=buyers[1], amount=Decimal("800000"), purchase_price=Decimal("800000"), user=deal_admin)

@@ -18,9 +18,7 @@ def test_escrow_deadline_from_a_saturday_acceptance():
     assert c.escrow_deposit_deadline(date(2000, 1, 8)).due == date(2000, 1, 12)
 
 
-@pytest.mark.parametrize(
-    ("deposited", "late"), [(date(2000, 1, 14), False), (date(2000, 1, 18), False), (date(2000, 1, 19), True)]
-)
+@pytest.mark.parametrize(("deposited", "late"), [(date(2000, 1, 14), False), (date(2000, 1, 18), False), (date(2000, 1, 19), True)])
 def test_deposit_before_on_after_deadline(deposited, late):
     assert c.deposit_is_late(c.escrow_deposit_deadline(date(2000, 1, 12)), deposited) is late
 
@@ -62,9 +60,7 @@ def test_unknown_condition_code_refused():
         c.closing_date_for([c.ConditionState("9(z)", date(2000, 1, 3))])
 
 
-@pytest.mark.parametrize(
-    ("day", "ok"), [(date(2000, 1, 14), False), (date(2000, 1, 18), True), (date(2000, 1, 19), True)]
-)
+@pytest.mark.parametrize(("day", "ok"), [(date(2000, 1, 14), False), (date(2000, 1, 18), True), (date(2000, 1, 19), True)])
 def test_closing_recorded_before_on_after_the_closing_date(day, ok):
     result = c.closing_date_for(_all_met(date(2000, 1, 14)))
     if ok:

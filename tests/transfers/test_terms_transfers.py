@@ -45,9 +45,7 @@ def test_missing_paperwork_keeps_rights_from_following():
     assert not r.follow and "(d)" in r.reason
 
 
-@pytest.mark.parametrize(
-    ("day", "refused"), [(date(2001, 1, 16), True), (date(2001, 1, 17), True), (date(2001, 1, 18), False)]
-)
+@pytest.mark.parametrize(("day", "refused"), [(date(2001, 1, 16), True), (date(2001, 1, 17), True), (date(2001, 1, 18), False)])
 def test_transfer_to_us_person_before_on_after_restricted_period_end(day, refused):
     if refused:
         with pytest.raises(InvalidInput, match="2001-01-17"):
