@@ -1,4 +1,4 @@
-from deals.views import company, conversions, dashboard, deadlines, exercises, investors, placeholders, redemptions
+from deals.views import closing, company, conversions, dashboard, deadlines, exercises, investors, placeholders, redemptions, transfers
 
 urlpatterns = [
     *dashboard.urlpatterns,
@@ -9,4 +9,6 @@ urlpatterns = [
     *exercises.urlpatterns,
     *redemptions.urlpatterns,
     *investors.urlpatterns,
+    *closing.urlpatterns,
+    *transfers.urlpatterns,
 ]

@@ -65,9 +65,7 @@ def closing_status(room: ClosingRoom) -> ClosingStatus:
     lines = []
     for s in subs:
         dep = deposits.get(s.pk) or ZERO
-        lines.append(
-            SubscriptionLine(s, dep, max(s.purchase_price - dep, ZERO), (s.amount / offering).quantize(Decimal("0.000001")))
-        )
+        lines.append(SubscriptionLine(s, dep, max(s.purchase_price - dep, ZERO), (s.amount / offering).quantize(Decimal("0.000001"))))
     total_sub = sum((s.purchase_price for s in subs), ZERO)
     total_dep = sum((ln.deposited for ln in lines), ZERO)
     funded = bool(subs) and all(ln.short == 0 for ln in lines)
@@ -146,8 +144,7 @@ def holders_of_record(financing: Financing, day: datetime.date) -> list[Register
         .select_related("debenture", "holder")
     )
     lines = [
-        RegisterLine(e.debenture.number, e.holder, e.principal, e.registered_on, e.get_reason_display(), e.debenture_id)
-        for e in entries
+        RegisterLine(e.debenture.number, e.holder, e.principal, e.registered_on, e.get_reason_display(), e.debenture_id) for e in entries
     ]
     legacy = (
         Debenture.objects.filter(financing=financing, issue_date__lte=day, register_entries__isnull=True)
@@ -166,3 +163,35 @@ def maturity_record(financing: Financing) -> tuple[datetime.date | None, datetim
         return None, None, []
     record = engine.maturity_record_date(maturity)
     return maturity, record, holders_of_record(financing, record)
+
+
+# --- restrictions and transfer lists ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RestrictionLine:
+    instrument: object
+    kind: str
+    period: object  # RestrictedPeriod or None
+    inside: bool
+    legend: str
+
+
+def restrictions(day: datetime.date) -> list[RestrictionLine]:
+    """Each outstanding Series J certificate and warrant with its Regulation S restricted period
+    (SPA 2(b)(iv)) and legend (SPA 4(b)); each debenture with its face legend."""
+    from deals.models import PreferredHolding, Warrant
+    from deals.services.transfers import restricted_period
+
+    periods: dict[int, object] = {}
+    out = []
+    holdings = PreferredHolding.objects.filter(status=InstrumentStatus.OUTSTANDING).select_related("financing", "investor")
+    warrants = Warrant.objects.filter(status=InstrumentStatus.OUTSTANDING).select_related("financing", "investor")
+    debs = Debenture.objects.filter(status=InstrumentStatus.OUTSTANDING).select_related("financing", "investor")
+    for kind, qs in (("Series J", holdings), ("Warrant", warrants), ("Debenture", debs)):
+        for inst in qs:
+            if inst.financing_id not in periods:
+                periods[inst.financing_id] = restricted_period(inst.financing, day)
+            p = periods[inst.financing_id]
+            out.append(RestrictionLine(inst, kind, p, bool(p and p.contains(day)), "SPA 4(b)" if kind != "Debenture" else "Debenture face"))
+    return out
