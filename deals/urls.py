@@ -1,4 +1,17 @@
-from deals.views import captable, company, conversions, dashboard, deadlines, exercises, investors, ledger, profile, redemptions
+from deals.views import (
+    captable,
+    closing,
+    company,
+    conversions,
+    dashboard,
+    deadlines,
+    exercises,
+    investors,
+    ledger,
+    profile,
+    redemptions,
+    transfers,
+)
 
 urlpatterns = [
     *dashboard.urlpatterns,
@@ -11,4 +24,6 @@ urlpatterns = [
     *ledger.urlpatterns,
     *profile.urlpatterns,
     *captable.urlpatterns,
+    *closing.urlpatterns,
+    *transfers.urlpatterns,
 ]

@@ -2,6 +2,7 @@
 contract math lives in ``deals.terms``, workflows in ``deals.services``."""
 
 from .api import ApiToken, IdempotencyRecord
+from .closing import ClosingCondition, ClosingRoom, ConditionStatus, EscrowDeposit, Subscription
 from .company import (
     AddressChange,
     EventOfDefault,
@@ -38,6 +39,14 @@ from .registration import (
 from .settings import BusinessDate
 from .settlements import AccountStatement, Settlement, SettlementKind, SettlementMethod
 from .terms import DealTermsVersion
+from .transfers import (
+    DebentureRegisterEntry,
+    LegendRemoval,
+    SaleEvent,
+    SecurityKind,
+    Transfer,
+    TransferAgentInstruction,
+)
 
 __all__ = [
     "AccountStatement",
@@ -47,10 +56,15 @@ __all__ = [
     "BusinessDate",
     "BuyIn",
     "CapRemedy",
+    "ClosingCondition",
+    "ClosingRoom",
+    "ConditionStatus",
     "Conversion",
     "ConversionStatus",
     "DealTermsVersion",
     "Debenture",
+    "DebentureRegisterEntry",
+    "EscrowDeposit",
     "EventOfDefault",
     "Financing",
     "IndemnificationClaim",
@@ -58,6 +72,7 @@ __all__ = [
     "InterestElection",
     "Investor",
     "Issuer",
+    "LegendRemoval",
     "LiquidatedDamagesStatement",
     "MarketPrice",
     "NewTransactionOffer",
@@ -78,9 +93,14 @@ __all__ = [
     "Settlement",
     "SettlementKind",
     "SettlementMethod",
+    "SaleEvent",
+    "SecurityKind",
     "ShareSale",
+    "Subscription",
     "SuspensionPeriod",
     "SweepRun",
+    "Transfer",
+    "TransferAgentInstruction",
     "Warrant",
     "WarrantExercise",
 ]
