@@ -148,6 +148,16 @@ def _check_instrument_open(instrument, amount: Decimal | None = None) -> None:
             code="exceeds_outstanding",
             field="amount",
         )
+    if instrument.status == InstrumentStatus.MATURED and isinstance(instrument, Debenture):
+        paid = instrument.interest_paid_through
+        raise WorkflowError(
+            f"{instrument.label} matured on {instrument.maturity_date.isoformat()} and its maturity payment was recorded"
+            + (f" on {paid.isoformat()}" if paid else "")
+            + ": principal and interest are paid (Debenture face), so nothing is left to convert. "
+            "Conversions between the Maturity Date and the payment are allowed (docs/interpretations.md).",
+            code="instrument_closed",
+            field="instrument",
+        )
     if instrument.status != InstrumentStatus.OUTSTANDING:
         raise WorkflowError(
             f"{instrument.label} is {instrument.get_status_display().lower()}: nothing is left to convert.",

@@ -247,3 +247,30 @@ def test_acceleration_is_owed_with_interest_accruing_to_payment(world, deal_admi
     assert on_day == ob.amount
     # 3 more days of 6% on $100,000 = $49.315; each total is rounded to cents on its own
     assert amount_due_on(ob, datetime.date(2000, 6, 5)).amount - on_day in (D("49.31"), D("49.32"))
+
+
+def test_conversion_after_the_maturity_payment_is_refused_with_the_reason(world, deal_admin):
+    from deals.services import conversions as conv_svc
+    from tests import factories as f
+
+    ob = make_obligation(ObligationKind.MATURITY, world, deal_admin)
+    maturity = world.debenture.maturity_date
+    f.price_series(maturity - datetime.timedelta(days=20), maturity, bid=D("1.5000"))
+    # between the Maturity Date and the payment the principal is still outstanding: a quote works
+    conv_svc.conversion_quote(instrument=world.debenture, amount=D("1000"), conversion_date=maturity)
+    pay(ob, deal_admin, amount_due_on(ob, maturity).amount)
+    deb = Debenture.objects.get()
+    with pytest.raises(WorkflowError) as e:
+        conv_svc.conversion_quote(instrument=deb, amount=D("1000"), conversion_date=maturity)
+    assert e.value.code == "instrument_closed"
+    assert f"matured on {maturity.isoformat()}" in str(e.value) and "maturity payment was recorded" in str(e.value)
+
+
+def test_maturity_page_names_the_holder_of_record(world, deal_admin, client):
+    from django.urls import reverse
+
+    ob = make_obligation(ObligationKind.MATURITY, world, deal_admin)
+    client.force_login(deal_admin)
+    r = client.get(reverse("obligation_detail", args=[ob.pk]))
+    assert r.status_code == 200
+    assert "holder of record" in r.context["payee"] and str(world.debenture.investor) in r.context["payee"]
