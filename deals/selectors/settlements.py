@@ -94,12 +94,14 @@ def _late_payment(ob: Obligation, day: datetime.date):
     conv = Conversion.objects.select_related("terms_version").get(pk=ob.object_id)
     if conv.late_payment_base <= 0:
         return ob.amount or ZERO, f"{ob.clause}: fixed amount", ob.details or {}
+    # SPA 5(c): lateness stops at delivery, revocation or the holder's 5(f) notice
+    closed_on = conv.delivered_date or conv.revoked_date or conv.dishonoured_date
     lp = late_payment(
         terms=conv.terms_version.to_terms(), amount_converted=conv.late_payment_base, delivery_date=conv.delivery_date,
-        delivered_on=conv.delivered_date, as_of=None if conv.delivered_date else day,
+        delivered_on=closed_on, as_of=None if closed_on else day,
     )
-    note = (f"SPA 5(c): fixed at delivery on {conv.delivered_date.isoformat()} ({lp.business_days_late} business day(s) late)"
-            if conv.delivered_date
+    note = (f"SPA 5(c): fixed on {closed_on.isoformat()} ({conv.get_status_display().lower()}; "
+            f"{lp.business_days_late} business day(s) late)" if closed_on
             else f"SPA 5(c): shares undelivered; {lp.business_days_late} business day(s) late through {day.isoformat()}")
     return lp.amount, note, lp.as_dict()
 

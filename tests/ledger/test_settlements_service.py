@@ -274,3 +274,50 @@ def test_maturity_page_names_the_holder_of_record(world, deal_admin, client):
     r = client.get(reverse("obligation_detail", args=[ob.pk]))
     assert r.status_code == 200
     assert "holder of record" in r.context["payee"] and str(world.debenture.investor) in r.context["payee"]
+
+
+# --- SPA 5(c) late payments stop growing; revocation and buy-in ----------------------------------
+
+
+def test_revocation_fixes_the_late_payment_incurred_so_far_without_a_sweep(world, deal_admin):
+    from deals.services import conversions as conv_svc
+    from tests.services.test_conversions import submit
+
+    conv = submit(world.preferred, "10000", deal_admin)
+    # Delivery Date 2000-06-06, grace to 06-09; revoked Tuesday 06-13 = 2 business days late -> $200.00
+    set_business_date(datetime.date(2000, 6, 13))
+    conv_svc.conversion_revoke(conversion=conv, revoked_date=datetime.date(2000, 6, 13), user=deal_admin)
+    late = Obligation.objects.get(kind=ObligationKind.LATE_PAYMENT)
+    assert late.amount == D("200.00") and late.status == ObligationStatus.OPEN
+    # it no longer grows: the amount due a week later is the same
+    assert amount_due_on(late, datetime.date(2000, 6, 20)).amount == D("200.00")
+
+
+def test_buy_in_leaves_the_late_payment_owed_in_addition(late_payment, deal_admin):
+    from deals.models import Conversion
+    from deals.services import conversions as conv_svc
+
+    conv = Conversion.objects.get(pk=late_payment.object_id)
+    conv_svc.buy_in_record(conversion=conv, buy_in_date=DELIVERED, covering_cost=D("11000"), sold_proceeds=D("10000"),
+                           user=deal_admin)
+    late_payment.refresh_from_db()
+    assert late_payment.amount == D("200.00") and late_payment.status == ObligationStatus.OPEN
+    assert Obligation.objects.get(kind=ObligationKind.BUY_IN).amount == D("1000.00")
+
+
+def test_a_late_payment_paid_while_undelivered_is_not_reopened_by_the_delivery(world, deal_admin):
+    from deals.services import conversions as conv_svc
+    from deals.services.obligations import obligation_upsert
+    from tests.services.test_conversions import submit
+
+    conv = submit(world.preferred, "10000", deal_admin)
+    set_business_date(datetime.date(2000, 6, 13))
+    # the sweep's accruing row: 2 business days late so far
+    obligation_upsert(kind=ObligationKind.LATE_PAYMENT, source=conv, due_date=datetime.date(2000, 6, 12), clause="SPA 5(c)",
+                      investor=conv.investor, amount=D("200.00"), details={"grace_end": "2000-06-09"})
+    ob = Obligation.objects.get(kind=ObligationKind.LATE_PAYMENT)
+    pay(ob, deal_admin, "200.00")
+    set_business_date(datetime.date(2000, 6, 15))
+    conv_svc.delivery_record(conversion=conv, delivered_date=datetime.date(2000, 6, 15), reference="DWAC", user=deal_admin)
+    ob.refresh_from_db()
+    assert ob.status == ObligationStatus.PAID and ob.amount == D("200.00") and ob.settled == D("200.00")
