@@ -233,9 +233,10 @@ def investor_statement(request, pk: int):
             messages.success(request, f"Statement of account as of {stmt.as_of.isoformat()} requested; its PDF is listed below.")
             return redirect(reverse("investor_statement", args=[investor.pk]) + f"?as_of={stmt.as_of.isoformat()}")
     data = statement_of_account(investor=investor, as_of=day)
+    page = Paginator(data["lines"], PAGE_SIZE).get_page(request.GET.get("page"))  # totals cover every line
     statements = list(AccountStatement.objects.filter(investor=investor).order_by("-created_at")[:10])
     return render(request, "deals/ledger/statement.html", {
-        "investor": investor, "form": form, "data": data, "as_of": day, "statements": statements,
+        "investor": investor, "form": form, "data": data, "page": page, "as_of": day, "statements": statements,
     }, status=400 if form.errors else 200)
 
 
