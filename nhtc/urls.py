@@ -12,5 +12,6 @@ urlpatterns = [
     path("readings/", views.readings, name="readings"),
     path("health/", views.HealthDetailView.as_view(), name="health"),
     path("health/ready/", views.HealthReadyView.as_view(), name="health_ready"),
+    path("", include("deals.api.urls")),
     path("", include("deals.urls")),
 ]
