@@ -6,7 +6,6 @@ give the same messages; the request serializers here document the shape in the O
 from __future__ import annotations
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -175,8 +174,8 @@ class NoticeSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "investor", "investor_name", "version", "subject", "file_name", "status", "sha256", "size",
                   "template_version", "engine", "rendered_at", "created_at", "download_url"]
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_download_url(self, obj):
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_download_url(self, obj) -> str | None:
         if not obj.file:
             return None
         url = reverse("notices:download", args=[obj.pk])
