@@ -1,6 +1,7 @@
 """Deal data model. Fields, choices, constraints and trivial properties only;
 contract math lives in ``deals.terms``, workflows in ``deals.services``."""
 
+from .api import ApiToken, IdempotencyRecord
 from .closing import ClosingCondition, ClosingRoom, ConditionStatus, EscrowDeposit, Subscription
 from .company import (
     AddressChange,
@@ -36,6 +37,7 @@ from .registration import (
     SuspensionPeriod,
 )
 from .settings import BusinessDate
+from .settlements import AccountStatement, Settlement, SettlementKind, SettlementMethod
 from .terms import DealTermsVersion
 from .transfers import (
     DebentureRegisterEntry,
@@ -47,6 +49,9 @@ from .transfers import (
 )
 
 __all__ = [
+    "AccountStatement",
+    "ApiToken",
+    "IdempotencyRecord",
     "AddressChange",
     "BusinessDate",
     "BuyIn",
@@ -85,6 +90,9 @@ __all__ = [
     "RedemptionStatus",
     "RegistrationAmendment",
     "RegistrationStatement",
+    "Settlement",
+    "SettlementKind",
+    "SettlementMethod",
     "SaleEvent",
     "SecurityKind",
     "ShareSale",
