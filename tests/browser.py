@@ -25,8 +25,10 @@ def overflow(page) -> dict:
     return page.evaluate(
         """() => {
         const doc = document.documentElement, w = window.innerWidth;
+        const over = (el) => el && el.getBoundingClientRect().right > w + 1;
+        // the outermost elements sticking out: their parent does not
         const wide = [...document.querySelectorAll('body *')]
-          .filter((el) => el.getBoundingClientRect().right > w + 1 && !el.closest('.table-responsive, .overflow-auto, pre'))
+          .filter((el) => over(el) && !over(el.parentElement))
           .slice(0, 5).map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + [...el.classList].join('.'));
         return {scrollWidth: doc.scrollWidth, innerWidth: w, wide};
       }"""
@@ -53,8 +55,8 @@ def check_page(page, name: str, *, widths=WIDTHS, restore: dict | None = None) -
         for width in widths:
             page.set_viewport_size({"width": width, "height": 900})
             page.wait_for_timeout(50)
-            page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
             o = overflow(page)
+            page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
             if o["scrollWidth"] > o["innerWidth"]:
                 problems.append(f"{name} at {width} px: page is {o['scrollWidth']} px wide; too wide: {o['wide']}")
             for v in axe_violations(page):
