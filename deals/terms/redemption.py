@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from .accruals import Accrual, accrued_interest
 from .calendars import add_business_days
-from .conversion import Accrual, accrued_interest
 from .errors import InvalidInput
 from .params import DealTerms
 from .rounding import pct, to_cents
