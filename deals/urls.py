@@ -1,12 +1,12 @@
-from deals.views import company, conversions, dashboard, deadlines, exercises, investors, placeholders, redemptions
+from deals.views import company, conversions, dashboard, deadlines, exercises, investors, ledger, redemptions
 
 urlpatterns = [
     *dashboard.urlpatterns,
     *deadlines.urlpatterns,
     *company.urlpatterns,
-    *placeholders.urlpatterns,
     *conversions.urlpatterns,
     *exercises.urlpatterns,
     *redemptions.urlpatterns,
     *investors.urlpatterns,
+    *ledger.urlpatterns,
 ]

@@ -28,17 +28,13 @@ def _required_in_production(name: str, default):
     if value:
         return value
     if PRODUCTION:
-        raise ImproperlyConfigured(
-            f"{name} must be set when DJANGO_ENV=production (see README.md, 'Configuration')."
-        )
+        raise ImproperlyConfigured(f"{name} must be set when DJANGO_ENV=production (see README.md, 'Configuration').")
     return default
 
 
 SECRET_KEY = _required_in_production("SECRET_KEY", "dev-only-insecure-key-not-for-production")
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
-ALLOWED_HOSTS = [
-    h.strip() for h in _required_in_production("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
-]
+ALLOWED_HOSTS = [h.strip() for h in _required_in_production("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -53,6 +49,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "health_check",
     "deals",
     "notices",
 ]
@@ -135,6 +132,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+SIMPLE_HISTORY_REVERT_DISABLED = True  # history pages are read-only (nhtc.admin.ReadOnlyHistoryAdmin)
 
 # --- Celery -------------------------------------------------------------
 # With REDIS_URL: broker and result backend on Redis, a worker and beat run
@@ -150,6 +148,27 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- faults: queue down, worker killed, worker health (issue 15 items 6, 7, 9) ----
+# A request that queues work never waits long on a dead broker: publishing
+# does not retry (notices.services._enqueue) and connecting gives up quickly.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=3.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # An unacknowledged (acks_late) message whose worker died is delivered again after this.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": 3,
+}
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late: a dying worker holds at most one extra message
+# Beat keeps its schedule file in the project (one per checkout), not in the system temp folder.
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "celerybeat-schedule"))
+# Notices stuck without a worker are queued again (notices.services.notices_requeue_stuck).
+NOTICE_STALE_RENDER_MINUTES = env.int("NOTICE_STALE_RENDER_MINUTES", default=10)
+NOTICE_STALE_PENDING_MINUTES = env.int("NOTICE_STALE_PENDING_MINUTES", default=5)
+NOTICE_REQUEUE_EVERY_SECONDS = env.int("NOTICE_REQUEUE_EVERY_SECONDS", default=300)
+# Workers write a heartbeat to Redis this often; pages call a worker "up" if one was seen
+# within WORKER_HEARTBEAT_MAX_AGE seconds (nhtc.worker_health).
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=15)
+WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=60)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="backoffice@localhost")

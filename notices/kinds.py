@@ -299,8 +299,11 @@ def conversion_appendix(record) -> list[dict]:
                     _row("Fixed price", fmt.price(fixed)),
                     _row("Discount", fmt.percent(disc), "of the Market Price"),
                     _row("Discounted price", fmt.price(discounted), "rounded once to 4 decimal places, half up"),
-                    _row("Applicable Conversion Price", fmt.price(applied or record.conversion_price),
-                         {"fixed": "the fixed price is the lesser", "market": "the discounted market price is the lesser"}.get(basis, "")),
+                    _row(
+                        "Applicable Conversion Price",
+                        fmt.price(applied or record.conversion_price),
+                        {"fixed": "the fixed price is the lesser", "market": "the discounted market price is the lesser"}.get(basis, ""),
+                    ),
                 ],
                 clause="Debenture 4(A)" if record.is_debenture else "Series J CoD (deal terms series_j_*), SPA 1(b)(ix)",
                 formula=f"conversion price = lesser of {fmt.price(fixed)} and {fmt.percent(disc)} × Market Price" if disc else "",
@@ -408,9 +411,7 @@ def conversion_context(record) -> dict:
         )
         return ctx
     holding = record.preferred
-    stated = _dec(getattr(record.terms_version, "series_j_stated_value", None)) or (
-        holding.liquidation_preference / holding.shares
-    )
+    stated = _dec(getattr(record.terms_version, "series_j_stated_value", None)) or (holding.liquidation_preference / holding.shares)
     pref_shares = Decimal(record.amount) / stated
     election = record.interest_election
     ctx.update(
@@ -512,8 +513,11 @@ def redemption_context(record) -> dict:
             rows=[
                 _row("Principal redeemed", fmt.money(record.principal)),
                 _row(f"× {fmt.percent(premium_pct)}", fmt.money(record.premium_amount), "rounded to cents"),
-                _row("+ accrued and unpaid interest", fmt.money(record.interest_amount),
-                     f"to {fmt.long_date(interest_to or record.payment_due_date)}"),
+                _row(
+                    "+ accrued and unpaid interest",
+                    fmt.money(record.interest_amount),
+                    f"to {fmt.long_date(interest_to or record.payment_due_date)}",
+                ),
                 _row("= Redemption price", fmt.money(record.total_amount)),
             ],
             clause="Debenture 4(B)(ii)",
@@ -636,4 +640,61 @@ def ld_statement_context(record) -> dict:
         "clause": str(snap.get("clause") or "RRA 2(b)"),
         "appendix": appendix,
         "record_line": record_line(record),
+    }
+
+
+# --- statement of account (issue 11) -------------------------------------------
+
+
+@register(
+    "account_statement",
+    model="deals.AccountStatement",
+    slug="statement-of-account",
+    template="notices/pdf/account_statement.html",
+    describe=lambda r: Described(
+        f"{r.investor.legal_name}: statement of account as of {r.as_of.isoformat()}", fmt.file_part(r.investor.legal_name)[:40], r.as_of
+    ),
+    investor=lambda r: r.investor,
+    select_related=("investor",),
+)
+def account_statement_context(record) -> dict:
+    """Every amount owed to the investor (SPA 4(i)(y), 5(c), 5(d), 5(f); Debenture 4(A), 4(B), 10,
+    maturity; RRA 2(b)), open and settled, each with its clause, from the statement's snapshot."""
+    from deals.models import Issuer
+
+    snap = record.snapshot if isinstance(record.snapshot, dict) else {}
+    lines = []
+    for item in snap.get("lines") or []:
+        if not isinstance(item, dict):
+            continue
+        lines.append({
+            "due_date": fmt.short_date(item.get("due_date")),
+            "label": str(item.get("label") or ""),
+            "clause": str(item.get("clause") or ""),
+            "description": str(item.get("description") or ""),
+            "amount": fmt.money(item.get("amount")),
+            "paid": fmt.money(item.get("paid")),
+            "waived": fmt.money(item.get("waived")),
+            "balance": fmt.money(item.get("balance")),
+            "overdue": bool(item.get("overdue")),
+            "entries": [
+                {"date": fmt.short_date(e.get("date")), "kind": str(e.get("kind") or "").capitalize(),
+                 "amount": fmt.money(e.get("amount")),
+                 "detail": " · ".join(str(x) for x in (e.get("method"), e.get("reference"), e.get("instrument")) if x)}
+                for e in item.get("entries") or [] if isinstance(e, dict)
+            ],
+        })
+    totals = snap.get("totals") or {}
+    return {
+        "title": "Statement of Account",
+        "company_name": _company(Issuer.objects.first()),
+        "holder": _holder(record.investor),
+        "as_of": fmt.long_date(record.as_of),
+        "lines": lines,
+        "total_owed": fmt.money(totals.get("amount", record.total_owed)),
+        "total_paid": fmt.money(totals.get("paid", "0")),
+        "total_waived": fmt.money(totals.get("waived", "0")),
+        "balance": fmt.money(record.balance),
+        "appendix": [],
+        "record_line": str(record),
     }

@@ -35,9 +35,11 @@ from .registration import (
     SuspensionPeriod,
 )
 from .settings import BusinessDate
+from .settlements import AccountStatement, Settlement, SettlementKind, SettlementMethod
 from .terms import DealTermsVersion
 
 __all__ = [
+    "AccountStatement",
     "AddressChange",
     "BusinessDate",
     "BuyIn",
@@ -70,6 +72,9 @@ __all__ = [
     "RedemptionStatus",
     "RegistrationAmendment",
     "RegistrationStatement",
+    "Settlement",
+    "SettlementKind",
+    "SettlementMethod",
     "ShareSale",
     "SuspensionPeriod",
     "SweepRun",

@@ -491,6 +491,20 @@ def conversion_submit(
         details={"shares": applied.shares_issued, "conversion_date": conversion_date.isoformat()},
         as_of=business_date(),
     )
+    if quote.accrual_cash > 0:
+        # Interest (Debenture 4(A)) or dividends (Series J CoD) the holder chose to take in cash:
+        # owed on the Delivery Date with the shares (issue 11; settled through the books).
+        obligation_upsert(
+            kind=ObligationKind.CONVERSION_CASH,
+            source=conversion,
+            due_date=quote.delivery_date,
+            clause="Debenture 4(A)" if is_debenture else "Series J CoD (dividends on conversion)",
+            investor=locked.investor,
+            amount=quote.accrual_cash,
+            description=f"{'Interest' if is_debenture else 'Dividends'} paid in cash on conversion of {conversion.instrument_label}",
+            details={**quote.accrual.as_dict(), "arose_on": conversion_date.isoformat()},
+            as_of=business_date(),
+        )
     if original_due is not None:
         obligation_upsert(
             kind=ObligationKind.ORIGINAL_NOTICE,
@@ -627,7 +641,8 @@ def conversion_revoke(*, conversion: Conversion, revoked_date: datetime.date, us
     conv.save(update_fields=["status", "revoked_date", "updated_at"])
     obligations_close(
         source=conv,
-        kinds=[ObligationKind.SHARE_DELIVERY, ObligationKind.ORIGINAL_NOTICE, ObligationKind.REVOCATION_RIGHT],
+        kinds=[ObligationKind.SHARE_DELIVERY, ObligationKind.ORIGINAL_NOTICE, ObligationKind.REVOCATION_RIGHT,
+               ObligationKind.CONVERSION_CASH],
         status=ObligationStatus.VOID,
         on=revoked_date,
     )
@@ -726,7 +741,7 @@ def conversion_dishonour(*, conversion: Conversion, notice_date: datetime.date, 
     conv.save(update_fields=["status", "dishonoured_date", "updated_at"])
     obligations_close(
         source=conv,
-        kinds=[ObligationKind.SHARE_DELIVERY, ObligationKind.REVOCATION_RIGHT],
+        kinds=[ObligationKind.SHARE_DELIVERY, ObligationKind.REVOCATION_RIGHT, ObligationKind.CONVERSION_CASH],
         status=ObligationStatus.VOID,
         on=notice_date,
     )

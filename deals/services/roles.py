@@ -21,6 +21,9 @@ CLERK_PERMS = [
     ("deals", "view_marketprice"),
     ("deals", "view_obligation"),
     ("deals", "view_redemption"),  # notices: clerks download Notices of Redemption
+    ("deals", "view_settlement"),  # the books: clerks read settlements (deal admins record them)
+    ("deals", "view_accountstatement"),  # and download statements of account
+    ("deals", "add_accountstatement"),
     ("notices", "view_notice"),
 ]
 
