@@ -74,7 +74,8 @@ def redemption_preview(*, debenture: Debenture, notice_date: datetime.date, rece
         return redemption_quote(
             terms=terms,
             principal=debenture.principal_outstanding,
-            issue_date=debenture.issue_date,
+            dated_date=debenture.dated_date,
+            issued_date=debenture.issue_date,
             notice_date=notice_date,
             received_on=received_date,
             interest_paid_through=debenture.interest_paid_through,
@@ -184,7 +185,8 @@ def redemption_payment_record(*, redemption: Redemption, payment_date: datetime.
     actual = redemption_quote(
         terms=terms,
         principal=red.principal,
-        issue_date=deb.issue_date,
+        dated_date=deb.dated_date,
+        issued_date=deb.issue_date,
         notice_date=red.notice_date,
         received_on=red.notice_received_date,
         payment_date=payment_date,

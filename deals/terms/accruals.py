@@ -65,9 +65,11 @@ class Accrual:
     fraction: Decimal
     amount: Decimal  # cents
     clause: str
+    start_reason: str = ""  # which date drove ``start`` (shown on the review page)
 
     def as_dict(self) -> dict:
         return {
+            "start_reason": self.start_reason,
             "kind": self.kind,
             "base": str(self.base),
             "rate_pct": str(self.rate_pct),
@@ -81,10 +83,22 @@ class Accrual:
         }
 
 
-def debenture_interest_start(issue_date: date) -> date:
-    """Debenture (interest paragraph): "Accrual of interest shall commence on the first such
-    business day to occur after the date hereof" -- the first business day after its date."""
-    return add_business_days(issue_date, 1)
+def debenture_interest_start(dated_date: date, issued_date: date | None = None) -> date:
+    """Debenture (interest paragraph): "6% per annum accruing from the date of initial issuance.
+    Accrual of interest shall commence on the first such business day to occur after the date
+    hereof" -- the first business day after the Debenture's date, or its date of initial
+    issuance if that is later (no interest on money not yet advanced)."""
+    return _interest_start(dated_date, issued_date)[0]
+
+
+def _interest_start(dated_date: date, issued_date: date | None) -> tuple[date, str]:
+    first = add_business_days(dated_date, 1)
+    if issued_date is not None and issued_date > first:
+        return issued_date, (
+            f"the date of initial issuance, {issued_date.isoformat()}, which is after the first business day "
+            f"({first.isoformat()}) after the Debenture's date {dated_date.isoformat()}"
+        )
+    return first, f"the first business day after the Debenture's date {dated_date.isoformat()} (\"the date hereof\")"
 
 
 def _accrue(
@@ -95,29 +109,32 @@ def _accrue(
     start: date,
     to_date: date,
     clause: str,
+    start_reason: str = "",
 ) -> Accrual:
     if base < 0:
         raise InvalidInput(f"Cannot accrue {kind} on a negative amount ({base}).")
     days, fraction = day_count_fraction(start, to_date, day_count)
     amount = to_cents(base * pct(rate_pct) * fraction)
-    return Accrual(kind, base, rate_pct, day_count, start, to_date, days, fraction, amount, clause)
+    return Accrual(kind, base, rate_pct, day_count, start, to_date, days, fraction, amount, clause, start_reason)
 
 
 def accrued_interest(
     *,
     terms: DealTerms,
     principal: Decimal,
-    issue_date: date,
+    dated_date: date,
     to_date: date,
+    issued_date: date | None = None,
     paid_through: date | None = None,
 ) -> Accrual:
     """Debenture interest paragraph and 4(A): 6% a year on ``principal`` from the first business
-    day after the Debenture's date (or from ``paid_through`` if interest was paid to that date)
+    day after the Debenture's date ``dated_date`` ("the date hereof"), or from its date of initial
+    issuance ``issued_date`` if later, or from ``paid_through`` if interest was paid to that date,
     to ``to_date`` (the Conversion Date), excluded. Interest keeps accruing after the March 31,
-    2000 Maturity Date "until payment in full"."""
-    start = debenture_interest_start(issue_date)
+    2000 Maturity Date "until payment in full". ``start_reason`` says which date drove the start."""
+    start, reason = _interest_start(dated_date, issued_date)
     if paid_through is not None and paid_through > start:
-        start = paid_through
+        start, reason = paid_through, f"interest already paid up to {paid_through.isoformat()}"
     return _accrue(
         "interest",
         principal,
@@ -126,6 +143,7 @@ def accrued_interest(
         start,
         to_date,
         CLAUSE_DEB_INTEREST,
+        reason,
     )
 
 
@@ -141,6 +159,9 @@ def accrued_dividends(
     ``series_j_dividend_rate_pct`` a year on the liquidation preference from the issue (Closing)
     date, or from ``paid_through``, to ``to_date`` excluded."""
     start = issue_date if paid_through is None or paid_through < issue_date else paid_through
+    reason = f"the issue (Closing) date {issue_date.isoformat()}" if start == issue_date else (
+        f"dividends already paid up to {start.isoformat()}"
+    )
     return _accrue(
         "dividends",
         liquidation_preference,
@@ -149,6 +170,7 @@ def accrued_dividends(
         start,
         to_date,
         CLAUSE_SERIES_J_DIVIDENDS,
+        reason,
     )
 
 

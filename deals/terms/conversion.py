@@ -571,7 +571,8 @@ def quote_debenture_conversion(
     closing_date: date,
     prices: Mapping[date, Decimal],
     converted_principal: Decimal = ZERO,
-    issue_date: date | None = None,
+    dated_date: date | None = None,
+    issued_date: date | None = None,
     effective_date: date | None = None,
     interest_payment: PaymentForm = PaymentForm.CASH,
     interest_paid_through: date | None = None,
@@ -586,9 +587,10 @@ def quote_debenture_conversion(
     """Debenture 4(A) (with the interest paragraph and Exhibit A): a full conversion quote.
 
     ``amount`` is the principal to convert; ``principal`` the Debenture's face;
-    ``converted_principal`` what was converted before. ``issue_date`` is the
-    Debenture's date (interest starts the next business day; default the
-    Closing Date). ``notice_delivered`` (default the Conversion Date) starts
+    ``converted_principal`` what was converted before. ``dated_date`` is the
+    Debenture's date, "the date hereof" (interest starts the next business day;
+    default the Closing Date), ``issued_date`` its date of initial issuance
+    (interest never starts before it). ``notice_delivered`` (default the Conversion Date) starts
     the 3-business-day delivery period. Cap (SPA 4(d)(ii), 4(i)) and reserve
     (SPA 3(c), 4(g)) checks are reported, not enforced; ``issued_shares`` is
     the Common Stock issued now (default: shares outstanding at signing).
@@ -606,7 +608,8 @@ def quote_debenture_conversion(
     accrual = accrued_interest(
         terms=terms,
         principal=amount,
-        issue_date=closing_date if issue_date is None else issue_date,
+        dated_date=closing_date if dated_date is None else dated_date,
+        issued_date=issued_date,
         to_date=conversion_date,
         paid_through=interest_paid_through,
     )
