@@ -1,4 +1,17 @@
-from deals.views import company, conversions, dashboard, deadlines, exercises, investors, ledger, redemptions
+from deals.views import (
+    captable,
+    closing,
+    company,
+    conversions,
+    dashboard,
+    deadlines,
+    exercises,
+    investors,
+    ledger,
+    profile,
+    redemptions,
+    transfers,
+)
 
 urlpatterns = [
     *dashboard.urlpatterns,
@@ -9,4 +22,8 @@ urlpatterns = [
     *redemptions.urlpatterns,
     *investors.urlpatterns,
     *ledger.urlpatterns,
+    *profile.urlpatterns,
+    *captable.urlpatterns,
+    *closing.urlpatterns,
+    *transfers.urlpatterns,
 ]

@@ -26,6 +26,9 @@ class NoticeKind(models.TextChoices):
     REDEMPTION = "redemption", "Notice of Redemption"
     LD_STATEMENT = "ld_statement", "Liquidated damages statement"
     ACCOUNT_STATEMENT = "account_statement", "Statement of account"
+    CLOSING_MEMO = "closing_memo", "Closing memorandum"
+    LEGEND_REMOVAL = "legend_removal", "Legend removal instruction letter"
+    TA_INSTRUCTION = "ta_instruction", "Share delivery instruction letter"
 
 
 class NoticeStatus(models.TextChoices):

@@ -1,6 +1,8 @@
 """Deal data model. Fields, choices, constraints and trivial properties only;
 contract math lives in ``deals.terms``, workflows in ``deals.services``."""
 
+from .api import ApiToken, IdempotencyRecord
+from .closing import ClosingCondition, ClosingRoom, ConditionStatus, EscrowDeposit, Subscription
 from .company import (
     AddressChange,
     EventOfDefault,
@@ -37,17 +39,32 @@ from .registration import (
 from .settings import BusinessDate
 from .settlements import AccountStatement, Settlement, SettlementKind, SettlementMethod
 from .terms import DealTermsVersion
+from .transfers import (
+    DebentureRegisterEntry,
+    LegendRemoval,
+    SaleEvent,
+    SecurityKind,
+    Transfer,
+    TransferAgentInstruction,
+)
 
 __all__ = [
     "AccountStatement",
+    "ApiToken",
+    "IdempotencyRecord",
     "AddressChange",
     "BusinessDate",
     "BuyIn",
     "CapRemedy",
+    "ClosingCondition",
+    "ClosingRoom",
+    "ConditionStatus",
     "Conversion",
     "ConversionStatus",
     "DealTermsVersion",
     "Debenture",
+    "DebentureRegisterEntry",
+    "EscrowDeposit",
     "EventOfDefault",
     "Financing",
     "IndemnificationClaim",
@@ -55,6 +72,7 @@ __all__ = [
     "InterestElection",
     "Investor",
     "Issuer",
+    "LegendRemoval",
     "LiquidatedDamagesStatement",
     "MarketPrice",
     "NewTransactionOffer",
@@ -75,9 +93,14 @@ __all__ = [
     "Settlement",
     "SettlementKind",
     "SettlementMethod",
+    "SaleEvent",
+    "SecurityKind",
     "ShareSale",
+    "Subscription",
     "SuspensionPeriod",
     "SweepRun",
+    "Transfer",
+    "TransferAgentInstruction",
     "Warrant",
     "WarrantExercise",
 ]

@@ -15,7 +15,7 @@ def _dated_from_issue(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deals', '0005_merge_20261129_1748'),
+        ('deals', '0008_obligation_kinds_combined'),
     ]
 
     operations = [
