@@ -170,7 +170,7 @@ class PreferredHoldingInline(_InstrumentInline):
 class DebentureInline(_InstrumentInline):
     model = m.Debenture
     form = DebentureAdminForm
-    fields = ("number", "financing", "principal", "issue_date", "closing_date", "maturity_date",
+    fields = ("number", "financing", "principal", "dated_date", "issue_date", "closing_date", "maturity_date",
               "principal_outstanding", "status")
     readonly_fields = ("principal_outstanding", "status")
 
@@ -257,13 +257,13 @@ class PreferredHoldingAdmin(DealAdmin):
 @admin.register(m.Debenture)
 class DebentureAdmin(DealAdmin):
     form = DebentureAdminForm
-    list_display = ("number", "investor", "financing", "principal", "principal_outstanding", "issue_date",
+    list_display = ("number", "investor", "financing", "principal", "principal_outstanding", "dated_date", "issue_date",
                     "maturity_date", "status")
     list_select_related = ("investor", "financing")
     list_filter = ("status", "financing", "maturity_date")
     search_fields = ("number", "investor__legal_name")
     readonly_fields = ("principal_outstanding", "status", "outstanding_figure")
-    fields = ("financing", "investor", "number", "principal", "issue_date", "closing_date", "maturity_date",
+    fields = ("financing", "investor", "number", "principal", "dated_date", "issue_date", "closing_date", "maturity_date",
               "interest_paid_through", "principal_outstanding", "status", "outstanding_figure")
 
     @admin.display(description="Outstanding and convertible (Debenture 4(A))")
