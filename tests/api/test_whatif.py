@@ -55,3 +55,31 @@ def test_falling_price_reaches_the_cap_and_prices_the_remedies(world):
     assert first.remedy_x_shares > 0
     assert result.rows[-1].bid == D("0.6201")  # $1.50 x 0.97^29
     assert first.existing_holders_pct == D("77.92")  # 1,000,000 / 1,283,333
+
+
+def test_page_runs_and_exports_csv(world, clerk_client):
+    from deals.models import Conversion
+
+    data = {"start": "2000-06-01", "trading_days": "40", "path": "daily", "price": "1.50", "daily_pct": "-1", "policy": "max",
+            "exercise_warrants": "on", "interest_election": "cash"}
+    page = clerk_client.post("/what-if/", data)
+    assert page.status_code == 200
+    assert b"whatif-chart-data" in page.content and b"data-testid=\"whatif-table\"" in page.content
+    csv_text = clerk_client.post("/what-if/", {**data, "csv": "1"}).content.decode()
+    lines = csv_text.splitlines()
+    assert lines[0].startswith("Day,Closing bid") and len(lines) == 41
+    assert Conversion.objects.count() == 0
+
+
+def test_page_validation_and_csv_path(world, clerk_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    r = clerk_client.post("/what-if/", {"start": "2000-06-01", "trading_days": "5", "path": "flat", "policy": "single",
+                                         "interest_election": "cash"})
+    assert r.status_code == 400
+    assert b"Enter the starting closing bid" in r.content and b"Choose the instrument that converts." in r.content
+    upload = SimpleUploadedFile("p.csv", b"date,closing_bid\n2000-06-01,1.40\n2000-06-02,abc\n")
+    r = clerk_client.post("/what-if/", {"start": "2000-06-01", "trading_days": "2", "path": "csv", "policy": "none",
+                                         "interest_election": "cash", "csv_file": upload})
+    assert r.status_code == 400 and b"Row 3" in r.content
+    assert clerk_client.get("/what-if/").status_code == 200
