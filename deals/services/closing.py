@@ -20,6 +20,7 @@ from deals.models import (
     DebentureRegisterEntry,
     EscrowDeposit,
     Financing,
+    Issuer,
     MarketPrice,
     ObligationKind,
     PreferredHolding,
@@ -304,7 +305,10 @@ _NUM = re.compile(r"(\d+)$")
 
 
 def _next_numbers(model, prefix: str, count: int) -> list[str]:
-    """The next ``count`` free numbers "J-7", "W-3", "D-12" (numbers are unique across the table)."""
+    """The next ``count`` free numbers "J-7", "W-3", "D-12" (numbers are unique across the table).
+    Locks the Issuer rows first so two workflows issuing numbers at once queue instead of both
+    taking the same number (the caller is atomic)."""
+    list(Issuer.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
     top = 0
     for value in model.objects.filter(**{f"{_number_field(model)}__startswith": prefix}).values_list(_number_field(model), flat=True):
         m = _NUM.search(value)
