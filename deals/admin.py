@@ -52,19 +52,22 @@ from nhtc.admin import ReadOnlyHistoryAdmin
 def figure_html(fig: derived.Figure):
     """A derived figure: value, working lines and clause; problems in plain words."""
     if fig.problem:
-        body = format_html('<strong style="color:#ba2121">{}</strong>', fig.problem)
+        body = format_html('<strong class="figure-problem">{}</strong>', fig.problem)
     else:
         value = fig.value
         if isinstance(value, int) and not isinstance(value, bool):
             value = f"{value:,}"
         body = format_html("<strong>{}</strong>", value)
     lines = format_html_join("", "<br>{}", ((line,) for line in fig.lines))
-    color = "#ba2121" if fig.warning else "#666"
-    return format_html('{}{}<br><span style="color:{}">{}</span>', body, lines, color, fig.clause)
+    css = "figure-warning" if fig.warning else "figure-clause"
+    return format_html('{}{}<br><span class="{}">{}</span>', body, lines, css, fig.clause)
 
 
 class DealAdmin(ReadOnlyHistoryAdmin):
     """Base: 25 rows a page, created_by filled in, read-only-after-creation fields."""
+
+    class Media:
+        css = {"all": ("css/admin.css",)}  # figure colours: the CSP allows no inline styles
 
     list_per_page = 25
     readonly_after_creation: tuple[str, ...] = ()

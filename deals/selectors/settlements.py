@@ -92,8 +92,10 @@ def _late_payment(ob: Obligation, day: datetime.date):
     from deals.terms.delivery import late_payment
 
     conv = Conversion.objects.select_related("terms_version").get(pk=ob.object_id)
+    if conv.late_payment_base <= 0:
+        return ob.amount or ZERO, f"{ob.clause}: fixed amount", ob.details or {}
     lp = late_payment(
-        terms=conv.terms_version.to_terms(), amount_converted=conv.amount, delivery_date=conv.delivery_date,
+        terms=conv.terms_version.to_terms(), amount_converted=conv.late_payment_base, delivery_date=conv.delivery_date,
         delivered_on=conv.delivered_date, as_of=None if conv.delivered_date else day,
     )
     note = (f"SPA 5(c): fixed at delivery on {conv.delivered_date.isoformat()} ({lp.business_days_late} business day(s) late)"
