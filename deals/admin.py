@@ -663,6 +663,67 @@ class SweepRunAdmin(RecordAdmin):
     list_filter = ("status",)
 
 
+# --- closing and transfers: workflow records, view-only here (deals.services.closing / transfers) ----
+
+
+@admin.register(m.ClosingRoom)
+class ClosingRoomAdmin(RecordAdmin):
+    list_display = ("financing", "acceptance_date", "status", "closing_date", "escrow_released_on")
+    list_filter = ("status",)
+    list_select_related = ("financing",)
+
+
+@admin.register(m.Subscription)
+class SubscriptionAdmin(RecordAdmin):
+    list_display = ("room", "investor", "amount", "purchase_price", "denominations")
+    list_select_related = ("room__financing", "investor")
+
+
+@admin.register(m.EscrowDeposit)
+class EscrowDepositAdmin(RecordAdmin):
+    list_display = ("room", "subscription", "amount", "deposited_on", "reference", "reverses")
+    list_select_related = ("room__financing", "subscription__investor", "reverses")
+
+
+@admin.register(m.ClosingCondition)
+class ClosingConditionAdmin(RecordAdmin):
+    list_display = ("room", "code", "status", "met_on", "waived_by", "decided_by")
+    list_filter = ("status",)
+    list_select_related = ("room__financing", "decided_by")
+
+
+@admin.register(m.LegendRemoval)
+class LegendRemovalAdmin(RecordAdmin):
+    list_display = ("certificate", "investor", "security", "opinion_received", "due_date", "status")
+    list_filter = ("status", "security")
+    list_select_related = ("investor",)
+
+
+@admin.register(m.Transfer)
+class TransferAdmin(RecordAdmin):
+    list_display = ("id", "kind", "security", "transferor", "transferee", "amount", "warrant_shares", "transfer_date", "rights_follow")
+    list_filter = ("kind", "security", "rights_follow")
+    list_select_related = ("transferor", "transferee")
+
+
+@admin.register(m.DebentureRegisterEntry)
+class DebentureRegisterEntryAdmin(RecordAdmin):
+    list_display = ("debenture", "holder", "principal", "registered_on", "cancelled_on", "reason")
+    list_select_related = ("debenture", "holder")
+
+
+@admin.register(m.SaleEvent)
+class SaleEventAdmin(RecordAdmin):
+    list_display = ("financing", "kind", "counterparty", "notice_received", "convert_by")
+    list_select_related = ("financing",)
+
+
+@admin.register(m.TransferAgentInstruction)
+class TransferAgentInstructionAdmin(RecordAdmin):
+    list_display = ("id", "investor", "shares", "legended", "dwac", "instruction_date")
+    list_select_related = ("investor",)
+
+
 READ_ONLY_MARKERS = {"snapshot", "idempotency_key"}
 # Records the workflows make without a snapshot field of that name.
 READ_ONLY_MODELS = {"BuyIn", "CapRemedy", "OutboundNotice", "PriceProtectionAdjustment", "PeriodicAmountPayment",
