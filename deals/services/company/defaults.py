@@ -223,7 +223,8 @@ def acceleration_quote(eod: EventOfDefault, on: datetime.date) -> ev.Acceleratio
         interest = accrued_interest(
             terms=terms,
             principal=deb.principal_outstanding,
-            issue_date=deb.issue_date,
+            dated_date=deb.dated_date,
+            issued_date=deb.issue_date,
             to_date=on,
             paid_through=deb.interest_paid_through,
         )
@@ -259,4 +260,16 @@ def default_accelerate(*, eod: EventOfDefault, accelerated_date: datetime.date, 
     eod.acceleration_snapshot = {**quote.as_dict(), "assessment": state.as_dict()}
     eod.save(update_fields=["status", "accelerated_date", "acceleration_amount", "acceleration_snapshot", "updated_at"])
     obligations_close(source=eod, kinds=[ObligationKind.CURE_PERIOD], status=ObligationStatus.VOID, on=accelerated_date)
+    if quote.total > 0:
+        obligation_upsert(
+            kind=ObligationKind.ACCELERATION,
+            source=eod,
+            due_date=accelerated_date,
+            clause="Debenture 10",
+            investor=eod.debenture.investor if eod.debenture_id else None,
+            amount=quote.total,
+            description="Debenture declared immediately due and payable after an Event of Default",
+            details={**quote.as_dict(), "arose_on": accelerated_date.isoformat()},
+            as_of=as_of,
+        )
     return eod
