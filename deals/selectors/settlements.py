@@ -152,7 +152,8 @@ def _redemption(ob: Obligation, day: datetime.date):
 
     red = Redemption.objects.select_related("terms_version", "debenture").get(pk=ob.object_id)
     q = redemption_quote(
-        terms=red.terms_version.to_terms(), principal=red.principal, issue_date=red.debenture.issue_date,
+        terms=red.terms_version.to_terms(), principal=red.principal, dated_date=red.debenture.dated_date,
+        issued_date=red.debenture.issue_date,
         notice_date=red.notice_date, received_on=red.notice_received_date, payment_date=day,
         interest_paid_through=red.debenture.interest_paid_through,
     )
@@ -166,7 +167,7 @@ def _maturity(ob: Obligation, day: datetime.date):
     if deb.principal_outstanding <= 0:
         return ZERO, f"Debenture {deb.number}: nothing outstanding", {}
     interest = accrued_interest(
-        terms=terms_on(day), principal=deb.principal_outstanding, issue_date=deb.issue_date,
+        terms=terms_on(day), principal=deb.principal_outstanding, dated_date=deb.dated_date, issued_date=deb.issue_date,
         to_date=max(deb.maturity_date, day), paid_through=deb.interest_paid_through,
     )
     total = deb.principal_outstanding + interest.amount
@@ -182,8 +183,9 @@ def _acceleration(ob: Obligation, day: datetime.date):
     principal = _dec((ob.details or {}).get("principal_outstanding"))
     if eod.debenture is None or principal is None:
         return ob.amount or ZERO, f"{ob.clause}: fixed at acceleration", ob.details or {}
-    interest = accrued_interest(terms=terms_on(day), principal=principal, issue_date=eod.debenture.issue_date,
-                                to_date=day, paid_through=eod.debenture.interest_paid_through)
+    interest = accrued_interest(terms=terms_on(day), principal=principal, dated_date=eod.debenture.dated_date,
+                                issued_date=eod.debenture.issue_date, to_date=day,
+                                paid_through=eod.debenture.interest_paid_through)
     return principal + interest.amount, (f"Debenture 10: principal ${principal:,} + interest ${interest.amount:,} "
                                          f"to {day.isoformat()} (accrues until payment in full)"), interest.as_dict()
 

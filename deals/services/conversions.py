@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
@@ -83,6 +83,35 @@ class WorkflowError(Exception):
 def money(value) -> str:
     """$1,234.56 for messages."""
     return f"${Decimal(value):,.2f}"
+
+
+CENT = Decimal("0.01")
+MONEY_LIMIT = Decimal("1000000000000")  # money_field: 12 digits before the point
+
+
+def money_input(value, *, what: str, field: str) -> Decimal:
+    """A dollar amount given to a service (form, API, admin, task or command alike), checked
+    before any figure is computed: a finite number, positive, in whole cents, below $1 trillion.
+    Returns it as a Decimal with 2 places. Raises ``WorkflowError`` (code ``amount``) naming the
+    value entered; nothing is written."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        raise WorkflowError(f"The {what} must be a dollar amount; {value!r} is not a number.", code="amount", field=field)
+    if not amount.is_finite():
+        raise WorkflowError(f"The {what} must be a dollar amount, not {amount}.", code="amount", field=field)
+    if amount <= 0:
+        raise WorkflowError(f"The {what} must be more than $0.00 (you entered {money(amount)}).", code="amount", field=field)
+    if amount >= MONEY_LIMIT:
+        raise WorkflowError(f"The {what} {money(amount)} is not a plausible amount.", code="amount", field=field)
+    if amount % CENT:
+        raise WorkflowError(
+            f"The {what} must be in whole cents; {amount} has a fraction of a cent "
+            f"(enter {amount.quantize(CENT, rounding=ROUND_DOWN)} or {amount.quantize(CENT, rounding=ROUND_UP)}).",
+            code="amount",
+            field=field,
+        )
+    return amount.quantize(CENT)
 
 
 # --- inputs -------------------------------------------------------------------------------
@@ -178,9 +207,7 @@ def _pending_redemption(debenture: Debenture) -> Redemption | None:
 
 def _amount_errors(instrument, amount: Decimal, terms: DealTerms) -> None:
     what = "principal" if isinstance(instrument, Debenture) else "liquidation preference"
-    outstanding = _outstanding(instrument)
-    if amount <= 0:
-        raise WorkflowError(f"The amount to convert must be more than $0.00 (you entered {money(amount)}).", code="amount", field="amount")
+    outstanding = _outstanding(instrument)  # ``amount`` passed ``money_input`` already
     if amount > outstanding:
         raise WorkflowError(
             f"The amount {money(amount)} exceeds the outstanding {what} of {instrument.label}, {money(outstanding)}.",
@@ -210,6 +237,7 @@ def conversion_quote(
 ) -> ConversionQuote:
     """Quote a conversion (pure read): Debenture 4(A) or the Series J terms, with the cap
     (SPA 4(d)(ii), 4(i)) and reserve (SPA 3(c), 4(g)) checks. Raises ``WorkflowError``."""
+    amount = money_input(amount, what="amount to convert", field="amount")
     today = business_date() if as_of is None else as_of
     received = conversion_date if notice_received_date is None else notice_received_date
     is_debenture = isinstance(instrument, Debenture)
@@ -275,7 +303,8 @@ def conversion_quote(
                 principal=instrument.principal,
                 closing_date=instrument.closing_date,
                 converted_principal=instrument.principal - instrument.principal_outstanding,
-                issue_date=instrument.issue_date,
+                dated_date=instrument.dated_date,
+                issued_date=instrument.issue_date,
                 effective_date=_effective_date(instrument.financing_id),
                 interest_payment=election,
                 interest_paid_through=instrument.interest_paid_through,
@@ -341,8 +370,7 @@ def _applied(instrument, quote: ConversionQuote, terms: DealTerms) -> tuple[Appl
     split = quote.unconverted
     if isinstance(instrument, Debenture) or split is None or split.unconverted_preferred == 0:
         return Applied(quote.amount, quote.total_shares), 0
-    converted = terms.series_j_stated_value * split.convertible_preferred
-    return Applied(converted, split.common_shares), split.unconverted_preferred
+    return Applied(quote.amount_converted, split.common_shares), split.unconverted_preferred
 
 
 def _reduce_outstanding(instrument, amount: Decimal) -> None:
@@ -426,7 +454,7 @@ def conversion_submit(
                 preferred=None if is_debenture else locked,
                 investor_id=locked.investor_id,
                 terms_version=version,
-                amount=amount,
+                amount=quote.amount,
                 conversion_date=conversion_date,
                 notice_method=notice_method,
                 notice_received_date=notice_received_date,
@@ -454,7 +482,8 @@ def conversion_submit(
         existing.replayed = True
         return existing
     conversion.replayed = False
-    _reduce_outstanding(locked, applied.amount_converted)
+    # the outstanding amount moves by exactly the amount stored with the conversion
+    _reduce_outstanding(locked, Decimal(snapshot["applied"]["amount_converted"]))
     _issuer_shares(locked.financing.issuer_id, applied.shares_issued)
 
     if is_debenture:
