@@ -42,6 +42,7 @@ from deals.forms.admin import (
     WarrantAdminForm,
     term_groups,
 )
+from deals.ordering import natural
 from deals.selectors import derived
 from deals.services.calendar import business_date, business_date_set
 from deals.services.prices import ImportProgress, prices_export, prices_import, prices_import_steps
@@ -216,7 +217,7 @@ class FinancingAdmin(DealAdmin):
     def allocable_shares_table(self, obj):
         if obj is None or obj.pk is None or not obj.is_series_j:
             return "Series J financings only."
-        holdings = obj.preferred_holdings.select_related("investor", "financing").order_by("certificate_number")
+        holdings = obj.preferred_holdings.select_related("investor", "financing").order_by(*natural("certificate_number"))
         rows = [(h.certificate_number, h.investor, f"${h.liquidation_preference:,.2f}",
                  f"{derived.allocable_share(h).value * 100:.4f}%") for h in holdings]
         if not rows:
