@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.template import Context, Template
 
-from nhtc.formatting import money, price, shares
+from nhtc.formatting import money, price
 
 
 def test_negative_money_has_a_true_minus_before_the_dollar_sign():
