@@ -80,10 +80,7 @@ class WorkflowError(Exception):
         self.missing_dates = tuple(missing_dates)
 
 
-def money(value) -> str:
-    """$1,234.56 for messages."""
-    return f"${Decimal(value):,.2f}"
-
+from nhtc.formatting import money  # noqa: E402,F401 -- the one money formatter; messages use it
 
 CENT = Decimal("0.01")
 MONEY_LIMIT = Decimal("1000000000000")  # money_field: 12 digits before the point
