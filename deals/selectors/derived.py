@@ -37,6 +37,7 @@ from deals.terms.errors import TermsError
 from deals.terms.params import NHTC_DEFAULTS, DealTerms
 from deals.terms.registration import is_increased_registered_shares_date, shares_to_register
 from deals.terms.reserve import reserve_check
+from deals.terms.rounding import to_price
 from deals.terms.warrants import is_expired, warrant_expiry
 
 ZERO = Decimal("0")
@@ -173,12 +174,12 @@ def reserve_status(issuer: Issuer, as_of: datetime.date | None = None) -> Figure
             p = series_j_conversion_price(terms=terms, prices=bids, conversion_date=as_of)
             n = conversion_shares(pref, p.applied_price, terms)
             conv += n
-            lines.append(f"Series J {_money(pref)} / ${p.applied_price} = {n:,} shares")
+            lines.append(f"Series J {_money(pref)} / ${p.shown_price} = {n:,} shares")
         if deb:
             p = debenture_conversion_price(terms=terms, prices=bids, conversion_date=as_of)
             n = conversion_shares(deb, p.applied_price, terms)
             conv += n
-            lines.append(f"Debentures {_money(deb)} / ${p.applied_price} = {n:,} shares")
+            lines.append(f"Debentures {_money(deb)} / ${p.shown_price} = {n:,} shares")
         check = reserve_check(
             terms=terms,
             conversion_shares=conv,
@@ -231,9 +232,9 @@ def registration_status(statement: RegistrationStatement, as_of: datetime.date |
         return Figure(label, clause, None, (), f"Cannot compute at {filing.isoformat()}: {exc}")
     when = "filing" if statement.filed_date else f"the business date {as_of.isoformat()} (not filed yet)"
     lines = (
-        f"At {when}: conversion price ${s.conversion_price} ({s.conversion_price_basis})",
+        f"At {when}: conversion price ${to_price(s.conversion_price)} ({s.conversion_price_basis})",
         f"({_money(s.liquidation_preference)} + dividends {_money(s.dividends)} through "
-        f"{s.dividends_through.isoformat()}) / ${s.conversion_price} = {s.conversion_shares:,}",
+        f"{s.dividends_through.isoformat()}) / ${to_price(s.conversion_price)} = {s.conversion_shares:,}",
         f"{s.multiple_pct}% = {s.multiplied_conversion_shares:,} + warrant shares {s.warrant_shares:,} = {s.total:,}",
         f"Registered {registered:,} (statement {statement.shares_registered:,} + effective amendments {added:,})",
     )
