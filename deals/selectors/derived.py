@@ -214,8 +214,11 @@ def registration_status(statement: RegistrationStatement, as_of: datetime.date |
     _, terms = terms_in_force(filing)
     lp = fin.preferred_holdings.aggregate(s=Sum("liquidation_preference"))["s"] or ZERO
     wsh = fin.warrants.aggregate(s=Sum("shares"))["s"] or 0
-    added = statement.amendments.filter(effective_date__isnull=False).aggregate(s=Sum("shares_added"))["s"] or 0
-    registered = statement.shares_registered + added
+    from deals.services.company.registration import registered_shares  # RRA 2(a)(ii): one definition
+
+    amendments = list(statement.amendments.all())
+    registered = registered_shares(statement, amendments, as_of)
+    added = registered - statement.shares_registered if registered else 0
     if not lp:
         return Figure(label, clause, None, (), "No Series J holdings recorded yet.")
     try:
@@ -236,7 +239,8 @@ def registration_status(statement: RegistrationStatement, as_of: datetime.date |
         f"({_money(s.liquidation_preference)} + dividends {_money(s.dividends)} through "
         f"{s.dividends_through.isoformat()}) / ${to_price(s.conversion_price)} = {s.conversion_shares:,}",
         f"{s.multiple_pct}% = {s.multiplied_conversion_shares:,} + warrant shares {s.warrant_shares:,} = {s.total:,}",
-        f"Registered {registered:,} (statement {statement.shares_registered:,} + effective amendments {added:,})",
+        f"Registered {registered:,} (filed statement and amendments filed by {as_of.isoformat()}, effective or not; "
+        f"amendments add {added:,})",
     )
     short = is_increased_registered_shares_date(registrable_shares=s.total, registered_shares=registered)
     if short:
