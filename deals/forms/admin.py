@@ -313,7 +313,9 @@ class BusinessDateAdminForm(SafeModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["business_date"]
+        field = self.fields.get("business_date")
+        if field is None:  # shown read-only (the history page)
+            return
         field.required = True
         field.error_messages["required"] = "Give the new business date; an empty date never means today."
         field.help_text = "The date the back office treats as today. Sweeps and deadlines count from it."

@@ -7,6 +7,7 @@ form is fuzzed without editing this test. Hypothesis runs derandomised with a bo
 examples per form (``FUZZ_EXAMPLES``, default 6) so CI stays well under two minutes."""
 
 import datetime
+import json
 import os
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -149,6 +150,55 @@ def _fuzz(client, method, path, fields, problems):
             after = _fingerprint()
             changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
             if changed and (response.status_code >= 400 or b"errorlist" in response.content):
+                problems.append(f"POST {path} refused ({response.status_code}) but wrote {changed}")
+
+    run()
+
+
+def _api_targets(client):
+    """POST endpoints of the JSON API with their request fields, read from the OpenAPI schema."""
+    schema = client.get("/api/schema/", {"format": "json"}, HTTP_ACCEPT="application/json").json()
+    components = schema.get("components", {}).get("schemas", {})
+    obligation = m.Obligation.objects.order_by("pk").first()
+    targets = []
+    for path, operations in schema["paths"].items():
+        op = operations.get("post")
+        if op is None:
+            continue
+        ref = (op.get("requestBody", {}).get("content", {}).get("application/json") or {}).get("schema", {}).get("$ref")
+        fields = components.get(ref.rsplit("/", 1)[-1], {}).get("properties", {}) if ref else {}
+        path = path.replace("{id}", str(obligation.pk if obligation else 1))
+        targets.append((path, {name: spec.get("enum", []) for name, spec in fields.items()}))
+    return targets
+
+
+def _json_value(choices):
+    return st.one_of(_value([str(c) for c in choices]), st.integers(min_value=-(10**20), max_value=10**20),
+                     st.none(), st.booleans(), st.lists(st.integers(), max_size=2))
+
+
+def test_random_json_into_every_api_post_never_5xx_and_refusals_write_nothing(fuzz_client):
+    targets = _api_targets(fuzz_client)
+    assert len(targets) >= 5, targets
+    problems = []
+    for path, fields in targets:
+        _fuzz_api(fuzz_client, path, fields, problems)
+    assert problems == []
+
+
+def _fuzz_api(client, path, fields, problems):
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(st.fixed_dictionaries({name: _json_value(choices) for name, choices in fields.items()}))
+    def run(data):
+        before = _fingerprint()
+        response = client.post(path, json.dumps(data), content_type="application/json")
+        if response.status_code >= 500:
+            problems.append(f"POST {path} -> {response.status_code} with {data!r}")
+        elif response.status_code >= 400:
+            after = _fingerprint()
+            changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+            if changed:
                 problems.append(f"POST {path} refused ({response.status_code}) but wrote {changed}")
 
     run()
