@@ -129,7 +129,29 @@ class IssuerAdmin(DealAdmin):
         return figure_html(derived.reserve_status(obj))
 
 
-class _InstrumentInline(admin.TabularInline):
+class LabelledTabularInline(admin.TabularInline):
+    """A tabular inline whose inputs carry their column's name for screen readers (the
+    admin's table puts the label in the header only: axe "label"/"select-name")."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs.setdefault("aria-label", str(db_field.verbose_name).capitalize())
+        return field
+
+    def get_formset(self, request, obj=None, **kwargs):
+        base = super().get_formset(request, obj, **kwargs)
+
+        class LabelledFormSet(base):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                if "DELETE" in form.fields:
+                    form.fields["DELETE"].widget.attrs["aria-label"] = "Delete this row"
+
+        return LabelledFormSet
+
+
+class _InstrumentInline(LabelledTabularInline):
     extra = 0
     show_change_link = True
 
@@ -148,7 +170,7 @@ class PreferredHoldingInline(_InstrumentInline):
 class DebentureInline(_InstrumentInline):
     model = m.Debenture
     form = DebentureAdminForm
-    fields = ("number", "financing", "principal", "issue_date", "closing_date", "maturity_date",
+    fields = ("number", "financing", "principal", "dated_date", "issue_date", "closing_date", "maturity_date",
               "principal_outstanding", "status")
     readonly_fields = ("principal_outstanding", "status")
 
@@ -235,13 +257,13 @@ class PreferredHoldingAdmin(DealAdmin):
 @admin.register(m.Debenture)
 class DebentureAdmin(DealAdmin):
     form = DebentureAdminForm
-    list_display = ("number", "investor", "financing", "principal", "principal_outstanding", "issue_date",
+    list_display = ("number", "investor", "financing", "principal", "principal_outstanding", "dated_date", "issue_date",
                     "maturity_date", "status")
     list_select_related = ("investor", "financing")
     list_filter = ("status", "financing", "maturity_date")
     search_fields = ("number", "investor__legal_name")
     readonly_fields = ("principal_outstanding", "status", "outstanding_figure")
-    fields = ("financing", "investor", "number", "principal", "issue_date", "closing_date", "maturity_date",
+    fields = ("financing", "investor", "number", "principal", "dated_date", "issue_date", "closing_date", "maturity_date",
               "interest_paid_through", "principal_outstanding", "status", "outstanding_figure")
 
     @admin.display(description="Outstanding and convertible (Debenture 4(A))")
@@ -456,7 +478,7 @@ class PriceImportAdmin(RecordAdmin):
 # --- registration ---------------------------------------------------------------------
 
 
-class RegistrationAmendmentInline(admin.TabularInline):
+class RegistrationAmendmentInline(LabelledTabularInline):
     model = m.RegistrationAmendment
     extra = 0
     show_change_link = True
@@ -473,7 +495,7 @@ def _record_suspension(obj, user):
                              user=user, as_of=business_date())
 
 
-class SuspensionPeriodInline(admin.TabularInline):
+class SuspensionPeriodInline(LabelledTabularInline):
     """Existing suspensions are shown read-only (their verdict and obligations were recorded by the
     service); a new row is judged and recorded by the same service."""
 

@@ -107,6 +107,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    if not env.bool("PG_JIT", default=False):
+        # The pages aggregate the ledger in one statement each; JIT compilation of those costs
+        # more than running them (bench/ledger.py). PG_JIT=1 restores the server's default.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = (options.get("options", "") + " -c jit=off").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

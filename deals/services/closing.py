@@ -452,6 +452,7 @@ def closing_record(
                     number=next(numbers),
                     principal=principal,
                     principal_outstanding=principal,
+                    dated_date=closing_date,  # dated and issued at the Closing (Debenture interest paragraph)
                     issue_date=closing_date,
                     closing_date=closing_date,
                     maturity_date=maturity_date,

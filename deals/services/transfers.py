@@ -343,7 +343,7 @@ def transfer_submit(
 def _debenture_like(src: Debenture, *, number: str, investor: Investor, principal: Decimal) -> Debenture:
     return Debenture.objects.create(
         financing=src.financing, investor=investor, number=number, principal=principal, principal_outstanding=principal,
-        issue_date=src.issue_date, closing_date=src.closing_date, maturity_date=src.maturity_date,
+        dated_date=src.dated_date, issue_date=src.issue_date, closing_date=src.closing_date, maturity_date=src.maturity_date,
         interest_paid_through=src.interest_paid_through,
     )  # fmt: skip
 
