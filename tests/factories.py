@@ -79,8 +79,8 @@ class DebentureFactory(DjangoModelFactory):
     number = factory.Sequence(lambda n: f"D-{n + 1}")
     principal = Decimal("100000")
     principal_outstanding = factory.LazyAttribute(lambda o: o.principal)
-    dated_date = CLOSING
     issue_date = CLOSING
+    dated_date = factory.LazyAttribute(lambda o: o.issue_date)  # as migration 0009 filled existing debentures
     closing_date = CLOSING
     maturity_date = datetime.date(2002, 3, 31)
 

@@ -173,6 +173,8 @@ def ocf_import(*, archive: bytes, user) -> dict[str, int]:
                 number=t["custom_id"],
                 principal=principal,
                 principal_outstanding=left,
+                # OCF has no separate "date hereof": the issuance date stands for both (Debenture, interest)
+                dated_date=_day(t["date"]),
                 issue_date=_day(t["date"]),
                 closing_date=_day(trig["start_date"]),
                 maturity_date=_day(trig["end_date"]),

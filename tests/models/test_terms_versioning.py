@@ -101,7 +101,7 @@ def test_version_page_shows_the_diff_from_the_previous_one(deal_admin_client, v1
     "changes,fragment",
     [
         ({}, "No term differs from version 1"),
-        ({"cap_pct": "19", "effective_from": "1998-12-31"}, "is earlier"),
+        ({"cap_pct": "19", "effective_from": "1998-12-31"}, "outside the supported dates"),
         ({"cap_pct": "19", "effective_from": ""}, "This field is required"),
         ({"cap_pct": "19", "reason": ""}, "This field is required"),
         ({"cap_pct": "-1"}, "greater than or equal to 0"),
