@@ -45,7 +45,7 @@ from deals.services.company import registration as reg_svc
 from deals.services.company import rofr as rofr_svc
 from deals.services.company import suspensions as susp_svc
 from deals.services.company._common import buyers, primary_statement
-from deals.services.obligations import obligations_for
+from deals.services.ledger.writer import obligations_for
 from deals.services.roles import is_deal_admin
 from deals.terms import events as ev
 from deals.terms.suspensions import SuspensionRule

@@ -192,7 +192,7 @@ def test_submit_writes_snapshot_reduces_outstanding_and_opens_obligations(db, cl
     w.issuer.refresh_from_db()
     assert w.issuer.shares_issued == before + 16667
     kinds = set(Obligation.objects.values_list("kind", flat=True))
-    assert kinds == {ObligationKind.SHARE_DELIVERY, ObligationKind.ORIGINAL_NOTICE}
+    assert kinds == {ObligationKind.SHARE_DELIVERY, ObligationKind.ORIGINAL_NOTICE, ObligationKind.MATURITY}  # maturity refreshed
     assert conv.original_due_date == datetime.date(2000, 6, 8)
 
 

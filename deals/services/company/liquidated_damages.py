@@ -18,7 +18,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -28,13 +27,12 @@ from deals.models import (
     Financing,
     Investor,
     LiquidatedDamagesStatement,
-    Obligation,
     ObligationKind,
-    ObligationStatus,
     PeriodicAmountPayment,
     ShareSale,
 )
-from deals.services.obligations import obligation_upsert
+from deals.services.ledger import rows as build
+from deals.services.ledger.writer import ledger_close, ledger_put
 from deals.terms import registration as reg
 from deals.terms.errors import TermsError
 from deals.terms.misc import add_months
@@ -250,27 +248,16 @@ def periodic_amount_key(investor_id: int, lateness: str, trigger: datetime.date,
 def ld_obligations_sync(*, financing: Financing, as_of: datetime.date) -> int:
     """Write one PERIODIC_AMOUNT obligation per investor and Computation Date
     reached (RRA 2(b)(iii)-(iv)), idempotently; returns the rows written."""
-    n = 0
-    for d in damages_overview(financing=financing, as_of=as_of):
-        for s in d.schedules:
-            for r in s.rows:
-                line = r.line
-                obligation_upsert(
-                    kind=ObligationKind.PERIODIC_AMOUNT,
-                    source=financing,
-                    period_key=periodic_amount_key(d.investor.pk, s.trigger.lateness, s.trigger.trigger_date, line.computation_date),
-                    investor=d.investor,
-                    due_date=line.due_date,
-                    amount=line.amount,
-                    clause="RRA 2(b)(iii)-(iv)",
-                    description=(
-                        f"Periodic Amount for {line.first_day.isoformat()}..{line.computation_date.isoformat()} "
-                        f"({line.days} days on {line.base}): {s.trigger.label}"
-                    ),
-                    details={"line": line.as_dict(), "base": s.base.as_dict() if s.base else None},
-                    as_of=as_of,
-                )
-                n += 1
+    rows = [
+        build.periodic_amount(
+            financing_id=financing.pk, investor_id=d.investor.pk, line=r.line, base=s.base.as_dict() if s.base else None,
+            label=s.trigger.label,
+            period_key=periodic_amount_key(d.investor.pk, s.trigger.lateness, s.trigger.trigger_date, r.line.computation_date),
+        )
+        for d in damages_overview(financing=financing, as_of=as_of) for s in d.schedules for r in s.rows
+    ]
+    ledger_put(source=financing, rows=rows, as_of=as_of)
+    n = len(rows)
     return n
 
 
@@ -323,13 +310,8 @@ def periodic_amount_mark_paid(
                     created_by=user,
                 )
                 ld_obligations_sync(financing=financing, as_of=as_of)
-                Obligation.objects.filter(
-                    kind=ObligationKind.PERIODIC_AMOUNT,
-                    content_type=ContentType.objects.get_for_model(financing),
-                    object_id=financing.pk,
-                    period_key=periodic_amount_key(investor.pk, lateness, trigger_date, computation_date),
-                    status=ObligationStatus.OPEN,
-                ).update(status=ObligationStatus.SATISFIED, satisfied_date=paid_date)
+                ledger_close(source=financing, kinds=[ObligationKind.PERIODIC_AMOUNT], on=paid_date, as_of=as_of, user=user,
+                             period_key=periodic_amount_key(investor.pk, lateness, trigger_date, computation_date))
                 return payment
     raise ValidationError(
         f"No Periodic Amount with Computation Date {computation_date.isoformat()} for {investor} "

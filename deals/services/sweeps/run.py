@@ -48,8 +48,6 @@ class SweepAlreadyRunning(Exception):
 
 
 @dataclass(frozen=True)
-
-
 class Rule:
     name: str
     label: str
