@@ -30,7 +30,6 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
 from deals import models as m
 from deals.forms.admin import (
@@ -47,6 +46,7 @@ from deals.selectors import derived
 from deals.services.calendar import business_date, business_date_set
 from deals.services.prices import ImportProgress, prices_export, prices_import, prices_import_steps
 from deals.services.roles import is_deal_admin
+from nhtc.admin import ReadOnlyHistoryAdmin
 
 
 def figure_html(fig: derived.Figure):
@@ -63,7 +63,7 @@ def figure_html(fig: derived.Figure):
     return format_html('{}{}<br><span style="color:{}">{}</span>', body, lines, color, fig.clause)
 
 
-class DealAdmin(SimpleHistoryAdmin):
+class DealAdmin(ReadOnlyHistoryAdmin):
     """Base: 25 rows a page, created_by filled in, read-only-after-creation fields."""
 
     list_per_page = 25
@@ -612,6 +612,23 @@ class ObligationAdmin(RecordAdmin):
     list_filter = ("status", "kind")
     search_fields = ("description", "clause", "investor__legal_name")
     date_hierarchy = "due_date"
+
+
+@admin.register(m.Settlement)
+class SettlementAdmin(RecordAdmin):
+    """Books entries: never edited; a correction is a reversal (deals.services.ledger.settlements)."""
+
+    list_display = ("obligation", "kind", "date", "amount", "method", "reference", "recorded_by", "recorded_at")
+    list_select_related = ("obligation", "recorded_by")
+    list_filter = ("kind", "method")
+    search_fields = ("reference", "instrument", "waived_by")
+    date_hierarchy = "date"
+
+
+@admin.register(m.AccountStatement)
+class AccountStatementAdmin(RecordAdmin):
+    list_display = ("investor", "as_of", "total_owed", "total_settled", "balance", "created_by", "created_at")
+    list_select_related = ("investor", "created_by")
 
 
 @admin.register(m.SweepRun)

@@ -9,6 +9,7 @@ message naming any missing variable.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -28,17 +29,13 @@ def _required_in_production(name: str, default):
     if value:
         return value
     if PRODUCTION:
-        raise ImproperlyConfigured(
-            f"{name} must be set when DJANGO_ENV=production (see README.md, 'Configuration')."
-        )
+        raise ImproperlyConfigured(f"{name} must be set when DJANGO_ENV=production (see README.md, 'Configuration').")
     return default
 
 
 SECRET_KEY = _required_in_production("SECRET_KEY", "dev-only-insecure-key-not-for-production")
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
-ALLOWED_HOSTS = [
-    h.strip() for h in _required_in_production("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
-]
+ALLOWED_HOSTS = [h.strip() for h in _required_in_production("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -53,6 +50,11 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "health_check",
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "deals",
     "notices",
 ]
@@ -133,8 +135,60 @@ STORAGES = {
 
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
+# --- REST API (deals/api) ---------------------------------------------------
+# Per-user tokens (django-rest-knox, hashed at rest) or the browser session; the
+# roles of deals/services/roles.py apply exactly as on the pages.
+KNOX_TOKEN_MODEL = "deals.ApiToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=365)),
+    "TOKEN_PREFIX": "nhtc_",
+    "AUTH_HEADER_PREFIX": "Token",
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "deals.api.auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["deals.api.permissions.IsClerk"],
+    "DEFAULT_PAGINATION_CLASS": "deals.api.pagination.Pagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_PARSER_CLASSES": ["deals.api.parsers.DecimalJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["deals.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("API_THROTTLE_RATE", default="1200/min")},
+    "EXCEPTION_HANDLER": "deals.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "NHTC back office API",
+    "DESCRIPTION": (
+        "Series J Convertible Preferred, warrants and 6% Convertible Debentures: reads, workflow writes "
+        "(the same services and messages as the pages), cap table. Errors: {code, message, field, details}."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "InstrumentStatusEnum": "deals.models.instruments.InstrumentStatus",
+        "ConversionStatusEnum": "deals.models.records.ConversionStatus",
+        "InterestElectionEnum": "deals.models.records.InterestElection",
+        "DayCountEnum": "deals.api.schema.DAY_COUNT",
+        "LookbackMethodEnum": "deals.api.schema.LOOKBACK_METHOD",
+        "ShareRoundingEnum": "deals.api.schema.SHARE_ROUNDING",
+    },
+}
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+SIMPLE_HISTORY_REVERT_DISABLED = True  # history pages are read-only (nhtc.admin.ReadOnlyHistoryAdmin)
 
 # --- Celery -------------------------------------------------------------
 # With REDIS_URL: broker and result backend on Redis, a worker and beat run
@@ -150,6 +204,30 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- faults: queue down, worker killed, worker health (issue 15 items 6, 7, 9) ----
+# A request that queues work never waits long on a dead broker: publishing
+# does not retry (notices.services._enqueue) and connecting gives up quickly.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=3.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # An unacknowledged (acks_late) message whose worker died is delivered again after this.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": 3,
+}
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late: a dying worker holds at most one extra message
+# Beat keeps its schedule file in the project (one per checkout), not in the system temp folder.
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "celerybeat-schedule"))
+# Notices stuck without a worker are queued again (notices.services.notices_requeue_stuck).
+NOTICE_STALE_RENDER_MINUTES = env.int("NOTICE_STALE_RENDER_MINUTES", default=10)
+NOTICE_STALE_PENDING_MINUTES = env.int("NOTICE_STALE_PENDING_MINUTES", default=5)
+NOTICE_REQUEUE_EVERY_SECONDS = env.int("NOTICE_REQUEUE_EVERY_SECONDS", default=300)
+# Workers write a heartbeat to Redis this often; pages call a worker "up" if one was seen
+# within WORKER_HEARTBEAT_MAX_AGE seconds (nhtc.worker_health).
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=15)
+WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=60)
+# Throttle counters: shared by all workers through Redis when it is configured.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "nhtc"}}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="backoffice@localhost")

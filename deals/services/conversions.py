@@ -445,6 +445,7 @@ def conversion_submit(
                 shares_for_amount=quote.shares,
                 interest_amount=quote.accrual.amount,
                 interest_shares=quote.accrual_shares,
+                late_payment_base=quote.late_payment_base,
                 shares_issuable=applied.shares_issued,
                 unconverted_shares=unconverted,
                 delivery_date=quote.delivery_date,

@@ -21,7 +21,18 @@ CLERK_PERMS = [
     ("deals", "view_marketprice"),
     ("deals", "view_obligation"),
     ("deals", "view_redemption"),  # notices: clerks download Notices of Redemption
+    ("deals", "view_settlement"),  # the books: clerks read settlements (deal admins record them)
+    ("deals", "view_accountstatement"),  # and download statements of account
+    ("deals", "add_accountstatement"),
     ("notices", "view_notice"),
+    # closing and transfers: clerks read the rooms, registers and letters; deal admins write
+    ("deals", "view_closingroom"),
+    ("deals", "view_legendremoval"),
+    ("deals", "view_transfer"),
+    ("deals", "view_debentureregisterentry"),
+    ("deals", "view_saleevent"),
+    ("deals", "view_transferagentinstruction"),
+    ("deals", "add_transferagentinstruction"),  # share delivery is the clerks' workflow (SPA 5(a))
 ]
 
 

@@ -39,6 +39,7 @@ def make_conversion(*, user, terms_version, preferred=None, debenture=None, amou
         conversion_price=D("1.4375"), shares_for_amount=69_565, shares_issuable=69_565, delivery_date=delivery_date,
         status=status, snapshot={}, idempotency_key=f"sweep-test-{next(_seq)}", created_by=user,
     )
+    values.setdefault("late_payment_base", amount)  # SPA 5(c): all of it converted, dividends in cash
     values.update(extra)
     return m.Conversion.objects.create(**values)
 

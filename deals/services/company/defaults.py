@@ -16,7 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from deals.models import Debenture, EventOfDefault, Financing
+from deals.services.ledger import rows as build
 from deals.services.ledger.sync import default_sync
+from deals.services.ledger.writer import ledger_put
 from deals.terms import events as ev
 from deals.terms.conversion import accrued_interest
 from deals.terms.errors import TermsError
@@ -249,4 +251,6 @@ def default_accelerate(*, eod: EventOfDefault, accelerated_date: datetime.date, 
     eod.acceleration_snapshot = {**quote.as_dict(), "assessment": state.as_dict()}
     eod.save(update_fields=["status", "accelerated_date", "acceleration_amount", "acceleration_snapshot", "updated_at"])
     default_sync(eod, as_of=as_of)
+    if quote.total > 0:
+        ledger_put(source=eod, rows=[build.acceleration(eod=eod, quote=quote, accelerated_date=accelerated_date)], as_of=as_of)
     return eod

@@ -159,6 +159,18 @@ def mandatory_purchase(*, conversion_id: int, investor_id: int | None, mp: Manda
     )
 
 
+def conversion_cash(*, conversion_id: int, investor_id: int | None, due: datetime.date, amount: Decimal, is_debenture: bool,
+                    what: str, accrual: dict, conversion_date: datetime.date, void_on: datetime.date | None, void: bool) -> Row | None:
+    """Debenture 4(A) interest / Series J CoD dividends the holder took in cash on conversion:
+    owed on the Delivery Date with the shares; void if the conversion is revoked or dishonoured."""
+    if amount <= 0:
+        return None
+    return Row(K.CONVERSION_CASH, "Debenture 4(A)" if is_debenture else "Series J CoD (dividends on conversion)", conversion_id, due,
+               investor_id=investor_id, amount=amount, status=VOID if void else OPEN, satisfied_date=void_on if void else None,
+               description=f"{'Interest' if is_debenture else 'Dividends'} paid in cash on conversion of {what}",
+               details={**accrual, "arose_on": conversion_date.isoformat()})
+
+
 # --- the cap: SPA 4(d)(ii), 4(i) ---------------------------------------------------------------
 
 
@@ -283,6 +295,15 @@ def cure_period(*, eod, deadline, as_of: datetime.date) -> Row | None:
                investor_id=eod.debenture.investor_id if eod.debenture_id else None, status=st, satisfied_date=sat,
                description=f"Event of Default 10({eod.kind}) of {eod.occurred_date.isoformat()}: {text}",
                details=deadline.as_dict())
+
+
+def acceleration(*, eod, quote, accelerated_date: datetime.date) -> Row:
+    """Debenture 10: after an Event of Default the Holder may declare the Debenture due:
+    principal outstanding + interest accrued to the acceleration (interest then runs to payment)."""
+    return Row(K.ACCELERATION, "Debenture 10", eod.pk, accelerated_date,
+               investor_id=eod.debenture.investor_id if eod.debenture_id else None, amount=quote.total,
+               description="Debenture declared immediately due and payable after an Event of Default",
+               details={**quote.as_dict(), "arose_on": accelerated_date.isoformat()})
 
 
 # --- registration: RRA 2, 3 --------------------------------------------------------------------------
@@ -411,6 +432,40 @@ def indemnification_agreement(*, issuer_id: int, survival, agreement_date: datet
                             f"{agreement_date.isoformat()})"), details=survival.as_dict())
 
 
+# --- closing and transfers: SPA 1(d), 4(b), 5(a); Debenture 7 -------------------------------------------
+
+
+def escrow_deposit(*, room_id: int, deadline) -> Row:
+    """SPA 1(d): the Buyers deposit the Purchase Price with the Escrow Agent by 5:00 p.m. New
+    York time on the deadline (``deadline``: the engine's escrow deadline)."""
+    d = deadline
+    return Row(K.ESCROW_DEPOSIT, d.clause, room_id, d.due,
+               description=(f"Buyers deposit the Purchase Price with the Escrow Agent by 5:00 p.m. New York time on "
+                            f"{d.due.isoformat()} ({d.trading_days} NYSE trading days after acceptance on "
+                            f"{d.acceptance_date.isoformat()})"),
+               details=d.as_dict())
+
+
+def legend_removal(*, removal_id: int, investor_id: int | None, certificate: str, deadline) -> Row:
+    """SPA 4(b), 5(a): instruct the transfer agent to remove the legend within the business
+    days after the opinion of counsel."""
+    return Row(K.LEGEND_REMOVAL, deadline.clause, removal_id, deadline.due, investor_id=investor_id,
+               description=(f"Instruct the transfer agent to remove the legend from {certificate} "
+                            f"({deadline.business_days} business days after the opinion of counsel)"),
+               details=deadline.as_dict())
+
+
+def sale_conversion_window(*, sale, debenture_number: str, investor_id: int | None, window) -> Row:
+    """Debenture 7: before a Sale the Holder may convert until ``window.convert_by``; the
+    Company may prepay from ``window.prepay_from`` if it does not."""
+    return Row(K.SALE_CONVERSION_WINDOW, window.clause, sale.pk, window.convert_by, period_key=debenture_number,
+               investor_id=investor_id,
+               description=(f"{debenture_number}: Holder may convert before the {sale.get_kind_display().lower()} until "
+                            f"{window.convert_by.isoformat()}; the Company may prepay from {window.prepay_from.isoformat()} "
+                            "if it does not"),
+               details=window.as_dict())
+
+
 #: every kind has exactly one builder (tests/ledger check this)
 BUILDERS = {
     K.SHARE_DELIVERY: share_delivery, K.LATE_PAYMENT: late_payment, K.REVOCATION_RIGHT: revocation_right,
@@ -421,5 +476,6 @@ BUILDERS = {
     K.AMENDMENT_DUE: amendment_due, K.PERIODIC_AMOUNT: periodic_amount, K.SUSPENSION_EXCESS: suspension_excess,
     K.ROFR_ANSWER: rofr_answer, K.ROFR_CONSUMMATION: rofr_consummation, K.ROFR_PERIOD_END: rofr_period_end,
     K.CURE_PERIOD: cure_period, K.REGISTRATION_PERIOD_END: registration_period_end,
-    K.INDEMNIFICATION_SURVIVAL: indemnification_claim,
+    K.INDEMNIFICATION_SURVIVAL: indemnification_claim, K.CONVERSION_CASH: conversion_cash, K.ACCELERATION: acceleration,
+    K.ESCROW_DEPOSIT: escrow_deposit, K.LEGEND_REMOVAL: legend_removal, K.SALE_CONVERSION_WINDOW: sale_conversion_window,
 }

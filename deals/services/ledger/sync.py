@@ -83,9 +83,10 @@ def conversion_rows(conv: Conversion, *, as_of: datetime.date) -> list[Row]:
             delivery_date=conv.delivery_date, details=r.as_dict() | {"as_of": None}, pending=pending, closed_on=closed_on,
             status_label=conv.status.replace("_", " "), as_of=as_of,
         ))
-        out.append(late_payment_row(conversion_id=conv.pk, investor_id=conv.investor_id, terms=terms,
-                                    terms_version_id=conv.terms_version_id, amount=conv.amount, delivery_date=conv.delivery_date,
-                                    closed_on=closed_on, as_of=as_of))
+        if conv.late_payment_base > 0:  # SPA 5(c) on the amount being converted
+            out.append(late_payment_row(conversion_id=conv.pk, investor_id=conv.investor_id, terms=terms,
+                                        terms_version_id=conv.terms_version_id, amount=conv.late_payment_base,
+                                        delivery_date=conv.delivery_date, closed_on=closed_on, as_of=as_of))
     elif conv.original_due_date is not None or conv.notice_method == "facsimile":
         due = conv.original_due_date or original_notice_due(conv.conversion_date, terms)
         out.append(build.original_notice(
@@ -93,6 +94,14 @@ def conversion_rows(conv: Conversion, *, as_of: datetime.date) -> list[Row]:
             received=conv.original_received_date,
             void=conv.status in (ConversionStatus.REVOKED, ConversionStatus.DISHONOURED),
             voided_on=conv.revoked_date or conv.dishonoured_date, as_of=as_of,
+        ))
+    snap = conv.snapshot or {}
+    if snap.get("accrual_cash"):
+        out.append(build.conversion_cash(
+            conversion_id=conv.pk, investor_id=conv.investor_id, due=conv.delivery_date, amount=Decimal(snap["accrual_cash"]),
+            is_debenture=conv.is_debenture, what=conv.instrument_label, accrual=snap.get("accrual") or {},
+            conversion_date=conv.conversion_date, void=conv.status in (ConversionStatus.REVOKED, ConversionStatus.DISHONOURED),
+            void_on=conv.revoked_date or conv.dishonoured_date,
         ))
     return [r for r in out if r is not None]
 

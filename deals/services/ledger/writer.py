@@ -175,9 +175,9 @@ def rows_write(ct_id: int, rows: list[Row], ctx: Stamp) -> tuple[int, int]:
             )
             sql = (
                 "WITH up AS ("
-                f"INSERT INTO {table} AS o ({', '.join(_COLS)}, as_of, created_at, updated_at) "
+                f"INSERT INTO {table} AS o ({', '.join(_COLS)}, as_of, created_at, updated_at, settled) "
                 "SELECT e->>0, e->>1, %s, (e->>2)::bigint, e->>3, (e->>4)::bigint, (e->>5)::date, (e->>6)::numeric, e->>7, "
-                "(e->>8)::date, e->>9, (e->10)::jsonb, %s, %s, %s FROM json_array_elements(%s::json) AS e "
+                "(e->>8)::date, e->>9, (e->10)::jsonb, %s, %s, %s, 0 FROM json_array_elements(%s::json) AS e "
                 f"ON CONFLICT {conflict} DO UPDATE SET {sets} "
                 f"WHERE o.status IN {_WORKING_SQL} AND ({distinct}) RETURNING o.*, (o.xmax = 0) AS inserted), "
                 f"h AS ({history_insert_sql(Obligation, 'up')}) "
@@ -208,13 +208,13 @@ def rows_write(ct_id: int, rows: list[Row], ctx: Stamp) -> tuple[int, int]:
             ops = connection.ops
             now = ops.adapt_datetimefield_value(ctx.now)
             as_of = ops.adapt_datefield_value(ctx.as_of)
-            one = "(" + ", ".join(["%s"] * (len(_COLS) + 3)) + ")"
+            one = "(" + ", ".join(["%s"] * (len(_COLS) + 3)) + ", 0)"
             new_ids: list[int] = []
             changed_ids: list[int] = []
             for start in range(0, len(rows), SQLITE_BATCH):
                 part = rows[start : start + SQLITE_BATCH]
                 sql = (
-                    f"INSERT INTO {table} ({', '.join(_COLS)}, as_of, created_at, updated_at) VALUES "
+                    f"INSERT INTO {table} ({', '.join(_COLS)}, as_of, created_at, updated_at, settled) VALUES "
                     + ", ".join([one] * len(part))
                     + f" ON CONFLICT {conflict} DO UPDATE SET {sets} "
                     f"WHERE {table}.status IN {_WORKING_SQL} AND ({distinct}) RETURNING id, created_at = updated_at"

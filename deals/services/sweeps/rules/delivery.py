@@ -65,7 +65,7 @@ def rule_share_delivery(ctx: Context) -> RuleStats:
         for a, k in (("sd", K.SHARE_DELIVERY.value), ("rv", K.REVOCATION_RIGHT.value), ("lp", K.LATE_PAYMENT.value))
     )
     sql = (
-        "SELECT c.id, c.investor_id, c.preferred_id, c.terms_version_id, c.amount, c.delivery_date, c.status, c.delivered_date, "
+        "SELECT c.id, c.investor_id, c.preferred_id, c.terms_version_id, c.late_payment_base, c.delivery_date, c.status, c.delivered_date, "
         "c.revoked_date, c.dishonoured_date, c.shares_issuable, c.conversion_date, d.number, p.certificate_number, "
         "COALESCE(sd.updated_at >= c.updated_at, false), COALESCE(rv.updated_at >= c.updated_at, false), "
         "lp.id, lp.status, COALESCE(lp.updated_at >= c.updated_at, false) "
@@ -126,6 +126,8 @@ def rule_share_delivery(ctx: Context) -> RuleStats:
                     rows.append(row)
             # late payment (SPA 5(c)): written when it starts to accrue and when it becomes final;
             # the amount in between is the selector's (deals.selectors.ledger)
+            if amount <= 0:
+                continue  # every preferred share became an Unconverted Share: nothing is being converted
             if lp_current or (lp_id is not None and lp_status not in WORKING_STATUSES):
                 continue
             row = cached(
