@@ -258,7 +258,8 @@ def redemption_payment(*, redemption_id: int, investor_id: int | None, number: s
     else:
         st, sat, text = OPEN, None, state.note
     return Row(K.REDEMPTION_PAYMENT, "Debenture 4(B)(ii)", redemption_id, due, investor_id=investor_id, amount=total, status=st,
-               satisfied_date=sat, description=f"Redemption of Debenture {number}: {text}", details=state.as_dict())
+               satisfied_date=sat, description=f"Redemption of Debenture {number}: {text}",
+               details={k: v for k, v in state.as_dict().items() if k != "as_of"})  # not re-written each day
 
 
 def redemption_convert_window(*, redemption_id: int, investor_id: int | None, number: str, convert_until: datetime.date,
