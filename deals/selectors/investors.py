@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 
 from deals.models import Conversion, Investor, Obligation, ObligationStatus, Redemption, WarrantExercise
+from deals.selectors.ledger import with_amounts_on
 
 
 def investors_with_counts() -> QuerySet[Investor]:
@@ -44,5 +45,8 @@ def investor_page(investor: Investor) -> InvestorPage:
         ),
         exercises=list(WarrantExercise.objects.filter(investor=investor).select_related("warrant").order_by("-exercise_date", "-id")),
         redemptions=list(Redemption.objects.filter(debenture__investor=investor).select_related("debenture").order_by("-notice_date")),
-        open_obligations=list(Obligation.objects.filter(investor=investor, status=ObligationStatus.OPEN).order_by("due_date", "id")),
+        # amounts owed on the business date (accruing rows computed, deals.selectors.ledger)
+        open_obligations=with_amounts_on(
+            Obligation.objects.filter(investor=investor, status=ObligationStatus.OPEN).order_by("due_date", "id")
+        ),
     )

@@ -29,12 +29,16 @@ class _Terms:
     def __init__(self):
         self._by_id: dict[int, DealTerms] | None = None
 
+    def load(self) -> _Terms:
+        """Load now (one query), so a page's query count does not depend on its rows."""
+        if self._by_id is None:
+            self._by_id = {v.pk: v.to_terms() for v in DealTermsVersion.objects.all()}
+        return self
+
     def __call__(self, version_id: int | None) -> DealTerms:
         if not version_id:
             return NHTC_DEFAULTS
-        if self._by_id is None:
-            self._by_id = {v.pk: v.to_terms() for v in DealTermsVersion.objects.all()}
-        return self._by_id.get(version_id, NHTC_DEFAULTS)
+        return self.load()._by_id.get(version_id, NHTC_DEFAULTS)
 
 
 def _d(value: str | None) -> datetime.date | None:
@@ -91,8 +95,8 @@ def with_amounts_on(obligations: Iterable[Obligation], day: datetime.date | None
         from deals.services.calendar import business_date
 
         day = business_date()
-    terms = _Terms()
     rows = list(obligations)
+    terms = _Terms().load() if rows else _Terms()
     for o in rows:
         o.amount_due = obligation_amount_on(o, day, _terms=terms)
     return rows
@@ -101,3 +105,30 @@ def with_amounts_on(obligations: Iterable[Obligation], day: datetime.date | None
 def amount_total_on(obligations: Iterable[Obligation], day: datetime.date | None = None) -> Decimal:
     """Sum of the amounts owed on ``day`` over the rows."""
     return sum((o.amount_due or Decimal(0) for o in with_amounts_on(obligations, day)), Decimal(0))
+
+
+def late_payments_total_on(obligations, day: datetime.date) -> tuple[int, Decimal]:
+    """(count, total owed on ``day``) of late-payment rows in one query whatever their number:
+    accruing rows grouped by (terms version, Delivery Date, amount converted), each group
+    computed once with the engine (per-row rounding kept); final rows at their amount."""
+    from django.db.models import Count
+
+    groups = (
+        obligations.filter(kind="late_payment")
+        .values("details__accrual__terms_version_id", "details__accrual__delivery_date", "details__accrual__amount_converted",
+                "amount", "status", "due_date")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    terms_of = _Terms().load()
+    count, total = 0, Decimal(0)
+    for g in groups:
+        count += g["n"]
+        dd = g["details__accrual__delivery_date"]
+        if dd and g["status"] in WORKING_STATUSES and day > g["due_date"]:
+            accrual = {"fn": ACCRUAL_LATE_PAYMENT, "terms_version_id": g["details__accrual__terms_version_id"],
+                       "delivery_date": dd, "amount_converted": g["details__accrual__amount_converted"]}
+            total += (_accrued(accrual, day, terms_of) or Decimal(0)) * g["n"]
+        else:
+            total += (g["amount"] or Decimal(0)) * g["n"]
+    return count, total

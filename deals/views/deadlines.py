@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from deals.forms.deadlines import ObligationFilterForm
 from deals.models import Obligation, SweepRun
+from deals.selectors.ledger import with_amounts_on
 from deals.services.calendar import business_date
 from deals.services.roles import is_deal_admin
 from deals.services.sweeps import RULES, SweepAlreadyRunning, sweep_abandon, sweep_claim, sweep_run
@@ -64,7 +65,9 @@ def source_link(obligation: Obligation, *, admin: bool) -> str | None:
 
 
 def decorate(rows, *, admin: bool, as_of):
-    """Attach link, label and overdue flag to ledger rows for the templates."""
+    """Attach link, label, overdue flag and the amount owed on ``as_of`` (accruing rows:
+    ``deals.selectors.ledger``) to ledger rows for the templates."""
+    rows = with_amounts_on(rows, as_of)
     for o in rows:
         o.link = source_link(o, admin=admin)
         o.source_label = f"{o.content_type.name} #{o.object_id}"
