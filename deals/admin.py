@@ -52,19 +52,22 @@ from nhtc.admin import ReadOnlyHistoryAdmin
 def figure_html(fig: derived.Figure):
     """A derived figure: value, working lines and clause; problems in plain words."""
     if fig.problem:
-        body = format_html('<strong style="color:#ba2121">{}</strong>', fig.problem)
+        body = format_html('<strong class="figure-problem">{}</strong>', fig.problem)
     else:
         value = fig.value
         if isinstance(value, int) and not isinstance(value, bool):
             value = f"{value:,}"
         body = format_html("<strong>{}</strong>", value)
     lines = format_html_join("", "<br>{}", ((line,) for line in fig.lines))
-    color = "#ba2121" if fig.warning else "#666"
-    return format_html('{}{}<br><span style="color:{}">{}</span>', body, lines, color, fig.clause)
+    css = "figure-warning" if fig.warning else "figure-clause"
+    return format_html('{}{}<br><span class="{}">{}</span>', body, lines, css, fig.clause)
 
 
 class DealAdmin(ReadOnlyHistoryAdmin):
     """Base: 25 rows a page, created_by filled in, read-only-after-creation fields."""
+
+    class Media:
+        css = {"all": ("css/admin.css",)}  # figure colours: the CSP allows no inline styles
 
     list_per_page = 25
     readonly_after_creation: tuple[str, ...] = ()
@@ -126,7 +129,29 @@ class IssuerAdmin(DealAdmin):
         return figure_html(derived.reserve_status(obj))
 
 
-class _InstrumentInline(admin.TabularInline):
+class LabelledTabularInline(admin.TabularInline):
+    """A tabular inline whose inputs carry their column's name for screen readers (the
+    admin's table puts the label in the header only: axe "label"/"select-name")."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs.setdefault("aria-label", str(db_field.verbose_name).capitalize())
+        return field
+
+    def get_formset(self, request, obj=None, **kwargs):
+        base = super().get_formset(request, obj, **kwargs)
+
+        class LabelledFormSet(base):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                if "DELETE" in form.fields:
+                    form.fields["DELETE"].widget.attrs["aria-label"] = "Delete this row"
+
+        return LabelledFormSet
+
+
+class _InstrumentInline(LabelledTabularInline):
     extra = 0
     show_change_link = True
 
@@ -145,7 +170,7 @@ class PreferredHoldingInline(_InstrumentInline):
 class DebentureInline(_InstrumentInline):
     model = m.Debenture
     form = DebentureAdminForm
-    fields = ("number", "financing", "principal", "issue_date", "closing_date", "maturity_date",
+    fields = ("number", "financing", "principal", "dated_date", "issue_date", "closing_date", "maturity_date",
               "principal_outstanding", "status")
     readonly_fields = ("principal_outstanding", "status")
 
@@ -232,13 +257,13 @@ class PreferredHoldingAdmin(DealAdmin):
 @admin.register(m.Debenture)
 class DebentureAdmin(DealAdmin):
     form = DebentureAdminForm
-    list_display = ("number", "investor", "financing", "principal", "principal_outstanding", "issue_date",
+    list_display = ("number", "investor", "financing", "principal", "principal_outstanding", "dated_date", "issue_date",
                     "maturity_date", "status")
     list_select_related = ("investor", "financing")
     list_filter = ("status", "financing", "maturity_date")
     search_fields = ("number", "investor__legal_name")
     readonly_fields = ("principal_outstanding", "status", "outstanding_figure")
-    fields = ("financing", "investor", "number", "principal", "issue_date", "closing_date", "maturity_date",
+    fields = ("financing", "investor", "number", "principal", "dated_date", "issue_date", "closing_date", "maturity_date",
               "interest_paid_through", "principal_outstanding", "status", "outstanding_figure")
 
     @admin.display(description="Outstanding and convertible (Debenture 4(A))")
@@ -453,7 +478,7 @@ class PriceImportAdmin(RecordAdmin):
 # --- registration ---------------------------------------------------------------------
 
 
-class RegistrationAmendmentInline(admin.TabularInline):
+class RegistrationAmendmentInline(LabelledTabularInline):
     model = m.RegistrationAmendment
     extra = 0
     show_change_link = True
@@ -470,7 +495,7 @@ def _record_suspension(obj, user):
                              user=user, as_of=business_date())
 
 
-class SuspensionPeriodInline(admin.TabularInline):
+class SuspensionPeriodInline(LabelledTabularInline):
     """Existing suspensions are shown read-only (their verdict and obligations were recorded by the
     service); a new row is judged and recorded by the same service."""
 
@@ -636,6 +661,67 @@ class SweepRunAdmin(RecordAdmin):
     list_display = ("as_of", "status", "started_at", "finished_at", "triggered_by", "user")
     list_select_related = ("user",)
     list_filter = ("status",)
+
+
+# --- closing and transfers: workflow records, view-only here (deals.services.closing / transfers) ----
+
+
+@admin.register(m.ClosingRoom)
+class ClosingRoomAdmin(RecordAdmin):
+    list_display = ("financing", "acceptance_date", "status", "closing_date", "escrow_released_on")
+    list_filter = ("status",)
+    list_select_related = ("financing",)
+
+
+@admin.register(m.Subscription)
+class SubscriptionAdmin(RecordAdmin):
+    list_display = ("room", "investor", "amount", "purchase_price", "denominations")
+    list_select_related = ("room__financing", "investor")
+
+
+@admin.register(m.EscrowDeposit)
+class EscrowDepositAdmin(RecordAdmin):
+    list_display = ("room", "subscription", "amount", "deposited_on", "reference", "reverses")
+    list_select_related = ("room__financing", "subscription__investor", "reverses")
+
+
+@admin.register(m.ClosingCondition)
+class ClosingConditionAdmin(RecordAdmin):
+    list_display = ("room", "code", "status", "met_on", "waived_by", "decided_by")
+    list_filter = ("status",)
+    list_select_related = ("room__financing", "decided_by")
+
+
+@admin.register(m.LegendRemoval)
+class LegendRemovalAdmin(RecordAdmin):
+    list_display = ("certificate", "investor", "security", "opinion_received", "due_date", "status")
+    list_filter = ("status", "security")
+    list_select_related = ("investor",)
+
+
+@admin.register(m.Transfer)
+class TransferAdmin(RecordAdmin):
+    list_display = ("id", "kind", "security", "transferor", "transferee", "amount", "warrant_shares", "transfer_date", "rights_follow")
+    list_filter = ("kind", "security", "rights_follow")
+    list_select_related = ("transferor", "transferee")
+
+
+@admin.register(m.DebentureRegisterEntry)
+class DebentureRegisterEntryAdmin(RecordAdmin):
+    list_display = ("debenture", "holder", "principal", "registered_on", "cancelled_on", "reason")
+    list_select_related = ("debenture", "holder")
+
+
+@admin.register(m.SaleEvent)
+class SaleEventAdmin(RecordAdmin):
+    list_display = ("financing", "kind", "counterparty", "notice_received", "convert_by")
+    list_select_related = ("financing",)
+
+
+@admin.register(m.TransferAgentInstruction)
+class TransferAgentInstructionAdmin(RecordAdmin):
+    list_display = ("id", "investor", "shares", "legended", "dwac", "instruction_date")
+    list_select_related = ("investor",)
 
 
 READ_ONLY_MARKERS = {"snapshot", "idempotency_key"}

@@ -6,7 +6,6 @@ give the same messages; the request serializers here document the shape in the O
 from __future__ import annotations
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -23,6 +22,9 @@ from deals.models import (
     Obligation,
     PreferredHolding,
     Redemption,
+    Settlement,
+    SettlementKind,
+    SettlementMethod,
     SweepRun,
     Warrant,
     WarrantExercise,
@@ -75,7 +77,7 @@ class DebentureSerializer(_InstrumentBase):
     class Meta:
         model = Debenture
         fields = ["id", "key", "number", "financing", "investor", "investor_name", "principal", "principal_outstanding",
-                  "issue_date", "closing_date", "maturity_date", "interest_paid_through", "status"]
+                  "dated_date", "issue_date", "closing_date", "maturity_date", "interest_paid_through", "status"]
 
     def get_key(self, obj) -> str:
         return instrument_key(obj)
@@ -152,14 +154,24 @@ class RedemptionSerializer(serializers.ModelSerializer):
                   "payment_due_date", "convert_until", "payment_date", "status", "created_at"]
 
 
+class SettlementSerializer(serializers.ModelSerializer):
+    recorded_by = serializers.CharField(source="recorded_by.get_username", read_only=True)
+
+    class Meta:
+        model = Settlement
+        fields = ["id", "obligation", "kind", "date", "amount", "amount_due", "method", "reference", "waived_by",
+                  "instrument", "reverses", "reason", "recorded_by", "recorded_at"]
+
+
 class ObligationSerializer(serializers.ModelSerializer):
     source = serializers.SerializerMethodField(help_text="The record the obligation arises from, 'app.model#id'.")
     investor_name = serializers.CharField(source="investor.legal_name", read_only=True, allow_null=True, default=None)
+    settlements = SettlementSerializer(many=True, read_only=True, help_text="Payments, waivers and reversals, oldest first.")
 
     class Meta:
         model = Obligation
         fields = ["id", "kind", "clause", "source", "period_key", "investor", "investor_name", "due_date", "amount",
-                  "status", "satisfied_date", "description", "details", "as_of"]
+                  "settled", "status", "satisfied_date", "description", "details", "as_of", "settlements"]
 
     def get_source(self, obj) -> str:
         ct = obj.content_type
@@ -175,8 +187,8 @@ class NoticeSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "investor", "investor_name", "version", "subject", "file_name", "status", "sha256", "size",
                   "template_version", "engine", "rendered_at", "created_at", "download_url"]
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_download_url(self, obj):
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_download_url(self, obj) -> str | None:
         if not obj.file:
             return None
         url = reverse("notices:download", args=[obj.pk])
@@ -230,6 +242,21 @@ class PriceImportRequestSerializer(serializers.Serializer):
     rows = PriceRowSerializer(many=True, help_text="Or send the CSV itself: text/csv body, or multipart field 'file'.")
     replace = serializers.BooleanField(required=False, default=False)
     dry_run = serializers.BooleanField(required=False, default=False)
+
+
+class SettlementRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[SettlementKind.PAYMENT, SettlementKind.WAIVER])
+    date = serializers.DateField()
+    amount = serializers.CharField(help_text="Dollars in whole cents, e.g. '1234.56'.")
+    method = serializers.ChoiceField(choices=SettlementMethod.choices, required=False, help_text="Payments only.")
+    reference = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    waived_by = serializers.CharField(required=False, max_length=200, help_text="Waivers only.")
+    instrument = serializers.CharField(required=False, max_length=300, help_text="Waivers only: the written instrument.")
+
+
+class ReversalRequestSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    reason = serializers.CharField(max_length=300)
 
 
 class ErrorSerializer(serializers.Serializer):

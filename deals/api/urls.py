@@ -5,11 +5,14 @@ with tokens or the session); the docs pages stay behind the login page."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_not_required
+from csp.decorators import csp_update
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from . import views as v
+
+DOCS_CSP = csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"]})
 
 
 def api(view_class):
@@ -18,8 +21,11 @@ def api(view_class):
 
 urlpatterns = [
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
+    # Pages for people: anonymous visitors go to the login page first. Swagger UI's start script
+    # is served as a file (the CSP refuses inline script); both UIs inject their own styles at run
+    # time, so these two documentation pages alone allow inline styles.
+    path("api/docs/", login_required(DOCS_CSP(SpectacularSwaggerSplitView.as_view(url_name="api_schema"))), name="api_docs"),
+    path("api/redoc/", login_required(DOCS_CSP(SpectacularRedocView.as_view(url_name="api_schema"))), name="api_redoc"),
     path("api/issuers/", api(v.IssuerList), name="api_issuers"),
     path("api/financings/", api(v.FinancingList), name="api_financings"),
     path("api/terms-versions/", api(v.TermsVersionList), name="api_terms_versions"),
@@ -38,6 +44,8 @@ urlpatterns = [
     path("api/redemptions/", api(v.RedemptionListCreate), name="api_redemptions"),
     path("api/redemptions/<int:pk>/", api(v.RedemptionDetail), name="api_redemption"),
     path("api/obligations/", api(v.ObligationList), name="api_obligations"),
+    path("api/obligations/<int:pk>/settlements/", api(v.SettlementCreate), name="api_settlement_create"),
+    path("api/settlements/<int:pk>/reverse/", api(v.SettlementReverse), name="api_settlement_reverse"),
     path("api/notices/", api(v.NoticeList), name="api_notices"),
     path("api/sweep-runs/", api(v.SweepRunList), name="api_sweep_runs"),
     path("api/cap-table/", api(v.CapTableView), name="api_cap_table"),

@@ -190,7 +190,69 @@ class ObligationList(FormFilteredList):
     filter_form = ObligationFilterForm
 
     def get_queryset(self):
-        return obligations_filtered(self.filters())
+        from django.db.models import Prefetch
+
+        from deals.models import Settlement
+
+        entries = Settlement.objects.select_related("recorded_by").order_by("date", "id")
+        return obligations_filtered(self.filters()).prefetch_related(Prefetch("settlements", queryset=entries))
+
+
+SETTLEMENT_FIELDS = ("kind", "date", "amount", "method", "reference", "waived_by", "instrument")
+
+
+@extend_schema_view(post=extend_schema(
+    request=s.SettlementRequestSerializer, parameters=[KEY_PARAM],
+    responses={201: s.SettlementSerializer, **WRITE_ERRORS, 404: s.ErrorSerializer},
+    summary="Record a payment or a waiver against an obligation (deal admins)",
+))
+class SettlementCreate(APIView):
+    """The obligation page's Record payment / Waive, through ``settlement_record`` (same checks and messages)."""
+
+    permission_classes = [IsDealAdmin]
+
+    @idempotent
+    def post(self, request, pk: int):
+        from deals.forms.ledger import PaymentForm, WaiverForm
+        from deals.models import Obligation, Settlement
+        from deals.services.ledger.settlements import settlement_record
+
+        ob = get_object_or_404(Obligation, pk=pk)
+        body = json_object(request)
+        kind = body.get("kind")
+        if kind not in ("payment", "waiver"):
+            raise ApiError("kind: record a 'payment' or a 'waiver'; corrections are reversals.", code="invalid", field="kind")
+        form_class = WaiverForm if kind == "waiver" else PaymentForm
+        allowed = ("kind", *form_class.base_fields)
+        data = validated(form_class, request, fields=[f for f in allowed if f != "document"])
+        entry = settlement_record(
+            obligation_id=ob.pk, kind=kind, date=data["date"], amount=data["amount"], method=data.get("method", ""),
+            reference=data.get("reference", ""), waived_by=data.get("waived_by", ""), instrument=data.get("instrument", ""),
+            by=request.user,
+        )
+        entry = Settlement.objects.select_related("recorded_by").get(pk=entry.pk)
+        return Response(s.SettlementSerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(post=extend_schema(
+    request=s.ReversalRequestSerializer, parameters=[KEY_PARAM],
+    responses={201: s.SettlementSerializer, **WRITE_ERRORS, 404: s.ErrorSerializer},
+    summary="Reverse a payment or waiver (a new reversing entry; deal admins)",
+))
+class SettlementReverse(APIView):
+    permission_classes = [IsDealAdmin]
+
+    @idempotent
+    def post(self, request, pk: int):
+        from deals.forms.ledger import ReverseForm
+        from deals.models import Settlement
+        from deals.services.ledger.settlements import settlement_reverse
+
+        entry = get_object_or_404(Settlement, pk=pk)
+        data = validated(ReverseForm, request, fields=("date", "reason"))
+        reversal = settlement_reverse(settlement_id=entry.pk, date=data["date"], reason=data["reason"], by=request.user)
+        reversal = Settlement.objects.select_related("recorded_by").get(pk=reversal.pk)
+        return Response(s.SettlementSerializer(reversal).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(get=extend_schema(parameters=form_parameters(NoticeFilterForm)))

@@ -37,7 +37,7 @@ def _terms_on(day):
 class DebentureAdminForm(forms.ModelForm):
     class Meta:
         model = Debenture
-        fields = ("financing", "investor", "number", "principal", "issue_date", "closing_date", "maturity_date",
+        fields = ("financing", "investor", "number", "principal", "dated_date", "issue_date", "closing_date", "maturity_date",
                   "interest_paid_through")
 
     def clean_principal(self) -> Decimal:
@@ -57,7 +57,13 @@ class DebentureAdminForm(forms.ModelForm):
         if issue and maturity and maturity <= issue:
             self.add_error(
                 "maturity_date",
-                f"The maturity date {maturity.isoformat()} must be after the issue date {issue.isoformat()}.",
+                f"The maturity date {maturity.isoformat()} must be after the date of initial issuance {issue.isoformat()}.",
+            )
+        dated = data.get("dated_date")
+        if dated and maturity and maturity <= dated:
+            self.add_error(
+                "dated_date",
+                f"The Debenture's date {dated.isoformat()} must be before its maturity date {maturity.isoformat()}.",
             )
         principal = data.get("principal")
         inst = self.instance

@@ -66,7 +66,16 @@ class Debenture(TimeStamped):
     number = models.CharField(max_length=20, unique=True, help_text="Debenture number, e.g. D-7.")
     principal = money_field(help_text="Face amount, a multiple of $100,000.")
     principal_outstanding = money_field(help_text="Not yet converted or redeemed; kept by the workflows.")
-    issue_date = models.DateField()
+    dated_date = models.DateField(
+        verbose_name="dated (\"the date hereof\")",
+        help_text="The date written on the face of the Debenture. Interest paragraph: accrual commences on the "
+        "first business day after this date.",
+    )
+    issue_date = models.DateField(
+        "date of initial issuance",
+        help_text="The day the Debenture was issued against payment. Interest paragraph: interest accrues from "
+        "this date, so it never starts before it.",
+    )
     closing_date = models.DateField(help_text="Debenture 4(A): eligibility runs from the Closing.")
     maturity_date = models.DateField()
     interest_paid_through = models.DateField(null=True, blank=True, help_text="Interest settled up to this date.")

@@ -57,8 +57,9 @@ def _accrued(accrual: dict, day: datetime.date, terms_of: _Terms) -> Decimal | N
         # Debenture: interest "until payment in full" -- to the Maturity Date, then to the day paid
         maturity = _d(accrual["maturity_date"])
         principal = Decimal(accrual["principal"])
-        interest = accrued_interest(terms=terms, principal=principal, issue_date=_d(accrual["issue_date"]),
-                                    to_date=max(maturity, day), paid_through=_d(accrual.get("paid_through")))
+        interest = accrued_interest(terms=terms, principal=principal, dated_date=_d(accrual["dated_date"]),
+                                    issued_date=_d(accrual.get("issued_date")), to_date=max(maturity, day),
+                                    paid_through=_d(accrual.get("paid_through")))
         return principal + interest.amount
     if fn == ACCRUAL_MANDATORY_PURCHASE:
         # SPA 5(f): dividends through the date of payment (not before the due date)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,7 +31,7 @@ def api_token_create(*, user, name: str, ttl: datetime.timedelta | None = None) 
     if len(name) > 100:
         raise WorkflowError(f"The name is {len(name)} characters; keep it to 100.", code="too_long", field="name")
     # Lock the user row so two tabs cannot both pass the limit.
-    type(user).objects.select_for_update().filter(pk=user.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     live = ApiToken.objects.filter(user=user).filter(_not_expired()).count()
     if live >= MAX_TOKENS_PER_USER:
         raise WorkflowError(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
@@ -86,6 +86,35 @@ def money(value) -> str:
     return f"${Decimal(value):,.2f}"
 
 
+CENT = Decimal("0.01")
+MONEY_LIMIT = Decimal("1000000000000")  # money_field: 12 digits before the point
+
+
+def money_input(value, *, what: str, field: str) -> Decimal:
+    """A dollar amount given to a service (form, API, admin, task or command alike), checked
+    before any figure is computed: a finite number, positive, in whole cents, below $1 trillion.
+    Returns it as a Decimal with 2 places. Raises ``WorkflowError`` (code ``amount``) naming the
+    value entered; nothing is written."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        raise WorkflowError(f"The {what} must be a dollar amount; {value!r} is not a number.", code="amount", field=field)
+    if not amount.is_finite():
+        raise WorkflowError(f"The {what} must be a dollar amount, not {amount}.", code="amount", field=field)
+    if amount <= 0:
+        raise WorkflowError(f"The {what} must be more than $0.00 (you entered {money(amount)}).", code="amount", field=field)
+    if amount >= MONEY_LIMIT:
+        raise WorkflowError(f"The {what} {money(amount)} is not a plausible amount.", code="amount", field=field)
+    if amount % CENT:
+        raise WorkflowError(
+            f"The {what} must be in whole cents; {amount} has a fraction of a cent "
+            f"(enter {amount.quantize(CENT, rounding=ROUND_DOWN)} or {amount.quantize(CENT, rounding=ROUND_UP)}).",
+            code="amount",
+            field=field,
+        )
+    return amount.quantize(CENT)
+
+
 # --- inputs -------------------------------------------------------------------------------
 
 
@@ -149,6 +178,16 @@ def _check_instrument_open(instrument, amount: Decimal | None = None) -> None:
             code="exceeds_outstanding",
             field="amount",
         )
+    if instrument.status == InstrumentStatus.MATURED and isinstance(instrument, Debenture):
+        paid = instrument.interest_paid_through
+        raise WorkflowError(
+            f"{instrument.label} matured on {instrument.maturity_date.isoformat()} and its maturity payment was recorded"
+            + (f" on {paid.isoformat()}" if paid else "")
+            + ": principal and interest are paid (Debenture face), so nothing is left to convert. "
+            "Conversions between the Maturity Date and the payment are allowed (docs/interpretations.md).",
+            code="instrument_closed",
+            field="instrument",
+        )
     if instrument.status != InstrumentStatus.OUTSTANDING:
         raise WorkflowError(
             f"{instrument.label} is {instrument.get_status_display().lower()}: nothing is left to convert.",
@@ -169,9 +208,7 @@ def _pending_redemption(debenture: Debenture) -> Redemption | None:
 
 def _amount_errors(instrument, amount: Decimal, terms: DealTerms) -> None:
     what = "principal" if isinstance(instrument, Debenture) else "liquidation preference"
-    outstanding = _outstanding(instrument)
-    if amount <= 0:
-        raise WorkflowError(f"The amount to convert must be more than $0.00 (you entered {money(amount)}).", code="amount", field="amount")
+    outstanding = _outstanding(instrument)  # ``amount`` passed ``money_input`` already
     if amount > outstanding:
         raise WorkflowError(
             f"The amount {money(amount)} exceeds the outstanding {what} of {instrument.label}, {money(outstanding)}.",
@@ -201,6 +238,7 @@ def conversion_quote(
 ) -> ConversionQuote:
     """Quote a conversion (pure read): Debenture 4(A) or the Series J terms, with the cap
     (SPA 4(d)(ii), 4(i)) and reserve (SPA 3(c), 4(g)) checks. Raises ``WorkflowError``."""
+    amount = money_input(amount, what="amount to convert", field="amount")
     today = business_date() if as_of is None else as_of
     received = conversion_date if notice_received_date is None else notice_received_date
     is_debenture = isinstance(instrument, Debenture)
@@ -266,7 +304,8 @@ def conversion_quote(
                 principal=instrument.principal,
                 closing_date=instrument.closing_date,
                 converted_principal=instrument.principal - instrument.principal_outstanding,
-                issue_date=instrument.issue_date,
+                dated_date=instrument.dated_date,
+                issued_date=instrument.issue_date,
                 effective_date=_effective_date(instrument.financing_id),
                 interest_payment=election,
                 interest_paid_through=instrument.interest_paid_through,
@@ -332,8 +371,7 @@ def _applied(instrument, quote: ConversionQuote, terms: DealTerms) -> tuple[Appl
     split = quote.unconverted
     if isinstance(instrument, Debenture) or split is None or split.unconverted_preferred == 0:
         return Applied(quote.amount, quote.total_shares), 0
-    converted = terms.series_j_stated_value * split.convertible_preferred
-    return Applied(converted, split.common_shares), split.unconverted_preferred
+    return Applied(quote.amount_converted, split.common_shares), split.unconverted_preferred
 
 
 def _reduce_outstanding(instrument, amount: Decimal, user=None) -> None:
@@ -434,7 +472,7 @@ def conversion_submit(
                 preferred=None if is_debenture else locked,
                 investor_id=locked.investor_id,
                 terms_version=version,
-                amount=amount,
+                amount=quote.amount,
                 conversion_date=conversion_date,
                 notice_method=notice_method,
                 notice_received_date=notice_received_date,
@@ -462,7 +500,8 @@ def conversion_submit(
         existing.replayed = True
         return existing
     conversion.replayed = False
-    _reduce_outstanding(locked, applied.amount_converted, user)
+    # the outstanding amount moves by exactly the amount stored with the conversion
+    _reduce_outstanding(locked, Decimal(snapshot["applied"]["amount_converted"]), user)
     _issuer_shares(locked.financing.issuer_id, applied.shares_issued, user)
 
     if is_debenture:

@@ -36,6 +36,15 @@ CLERK_PERMS = [
 ]
 
 
+# Deal admins see failed sign-ins and unlock locked-out users (django-axes' admin; issue 15 item 3).
+DEAL_ADMIN_EXTRA_PERMS = [
+    ("axes", "view_accessattempt"),
+    ("axes", "delete_accessattempt"),
+    ("axes", "view_accessfailurelog"),
+    ("axes", "view_accesslog"),
+]
+
+
 def ensure_groups(apps=None) -> None:
     """Create or refresh the two groups and their permissions (idempotent)."""
     if apps is None:
@@ -47,7 +56,9 @@ def ensure_groups(apps=None) -> None:
     clerk, _ = Group.objects.get_or_create(name=CLERK)
     admin, _ = Group.objects.get_or_create(name=DEAL_ADMIN)
     deal_perms = Permission.objects.filter(content_type__app_label__in=["deals", "notices"])
-    admin.permissions.set(deal_perms)
+    extra = [p for p in Permission.objects.filter(content_type__app_label="axes").select_related("content_type")
+             if (p.content_type.app_label, p.codename) in set(DEAL_ADMIN_EXTRA_PERMS)]
+    admin.permissions.set([*deal_perms, *extra])
     clerk_perms = [p for p in deal_perms if (p.content_type.app_label, p.codename) in set(CLERK_PERMS)]
     clerk.permissions.set(clerk_perms)
 

@@ -26,15 +26,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
-from typing import TYPE_CHECKING
 
+from .accruals import Accrual, accrue_through, accrued_dividends
 from .calendars import add_business_days, business_days_between, count_business_days
 from .errors import InvalidInput
 from .params import DealTerms
 from .rounding import pct, to_cents
-
-if TYPE_CHECKING:
-    from .conversion import Accrual
 
 CLAUSE_DEBENTURE_DELIVERY = "Debenture 4(A)"
 CLAUSE_SERIES_J_DELIVERY = "Series J CoD Delivery Date (default; see docs/interpretations.md)"
@@ -285,7 +282,7 @@ class MandatoryPurchase:
     unconverted_liquidation_preference: Decimal
     premium_pct: Decimal
     premium_amount: Decimal  # 145% x liquidation preference
-    dividends: Accrual  # through the payment date (excluded)
+    dividends: Accrual  # through the payment date, included (accrual end = the day after)
     amount: Decimal  # premium_amount + dividends, cents
     notice_date: date
     due_date: date  # 5th business day after the holder's notice
@@ -320,10 +317,9 @@ def mandatory_purchase_amount(
     payment_date: date | None = None,
     dividends_paid_through: date | None = None,
 ) -> MandatoryPurchase:
-    """SPA 5(f): 145% of the unconverted liquidation preference + accrued unpaid dividends
-    through the date of payment (default: the due date, 5 business days after the notice)."""
-    from .conversion import accrued_dividends  # conversion imports this module
-
+    """SPA 5(f): 145% of the unconverted liquidation preference + "all accrued but unpaid
+    dividends on the Preferred Stock through the date of payment" -- the payment date included
+    (default: the due date, 5 business days after the notice)."""
     if unconverted_liquidation_preference <= 0:
         raise InvalidInput("The unconverted liquidation preference must be positive.")
     due = mandatory_purchase_due_date(notice_date, terms)
@@ -332,7 +328,7 @@ def mandatory_purchase_amount(
         terms=terms,
         liquidation_preference=unconverted_liquidation_preference,
         issue_date=issue_date,
-        to_date=paid,
+        to_date=accrue_through(paid),  # "through the date of payment": the payment date accrues
         paid_through=dividends_paid_through,
     )
     premium = to_cents(pct(terms.mandatory_purchase_pct) * unconverted_liquidation_preference)

@@ -116,8 +116,24 @@ def cap_table_xlsx(request):
     return _export(request, "xlsx")
 
 
+@require_GET
+@clerk_required
+def cap_table_ocf(request):
+    """The Open Cap Table Format package (validated against the vendored OCF 1.2.0 schemas)."""
+    from deals.ocf.export import OcfInvalid, ocf_export
+
+    try:
+        data = ocf_export(as_of=business_date())
+    except OcfInvalid as err:
+        return HttpResponse(str(err), status=500, content_type="text/plain")
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="nhtc-ocf-{business_date().isoformat()}.zip"'
+    return response
+
+
 urlpatterns = [
     path("cap-table/", cap_table_page, name="cap_table"),
     path("cap-table/export.csv", cap_table_csv, name="cap_table_csv"),
     path("cap-table/export.xlsx", cap_table_xlsx, name="cap_table_xlsx"),
+    path("cap-table/export-ocf.zip", cap_table_ocf, name="cap_table_ocf"),
 ]

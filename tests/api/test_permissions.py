@@ -35,6 +35,8 @@ ENDPOINTS = [
     ("post", "/api/redemptions/", ADMIN),
     ("get", "/api/redemptions/1/", CLERK),
     ("get", "/api/obligations/", CLERK),
+    ("post", "/api/obligations/1/settlements/", ADMIN),
+    ("post", "/api/settlements/1/reverse/", ADMIN),
     ("get", "/api/notices/", CLERK),
     ("get", "/api/sweep-runs/", CLERK),
     ("get", "/api/cap-table/", CLERK),

@@ -110,7 +110,7 @@ def test_interest_starts_the_first_business_day_after_the_debenture_date():
 
 
 def test_interest_act_365_through_leap_february():
-    acc = accrued_interest(terms=T, principal=D("50000"), issue_date=CLOSING, to_date=date(2000, 5, 1))
+    acc = accrued_interest(terms=T, principal=D("50000"), dated_date=CLOSING, to_date=date(2000, 5, 1))
     assert acc.start == date(2000, 2, 1)
     assert acc.days == 90  # Feb has 29 days in 2000
     assert acc.amount == D("739.73")  # 50,000 x 6% x 90/365 = 739.726...
@@ -120,7 +120,7 @@ def test_interest_paid_through_moves_the_start():
     acc = accrued_interest(
         terms=T,
         principal=D("100000"),
-        issue_date=CLOSING,
+        dated_date=CLOSING,
         to_date=date(2000, 5, 1),
         paid_through=date(2000, 3, 31),
     )
@@ -129,7 +129,7 @@ def test_interest_paid_through_moves_the_start():
 
 
 def test_no_interest_before_accrual_starts():
-    acc = accrued_interest(terms=T, principal=D("50000"), issue_date=CLOSING, to_date=date(2000, 2, 1))
+    acc = accrued_interest(terms=T, principal=D("50000"), dated_date=CLOSING, to_date=date(2000, 2, 1))
     assert acc.days == 0 and acc.amount == D("0.00")
 
 

@@ -225,8 +225,8 @@ def warrant_expiry(*, warrant_id: int, investor_id: int | None, number: str, rem
 
 
 def maturity(*, debenture_id: int, investor_id: int | None, number: str, outstanding: Decimal, interest, status_label: str,
-             live: bool, maturity_date: datetime.date, terms_version_id: int | None, issue_date: datetime.date,
-             paid_through: datetime.date | None) -> Row:
+             live: bool, maturity_date: datetime.date, terms_version_id: int | None, dated_date: datetime.date,
+             issued_date: datetime.date | None, paid_through: datetime.date | None) -> Row:
     """Debenture (Maturity Date): principal outstanding + interest to the Maturity Date;
     interest keeps accruing until payment (selector). ``interest``: the engine's accrual
     to the Maturity Date."""
@@ -240,7 +240,8 @@ def maturity(*, debenture_id: int, investor_id: int | None, number: str, outstan
                      f"{maturity_date.isoformat()} (interest accrues until paid)"),
         details=interest.as_dict() | {"principal": str(outstanding), "accrual": {
             "fn": ACCRUAL_MATURITY, "terms_version_id": terms_version_id, "principal": str(outstanding),
-            "issue_date": issue_date.isoformat(), "maturity_date": maturity_date.isoformat(), "paid_through": _iso(paid_through),
+            "dated_date": dated_date.isoformat(), "issued_date": _iso(issued_date), "maturity_date": maturity_date.isoformat(),
+            "paid_through": _iso(paid_through),
         }},
     )
 

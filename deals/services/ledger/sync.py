@@ -113,22 +113,23 @@ def conversion_sync(conv: Conversion, *, as_of: datetime.date, user=None) -> tup
 # --- debentures ------------------------------------------------------------------------------------
 
 
-def maturity_row(*, debenture_id: int, investor_id: int | None, number: str, outstanding: Decimal, issue_date: datetime.date,
-                 maturity_date: datetime.date, paid_through: datetime.date | None, status: str,
+def maturity_row(*, debenture_id: int, investor_id: int | None, number: str, outstanding: Decimal, dated_date: datetime.date,
+                 issued_date: datetime.date | None, maturity_date: datetime.date, paid_through: datetime.date | None, status: str,
                  version: tuple[int | None, DealTerms]) -> Row:
     """Debenture (Maturity Date): principal + interest to maturity (terms in force on the
     Maturity Date); the interest after it accrues in the selector."""
     live = outstanding > 0 and status == InstrumentStatus.OUTSTANDING
-    interest = accrued_interest(terms=version[1], principal=outstanding, issue_date=issue_date, to_date=maturity_date,
-                                paid_through=paid_through) if live else None
+    interest = accrued_interest(terms=version[1], principal=outstanding, dated_date=dated_date, issued_date=issued_date,
+                                to_date=maturity_date, paid_through=paid_through) if live else None
     return build.maturity(debenture_id=debenture_id, investor_id=investor_id, number=number, outstanding=outstanding,
                           interest=interest, status_label=status.replace("_", " "), live=live, maturity_date=maturity_date,
-                          terms_version_id=version[0], issue_date=issue_date, paid_through=paid_through)
+                          terms_version_id=version[0], dated_date=dated_date, issued_date=issued_date, paid_through=paid_through)
 
 
 def debenture_sync(deb: Debenture, *, as_of: datetime.date, user=None) -> tuple[int, int]:
     row = maturity_row(debenture_id=deb.pk, investor_id=deb.investor_id, number=deb.number, outstanding=deb.principal_outstanding,
-                       issue_date=deb.issue_date, maturity_date=deb.maturity_date, paid_through=deb.interest_paid_through,
+                       dated_date=deb.dated_date, issued_date=deb.issue_date, maturity_date=deb.maturity_date,
+                       paid_through=deb.interest_paid_through,
                        status=deb.status, version=_version_on(deb.maturity_date))
     return ledger_put(source=deb, rows=[row], as_of=as_of, user=user)
 

@@ -51,10 +51,11 @@ def rule_debentures(ctx: Context) -> RuleStats:
     stats = RuleStats()
     as_of = ctx.as_of
     mat_rows = [
-        maturity_row(debenture_id=pk, investor_id=inv, number=number, outstanding=outstanding, issue_date=issue,
+        maturity_row(debenture_id=pk, investor_id=inv, number=number, outstanding=outstanding, dated_date=dated, issued_date=issue,
                      maturity_date=maturity, paid_through=paid_through, status=status, version=ctx.version_on(maturity))
-        for pk, inv, number, outstanding, issue, maturity, paid_through, status in Debenture.objects.values_list(
-            "pk", "investor_id", "number", "principal_outstanding", "issue_date", "maturity_date", "interest_paid_through", "status"
+        for pk, inv, number, outstanding, dated, issue, maturity, paid_through, status in Debenture.objects.values_list(
+            "pk", "investor_id", "number", "principal_outstanding", "dated_date", "issue_date", "maturity_date",
+            "interest_paid_through", "status",
         ).order_by("pk")
     ]
     red_rows, voided = [], []
