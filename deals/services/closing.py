@@ -34,7 +34,7 @@ from deals.services.ledger import rows as build
 from deals.services.ledger.writer import ledger_close, ledger_put, obligations_for
 from deals.terms import closing as engine
 from deals.terms import registration as reg
-from deals.terms.errors import InvalidInput, MissingPrice
+from deals.terms.errors import InvalidInput, MissingPrice, TermsError
 from deals.terms.warrants import warrant_terms
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -79,6 +79,10 @@ def closing_room_open(
             f"The first offer ({first_offered_on.isoformat()}) cannot follow the acceptance ({acceptance_date.isoformat()}).",
             field="first_offered_on",
         )
+    try:
+        engine.escrow_deposit_deadline(acceptance_date)
+    except TermsError as err:
+        raise WorkflowError(str(err), field="acceptance_date")
     room = ClosingRoom.objects.create(
         financing=financing, acceptance_date=acceptance_date, first_offered_on=first_offered_on, created_by=user
     )
