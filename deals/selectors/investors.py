@@ -18,11 +18,8 @@ from deals.models import (
     Warrant,
     WarrantExercise,
 )
-<<<<<<< HEAD
-from deals.selectors.ledger import with_amounts_on
-=======
 from deals.ordering import natural
->>>>>>> main
+from deals.selectors.ledger import with_amounts_on
 
 
 def _count_of(model) -> Coalesce:

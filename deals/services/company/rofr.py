@@ -31,13 +31,9 @@ from deals.models import (
     Warrant,
 )
 from deals.models.instruments import InstrumentStatus
-<<<<<<< HEAD
+from deals.ordering import natural
 from deals.services.ledger import rows as build
 from deals.services.ledger.writer import ledger_close, ledger_put
-=======
-from deals.ordering import natural
-from deals.services.obligations import obligation_upsert, obligations_close
->>>>>>> main
 from deals.terms import rofr
 from deals.terms.errors import TermsError
 
