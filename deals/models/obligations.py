@@ -118,6 +118,9 @@ class SweepRun(models.Model):
     stats = models.JSONField(default=dict, blank=True, help_text="Rows created/updated per rule.")
     errors = models.JSONField(default=list, blank=True)
     triggered_by = models.CharField(max_length=100, blank=True, help_text="beat, command, user name ...")
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life of the process running it (claim, each rule); see sweeps.run."
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     history = HistoricalRecords()
 

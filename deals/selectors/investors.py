@@ -19,6 +19,7 @@ from deals.models import (
     WarrantExercise,
 )
 from deals.ordering import natural
+from deals.selectors.ledger import with_amounts_on
 
 
 def _count_of(model) -> Coalesce:
@@ -63,5 +64,8 @@ def investor_page(investor: Investor) -> InvestorPage:
         ),
         exercises=list(WarrantExercise.objects.filter(investor=investor).select_related("warrant").order_by("-exercise_date", "-id")),
         redemptions=list(Redemption.objects.filter(debenture__investor=investor).select_related("debenture").order_by("-notice_date")),
-        open_obligations=list(Obligation.objects.filter(investor=investor, status=ObligationStatus.OPEN).order_by("due_date", "id")),
+        # amounts owed on the business date (accruing rows computed, deals.selectors.ledger)
+        open_obligations=with_amounts_on(
+            Obligation.objects.filter(investor=investor, status=ObligationStatus.OPEN).order_by("due_date", "id")
+        ),
     )

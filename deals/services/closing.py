@@ -30,7 +30,8 @@ from deals.models import (
 from deals.selectors.closing import closing_status, escrow_deadline
 from deals.services.calendar import business_date
 from deals.services.conversions import WorkflowError, money, terms_in_force
-from deals.services.obligations import obligation_upsert, obligations_close, obligations_for
+from deals.services.ledger import rows as build
+from deals.services.ledger.writer import ledger_close, ledger_put, obligations_for
 from deals.terms import closing as engine
 from deals.terms import registration as reg
 from deals.terms.errors import InvalidInput, MissingPrice, TermsError
@@ -60,17 +61,7 @@ def _require_open(room: ClosingRoom) -> None:
 
 
 def _escrow_row(room: ClosingRoom) -> None:
-    d = escrow_deadline(room)
-    obligation_upsert(
-        kind=ObligationKind.ESCROW_DEPOSIT,
-        source=room,
-        due_date=d.due,
-        clause=d.clause,
-        description=f"Buyers deposit the Purchase Price with the Escrow Agent by 5:00 p.m. New York time on {d.due.isoformat()} "
-        f"({d.trading_days} NYSE trading days after acceptance on {d.acceptance_date.isoformat()})",
-        details=d.as_dict(),
-        as_of=business_date(),
-    )
+    ledger_put(source=room, rows=[build.escrow_deposit(room_id=room.pk, deadline=escrow_deadline(room))])
 
 
 @transaction.atomic
@@ -182,7 +173,7 @@ def escrow_deposit_record(
         )
     after = closing_status(room)
     if after.fully_funded:
-        obligations_close(source=room, kinds=[ObligationKind.ESCROW_DEPOSIT], on=after.funded_on)
+        ledger_close(source=room, kinds=[ObligationKind.ESCROW_DEPOSIT], on=after.funded_on, user=user)
     return deposit, warnings
 
 
@@ -481,20 +472,12 @@ def closing_record(
     # The room's closing is the financing's (single) closing: its Initial Closing Date (RRA 2(a)).
     fin.initial_closing_date = closing_date
     fin.save(update_fields=["initial_closing_date", "updated_at"])
-    obligations_close(source=room, kinds=[ObligationKind.ESCROW_DEPOSIT], on=st.funded_on or closing_date)
+    ledger_close(source=room, kinds=[ObligationKind.ESCROW_DEPOSIT], on=st.funded_on or closing_date, as_of=today, user=user)
     if fin.is_series_j:
         red = reg.anticipated_initial_effective_date(fin.initial_closing_date, terms)
-        obligation_upsert(
-            kind=ObligationKind.REQUIRED_EFFECTIVE,
-            source=fin,
-            due_date=red,
-            clause="RRA 2(b)(i)(A)",
-            description=(
-                f"Registration statement to be declared effective by {red.isoformat()} "
-                f"({terms.required_effective_days} days after the Initial Closing Date)"
-            ),
-            as_of=today,
-        )
+        ledger_put(source=fin, rows=[build.initial_required_effective(
+            object_id=fin.pk, due=red, days=terms.required_effective_days, effective_on=None,
+        )], as_of=today, user=user)
     from notices.services import notice_request
 
     notice_request(record=room, kind="closing_memo", user=user)

@@ -34,7 +34,6 @@ from deals.models import (
     Issuer,
     MarketPrice,
     NoticeMethod,
-    ObligationKind,
     ObligationStatus,
     PreferredHolding,
     Redemption,
@@ -44,7 +43,9 @@ from deals.models import (
     WarrantExercise,
 )
 from deals.services.calendar import business_date
-from deals.services.obligations import obligation_upsert, obligations_close
+from deals.services.ledger import rows as build
+from deals.services.ledger.sync import conversion_sync, debenture_sync, redemption_sync
+from deals.services.ledger.writer import history_record, ledger_close, ledger_put
 from deals.terms import calendars
 from deals.terms.cap import cap_limitation_redemption_amount, remedy_x_conversion
 from deals.terms.conversion import (
@@ -56,7 +57,7 @@ from deals.terms.conversion import (
     quote_preferred_conversion,
     series_j_conversion_price,
 )
-from deals.terms.delivery import buy_in_adjustment, late_payment, mandatory_purchase_amount, revocation_right
+from deals.terms.delivery import buy_in_adjustment, mandatory_purchase_amount, revocation_right
 from deals.terms.errors import InvalidInput, MissingPrices, NotEligible, TermsError
 from deals.terms.params import DealTerms
 from deals.terms.rounding import to_cents
@@ -370,8 +371,9 @@ def _applied(instrument, quote: ConversionQuote, terms: DealTerms) -> tuple[Appl
     return Applied(quote.amount_converted, split.common_shares), split.unconverted_preferred
 
 
-def _reduce_outstanding(instrument, amount: Decimal) -> None:
-    """Lower the outstanding amount with a guarded F-expression update; set CONVERTED at zero."""
+def _reduce_outstanding(instrument, amount: Decimal, user=None) -> None:
+    """Lower the outstanding amount with a guarded F-expression update (with its history
+    row); set CONVERTED at zero."""
     if amount <= 0:
         return
     model = type(instrument)
@@ -379,27 +381,43 @@ def _reduce_outstanding(instrument, amount: Decimal) -> None:
     rows = model.objects.filter(pk=instrument.pk, **{f"{col}__gte": amount}).update(**{col: F(col) - amount})
     if rows != 1:  # cannot happen under the row lock; a guard, not a path
         raise WorkflowError(f"The amount {money(amount)} exceeds the outstanding amount of {instrument.label}.", code="exceeds_outstanding")
+    _audit(model, instrument.pk, user, "conversion")
     instrument.refresh_from_db(fields=[col, "status"])
     if getattr(instrument, col) == 0:
         instrument.status = InstrumentStatus.CONVERTED
         instrument.save(update_fields=["status", "updated_at"])
 
 
-def _restore_outstanding(instrument, amount: Decimal) -> None:
+def _restore_outstanding(instrument, amount: Decimal, user=None) -> None:
     if amount <= 0:
         return
     model = type(instrument)
     col = "principal_outstanding" if model is Debenture else "liquidation_preference_outstanding"
     model.objects.filter(pk=instrument.pk).update(**{col: F(col) + amount})
+    _audit(model, instrument.pk, user, "conversion undone")
     instrument.refresh_from_db(fields=[col, "status"])
     if instrument.status == InstrumentStatus.CONVERTED and getattr(instrument, col) > 0:
         instrument.status = InstrumentStatus.OUTSTANDING
         instrument.save(update_fields=["status", "updated_at"])
 
 
-def _issuer_shares(issuer_id: int, delta: int) -> None:
+def _issuer_shares(issuer_id: int, delta: int, user=None) -> None:
     if delta:
         Issuer.objects.filter(pk=issuer_id).update(shares_issued=F("shares_issued") + delta)
+        _audit(Issuer, issuer_id, user, "shares issued" if delta > 0 else "shares returned")
+
+
+def _audit(model, pk: int, user, reason: str) -> None:
+    """History row (who, when) for a set-based write that bypasses simple-history."""
+    history_record(model, [pk], user_id=getattr(user, "pk", None), reason=reason)
+
+
+def _refresh_instrument(instrument, *, user) -> None:
+    """No stale figures: the instrument's own ledger rows (a Debenture's maturity amount)
+    follow a change of its outstanding amount in the same transaction."""
+    if isinstance(instrument, Debenture):
+        instrument.refresh_from_db()
+        debenture_sync(instrument, as_of=business_date(), user=user)
 
 
 @transaction.atomic
@@ -480,61 +498,29 @@ def conversion_submit(
         return existing
     conversion.replayed = False
     # the outstanding amount moves by exactly the amount stored with the conversion
-    _reduce_outstanding(locked, Decimal(snapshot["applied"]["amount_converted"]))
-    _issuer_shares(locked.financing.issuer_id, applied.shares_issued)
+    _reduce_outstanding(locked, Decimal(snapshot["applied"]["amount_converted"]), user)
+    _issuer_shares(locked.financing.issuer_id, applied.shares_issued, user)
 
     if is_debenture:
         redemption = _pending_redemption(locked)
         if redemption is not None:  # within the window (conversion_quote refused otherwise)
-            _redemption_converted(redemption, on=notice_received_date)
+            _redemption_converted(redemption, on=notice_received_date, user=user)
 
-    delivery_clause = "Debenture 4(A)" if is_debenture else "SPA 5(c); Series J CoD Delivery Date"
-    obligation_upsert(
-        kind=ObligationKind.SHARE_DELIVERY,
-        source=conversion,
-        due_date=quote.delivery_date,
-        clause=delivery_clause,
-        investor=locked.investor,
-        description=f"Deliver {applied.shares_issued:,} shares for {conversion.instrument_label}",
-        details={"shares": applied.shares_issued, "conversion_date": conversion_date.isoformat()},
-        as_of=business_date(),
-    )
-    if quote.accrual_cash > 0:
-        # Interest (Debenture 4(A)) or dividends (Series J CoD) the holder chose to take in cash:
-        # owed on the Delivery Date with the shares (issue 11; settled through the books).
-        obligation_upsert(
-            kind=ObligationKind.CONVERSION_CASH,
-            source=conversion,
-            due_date=quote.delivery_date,
-            clause="Debenture 4(A)" if is_debenture else "Series J CoD (dividends on conversion)",
-            investor=locked.investor,
-            amount=quote.accrual_cash,
-            description=f"{'Interest' if is_debenture else 'Dividends'} paid in cash on conversion of {conversion.instrument_label}",
-            details={**quote.accrual.as_dict(), "arose_on": conversion_date.isoformat()},
-            as_of=business_date(),
-        )
-    if original_due is not None:
-        obligation_upsert(
-            kind=ObligationKind.ORIGINAL_NOTICE,
-            source=conversion,
-            due_date=original_due,
-            clause="Debenture Exhibit A",
-            investor=locked.investor,
-            description=f"Original Debenture {locked.number} and Notice of Conversion due from the holder",
-            as_of=business_date(),
-        )
+    conversion_sync(conversion, as_of=business_date(), user=user)
+    _refresh_instrument(locked, user=user)
     from notices.services import notice_request
 
     notice_request(record=conversion, kind="conversion", user=user)
     return conversion
 
 
-def _redemption_converted(redemption: Redemption, *, on: datetime.date) -> None:
+def _redemption_converted(redemption: Redemption, *, on: datetime.date, user=None) -> None:
     """Debenture 4(B)(ii): a Notice of Conversion within 5 business days of the holder's receipt of
     the Notice of Redemption takes the Debenture out of the redemption."""
     redemption.status = RedemptionStatus.CONVERTED
     redemption.save(update_fields=["status", "updated_at"])
-    obligations_close(source=redemption, status=ObligationStatus.VOID, on=on)
+    ledger_close(source=redemption, status=ObligationStatus.VOID, on=on, user=user)
+    redemption_sync(redemption, as_of=business_date(), user=user)
 
 
 # --- after submission ----------------------------------------------------------------------
@@ -586,43 +572,8 @@ def delivery_record(*, conversion: Conversion, delivered_date: datetime.date, re
     conv.delivered_date = delivered_date
     conv.delivery_reference = reference.strip()
     conv.save(update_fields=["status", "delivered_date", "delivery_reference", "updated_at"])
-    obligations_close(source=conv, kinds=[ObligationKind.SHARE_DELIVERY], on=delivered_date)
-    obligations_close(source=conv, kinds=[ObligationKind.REVOCATION_RIGHT], status=ObligationStatus.VOID, on=delivered_date)
-    if not conv.is_debenture:
-        _late_payment_fix(conv, delivered_date)
+    conversion_sync(conv, as_of=business_date(), user=user)
     return conv
-
-
-def _late_payment_fix(conv: Conversion, closed_on: datetime.date) -> None:
-    """SPA 5(c): the late payment stops growing when the shares arrive, or when the holder revokes
-    or the Company dishonours (the late payments already incurred stay owed: revocation and 5(f)
-    are "in addition to any other remedies"; docs/interpretations.md). Writes the final amount now,
-    not at the next sweep. A row already paid or waived in full stays closed (books never reopen)."""
-    if conv.late_payment_base <= 0:
-        return
-    late = late_payment(
-        terms=conv.terms_version.to_terms(), amount_converted=conv.late_payment_base, delivery_date=conv.delivery_date,
-        delivered_on=closed_on,
-    )
-    if late.amount <= 0:
-        return
-    from deals.selectors.settlements import UNSETTLED
-    from deals.services.obligations import obligations_for
-
-    existing = obligations_for(conv).filter(kind=ObligationKind.LATE_PAYMENT).first()
-    if existing is not None and existing.status not in UNSETTLED:
-        return
-    obligation_upsert(
-        kind=ObligationKind.LATE_PAYMENT,
-        source=conv,
-        due_date=closed_on,
-        clause="SPA 5(c)",
-        investor=conv.investor,
-        amount=late.amount,
-        description=f"Late payment: {late.business_days_late} business day(s) late, payable on demand",
-        details=late.as_dict(),
-        as_of=business_date(),
-    )
 
 
 def revocation_status(conversion: Conversion, as_of: datetime.date | None = None):
@@ -655,19 +606,13 @@ def conversion_revoke(*, conversion: Conversion, revoked_date: datetime.date, us
         )
     instrument = _lock(conv.instrument)
     applied = conv.snapshot.get("applied", {})
-    _restore_outstanding(instrument, Decimal(applied.get("amount_converted", conv.amount)))
-    _issuer_shares(instrument.financing.issuer_id, -int(applied.get("shares_issued", conv.shares_issuable)))
+    _restore_outstanding(instrument, Decimal(applied.get("amount_converted", conv.amount)), user)
+    _issuer_shares(instrument.financing.issuer_id, -int(applied.get("shares_issued", conv.shares_issuable)), user)
     conv.status = ConversionStatus.REVOKED
     conv.revoked_date = revoked_date
     conv.save(update_fields=["status", "revoked_date", "updated_at"])
-    obligations_close(
-        source=conv,
-        kinds=[ObligationKind.SHARE_DELIVERY, ObligationKind.ORIGINAL_NOTICE, ObligationKind.REVOCATION_RIGHT,
-               ObligationKind.CONVERSION_CASH],
-        status=ObligationStatus.VOID,
-        on=revoked_date,
-    )
-    _late_payment_fix(conv, revoked_date)
+    conversion_sync(conv, as_of=business_date(), user=user)
+    _refresh_instrument(instrument, user=user)
     return conv
 
 
@@ -703,18 +648,8 @@ def buy_in_record(*, conversion: Conversion, buy_in_date: datetime.date, coverin
         adjustment_amount=adj.amount,
         created_by=user,
     )
-    if adj.amount > 0:
-        obligation_upsert(
-            kind=ObligationKind.BUY_IN,
-            source=buy_in,
-            due_date=buy_in_date,
-            clause="SPA 5(d)",
-            investor=conv.investor,
-            amount=adj.amount,
-            description=f"Buy-In Adjustment Amount payable to {conv.investor} on demand",
-            details=adj.as_dict(),
-            as_of=business_date(),
-        )
+    ledger_put(source=buy_in, rows=[build.buy_in(buy_in_id=buy_in.pk, investor_id=conv.investor_id, investor_name=str(conv.investor),
+                                               buy_in_date=buy_in_date, adj=adj)], user=user)
     return buy_in
 
 
@@ -756,29 +691,15 @@ def conversion_dishonour(*, conversion: Conversion, notice_date: datetime.date, 
     instrument = _lock(conv.instrument)
     mp = dishonour_quote(conversion=conv, notice_date=notice_date)
     applied = conv.snapshot.get("applied", {})
-    _restore_outstanding(instrument, Decimal(applied.get("amount_converted", conv.amount)))
-    _issuer_shares(instrument.financing.issuer_id, -int(applied.get("shares_issued", conv.shares_issuable)))
+    _restore_outstanding(instrument, Decimal(applied.get("amount_converted", conv.amount)), user)
+    _issuer_shares(instrument.financing.issuer_id, -int(applied.get("shares_issued", conv.shares_issuable)), user)
     conv.status = ConversionStatus.DISHONOURED
     conv.dishonoured_date = notice_date
     conv.save(update_fields=["status", "dishonoured_date", "updated_at"])
-    obligations_close(
-        source=conv,
-        kinds=[ObligationKind.SHARE_DELIVERY, ObligationKind.REVOCATION_RIGHT, ObligationKind.CONVERSION_CASH],
-        status=ObligationStatus.VOID,
-        on=notice_date,
-    )
-    _late_payment_fix(conv, notice_date)
-    obligation_upsert(
-        kind=ObligationKind.MANDATORY_PURCHASE,
-        source=conv,
-        due_date=mp.due_date,
-        clause="SPA 5(f)",
-        investor=conv.investor,
-        amount=mp.amount,
-        description=f"Mandatory Purchase Amount: {mp.premium_pct}% of {money(mp.unconverted_liquidation_preference)} + dividends",
-        details=mp.as_dict(),
-        as_of=business_date(),
-    )
+    conversion_sync(conv, as_of=business_date(), user=user)
+    ledger_put(source=conv, rows=[build.mandatory_purchase(conversion_id=conv.pk, investor_id=conv.investor_id, mp=mp,
+                                                         terms_version_id=conv.terms_version_id,
+                                                         issue_date=instrument.closing_date)], user=user)
     return conv
 
 
@@ -844,18 +765,13 @@ def cap_remedy_choose(*, conversion: Conversion, remedy: str, shares: int, chose
                 snapshot=snap,
                 created_by=user,
             )
-            _reduce_outstanding(holding, stated * shares)
-            _issuer_shares(holding.financing.issuer_id, x.shares)
-            obligation_upsert(
-                kind=ObligationKind.SHARE_DELIVERY,
-                source=remedy_row,
-                due_date=calendars.add_business_days(chosen_date, terms.series_j_delivery_business_days),
-                clause="SPA 4(i)(x)",
-                investor=conv.investor,
-                description=f"Deliver {x.shares:,} shares for {shares} Unconverted Share(s) (remedy (x))",
-                details={"shares": x.shares},
-                as_of=business_date(),
-            )
+            _reduce_outstanding(holding, stated * shares, user)
+            _issuer_shares(holding.financing.issuer_id, x.shares, user)
+            ledger_put(source=remedy_row, rows=[build.share_delivery(
+                object_id=remedy_row.pk, investor_id=conv.investor_id,
+                due_date=calendars.add_business_days(chosen_date, terms.series_j_delivery_business_days), shares=x.shares,
+                what=f"{shares} Unconverted Share(s) (remedy (x))", clause="SPA 4(i)(x)", pending=True,
+            )], user=user)
             return remedy_row
         if remedy == CapRemedy.Remedy.Y_REDEMPTION:
             cp = series_j_conversion_price(
@@ -884,18 +800,11 @@ def cap_remedy_choose(*, conversion: Conversion, remedy: str, shares: int, chose
                 snapshot={**y.as_dict(), "conversion_price": cp.as_dict()},
                 created_by=user,
             )
-            _reduce_outstanding(holding, stated * shares)
-            obligation_upsert(
-                kind=ObligationKind.CAP_REDEMPTION,
-                source=remedy_row,
-                due_date=y.due_date,
-                clause="SPA 4(i)(y)",
-                investor=conv.investor,
-                amount=y.amount,
-                description=f"Cap Limitation Redemption Amount for {shares} Unconverted Share(s); M is final at payment",
-                details=y.as_dict(),
-                as_of=business_date(),
-            )
+            _reduce_outstanding(holding, stated * shares, user)
+            ledger_put(source=remedy_row, rows=[build.cap_redemption(
+                remedy_id=remedy_row.pk, investor_id=conv.investor_id, due=y.due_date, amount=y.amount, unconverted_shares=shares,
+                snapshot=remedy_row.snapshot,
+            )], user=user)
             return remedy_row
     except MissingPrices as err:
         days_txt = ", ".join(d.isoformat() for d in err.dates)
@@ -961,7 +870,7 @@ def original_notice_receive(*, conversion: Conversion, received_date: datetime.d
             )
     conv.original_received_date = received_date
     conv.save(update_fields=["original_received_date", "updated_at"])
-    obligations_close(source=conv, kinds=[ObligationKind.ORIGINAL_NOTICE], on=received_date)
+    conversion_sync(conv, as_of=business_date(), user=user)
     return OriginalReceipt(conv, late, tuple(warnings))
 
 

@@ -15,10 +15,12 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from deals.models import InstrumentStatus, Issuer, ObligationKind, Warrant, WarrantExercise
+from deals.models import InstrumentStatus, Issuer, Warrant, WarrantExercise
 from deals.services.calendar import business_date
 from deals.services.conversions import WorkflowError, money, money_input, terms_in_force
-from deals.services.obligations import obligation_upsert, obligations_close
+from deals.services.ledger import rows as build
+from deals.services.ledger.sync import warrant_sync
+from deals.services.ledger.writer import history_record, ledger_put
 from deals.terms.delivery import series_j_delivery_date
 from deals.terms.errors import TermsError
 from deals.terms.warrants import exercise_cost, is_expired
@@ -187,21 +189,18 @@ def exercise_submit(
     )
     if rows != 1:  # cannot happen under the row lock; a guard, not a path (rolls the exercise back)
         raise WorkflowError(f"{exercise.shares:,} shares exceed those remaining on warrant {locked.number}.", code="exceeds_remaining")
+    history_record(Warrant, [locked.pk], user_id=user.pk, reason="exercise")
     locked.refresh_from_db(fields=["shares_remaining"])
     if locked.shares_remaining == 0:
         locked.status = InstrumentStatus.EXERCISED
         locked.save(update_fields=["status", "updated_at"])
     Issuer.objects.filter(pk=locked.financing.issuer_id).update(shares_issued=F("shares_issued") + shares)
-    obligation_upsert(
-        kind=ObligationKind.WARRANT_DELIVERY,
-        source=exercise,
-        due_date=quote.delivery_date,
-        clause=CLAUSE_EXERCISE,
-        investor=locked.investor,
-        description=f"Deliver {shares:,} Warrant Shares for warrant {locked.number}",
-        details={"shares": shares},
-        as_of=business_date(),
-    )
+    history_record(Issuer, [locked.financing.issuer_id], user_id=user.pk, reason="exercise")
+    ledger_put(source=exercise, rows=[build.warrant_delivery(
+        exercise_id=exercise.pk, investor_id=locked.investor_id, due=quote.delivery_date, shares=shares, number=locked.number,
+        clause=CLAUSE_EXERCISE, delivered_on=None,
+    )], user=user)
+    warrant_sync(locked, as_of=business_date(), user=user)  # no stale figures: shares still exercisable
     from notices.services import notice_request
 
     notice_request(record=exercise, kind="exercise", user=user)
@@ -233,5 +232,8 @@ def exercise_delivery_record(*, exercise: WarrantExercise, delivered_date: datet
     ex.delivered_date = delivered_date
     ex.delivery_reference = reference.strip()
     ex.save(update_fields=["status", "delivered_date", "delivery_reference", "updated_at"])
-    obligations_close(source=ex, kinds=[ObligationKind.WARRANT_DELIVERY], on=delivered_date)
+    ledger_put(source=ex, rows=[build.warrant_delivery(
+        exercise_id=ex.pk, investor_id=ex.investor_id, due=ex.delivery_date, shares=ex.shares, number=ex.warrant.number,
+        clause=CLAUSE_EXERCISE, delivered_on=delivered_date,
+    )], user=user)
     return ex

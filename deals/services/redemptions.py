@@ -19,14 +19,13 @@ from deals.models import (
     ConversionStatus,
     Debenture,
     InstrumentStatus,
-    ObligationKind,
-    ObligationStatus,
     Redemption,
     RedemptionStatus,
 )
 from deals.services.calendar import business_date
 from deals.services.conversions import WorkflowError, money, terms_in_force
-from deals.services.obligations import obligation_upsert, obligations_close
+from deals.services.ledger.sync import debenture_sync, redemption_sync
+from deals.services.ledger.writer import history_record
 from deals.terms.errors import TermsError
 from deals.terms.redemption import RedemptionQuote, redemption_quote, redemption_status
 
@@ -123,26 +122,7 @@ def redemption_notice(
         existing.replayed = True
         return existing
     redemption.replayed = False
-    obligation_upsert(
-        kind=ObligationKind.REDEMPTION_PAYMENT,
-        source=redemption,
-        due_date=quote.payment_due,
-        clause="Debenture 4(B)(ii)",
-        investor=locked.investor,
-        amount=quote.amount,
-        description=f"Pay the redemption price of {locked.label} (120% + interest to the due date)",
-        details=quote.as_dict(),
-        as_of=business_date(),
-    )
-    obligation_upsert(
-        kind=ObligationKind.REDEMPTION_CONVERT_WINDOW,
-        source=redemption,
-        due_date=quote.convert_deadline,
-        clause="Debenture 4(B)(ii)",
-        investor=locked.investor,
-        description=f"Holder may convert {locked.label} instead until this date",
-        as_of=business_date(),
-    )
+    redemption_sync(redemption, as_of=business_date(), user=user)
     from notices.services import notice_request
 
     notice_request(record=redemption, kind="redemption", user=user)
@@ -180,7 +160,7 @@ def redemption_payment_record(*, redemption: Redemption, payment_date: datetime.
         red.status = RedemptionStatus.VOID
         red.snapshot = snap
         red.save(update_fields=["status", "payment_date", "snapshot", "updated_at"])
-        obligations_close(source=red, status=ObligationStatus.VOID, on=payment_date)
+        redemption_sync(red, as_of=today, user=user)
         return red
     actual = redemption_quote(
         terms=terms,
@@ -198,8 +178,6 @@ def redemption_payment_record(*, redemption: Redemption, payment_date: datetime.
     red.total_amount = actual.amount
     red.snapshot = snap
     red.save(update_fields=["status", "payment_date", "interest_amount", "total_amount", "snapshot", "updated_at"])
-    obligations_close(source=red, kinds=[ObligationKind.REDEMPTION_PAYMENT], on=payment_date)
-    obligations_close(source=red, kinds=[ObligationKind.REDEMPTION_CONVERT_WINDOW], status=ObligationStatus.VOID, on=payment_date)
     # the outstanding principal moves by exactly the principal stored with the redemption
     rows = Debenture.objects.filter(pk=deb.pk, principal_outstanding=red.principal).update(
         principal_outstanding=F("principal_outstanding") - red.principal
@@ -210,10 +188,13 @@ def redemption_payment_record(*, redemption: Redemption, payment_date: datetime.
             "Redemption priced; record the redemption again from a new notice.",
             code="outstanding_changed",
         )
+    history_record(Debenture, [deb.pk], user_id=getattr(user, "pk", None), reason="redemption paid")
     deb.refresh_from_db(fields=["principal_outstanding"])
     deb.status = InstrumentStatus.REDEEMED
     deb.interest_paid_through = payment_date
     deb.save(update_fields=["status", "interest_paid_through", "updated_at"])
+    redemption_sync(red, as_of=today, user=user)
+    debenture_sync(deb, as_of=today, user=user)
     return red
 
 

@@ -29,10 +29,10 @@ from deals.models import (
     WarrantExercise,
 )
 from deals.selectors.closing import effective_date_on, final_closing_date, first_offered_on, initial_effective_date
-from deals.services.calendar import business_date
 from deals.services.closing import _next_numbers, _not_future
 from deals.services.conversions import WorkflowError, money, terms_in_force
-from deals.services.obligations import obligation_upsert, obligations_close
+from deals.services.ledger import rows as build
+from deals.services.ledger.writer import ledger_close, ledger_put
 from deals.terms import closing as closing_engine
 from deals.terms import transfers as engine
 from deals.terms.errors import InvalidInput, TermsError
@@ -135,17 +135,8 @@ def legend_removal_request(
         },
         created_by=user,
     )
-    obligation_upsert(
-        kind=ObligationKind.LEGEND_REMOVAL,
-        source=removal,
-        due_date=deadline.due,
-        clause=deadline.clause,
-        investor=investor,
-        description=f"Instruct the transfer agent to remove the legend from {removal.certificate} "
-        f"({deadline.business_days} business days after the opinion of counsel)",
-        details=deadline.as_dict(),
-        as_of=business_date(),
-    )
+    ledger_put(source=removal, rows=[build.legend_removal(removal_id=removal.pk, investor_id=investor.pk,
+                                                          certificate=removal.certificate, deadline=deadline)], user=user)
     from notices.services import notice_request
 
     notice_request(record=removal, kind="legend_removal", user=user)
@@ -164,7 +155,7 @@ def legend_removal_instructed(*, removal: LegendRemoval, instructed_on: datetime
     removal.status = LegendRemoval.Status.INSTRUCTED
     removal.instructed_on = instructed_on
     removal.save(update_fields=["status", "instructed_on", "updated_at"])
-    obligations_close(source=removal, kinds=[ObligationKind.LEGEND_REMOVAL], on=instructed_on)
+    ledger_close(source=removal, kinds=[ObligationKind.LEGEND_REMOVAL], on=instructed_on, user=user)
     return removal
 
 
@@ -429,19 +420,9 @@ def sale_event_record(
         notice_date=notice_date, notice_received=notice_received, convert_by=window.convert_by,
         snapshot={"window": window.as_dict(), "debentures": [d.number for d in debs]}, created_by=user,
     )  # fmt: skip
-    for d in debs:
-        obligation_upsert(
-            kind=ObligationKind.SALE_CONVERSION_WINDOW,
-            source=sale,
-            period_key=d.number,
-            due_date=window.convert_by,
-            clause=window.clause,
-            investor=d.investor,
-            description=f"{d.number}: Holder may convert before the {sale.get_kind_display().lower()} until "
-            f"{window.convert_by.isoformat()}; the Company may prepay from {window.prepay_from.isoformat()} if it does not",
-            details=window.as_dict(),
-            as_of=business_date(),
-        )
+    ledger_put(source=sale, rows=[
+        build.sale_conversion_window(sale=sale, debenture_number=d.number, investor_id=d.investor_id, window=window) for d in debs
+    ], user=user)
     return sale
 
 

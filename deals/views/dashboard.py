@@ -15,6 +15,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 
 from deals.models import Investor, Obligation, ObligationKind, ObligationStatus, SweepRun
+from deals.selectors.ledger import late_payments_total_on
 from deals.services.calendar import business_date
 from deals.services.roles import is_deal_admin
 from deals.terms import calendars
@@ -80,6 +81,10 @@ def dashboard(request):
         r["kind"]: r
         for r in open_.filter(kind__in=ACCRUING).values("kind").annotate(n=Count("id"), total=Sum("amount")).order_by("kind")
     }
+    # SPA 5(c) late payments accrue: the total owed today, not the stored first-day figures
+    n_late, late_total = late_payments_total_on(open_, as_of)
+    if n_late:
+        accrued[ObligationKind.LATE_PAYMENT] = {"kind": ObligationKind.LATE_PAYMENT, "n": n_late, "total": late_total}
     rows = open_.select_related("investor", "content_type").order_by("due_date", "id")
     overdue = decorate(list(rows.filter(due_date__lt=as_of)[:LIST_LIMIT]), admin=admin, as_of=as_of)
     today = decorate(list(rows.filter(due_date=as_of)[:LIST_LIMIT]), admin=admin, as_of=as_of)

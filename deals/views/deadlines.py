@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -18,9 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from deals.forms.deadlines import ObligationFilterForm
 from deals.models import Obligation, SweepRun
+from deals.selectors.ledger import with_amounts_on
 from deals.services.calendar import business_date
 from deals.services.roles import is_deal_admin
-from deals.services.sweeps import RULES, SweepAlreadyRunning, sweep_claim
+from deals.services.sweeps import RULES, SweepAlreadyRunning, sweep_abandon, sweep_claim, sweep_run
 
 from .access import clerk_required, deal_admin_required
 
@@ -65,7 +65,9 @@ def source_link(obligation: Obligation, *, admin: bool) -> str | None:
 
 
 def decorate(rows, *, admin: bool, as_of):
-    """Attach link, label and overdue flag to ledger rows for the templates."""
+    """Attach link, label, overdue flag and the amount owed on ``as_of`` (accruing rows:
+    ``deals.selectors.ledger``) to ledger rows for the templates."""
+    rows = with_amounts_on(rows, as_of)
     for o in rows:
         o.link = source_link(o, admin=admin)
         o.source_label = f"{o.content_type.name} #{o.object_id}"
@@ -125,20 +127,46 @@ def deadlines(request):
     query.pop("page", None)
     return render(request, "deals/deadlines/list.html", {
         "form": form, "page": page, "runs": runs, "as_of": as_of, "querystring": query.urlencode(),
-        "filtered": bool(request.GET and any(v for k, v in request.GET.items() if k != "page")),
+        "filtered": bool(request.GET and any(v for k, v in request.GET.items() if k not in ("page", "queue_down"))),
+        "queue_down": request.GET.get("queue_down") == "1",
     })
+
+
+def _enqueue_sweep(run: SweepRun) -> str | None:
+    """Hand a claimed run to the Celery worker without retrying a dead broker (a page never
+    waits on it). Returns the reason if the queue could not be reached, else None."""
+    from django.conf import settings
+
+    from deals.tasks import sweep_task
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:  # no Redis configured: the task runs here
+        sweep_task.delay(run_id=run.pk, triggered_by="run now")
+        return None
+    try:
+        from kombu.exceptions import OperationalError
+
+        with sweep_task.app.connection_for_write(transport_options={"max_retries": 0}) as conn:
+            sweep_task.apply_async(kwargs={"run_id": run.pk, "triggered_by": "run now"}, retry=False, connection=conn)
+    except (OperationalError, ConnectionError, OSError, TimeoutError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
 
 
 @require_POST
 @deal_admin_required
 def sweep_start(request):
     """Claim a sweep for the business date and hand it to Celery (in-process without
-    Redis). JSON callers get the status URL to poll; others are redirected."""
-    from deals.tasks import sweep_task
-
+    Redis). If the queue cannot be reached the claim is released at once and the page
+    offers to run the sweep in this request (``inline=1``). JSON callers get the status
+    URL to poll; others are redirected."""
     wants_json = "application/json" in request.headers.get("Accept", "")
+    inline = request.POST.get("inline") == "1"
+    who = f"run now by {request.user.get_username()}" + (" (in-process)" if inline else "")
     try:
-        run = sweep_claim(as_of=business_date(), triggered_by=f"run now by {request.user.get_username()}", user=request.user)
+        if inline:
+            run = sweep_run(as_of=business_date(), triggered_by=who, user=request.user)
+        else:
+            run = sweep_claim(as_of=business_date(), triggered_by=who, user=request.user)
     except SweepAlreadyRunning as err:
         if wants_json:
             running = err.running
@@ -149,10 +177,19 @@ def sweep_start(request):
             }, status=409)
         messages.error(request, str(err))
         return redirect("deadlines")
-    transaction.on_commit(lambda: sweep_task.delay(run_id=run.pk, triggered_by="run now"))
+    if not inline:
+        down = _enqueue_sweep(run)
+        if down is not None:
+            sweep_abandon(run=run, reason=f"Not started: the task queue could not be reached ({down}).")
+            text = (f"The task queue (Redis) could not be reached, so the sweep was not started ({down}). "
+                    "Nothing was written. You can run the sweep here, in this request, instead; it may take a minute.")
+            if wants_json:
+                return JsonResponse({"error": text, "queue_down": True, "inline": True}, status=503)
+            messages.error(request, text)
+            return redirect(reverse("deadlines") + "?queue_down=1")
     if wants_json:
         return JsonResponse({"run_id": run.pk, "status_url": reverse("sweep_status", args=[run.pk])}, status=202)
-    messages.success(request, f"Sweep as of {run.as_of.isoformat()} started; its result is listed below.")
+    messages.success(request, f"Sweep as of {run.as_of.isoformat()} {'finished' if inline else 'started'}; its result is listed below.")
     return redirect("deadlines")
 
 

@@ -25,7 +25,7 @@ from deals.selectors.closing import holders_of_record, maturity_record, restrict
 from deals.services import transfers as svc
 from deals.services.calendar import business_date
 from deals.services.conversions import WorkflowError
-from deals.services.obligations import obligations_for
+from deals.services.ledger.writer import obligations_for
 from deals.services.roles import is_deal_admin
 
 from .access import clerk_required, deal_admin_required

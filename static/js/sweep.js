@@ -52,6 +52,10 @@
         .then(function (res) {
           if (!res.ok) {
             message.textContent = res.data.error || "The sweep could not be started.";
+            if (res.data.queue_down) {
+              var inline = form.parentElement.querySelector("[data-sweep-inline]");
+              if (inline) { inline.classList.remove("d-none"); }
+            }
             if (res.data.status_url) { poll(res.data.status_url); } else { button.disabled = false; }
             return;
           }

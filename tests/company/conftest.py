@@ -37,6 +37,7 @@ def deal(db, as_of):
         number="D-1",
         principal=Decimal("300000"),
         issue_date=datetime.date(1999, 11, 22),
+        dated_date=datetime.date(1999, 11, 22),
         closing_date=datetime.date(1999, 11, 22),
     )
     fx.price_series(datetime.date(1999, 12, 1), datetime.date(2001, 6, 30), bid=Decimal("2.0000"))

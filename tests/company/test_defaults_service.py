@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from deals.models import EventOfDefault, ObligationKind, ObligationStatus
 from deals.services.company import defaults as svc
-from deals.services.obligations import obligations_for
+from deals.services.ledger.writer import obligations_for
 
 D = datetime.date
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from deals.models import ObligationKind, ObligationStatus
 from deals.services.company import registration as svc
-from deals.services.obligations import obligations_for
+from deals.services.ledger.writer import obligations_for
 
 from .conftest import make_conversion
 
@@ -75,7 +75,8 @@ def test_required_effective_obligation_opens_on_save_and_closes_when_effective(d
     st = _save(deal, as_of, filed_date=D(2000, 3, 20))
     ob = obligations_for(st).get(kind=ObligationKind.REQUIRED_EFFECTIVE)
     assert (ob.due_date, ob.status, ob.clause) == (D(2000, 6, 5), ObligationStatus.OPEN, "RRA 2(b)(i)(A)")
-    _save(deal, as_of, filed_date=D(2000, 3, 20), effective_date=D(2000, 4, 3))
+    # an effective date counts once it has happened (the sweep reads it the same way)
+    _save(deal, D(2000, 4, 3), filed_date=D(2000, 3, 20), effective_date=D(2000, 4, 3))
     ob.refresh_from_db()
     assert ob.status == ObligationStatus.SATISFIED and ob.satisfied_date == D(2000, 4, 3)
     period_end = obligations_for(st).get(kind=ObligationKind.REGISTRATION_PERIOD_END)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from deals.models import DealTermsVersion, NewTransactionOffer, ObligationKind, PriceProtectionAdjustment
 from deals.services.company import registration as reg_svc
 from deals.services.company import rofr as svc
-from deals.services.obligations import obligations_for
+from deals.services.ledger.writer import obligations_for
 from deals.terms.rofr import NewTransactionTerms
 
 from .conftest import make_conversion

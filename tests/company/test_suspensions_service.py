@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from deals.models import ObligationKind, SuspensionPeriod
 from deals.services.company import registration as reg_svc
 from deals.services.company import suspensions as svc
-from deals.services.obligations import obligations_for
+from deals.services.ledger.writer import obligations_for
 
 D = datetime.date
 

@@ -7,7 +7,7 @@ import pytest
 
 from deals.models import Obligation, ObligationKind
 from deals.services import conversions as svc
-from deals.services.obligations import obligation_upsert
+from deals.services.ledger.writer import Row, ledger_put
 from tests.services.test_conversions import make_world, set_business_date, submit
 
 D = Decimal
@@ -56,12 +56,13 @@ def make_obligation(kind: str, world, deal_admin):
     elif kind == ObligationKind.MATURITY:
         deb = world.debenture
         set_business_date(deb.maturity_date)
-        obligation_upsert(kind=kind, source=deb, due_date=deb.maturity_date, clause="Debenture (Maturity Date)",
-                          investor=deb.investor, amount=D("100000"), description="Maturity")
+        ledger_put(source=deb, rows=[Row(kind, "Debenture (Maturity Date)", deb.pk, deb.maturity_date, investor_id=deb.investor_id,
+                                         amount=D("100000"), description="Maturity")], as_of=deb.maturity_date)
     elif kind == ObligationKind.PERIODIC_AMOUNT:
-        obligation_upsert(kind=kind, source=world.debenture.financing, due_date=datetime.date(2000, 6, 1),
-                          clause="RRA 2(b)", investor=world.debenture.investor, amount=D("2000.00"),
-                          description="Periodic Amount", period_key="p1")
+        fin = world.debenture.financing
+        ledger_put(source=fin, rows=[Row(kind, "RRA 2(b)", fin.pk, datetime.date(2000, 6, 1), period_key="p1",
+                                         investor_id=world.debenture.investor_id, amount=D("2000.00"), description="Periodic Amount")],
+                   as_of=datetime.date(2000, 6, 1))
         set_business_date(datetime.date(2000, 6, 2))
     elif kind == ObligationKind.ACCELERATION:
         from deals.services.company import defaults

@@ -307,14 +307,14 @@ def test_buy_in_leaves_the_late_payment_owed_in_addition(late_payment, deal_admi
 
 def test_a_late_payment_paid_while_undelivered_is_not_reopened_by_the_delivery(world, deal_admin):
     from deals.services import conversions as conv_svc
-    from deals.services.obligations import obligation_upsert
+    from deals.services.ledger.writer import Row, ledger_put
     from tests.services.test_conversions import submit
 
     conv = submit(world.preferred, "10000", deal_admin)
     set_business_date(datetime.date(2000, 6, 13))
     # the sweep's accruing row: 2 business days late so far
-    obligation_upsert(kind=ObligationKind.LATE_PAYMENT, source=conv, due_date=datetime.date(2000, 6, 12), clause="SPA 5(c)",
-                      investor=conv.investor, amount=D("200.00"), details={"grace_end": "2000-06-09"})
+    ledger_put(source=conv, rows=[Row(ObligationKind.LATE_PAYMENT, "SPA 5(c)", conv.pk, datetime.date(2000, 6, 12),
+                                      investor_id=conv.investor_id, amount=D("200.00"), details={"grace_end": "2000-06-09"})])
     ob = Obligation.objects.get(kind=ObligationKind.LATE_PAYMENT)
     pay(ob, deal_admin, "200.00")
     set_business_date(datetime.date(2000, 6, 15))

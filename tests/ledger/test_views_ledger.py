@@ -112,7 +112,7 @@ def test_aging_and_statement_query_counts_do_not_grow_with_the_ledger(clerk_clie
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from deals.services.obligations import obligation_upsert
+    from deals.services.ledger.writer import Row, ledger_put
     from tests import factories as f
 
     urls = [reverse("aging"), reverse("investor_statement", args=[late_payment.investor_id])]
@@ -130,8 +130,8 @@ def test_aging_and_statement_query_counts_do_not_grow_with_the_ledger(clerk_clie
     investors = [f.InvestorFactory() for _ in range(4)]
     for i in range(12):  # 12 more amounts owed, to 4 more investors and the first one
         inv = investors[i % 4]
-        obligation_upsert(kind=ObligationKind.BUY_IN, source=inv, due_date=datetime.date(2000, 6, 1), clause="SPA 5(d)",
-                          investor=inv if i % 2 else late_payment.investor, amount=D("10.00"), period_key=str(i))
+        ledger_put(source=inv, rows=[Row(ObligationKind.BUY_IN, "SPA 5(d)", inv.pk, datetime.date(2000, 6, 1), period_key=str(i),
+                                         investor_id=(inv if i % 2 else late_payment.investor).pk, amount=D("10.00"))])
     assert counts() == before
 
 

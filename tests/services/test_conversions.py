@@ -194,8 +194,8 @@ def test_submit_writes_snapshot_reduces_outstanding_and_opens_obligations(db, cl
     w.issuer.refresh_from_db()
     assert w.issuer.shares_issued == before + 16667
     kinds = set(Obligation.objects.values_list("kind", flat=True))
-    # the interest elected in cash is owed on the Delivery Date (issue 11)
-    assert kinds == {ObligationKind.SHARE_DELIVERY, ObligationKind.ORIGINAL_NOTICE, ObligationKind.CONVERSION_CASH}
+    # the interest elected in cash is owed on the Delivery Date (issue 11); the maturity row is refreshed at once
+    assert kinds == {ObligationKind.SHARE_DELIVERY, ObligationKind.ORIGINAL_NOTICE, ObligationKind.CONVERSION_CASH, ObligationKind.MATURITY}
     assert conv.original_due_date == datetime.date(2000, 6, 8)
 
 

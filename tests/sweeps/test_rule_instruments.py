@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from deals import models as m
+from deals.selectors.ledger import obligation_amount_on
 from tests import factories as f
 
 from .conftest import ledger, make_conversion, run
@@ -101,9 +102,12 @@ def test_maturity_amount_includes_interest_and_keeps_accruing(terms_version):
     (row,) = ledger(deb, K.MATURITY)
     at_maturity = row.amount
     assert row.status == "open" and at_maturity > D("100000")
-    run("debentures", datetime.date(2000, 4, 10))
+    assert obligation_amount_on(row, datetime.date(2000, 3, 31)) == at_maturity
+    stats = run("debentures", datetime.date(2000, 4, 10))
     row.refresh_from_db()
-    assert row.amount > at_maturity  # interest accrues until payment in full
+    assert stats.updated == 0 and row.amount == at_maturity  # the sweep writes state changes only
+    # interest accrues until payment in full: 10 more days of 6% on $100,000 (actual/365)
+    assert obligation_amount_on(row, datetime.date(2000, 4, 10)) == at_maturity + D("164.38")
 
 
 def _redemption(staff_user, terms_version, deb, notice):
@@ -176,16 +180,16 @@ def test_meeting_date_is_75_days_after_issuances_reach_ten_percent(staff_user, t
 
 
 def test_mandatory_purchase_amount_grows_with_dividends_after_its_due_date(staff_user, terms_version):
-    from deals.services.obligations import obligation_upsert
+    from deals.services.ledger.writer import Row, ledger_put
 
     c = make_conversion(user=staff_user, terms_version=terms_version, delivery_date=datetime.date(2000, 4, 6),
                         status=m.ConversionStatus.DISHONOURED, dishonoured_date=datetime.date(2000, 4, 10))
-    obligation_upsert(kind=K.MANDATORY_PURCHASE, source=c, due_date=datetime.date(2000, 4, 17), clause="SPA 5(f)",
-                      amount=D("1"), details={"unconverted_liquidation_preference": "100000"})
+    ledger_put(source=c, rows=[Row(K.MANDATORY_PURCHASE, "SPA 5(f)", c.pk, datetime.date(2000, 4, 17), amount=D("1"),
+                                   details={"unconverted_liquidation_preference": "100000"})], as_of=datetime.date(2000, 4, 10))
     run("cap", datetime.date(2000, 4, 17))
     (row,) = ledger(c, K.MANDATORY_PURCHASE)
     at_due = row.amount
     assert at_due > D("145000")  # 145% of $100,000 + dividends
-    run("cap", datetime.date(2000, 5, 17))
+    assert run("cap", datetime.date(2000, 5, 17)).updated == 0
     row.refresh_from_db()
-    assert row.amount > at_due
+    assert row.amount == at_due and obligation_amount_on(row, datetime.date(2000, 5, 17)) > at_due

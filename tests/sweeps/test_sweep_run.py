@@ -7,9 +7,11 @@ import pytest
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from deals import models as m
+from deals.selectors.ledger import obligation_amount_on
 from deals.services import sweeps
 from deals.services.roles import DEAL_ADMIN, ensure_groups
 from deals.services.sweeps import SweepAlreadyRunning, sweep_catch_up, sweep_days_missed, sweep_run
@@ -48,7 +50,7 @@ def test_catch_up_over_memorial_day_weekend_equals_day_by_day(scenario):
     assert snapshot_ledger() == day_by_day
     # the late payment grew by one business day over the long weekend (Fri: 1, Tue: 2)
     late = m.Obligation.objects.filter(kind="late_payment").first()
-    assert late.details["business_days_late"] == 2
+    assert obligation_amount_on(late, TUE) == 2 * obligation_amount_on(late, FRI) > 0
 
 
 def test_catch_up_runs_each_missed_business_day_in_order(scenario):
@@ -92,10 +94,13 @@ def test_a_sweep_killed_halfway_is_simply_re_run(scenario, monkeypatch):
         sweep_run(as_of=TUE, triggered_by="killed")
     done.append(m.SweepRun.objects.get(status="running"))
     monkeypatch.undo()
-    # the abandoned run holds the lock until it is stale
-    with pytest.raises(SweepAlreadyRunning):
-        sweep_run(as_of=TUE)
-    m.SweepRun.objects.filter(pk=done[0].pk).update(started_at=timezone.now() - datetime.timedelta(hours=2))
+    if connection.vendor == "postgresql":
+        pass  # the interrupted run released its advisory lock: the way is free at once
+    else:
+        # SQLite: the process is alive, so the abandoned run holds the lock until it is stale
+        with pytest.raises(SweepAlreadyRunning):
+            sweep_run(as_of=TUE)
+        m.SweepRun.objects.filter(pk=done[0].pk).update(started_at=timezone.now() - datetime.timedelta(hours=2))
     rerun = sweep_run(as_of=TUE, triggered_by="re-run")
     assert rerun.status == "succeeded"
     assert m.SweepRun.objects.get(pk=done[0].pk).status == "failed"
@@ -133,8 +138,9 @@ def test_share_delivery_rule_query_count_is_pinned(staff_user, terms_version, dj
     ctx = sweeps.Context(TUE)
     ctx.ct(m.Conversion)
     ctx.terms(None)  # loads the terms versions (once per run)
-    # 1 conversions chunk + 1 upsert, whatever the number of conversions (up to CHUNK)
-    with django_assert_num_queries(2):
+    # 1 conversions chunk and nothing to write: the late payments grew (in the selector) but
+    # no row changed state, whatever the number of conversions (up to CHUNK)
+    with django_assert_num_queries(1):
         sweeps.rule_share_delivery(ctx)
 
 

@@ -16,8 +16,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from deals.models import IndemnificationClaim, ObligationKind
-from deals.services.obligations import obligation_upsert
+from deals.models import IndemnificationClaim
+from deals.services.ledger.sync import claim_sync
 from deals.terms.misc import INDEMNIFICATION_DATE, indemnification_survival
 
 CLAIM_FIELDS = (
@@ -54,22 +54,8 @@ def _validate(data: dict) -> None:
 
 
 def _survival(claim: IndemnificationClaim, as_of: datetime.date) -> None:
-    if claim.source != IndemnificationClaim.Source.INDEMNIFICATION_AGREEMENT:
-        return
-    survival = indemnification_survival()
-    obligation_upsert(
-        kind=ObligationKind.INDEMNIFICATION_SURVIVAL,
-        source=claim,
-        due_date=survival.last_operative_day,
-        clause=survival.clause,
-        amount=max(Decimal(0), claim.amount_incurred - claim.amount_reimbursed),
-        description=(
-            f"Indemnification obligations operative through {survival.last_operative_day.isoformat()} "
-            f"({claim.claimant} v. {claim.indemnifying_party})"
-        ),
-        details=survival.as_dict(),
-        as_of=as_of,
-    )
+    """Indemnification 6: the claim's survival row through the ledger's builder (the sweep's too)."""
+    claim_sync(claim, as_of=as_of)
 
 
 @transaction.atomic

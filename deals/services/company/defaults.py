@@ -15,8 +15,10 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from deals.models import Debenture, EventOfDefault, Financing, ObligationKind, ObligationStatus
-from deals.services.obligations import obligation_upsert, obligations_close
+from deals.models import Debenture, EventOfDefault, Financing
+from deals.services.ledger import rows as build
+from deals.services.ledger.sync import default_sync
+from deals.services.ledger.writer import ledger_put
 from deals.terms import events as ev
 from deals.terms.conversion import accrued_interest
 from deals.terms.errors import TermsError
@@ -64,18 +66,8 @@ def assessment(eod: EventOfDefault, as_of: datetime.date) -> ev.DefaultAssessmen
 
 
 def _write_cure_obligation(eod: EventOfDefault, deadline: ev.CureDeadline, as_of: datetime.date) -> None:
-    if deadline.cure_by is None:
-        return
-    obligation_upsert(
-        kind=ObligationKind.CURE_PERIOD,
-        source=eod,
-        investor=eod.debenture.investor if eod.debenture_id else None,
-        due_date=deadline.cure_by,
-        clause=deadline.clause,
-        description=f"Cure by {deadline.cure_by.isoformat()} or it is an Event of Default: {deadline.working}",
-        details=deadline.as_dict(),
-        as_of=as_of,
-    )
+    """Debenture 10: the cure-period row through the ledger's builder (the sweep's too)."""
+    default_sync(eod, as_of=as_of)
 
 
 @transaction.atomic
@@ -186,7 +178,7 @@ def default_cure(*, eod: EventOfDefault, cured_date: datetime.date, as_of: datet
     eod.status = EventOfDefault.Status.CURED
     eod.cured_date = cured_date
     eod.save(update_fields=["status", "cured_date", "updated_at"])
-    obligations_close(source=eod, kinds=[ObligationKind.CURE_PERIOD], on=cured_date)
+    default_sync(eod, as_of=as_of)
     return eod
 
 
@@ -208,7 +200,7 @@ def default_waive(
     eod.waived_date = waived_date
     eod.waiver_reference = reference.strip()
     eod.save(update_fields=["status", "waived_by", "waived_date", "waiver_reference", "updated_at"])
-    obligations_close(source=eod, kinds=[ObligationKind.CURE_PERIOD], status=ObligationStatus.WAIVED, on=waived_date)
+    default_sync(eod, as_of=as_of)
     return eod
 
 
@@ -259,17 +251,7 @@ def default_accelerate(*, eod: EventOfDefault, accelerated_date: datetime.date, 
     eod.acceleration_amount = quote.total
     eod.acceleration_snapshot = {**quote.as_dict(), "assessment": state.as_dict()}
     eod.save(update_fields=["status", "accelerated_date", "acceleration_amount", "acceleration_snapshot", "updated_at"])
-    obligations_close(source=eod, kinds=[ObligationKind.CURE_PERIOD], status=ObligationStatus.VOID, on=accelerated_date)
+    default_sync(eod, as_of=as_of)
     if quote.total > 0:
-        obligation_upsert(
-            kind=ObligationKind.ACCELERATION,
-            source=eod,
-            due_date=accelerated_date,
-            clause="Debenture 10",
-            investor=eod.debenture.investor if eod.debenture_id else None,
-            amount=quote.total,
-            description="Debenture declared immediately due and payable after an Event of Default",
-            details={**quote.as_dict(), "arose_on": accelerated_date.isoformat()},
-            as_of=as_of,
-        )
+        ledger_put(source=eod, rows=[build.acceleration(eod=eod, quote=quote, accelerated_date=accelerated_date)], as_of=as_of)
     return eod

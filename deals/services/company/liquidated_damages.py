@@ -33,7 +33,8 @@ from deals.models import (
     PeriodicAmountPayment,
     ShareSale,
 )
-from deals.services.obligations import obligation_upsert
+from deals.services.ledger import rows as build
+from deals.services.ledger.writer import ledger_put
 from deals.terms import registration as reg
 from deals.terms.errors import TermsError
 from deals.terms.misc import add_months
@@ -249,27 +250,16 @@ def periodic_amount_key(investor_id: int, lateness: str, trigger: datetime.date,
 def ld_obligations_sync(*, financing: Financing, as_of: datetime.date) -> int:
     """Write one PERIODIC_AMOUNT obligation per investor and Computation Date
     reached (RRA 2(b)(iii)-(iv)), idempotently; returns the rows written."""
-    n = 0
-    for d in damages_overview(financing=financing, as_of=as_of):
-        for s in d.schedules:
-            for r in s.rows:
-                line = r.line
-                obligation_upsert(
-                    kind=ObligationKind.PERIODIC_AMOUNT,
-                    source=financing,
-                    period_key=periodic_amount_key(d.investor.pk, s.trigger.lateness, s.trigger.trigger_date, line.computation_date),
-                    investor=d.investor,
-                    due_date=line.due_date,
-                    amount=line.amount,
-                    clause="RRA 2(b)(iii)-(iv)",
-                    description=(
-                        f"Periodic Amount for {line.first_day.isoformat()}..{line.computation_date.isoformat()} "
-                        f"({line.days} days on {line.base}): {s.trigger.label}"
-                    ),
-                    details={"line": line.as_dict(), "base": s.base.as_dict() if s.base else None},
-                    as_of=as_of,
-                )
-                n += 1
+    rows = [
+        build.periodic_amount(
+            financing_id=financing.pk, investor_id=d.investor.pk, line=r.line, base=s.base.as_dict() if s.base else None,
+            label=s.trigger.label,
+            period_key=periodic_amount_key(d.investor.pk, s.trigger.lateness, s.trigger.trigger_date, r.line.computation_date),
+        )
+        for d in damages_overview(financing=financing, as_of=as_of) for s in d.schedules for r in s.rows
+    ]
+    ledger_put(source=financing, rows=rows, as_of=as_of)
+    n = len(rows)
     return n
 
 

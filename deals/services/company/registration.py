@@ -26,7 +26,8 @@ from deals.models import (
     RegistrationStatement,
     Warrant,
 )
-from deals.services.obligations import obligation_upsert, obligations_close, obligations_for
+from deals.services.ledger import rows as build
+from deals.services.ledger.writer import ledger_close, ledger_put, obligations_for
 from deals.terms import registration as reg
 from deals.terms import rofr
 from deals.terms.conversion import ConversionPrice, series_j_conversion_price
@@ -223,32 +224,18 @@ def registration_statement_save(*, financing: Financing, data: dict, user, as_of
             setattr(statement, name, data[name])
         if changed:
             statement.save(update_fields=[*changed, "updated_at"])
-    terms, _ = terms_in_force(as_of)
     if financing.initial_closing_date:
-        due = reg.anticipated_initial_effective_date(financing.initial_closing_date, terms)
-        obligation_upsert(
-            kind=ObligationKind.REQUIRED_EFFECTIVE,
-            source=statement,
-            due_date=due,
-            clause=CLAUSE_INITIAL_EFFECTIVE,
-            description=(
-                f"Registration statement to be declared effective by {due.isoformat()} "
-                f"({terms.required_effective_days} days after the Initial Closing Date)"
-            ),
-            as_of=as_of,
-        )
-    if statement.effective_date:
-        obligations_close(source=statement, kinds=[ObligationKind.REQUIRED_EFFECTIVE], on=statement.effective_date)
-        period = reg.registration_period(effective_date=statement.effective_date, terms=terms)
-        obligation_upsert(
-            kind=ObligationKind.REGISTRATION_PERIOD_END,
-            source=statement,
-            due_date=period.ends_on,
-            clause=period.clause,
-            description=f"Registration Period ends ({period.ended_by})",
-            details=period.as_dict(),
-            as_of=as_of,
-        )
+        # the same builders and terms (in force at the Initial Closing) as the sweep's rules
+        terms, _ = terms_in_force(financing.initial_closing_date)
+        effective = statement.effective_date if statement.effective_date and statement.effective_date <= as_of else None
+        rows = [build.initial_required_effective(
+            object_id=statement.pk, due=reg.anticipated_initial_effective_date(financing.initial_closing_date, terms),
+            days=terms.required_effective_days, effective_on=effective,
+        )]
+        if effective:
+            period = reg.registration_period(effective_date=effective, terms=terms)
+            rows.append(build.registration_period_end(statement_id=statement.pk, period=period, as_of=as_of))
+        ledger_put(source=statement, rows=rows, as_of=as_of, user=user)
     from .liquidated_damages import ld_obligations_sync
 
     ld_obligations_sync(financing=financing, as_of=as_of)
@@ -281,25 +268,17 @@ def increased_shares_record(*, financing: Financing, user, as_of: datetime.date)
         snapshot=inc.as_dict(),
         created_by=user,
     )
+    rows = []
     if inc.amendment_deadline:
-        obligation_upsert(
-            kind=ObligationKind.AMENDMENT_DUE,
-            source=amendment,
-            due_date=inc.amendment_deadline,
-            clause="RRA 2(a)(ii)(A)",
+        rows.append(build.amendment_due(
+            object_id=amendment.pk, due=inc.amendment_deadline, clause="RRA 2(a)(ii)(A)", filed_on=None, details=inc.as_dict(),
             description=f"Amend the statement to register {inc.increased_shares_amount:,} shares",
-            details=inc.as_dict(),
-            as_of=as_of,
-        )
-    obligation_upsert(
-        kind=ObligationKind.REQUIRED_EFFECTIVE,
-        source=amendment,
-        due_date=inc.required_effective_date,
-        clause="RRA 2(b)(i)(B)" if inc.amendment_deadline else "RRA 2(b)(i)(C)",
-        description=inc.required_effective_date_working,
-        details=inc.as_dict(),
-        as_of=as_of,
-    )
+        ))
+    rows.append(build.required_effective(
+        object_id=amendment.pk, due=inc.required_effective_date, clause="RRA 2(b)(i)(B)" if inc.amendment_deadline else "RRA 2(b)(i)(C)",
+        effective_on=None, description=inc.required_effective_date_working, details=inc.as_dict(),
+    ))
+    ledger_put(source=amendment, rows=rows, as_of=as_of, user=user)
     return amendment
 
 
@@ -328,9 +307,9 @@ def amendment_update(
     amendment.shares_added = shares_added
     amendment.save(update_fields=["filed_date", "effective_date", "shares_added", "updated_at"])
     if filed_date:
-        obligations_close(source=amendment, kinds=[ObligationKind.AMENDMENT_DUE], on=filed_date)
+        ledger_close(source=amendment, kinds=[ObligationKind.AMENDMENT_DUE], on=filed_date, as_of=as_of, user=user)
     if effective_date:
-        obligations_close(source=amendment, kinds=[ObligationKind.REQUIRED_EFFECTIVE], on=effective_date)
+        ledger_close(source=amendment, kinds=[ObligationKind.REQUIRED_EFFECTIVE], on=effective_date, as_of=as_of, user=user)
     from .liquidated_damages import ld_obligations_sync
 
     ld_obligations_sync(financing=amendment.statement.financing, as_of=as_of)

@@ -32,7 +32,8 @@ from deals.models import (
 )
 from deals.models.instruments import InstrumentStatus
 from deals.ordering import natural
-from deals.services.obligations import obligation_upsert, obligations_close
+from deals.services.ledger import rows as build
+from deals.services.ledger.writer import ledger_close, ledger_put
 from deals.terms import rofr
 from deals.terms.errors import TermsError
 
@@ -132,38 +133,18 @@ def offer_create(
             allocable_share=financing.allocable_share(lp),
             pro_rata_part=part,
         )
-        obligation_upsert(
-            kind=ObligationKind.ROFR_ANSWER,
-            source=resp,
-            investor=inv,
-            due_date=tl.expiration_date,
-            amount=part,
-            clause="SPA 4(j)(i)",
-            description=f"{inv}: answer to New Transaction Offer {offer.pk} due by close of business",
-            details=tl.as_dict(),
-            as_of=as_of,
-        )
+        ledger_put(source=resp, rows=[build.rofr_answer(resp=resp, offer=offer, due=tl.expiration_date, as_of=as_of)],
+                   as_of=as_of, user=user)
         if latest_expiry is None or tl.consummation_deadline > latest_expiry.consummation_deadline:
             latest_expiry = tl
     offer.consummated_terms = {}
-    obligation_upsert(
-        kind=ObligationKind.ROFR_CONSUMMATION,
-        source=offer,
-        due_date=latest_expiry.consummation_deadline,
-        clause="SPA 4(j)(ii)",
-        description=f"Last day to consummate New Transaction Offer {offer.pk} with a New Investor",
-        details=latest_expiry.as_dict(),
-        as_of=as_of,
-    )
-    if effective:
-        obligation_upsert(
-            kind=ObligationKind.ROFR_PERIOD_END,
-            source=financing,
-            due_date=rofr.rofr_last_day(effective, deal_terms),
-            clause="SPA 4(j)(i), (v)",
-            description="End of the first-refusal and price-protection period (240 days after the Effective Date)",
-            as_of=as_of,
-        )
+    ledger_put(source=offer, rows=[build.rofr_consummation(
+        offer=offer, expiration=latest_expiry.expiration_date, consummation_days=deal_terms.rofr_consummation_days, as_of=as_of,
+    )], as_of=as_of, user=user)
+    if effective and effective <= as_of and financing.initial_closing_date:
+        last = rofr.rofr_last_day(effective, terms_in_force(financing.initial_closing_date)[0])
+        ledger_put(source=financing, rows=[build.rofr_period_end(financing_id=financing.pk, last=last, effective=effective, as_of=as_of)],
+                   as_of=as_of, user=user)
     return offer
 
 
@@ -236,7 +217,7 @@ def offer_answer_record(
         r.additional_allocated = line.additional_allocated
         r.amount_taken = line.total
         r.save(update_fields=["answer", "answered_date", "additional_requested", "amount_taken", "additional_allocated", "updated_at"])
-    obligations_close(source=resp, kinds=[ObligationKind.ROFR_ANSWER], on=answered_date)
+    ledger_close(source=resp, kinds=[ObligationKind.ROFR_ANSWER], on=answered_date, as_of=as_of, user=user)
     if all(r.answer != A.PENDING for r in responses):
         offer.status = NewTransactionOffer.Status.ANSWERED
         offer.save(update_fields=["status", "updated_at"])
@@ -282,8 +263,8 @@ def offer_restart(
     offer.status = NewTransactionOffer.Status.SUPERSEDED
     offer.save(update_fields=["status", "updated_at"])
     for r in offer.responses.all():
-        obligations_close(source=r, kinds=[ObligationKind.ROFR_ANSWER], status=ObligationStatus.VOID, on=sent_date)
-    obligations_close(source=offer, kinds=[ObligationKind.ROFR_CONSUMMATION], status=ObligationStatus.VOID, on=sent_date)
+        ledger_close(source=r, kinds=[ObligationKind.ROFR_ANSWER], status=ObligationStatus.VOID, on=sent_date, user=user)
+    ledger_close(source=offer, kinds=[ObligationKind.ROFR_CONSUMMATION], status=ObligationStatus.VOID, on=sent_date, user=user)
     return new
 
 
@@ -331,7 +312,7 @@ def offer_consummate(
     offer.consummated_date = consummated_date
     offer.consummated_terms = terms_to_json(final)
     offer.save(update_fields=["status", "consummated_date", "consummated_terms", "updated_at"])
-    obligations_close(source=offer, kinds=[ObligationKind.ROFR_CONSUMMATION], on=consummated_date)
+    ledger_close(source=offer, kinds=[ObligationKind.ROFR_CONSUMMATION], on=consummated_date, user=user)
     return offer
 
 

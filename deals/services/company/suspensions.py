@@ -15,8 +15,9 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from deals.models import ObligationKind, RegistrationStatement, SuspensionPeriod
-from deals.services.obligations import obligation_upsert
+from deals.models import RegistrationStatement, SuspensionPeriod
+from deals.services.ledger import rows as build
+from deals.services.ledger.writer import ledger_put
 from deals.terms import suspensions as susp
 from deals.terms.errors import TermsError
 
@@ -106,20 +107,11 @@ def suspension_record(
         verdict=verdict.as_dict(),
         created_by=user,
     )
-    for first, last in verdict.restricted_spans:
-        obligation_upsert(
-            kind=ObligationKind.SUSPENSION_EXCESS,
-            source=period,
-            period_key=first.isoformat(),
-            due_date=first,
-            clause="RRA 3(h), 2(b)(ii)",
-            description=(
-                f"Sales restricted outside a Permitted Suspension Period {first.isoformat()}..{last.isoformat()}: "
-                "Restricted Sale Date, Periodic Amounts run"
-            ),
-            details={"breaches": [b.as_dict() for b in verdict.breaches]},
-            as_of=as_of,
-        )
+    # the sweep's builder: every span, those still ahead included (the restriction is planned)
+    ledger_put(source=period, rows=[
+        build.suspension_excess(suspension_id=period.pk, first=first, last=last, breaches=verdict.breaches, as_of=as_of)
+        for first, last in verdict.restricted_spans
+    ], as_of=as_of, user=user)
     from .liquidated_damages import ld_obligations_sync
 
     ld_obligations_sync(financing=statement.financing, as_of=as_of)

@@ -60,6 +60,7 @@ from deals.services.sweeps.run import (
     Rule,
     SweepAlreadyRunning,
     run_rule,
+    sweep_abandon,
     sweep_catch_up,
     sweep_claim,
     sweep_days_missed,
@@ -71,6 +72,6 @@ __all__ = [
     "CHUNK", "CLOSED_LOOKBACK", "RULES", "RULE_NAMES", "STALE_RUN_AFTER", "Context", "Row", "Rule", "RuleStats",
     "SweepAlreadyRunning", "digest_new_overdue", "new_overdue", "rule_cap", "rule_debentures", "rule_defaults",
     "rule_increased_shares", "rule_original_notice", "rule_period_ends", "rule_periodic_amounts", "rule_rofr",
-    "rule_share_delivery", "rule_suspensions", "rule_warrants", "run_rule", "sweep_catch_up", "sweep_claim",
+    "rule_share_delivery", "rule_suspensions", "rule_warrants", "run_rule", "sweep_abandon", "sweep_catch_up", "sweep_claim",
     "sweep_days_missed", "sweep_execute", "sweep_run",
 ]

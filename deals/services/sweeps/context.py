@@ -29,7 +29,8 @@ from deals.models import (
     SuspensionPeriod,
     Warrant,
 )
-from deals.services.ledger.writer import Row, _upsert
+from deals.services.ledger import rows as build
+from deals.services.ledger.writer import Row, rows_write
 from deals.terms.params import NHTC_DEFAULTS, DealTerms
 from deals.terms.suspensions import SuspensionPeriod as TermsSuspension
 from deals.terms.suspensions import judge_suspension
@@ -51,8 +52,6 @@ K = ObligationKind
 
 
 @dataclass
-
-
 class RuleStats:
     rows: int = 0  # ledger rows the rule computed
     created: int = 0
@@ -84,9 +83,11 @@ class Context:
     """What every rule shares within one run: the as-of date, the clock, the
     deal terms versions and content types (loaded once, two queries)."""
 
-    def __init__(self, as_of: datetime.date):
+    def __init__(self, as_of: datetime.date, *, user_id: int | None = None, reason: str = ""):
         self.as_of = as_of
         self.now = timezone.now()
+        self.user_id = user_id  # who started the run (history rows name them)
+        self.reason = reason or f"sweep as of {as_of.isoformat()}"
         self._versions: list[tuple[datetime.date, int, int, DealTerms]] | None = None
         self._by_id: dict[int, DealTerms] = {}
         self._ct: dict[type, int] = {}
@@ -111,6 +112,15 @@ class Context:
                 chosen = terms
         return chosen
 
+    def version_on(self, day: datetime.date) -> tuple[int | None, DealTerms]:
+        """(version id, terms) in force on ``day`` (None, NHTC defaults before any version)."""
+        self._load_terms()
+        chosen: tuple[int | None, DealTerms] = (None, NHTC_DEFAULTS)
+        for effective_from, _, pk, terms in self._versions:
+            if effective_from <= day:
+                chosen = (pk, terms)
+        return chosen
+
     def ct(self, model) -> int:
         if not self._ct:
             models = [
@@ -126,15 +136,13 @@ class Context:
 
 def _write(ctx: Context, stats: RuleStats, by_ct: dict[int, list[Row]]) -> None:
     for ct_id, rows in by_ct.items():
-        c, u = _upsert(ct_id, rows, ctx)
+        c, u = rows_write(ct_id, rows, ctx)
         stats.rows += len(rows)
         stats.created += c
         stats.updated += u
 
 
-def _milestone(due: datetime.date, as_of: datetime.date) -> tuple[str, datetime.date | None]:
-    """A date that simply passes (end of a period, a warning): open until it has passed."""
-    return (SATISFIED, due) if as_of > due else (OPEN, None)
+_milestone = build.milestone
 
 
 def _iso(d: datetime.date | None) -> str | None:
@@ -159,8 +167,6 @@ def _chunks(qs, fields: tuple[str, ...]):
 
 
 @dataclass
-
-
 class _Registration:
     financing: Financing
     statement: RegistrationStatement | None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ from django.utils import timezone
 
 from deals.models import SweepRun
 from deals.services.calendar import business_date
+from deals.services.ledger.writer import history_record
 from deals.services.sweeps.context import Context, RuleStats
 from deals.services.sweeps.digest import digest_new_overdue
 from deals.services.sweeps.rules import (
@@ -48,8 +51,6 @@ class SweepAlreadyRunning(Exception):
 
 
 @dataclass(frozen=True)
-
-
 class Rule:
     name: str
     label: str
@@ -94,37 +95,146 @@ def run_rule(rule: Rule, ctx: Context) -> RuleStats:
     return stats
 
 
-def sweep_claim(*, as_of: datetime.date | None = None, triggered_by: str = "", user=None) -> SweepRun:
+# --- the sweep lock: one run at a time, and a dead holder frees the way at once ------------------
+#
+# PostgreSQL: the process running a sweep holds a session-level advisory lock; the
+# server drops it the moment that process's connection closes (SIGKILL, OOM, crash),
+# so a "running" row whose lock nobody holds is dead -- unless it was claimed moments
+# ago and is waiting for a worker to take it (``HANDOFF_GRACE``). SQLite (development
+# and tests) has no such lock: a run is dead when its heartbeat (written at claim and
+# after each rule) is older than ``HEARTBEAT_STALE``.
+
+LOCK_KEY = 0x53574545  # "SWEE": pg_advisory_lock key of the sweep
+HANDOFF_GRACE = datetime.timedelta(seconds=60)  # claimed by a page, not yet taken by a worker
+HEARTBEAT_STALE = datetime.timedelta(minutes=5)  # SQLite: no sign of life for this long = dead
+_held = False  # this process holds the advisory lock
+
+
+def _lock_try() -> bool:
+    """Take the advisory lock for this process (PostgreSQL; True elsewhere)."""
+    global _held
+    if connection.vendor != "postgresql" or _held:
+        return True
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
+        _held = bool(cur.fetchone()[0])
+    return _held
+
+
+def _lock_release() -> None:
+    global _held
+    if connection.vendor == "postgresql" and _held:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+        _held = False
+
+
+def _holder() -> dict:
+    return {"host": socket.gethostname(), "pid": os.getpid()}
+
+
+def _process_gone(holder: dict | None) -> bool:
+    """The holder ran on this machine and its process no longer exists."""
+    if not holder or holder.get("host") != socket.gethostname() or not holder.get("pid"):
+        return False
+    try:
+        os.kill(int(holder["pid"]), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OSError, ValueError):
+        return False
+    return False
+
+
+def _free_dead_runs(now: datetime.datetime) -> int:
+    """Mark failed the running rows whose process is gone. Returns how many."""
+    running = list(SweepRun.objects.filter(status=SweepRun.Status.RUNNING))
+    if not running:
+        return 0
+    dead = []
+    for run in running:
+        beat = run.heartbeat_at or run.started_at
+        holder = (run.stats or {}).get("holder")
+        if _process_gone(holder):
+            dead.append(run.pk)  # same machine, its process is gone (SIGKILL): free at once
+        elif connection.vendor == "postgresql":
+            # we hold the lock, so nobody runs it; unless a page claimed it for a worker moments ago
+            if (holder or {}).get("lock") or beat < now - HANDOFF_GRACE:
+                dead.append(run.pk)
+        elif beat < now - HEARTBEAT_STALE or run.started_at < now - STALE_RUN_AFTER:
+            dead.append(run.pk)
+    if dead:
+        SweepRun.objects.filter(pk__in=dead, status=SweepRun.Status.RUNNING).update(
+            status=SweepRun.Status.FAILED, finished_at=now,
+            errors=[{"rule": "", "error": "abandoned: the process running it stopped (its lock was free)"}],
+        )
+        history_record(SweepRun, dead, user_id=None, reason="sweep lock: holder gone", now=now)
+    return len(dead)
+
+
+def sweep_claim(*, as_of: datetime.date | None = None, triggered_by: str = "", user=None, hold: bool = False) -> SweepRun:
     """Take the sweep lock: create the one ``running`` SweepRun (a partial unique
-    constraint allows only one). A run left running for over an hour is marked failed
-    first (its worker died). Raises ``SweepAlreadyRunning``."""
+    constraint allows only one). A running row whose process is gone (PostgreSQL: its
+    advisory lock is free; SQLite: no heartbeat for 5 minutes) is marked failed first.
+    ``hold``: this process will execute the run and keeps the advisory lock (``sweep_run``);
+    otherwise the lock is left for the worker that ``sweep_execute`` s it. Raises
+    ``SweepAlreadyRunning``."""
     as_of = as_of or business_date()
     now = timezone.now()
-    SweepRun.objects.filter(status=SweepRun.Status.RUNNING, started_at__lt=now - STALE_RUN_AFTER).update(
-        status=SweepRun.Status.FAILED, finished_at=now, errors=[{"rule": "", "error": "abandoned: still running after 1 hour"}]
-    )
-    try:
-        with transaction.atomic():
-            return SweepRun.objects.create(
-                as_of=as_of, triggered_by=triggered_by[:100], user=user if user and user.is_authenticated else None,
-                stats={"rules_total": len(RULES), "rules_done": 0, "rules": {}},
-            )
-    except IntegrityError:
+    if not _lock_try():  # a live process is sweeping
         raise SweepAlreadyRunning(SweepRun.objects.filter(status=SweepRun.Status.RUNNING).first())
+    try:
+        _free_dead_runs(now)
+        try:
+            with transaction.atomic():
+                return SweepRun.objects.create(
+                    as_of=as_of, triggered_by=triggered_by[:100], user=user if user and user.is_authenticated else None,
+                    stats={"rules_total": len(RULES), "rules_done": 0, "rules": {}, "holder": {**_holder(), "lock": hold}},
+                    heartbeat_at=now,
+                )
+        except IntegrityError:
+            raise SweepAlreadyRunning(SweepRun.objects.filter(status=SweepRun.Status.RUNNING).first())
+    finally:
+        if not hold:
+            _lock_release()
+
+
+def sweep_abandon(*, run: SweepRun, reason: str) -> SweepRun:
+    """A claimed run that will not be executed (the queue is down): mark it failed with the
+    reason at once, so the next sweep is not blocked."""
+    now = timezone.now()
+    SweepRun.objects.filter(pk=run.pk, status=SweepRun.Status.RUNNING).update(
+        status=SweepRun.Status.FAILED, finished_at=now, errors=[{"rule": "", "error": reason[:500]}],
+    )
+    history_record(SweepRun, [run.pk], user_id=run.user_id, reason="not queued", now=now)
+    run.refresh_from_db()
+    return run
 
 
 def sweep_execute(*, run_id: int, rules: Iterable[str] | None = None) -> SweepRun:
     """Run every rule for the claimed run's as-of date; each rule commits on its own and a
-    failing rule records its error while the others still run. Progress is saved after
-    each rule (the dashboard polls it). Re-executing a finished run does nothing."""
+    failing rule records its error while the others still run. Progress (and the
+    heartbeat) is saved after each rule (the dashboard polls it). Re-executing a finished
+    run does nothing. Holds the sweep's advisory lock while it runs (PostgreSQL)."""
     run = SweepRun.objects.get(pk=run_id)
     if run.status != SweepRun.Status.RUNNING:
         return run
-    ctx = Context(run.as_of)
+    if not _lock_try():
+        raise SweepAlreadyRunning(run)
+    try:
+        return _execute(run, rules)
+    finally:
+        _lock_release()
+
+
+def _execute(run: SweepRun, rules: Iterable[str] | None) -> SweepRun:
+    ctx = Context(run.as_of, user_id=run.user_id, reason=f"sweep as of {run.as_of.isoformat()} ({run.triggered_by})"[:100])
     wanted = set(rules) if rules is not None else set(RULE_NAMES)
     selected = [r for r in RULES if r.name in wanted]
-    stats = {"rules_total": len(selected), "rules_done": 0, "rules": {}}
+    stats = {"rules_total": len(selected), "rules_done": 0, "rules": {}, "holder": {**_holder(), "lock": True}}
     errors: list[dict] = []
+    run.stats, run.heartbeat_at = stats, timezone.now()
+    run.save(update_fields=["stats", "heartbeat_at"])
     for rule in selected:
         try:
             result = run_rule(rule, ctx)
@@ -134,8 +244,8 @@ def sweep_execute(*, run_id: int, rules: Iterable[str] | None = None) -> SweepRu
             errors.append({"rule": rule.name, "error": f"{type(err).__name__}: {err}"})
             stats["rules"][rule.name] = {"error": str(err)[:500]}
         stats["rules_done"] += 1
-        run.stats, run.errors = stats, errors
-        run.save(update_fields=["stats", "errors"])
+        run.stats, run.errors, run.heartbeat_at = stats, errors, timezone.now()
+        run.save(update_fields=["stats", "errors", "heartbeat_at"])
     stats["changed"] = sum(v.get("created", 0) + v.get("updated", 0) + v.get("voided", 0) + v.get("records_changed", 0)
                            for v in stats["rules"].values())
     run.stats = stats
@@ -149,8 +259,11 @@ def sweep_execute(*, run_id: int, rules: Iterable[str] | None = None) -> SweepRu
 def sweep_run(*, as_of: datetime.date | None = None, triggered_by: str = "", user=None, rules: Iterable[str] | None = None) -> SweepRun:
     """Claim the lock and run the sweep for ``as_of`` (the business date by default, read
     once here). Raises ``SweepAlreadyRunning`` if another sweep is running."""
-    run = sweep_claim(as_of=as_of, triggered_by=triggered_by, user=user)
-    return sweep_execute(run_id=run.pk, rules=rules)
+    run = sweep_claim(as_of=as_of, triggered_by=triggered_by, user=user, hold=True)
+    try:
+        return sweep_execute(run_id=run.pk, rules=rules)
+    finally:
+        _lock_release()
 
 
 def sweep_days_missed(*, until: datetime.date) -> list[datetime.date]:

@@ -10,7 +10,7 @@ from deals.forms import company as f
 from deals.models import IndemnificationClaim
 from deals.services.calendar import business_date
 from deals.services.company import claims as claims_svc
-from deals.services.obligations import obligations_for
+from deals.services.ledger.writer import obligations_for
 
 from ._base import apply_errors, company_view, ctx, page_of
 

@@ -14,7 +14,7 @@ from deals.models import Debenture, EventOfDefault, Financing
 from deals.ordering import natural
 from deals.services.calendar import business_date
 from deals.services.company import defaults as defaults_svc
-from deals.services.obligations import obligations_for
+from deals.services.ledger.writer import obligations_for
 from deals.terms import events as ev
 
 from ._base import apply_errors, company_view, ctx, page_of

@@ -14,7 +14,7 @@ from deals.models import NewTransactionOffer, OfferResponse, PriceProtectionAdju
 from deals.services.calendar import business_date
 from deals.services.company import rofr as rofr_svc
 from deals.services.company._common import buyers
-from deals.services.obligations import obligations_for
+from deals.services.ledger.writer import obligations_for
 
 from ._base import apply_errors, company_view, ctx, page_of, series_j
 

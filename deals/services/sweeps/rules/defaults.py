@@ -8,48 +8,26 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from deals.models import CapRemedy, Conversion, ConversionStatus, EventOfDefault, Issuer, Obligation, WarrantExercise
-from deals.services.ledger.writer import Row
-from deals.services.sweeps.context import OPEN, SATISFIED, VOID, WAIVED, Context, K, RuleStats, _milestone, _money, _write
-from deals.terms import events as ev
+from deals.services.ledger import rows as build
+from deals.services.ledger.sync import default_row
+from deals.services.sweeps.context import OPEN, Context, K, RuleStats, _write
 from deals.terms.cap import cap_redemption_due_date, meeting_date
-from deals.terms.delivery import mandatory_purchase_amount, mandatory_purchase_due_date
-from deals.terms.errors import TermsError
+from deals.terms.delivery import mandatory_purchase_amount
 
 # --- rule 9: Events of Default cure periods (Debenture 10) -------------------------------------
 
 
 def rule_defaults(ctx: Context) -> RuleStats:
     """Debenture 10: the last day a cure still prevents an Event of Default
-    (``events.cure_deadline``; the recorded ``cure_deadline`` wins, it may reflect a
-    proposed sale date). Uncured after it, the row stays open: the Event of Default exists."""
+    (``events.cure_deadline`` from the event's recorded facts, terms in force on the day it
+    occurred -- the same builder as the defaults workflow). Uncured after it, the row stays
+    open: the Event of Default exists."""
     stats = RuleStats()
-    as_of = ctx.as_of
-    terms = ctx.terms_on(as_of)
     rows = []
     for e in EventOfDefault.objects.select_related("debenture").order_by("pk"):
-        cure_by = e.cure_deadline
-        if cure_by is None:
-            try:
-                cure_by = ev.cure_deadline(ev.EventOfDefault(e.kind), occurred_on=e.occurred_date, notice_on=e.written_notice_date,
-                                           terms=terms).cure_by
-            except (ValueError, TermsError):
-                cure_by = None
-        if cure_by is None:
-            continue
-        S = EventOfDefault.Status
-        if e.status == S.CURED:
-            st, sat, text = SATISFIED, e.cured_date, "cured"
-        elif e.status == S.WAIVED:
-            st, sat, text = WAIVED, e.waived_date, f"waived in writing by {e.waived_by}"
-        elif e.status == S.ACCELERATED:
-            st, sat, text = VOID, e.accelerated_date, "accelerated"
-        elif as_of > cure_by:
-            st, sat, text = OPEN, None, f"uncured after {cure_by.isoformat()}: an Event of Default"
-        else:
-            st, sat, text = OPEN, None, f"cure period runs through {cure_by.isoformat()}"
-        rows.append(Row(K.CURE_PERIOD, f"Debenture 10({e.kind})" if len(e.kind) == 1 else "Debenture 10", e.pk, cure_by,
-                        investor_id=e.debenture.investor_id if e.debenture_id else None, status=st, satisfied_date=sat,
-                        description=f"Event of Default 10({e.kind}) of {e.occurred_date.isoformat()}: {text}"))
+        row = default_row(e, terms=ctx.terms_on(e.occurred_date), as_of=ctx.as_of)
+        if row is not None:
+            rows.append(row)
     _write(ctx, stats, {ctx.ct(EventOfDefault): rows})
     return stats
 
@@ -61,8 +39,8 @@ def rule_cap(ctx: Context) -> RuleStats:
     """SPA 4(d)(ii): the Meeting Date (earlier of 75 days after issuances reach 10% of the
     shares outstanding at signing and the next stockholders' meeting); SPA 4(i)(y): the Cap
     Limitation Redemption Amount within 30 days of the Redemption Date; SPA 5(f): the
-    Mandatory Purchase Amount within 5 business days of the holder's notice, with
-    dividends accruing through payment (so it grows after the due date)."""
+    Mandatory Purchase Amount within 5 business days of the holder's notice (the row holds
+    the amount if paid on the due date; dividends accrue through payment in the selector)."""
     stats = RuleStats()
     as_of = ctx.as_of
     terms = ctx.terms_on(as_of)
@@ -79,20 +57,14 @@ def rule_cap(ctx: Context) -> RuleStats:
         md = meeting_date(terms=terms, issuances=[i for i in issuances if i[0] <= as_of],
                           next_stockholders_meeting=issuer.next_stockholders_meeting,
                           shares_outstanding_at_signing=issuer.shares_outstanding_at_signing)
-        if md.meeting_date is None:
-            continue
-        st, sat = _milestone(md.meeting_date, as_of)
-        why = "75 days after issuances reached 10%" if md.basis == "x" else "next stockholders' meeting"
-        issuer_rows.append(Row(K.MEETING_DATE, "SPA 4(d)(ii)", issuer.pk, md.meeting_date, status=st, satisfied_date=sat,
-                               description=f"Meeting Date ({why}): stockholder approval for issuances beyond the 20% cap",
-                               details=md.as_dict()))
+        row = build.meeting_date(issuer_id=issuer.pk, md=md, as_of=as_of)
+        if row is not None:
+            issuer_rows.append(row)
     cap_rows = []
     for rem in CapRemedy.objects.filter(remedy=CapRemedy.Remedy.Y_REDEMPTION).select_related("conversion").order_by("pk"):
-        due = rem.due_date or cap_redemption_due_date(rem.chosen_date, terms)
-        cap_rows.append(Row(
-            K.CAP_REDEMPTION, "SPA 4(i)(y)", rem.pk, due, investor_id=rem.conversion.investor_id, amount=rem.amount,
-            description=f"Cap Limitation Redemption Amount for {rem.unconverted_shares} Unconverted Share(s); M is final at payment",
-            details={k: v for k, v in (rem.snapshot or {}).items() if k != "conversion_price"},
+        cap_rows.append(build.cap_redemption(
+            remedy_id=rem.pk, investor_id=rem.conversion.investor_id, due=rem.due_date or cap_redemption_due_date(rem.chosen_date, terms),
+            amount=rem.amount, unconverted_shares=rem.unconverted_shares, snapshot=rem.snapshot,
         ))
     # SPA 5(f): recompute dividends through payment for open Mandatory Purchase Amounts
     ct_c = ctx.ct(Conversion)
@@ -108,15 +80,9 @@ def rule_cap(ctx: Context) -> RuleStats:
             unconverted = Decimal(details["unconverted_liquidation_preference"])
         except (KeyError, TypeError, ArithmeticError):
             continue
-        t = ctx.terms(tv)
-        due = mandatory_purchase_due_date(notice, t)
-        mp = mandatory_purchase_amount(terms=t, unconverted_liquidation_preference=unconverted, issue_date=closing,
-                                       notice_date=notice, payment_date=max(due, as_of))
-        mp_rows.append(Row(
-            K.MANDATORY_PURCHASE, "SPA 5(f)", pk, due, investor_id=inv, amount=mp.amount,
-            description=f"Mandatory Purchase Amount: {mp.premium_pct}% of {_money(unconverted)} + dividends",
-            details=mp.as_dict(),
-        ))
+        mp = mandatory_purchase_amount(terms=ctx.terms(tv), unconverted_liquidation_preference=unconverted, issue_date=closing,
+                                       notice_date=notice)
+        mp_rows.append(build.mandatory_purchase(conversion_id=pk, investor_id=inv, mp=mp, terms_version_id=tv, issue_date=closing))
     _write(ctx, stats, {ctx.ct(Issuer): issuer_rows, ctx.ct(CapRemedy): cap_rows, ct_c: mp_rows})
     return stats
 

@@ -5,17 +5,11 @@ from __future__ import annotations
 import datetime
 
 from deals.models import Financing, NewTransactionOffer, OfferResponse
-from deals.services.ledger.writer import Row
+from deals.services.ledger import rows as build
 from deals.services.sweeps.context import (
-    OPEN,
-    SATISFIED,
-    VOID,
     Context,
-    K,
     RuleStats,
     _effective,
-    _milestone,
-    _money,
     _registrations,
     _write,
 )
@@ -31,49 +25,27 @@ def rule_rofr(ctx: Context) -> RuleStats:
     after the Effective Date (``rofr.rofr_timeline``, ``rofr.rofr_last_day``)."""
     stats = RuleStats()
     as_of = ctx.as_of
-    terms = ctx.terms_on(as_of)
     offers = {o.pk: o for o in NewTransactionOffer.objects.all()}
     responses = list(OfferResponse.objects.all())
     resp_rows, offer_rows, fin_rows = [], [], []
-    closed_offer = {NewTransactionOffer.Status.SUPERSEDED, NewTransactionOffer.Status.LAPSED}
     expiration: dict[int, datetime.date] = {}
     for resp in responses:
         offer = offers[resp.offer_id]
+        terms = ctx.terms_on(offer.sent_date)  # the terms the offer was made under (as the workflow)
         due = resp.answer_due or rofr.rofr_timeline(offer_received_on=resp.received_date, terms=terms).expiration_date
         expiration[offer.pk] = max(expiration.get(offer.pk, due), due)
-        if resp.answer != OfferResponse.Answer.PENDING:
-            st, sat, text = SATISFIED, resp.answered_date, f"Answered: {resp.get_answer_display().lower()}"
-        elif offer.status in closed_offer:
-            st, sat, text = VOID, None, f"Offer {offer.get_status_display().lower()}"
-        elif as_of > due:
-            st, sat, text = VOID, due, "No answer by the Right of First Refusal Expiration Date: not exercised (SPA 4(j)(ii))"
-        else:
-            st, sat, text = OPEN, None, f"Answer due by close of business on {due.isoformat()}"
-        resp_rows.append(Row(K.ROFR_ANSWER, "SPA 4(j)(i)", resp.pk, due, investor_id=resp.investor_id, status=st, satisfied_date=sat,
-                             description=f"First-refusal answer on New Transaction Offer {offer.pk}: {text}"))
+        resp_rows.append(build.rofr_answer(resp=resp, offer=offer, due=due, as_of=as_of))
     for offer in offers.values():
+        terms = ctx.terms_on(offer.sent_date)
         exp = expiration.get(offer.pk) or rofr.rofr_timeline(offer_received_on=offer.sent_date, terms=terms).expiration_date
-        deadline = exp + datetime.timedelta(days=terms.rofr_consummation_days)
-        if offer.status == NewTransactionOffer.Status.CONSUMMATED:
-            st, sat, text = SATISFIED, offer.consummated_date, "consummated"
-        elif offer.status in closed_offer:
-            st, sat, text = VOID, None, offer.get_status_display().lower()
-        elif as_of > deadline:
-            st, sat, text = VOID, deadline, "window closed without consummation; a new offer is needed (SPA 4(j)(ii))"
-        else:
-            st, sat, text = OPEN, None, f"the Company may close with a New Investor through {deadline.isoformat()}"
-        offer_rows.append(Row(K.ROFR_CONSUMMATION, "SPA 4(j)(ii)", offer.pk, deadline, status=st, satisfied_date=sat,
-                              description=f"New Transaction Offer {offer.pk} ({_money(offer.amount)}): {text}",
-                              details={"expiration_date": exp.isoformat(), "consummation_deadline": deadline.isoformat()}))
+        offer_rows.append(build.rofr_consummation(offer=offer, expiration=exp, consummation_days=terms.rofr_consummation_days,
+                                                  as_of=as_of))
     for r in _registrations():
         eff = _effective(r.statement.effective_date if r.statement else None, as_of)
         last = rofr.rofr_last_day(eff, ctx.terms_on(r.financing.initial_closing_date))
         if last is None:
             continue
-        st, sat = _milestone(last, as_of)
-        fin_rows.append(Row(K.ROFR_PERIOD_END, "SPA 4(j)(i), (v)", r.financing.pk, last, status=st, satisfied_date=sat,
-                            description=(f"Right of First Refusal and dilution protection end: "
-                                         f"240 days after the Effective Date {eff.isoformat()}")))
+        fin_rows.append(build.rofr_period_end(financing_id=r.financing.pk, last=last, effective=eff, as_of=as_of))
     _write(ctx, stats, {ctx.ct(OfferResponse): resp_rows, ctx.ct(NewTransactionOffer): offer_rows, ctx.ct(Financing): fin_rows})
     return stats
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from deals.models import IndemnificationClaim, Issuer, RegistrationStatement
-from deals.services.ledger.writer import Row
-from deals.services.sweeps.context import Context, K, RuleStats, _effective, _milestone, _registrations, _write
+from deals.services.ledger import rows as build
+from deals.services.ledger.sync import claim_row
+from deals.services.sweeps.context import Context, RuleStats, _effective, _registrations, _write
 from deals.terms import registration as reg
 from deals.terms.misc import INDEMNIFICATION_DATE, indemnification_survival
 
@@ -23,24 +24,12 @@ def rule_period_ends(ctx: Context) -> RuleStats:
         if eff is None:
             continue
         period = reg.registration_period(effective_date=eff, terms=ctx.terms_on(r.financing.initial_closing_date))
-        st, sat = _milestone(period.ends_on, as_of)
-        st_rows.append(Row(K.REGISTRATION_PERIOD_END, period.clause, r.statement.pk, period.ends_on, status=st, satisfied_date=sat,
-                           description=f"Registration Period ends ({period.ended_by})", details=period.as_dict()))
-    survival = indemnification_survival()
-    claim_rows, issuer_rows = [], []
-    for claim in IndemnificationClaim.objects.order_by("pk"):
-        due = claim.survival_deadline or survival.last_operative_day
-        st, sat = _milestone(due, as_of)
-        claim_rows.append(Row(K.INDEMNIFICATION_SURVIVAL, survival.clause, claim.pk, due, status=st, satisfied_date=sat,
-                              description=f"Claim by {claim.claimant}: indemnification operative through {due.isoformat()}"))
+        st_rows.append(build.registration_period_end(statement_id=r.statement.pk, period=period, as_of=as_of))
+    claim_rows = [row for row in (claim_row(c, as_of=as_of) for c in IndemnificationClaim.objects.order_by("pk")) if row]
+    issuer_rows = []
     if as_of >= INDEMNIFICATION_DATE:
-        due = survival.last_operative_day
-        st, sat = _milestone(due, as_of)
-        issuer_rows = [Row(K.INDEMNIFICATION_SURVIVAL, survival.clause, i.pk, due, status=st, satisfied_date=sat,
-                           description=f"Indemnification Agreement operative through {due.isoformat()} (3 years after "
-                                       f"{INDEMNIFICATION_DATE.isoformat()})", details=survival.as_dict())
-                       for i in Issuer.objects.order_by("pk")]
+        survival = indemnification_survival()
+        issuer_rows = [build.indemnification_agreement(issuer_id=i.pk, survival=survival, agreement_date=INDEMNIFICATION_DATE,
+                                                       as_of=as_of) for i in Issuer.objects.order_by("pk")]
     _write(ctx, stats, {ctx.ct(RegistrationStatement): st_rows, ctx.ct(IndemnificationClaim): claim_rows, ctx.ct(Issuer): issuer_rows})
     return stats
-
-

@@ -6,15 +6,14 @@ import datetime
 import logging
 
 from deals.models import Financing, Obligation, RegistrationAmendment, RegistrationStatement, SuspensionPeriod
-from deals.services.ledger.writer import Row, _void_missing
+from deals.services.ledger import rows as build
+from deals.services.ledger.writer import Row, rows_void_missing
 from deals.services.sweeps.context import (
     OPEN,
-    SATISFIED,
     Context,
     K,
     RuleStats,
     _effective,
-    _milestone,
     _registrations,
     _restricted_spans,
     _write,
@@ -56,13 +55,8 @@ def rule_periodic_amounts(ctx: Context) -> RuleStats:
         red = reg.anticipated_initial_effective_date(f.initial_closing_date, terms)
         effective = _effective(r.statement.effective_date if r.statement else None, as_of)
         # the deadline itself (the registration workflow writes the same row on the statement)
-        status, sat = (SATISFIED, effective) if effective else (OPEN, None)
-        (st_rows if r.statement else fin_rows).append(Row(
-            K.REQUIRED_EFFECTIVE, "RRA 2(b)(i)(A)", (r.statement or f).pk, red, status=status, satisfied_date=sat,
-            description=(
-                f"Registration statement to be declared effective by {red.isoformat()} "
-                f"({terms.required_effective_days} days after the Initial Closing Date)"
-            ),
+        (st_rows if r.statement else fin_rows).append(build.initial_required_effective(
+            object_id=(r.statement or f).pk, due=red, days=terms.required_effective_days, effective_on=effective,
         ))
         if not triggers(financing=f, as_of=as_of):
             complete.append(f.pk)
@@ -77,35 +71,24 @@ def rule_periodic_amounts(ctx: Context) -> RuleStats:
                     continue
                 base = sch.base.as_dict() if sch.base else None
                 for line in sch.amounts.lines:
-                    rows.append(Row(
-                        K.PERIODIC_AMOUNT, "RRA 2(b)(iii)-(iv)", f.pk, line.due_date,
+                    rows.append(build.periodic_amount(
+                        financing_id=f.pk, investor_id=d.investor.pk, line=line, base=base, label=t.label,
                         period_key=periodic_amount_key(d.investor.pk, t.lateness, t.trigger_date, line.computation_date),
-                        investor_id=d.investor.pk, amount=line.amount,
-                        description=(
-                            f"Periodic Amount for {line.first_day.isoformat()}..{line.computation_date.isoformat()} "
-                            f"({line.days} days on {line.base}): {t.label}"
-                        ),
-                        details={"line": line.as_dict(), "base": base},
                     ))
                 a = sch.amounts.accruing
                 if a is not None:
                     next_cd = a.first_day + datetime.timedelta(days=terms.periodic_period_days - 1)
-                    rows.append(Row(
-                        K.PERIODIC_AMOUNT, "RRA 2(b)(iii)-(iv)", f.pk, reg.periodic_amount_due_date(next_cd),
+                    rows.append(build.periodic_amount(
+                        financing_id=f.pk, investor_id=d.investor.pk, line=a, base=base, label=t.label, accruing=True,
                         period_key=periodic_amount_key(d.investor.pk, t.lateness, t.trigger_date, next_cd),
-                        investor_id=d.investor.pk, amount=a.amount,
-                        description=(
-                            f"Periodic Amount accruing: {a.days} day(s) from {a.first_day.isoformat()} so far, on {a.base}; "
-                            f"determined on the next Computation Date {next_cd.isoformat()} or on cure: {t.label}"
-                        ),
-                        details={"line": a.as_dict(), "base": base, "accruing": True},
+                        due=reg.periodic_amount_due_date(next_cd), next_cd=next_cd,
                     ))
         if ok:
             complete.append(f.pk)
     ct_f = ctx.ct(Financing)
     _write(ctx, stats, {ct_f: rows + fin_rows, ctx.ct(RegistrationStatement): st_rows})
     keep = {(row.kind, row.object_id, row.period_key) for row in rows + fin_rows}
-    stats.voided += _void_missing(
+    stats.voided += rows_void_missing(
         ct_f, [K.PERIODIC_AMOUNT, K.REQUIRED_EFFECTIVE], complete, keep, ctx,
         "No longer payable as computed: a Computation Date moved (effectiveness or end of restriction recorded), "
         "or the deadline is tracked on the registration statement",
@@ -143,8 +126,8 @@ def rule_increased_shares(ctx: Context) -> RuleStats:
             if route is reg.IncreaseRoute.AMEND:
                 amend_due = calendars.add_business_days(irsd, terms.amendment_business_days)
                 filed = _effective(a.filed_date, as_of)
-                amend_rows.append(Row(
-                    K.AMENDMENT_DUE, "RRA 2(a)(ii)(A)", a.pk, amend_due, status=SATISFIED if filed else OPEN, satisfied_date=filed,
+                amend_rows.append(build.amendment_due(
+                    object_id=a.pk, due=amend_due, clause="RRA 2(a)(ii)(A)", filed_on=filed,
                     description=(
                         f"Amend the statement to register {snap['increased_shares_amount']:,} shares"
                         if "increased_shares_amount" in snap
@@ -153,10 +136,9 @@ def rule_increased_shares(ctx: Context) -> RuleStats:
                     details=snap,
                 ))
             a_eff = _effective(a.effective_date, as_of)
-            amend_rows.append(Row(
-                K.REQUIRED_EFFECTIVE, "RRA 2(b)(i)(B)" if route is reg.IncreaseRoute.AMEND else "RRA 2(b)(i)(C)", a.pk, due,
-                status=SATISFIED if a_eff else OPEN, satisfied_date=a_eff,
-                description=snap.get("required_effective_date_working", working), details=snap,
+            amend_rows.append(build.required_effective(
+                object_id=a.pk, due=due, clause="RRA 2(b)(i)(B)" if route is reg.IncreaseRoute.AMEND else "RRA 2(b)(i)(C)",
+                effective_on=a_eff, description=snap.get("required_effective_date_working", working), details=snap,
             ))
         # a new Increased Registered Shares Date not yet recorded by the company
         if r.statement is not None:
@@ -164,9 +146,9 @@ def rule_increased_shares(ctx: Context) -> RuleStats:
             flag = _detect_increase(f, as_of) if not pending else None
             if flag is not None:
                 registrable, registered = flag
-                flag_rows.append(Row(
-                    K.AMENDMENT_DUE, "RRA 2(a)(ii)", r.statement.pk, calendars.add_business_days(as_of, terms.amendment_business_days),
-                    period_key="unrecorded",
+                flag_rows.append(build.amendment_due(
+                    object_id=r.statement.pk, due=calendars.add_business_days(as_of, terms.amendment_business_days),
+                    clause="RRA 2(a)(ii)", period_key="unrecorded", filed_on=None,
                     description=(
                         f"Registrable shares {registrable:,} exceed the {registered:,} registered: record the Increased "
                         f"Registered Shares Date and amend or file within {terms.amendment_business_days} business days"
@@ -181,7 +163,7 @@ def rule_increased_shares(ctx: Context) -> RuleStats:
     ).values_list("object_id", flat=True))
     _write(ctx, stats, {ct_s: [row for row in flag_rows if row.object_id not in seen]})
     keep = {(row.kind, row.object_id, row.period_key) for row in flag_rows}
-    stats.voided += _void_missing(
+    stats.voided += rows_void_missing(
         ct_s, [K.AMENDMENT_DUE], [r.statement.pk for r in regs if r.statement], keep, ctx,
         "Increased Registered Shares Date recorded (or registrable no longer exceeds registered)",
     )
@@ -221,22 +203,12 @@ def rule_suspensions(ctx: Context) -> RuleStats:
         for s, verdict in _restricted_spans(r.suspensions, terms):
             ids.append(s.pk)
             for first, last in verdict.restricted_spans:
-                if first > as_of:
-                    continue
-                st, sat = _milestone(last, as_of)
-                rows.append(Row(
-                    K.SUSPENSION_EXCESS, "RRA 3(h), 2(b)(ii)", s.pk, first, period_key=first.isoformat(), status=st,
-                    satisfied_date=last + datetime.timedelta(days=1) if sat else None,
-                    description=(
-                        f"Sales restricted outside a Permitted Suspension Period {first.isoformat()}..{last.isoformat()}: "
-                        "Restricted Sale Date, Periodic Amounts run"
-                    ),
-                    details={"breaches": [b.as_dict() for b in verdict.breaches]},
-                ))
+                rows.append(build.suspension_excess(suspension_id=s.pk, first=first, last=last, breaches=verdict.breaches,
+                                                    as_of=as_of))
     ct = ctx.ct(SuspensionPeriod)
     _write(ctx, stats, {ct: rows})
     keep = {(row.kind, row.object_id, row.period_key) for row in rows}
-    stats.voided += _void_missing(ct, [K.SUSPENSION_EXCESS], ids, keep, ctx, "The suspension no longer breaks RRA 3(h) on these days")
+    stats.voided += rows_void_missing(ct, [K.SUSPENSION_EXCESS], ids, keep, ctx, "The suspension no longer breaks RRA 3(h) on these days")
     return stats
 
 

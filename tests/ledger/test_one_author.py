@@ -1,0 +1,269 @@
+"""Issue 11: one author per ledger row. For every ObligationKind, the workflow writes the
+row through its builder; a sweep on the same business date changes nothing (0 updated,
+every field as it was); the next business day changes only what the clause says changes.
+Also: no stale figures after a workflow, and history matching every row."""
+
+import datetime
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from deals.models import Obligation, ObligationKind, Warrant
+from deals.selectors.ledger import obligation_amount_on
+from deals.services import conversions as svc
+from deals.services.calendar import business_date
+from deals.services.ledger.rows import BUILDERS
+from deals.services.sweeps import sweep_run
+from deals.terms import calendars
+from tests import factories as f
+from tests.services.test_conversions import make_world, set_business_date, submit
+
+D = Decimal
+K = ObligationKind
+FIELDS = ("kind", "clause", "content_type_id", "object_id", "period_key", "investor_id", "due_date", "amount", "status",
+          "satisfied_date", "description", "details")
+
+
+def _row(ob: Obligation) -> dict:
+    ob.refresh_from_db()
+    return {name: getattr(ob, name) for name in FIELDS}
+
+
+# --- one workflow per kind -------------------------------------------------------------------------
+
+
+def _conversion(world, user, amount="10000", instrument="preferred"):
+    return submit(getattr(world, instrument), amount, user)
+
+
+def w_share_delivery(world, user):
+    _conversion(world, user)
+
+
+def w_late_payment(world, user):
+    conv = _conversion(world, user)
+    set_business_date(datetime.date(2000, 6, 13))  # Delivery Date 06-06, grace to 06-09: late from 06-12
+    svc.delivery_record(conversion=conv, delivered_date=datetime.date(2000, 6, 13), reference="DWAC 9", user=user)
+
+
+def w_revocation_right(world, user):
+    conv = _conversion(world, user)
+    set_business_date(datetime.date(2000, 6, 12))  # the holder may revoke from 06-12
+    from deals.services.ledger.sync import conversion_sync
+
+    conversion_sync(conv, as_of=business_date(), user=user)  # what the conversion page refreshes on open
+
+
+def w_original_notice(world, user):
+    _conversion(world, user, "20000", "debenture")
+
+
+def w_buy_in(world, user):
+    conv = _conversion(world, user)
+    set_business_date(datetime.date(2000, 6, 8))
+    svc.buy_in_record(conversion=conv, buy_in_date=datetime.date(2000, 6, 7), covering_cost=D("11000"), sold_proceeds=D("10000"),
+                      user=user)
+
+
+def w_mandatory_purchase(world, user):
+    conv = _conversion(world, user)
+    set_business_date(datetime.date(2000, 6, 5))
+    svc.conversion_dishonour(conversion=conv, notice_date=datetime.date(2000, 6, 5), user=user)
+
+
+def w_conversion_cash(world, user):
+    _conversion(world, user, "20000", "debenture")
+
+
+def w_maturity(world, user):
+    _conversion(world, user, "50000", "debenture")
+
+
+def w_warrant_delivery(world, user):
+    from deals.services.exercises import exercise_submit
+
+    w = f.WarrantFactory(financing=world.preferred.financing, investor=world.preferred.investor)
+    exercise_submit(warrant=w, shares=100, exercise_date=business_date(), payment_amount=w.exercise_price * 100,
+                    payment_date=business_date(), idempotency_key=uuid.uuid4().hex, user=user)
+
+
+w_warrant_expiry = w_warrant_delivery
+
+
+def w_redemption(world, user):
+    from deals.services import redemptions
+
+    set_business_date(datetime.date(2000, 6, 1))
+    redemptions.redemption_notice(debenture=world.debenture, notice_date=datetime.date(2000, 6, 1),
+                                  received_date=datetime.date(2000, 6, 1), idempotency_key="k", user=user)
+
+
+def w_cure_period(world, user):
+    from deals.services.company import defaults
+
+    defaults.default_record(financing=world.debenture.financing, debenture=world.debenture, kind="c",
+                            occurred_date=datetime.date(2000, 5, 24), user=user, as_of=datetime.date(2000, 5, 24))
+    set_business_date(datetime.date(2000, 5, 25))
+
+
+def w_acceleration(world, user):
+    from deals.services.company import defaults
+
+    eod = defaults.default_record(financing=world.debenture.financing, debenture=world.debenture, kind="c",
+                                  occurred_date=datetime.date(2000, 5, 24), user=user, as_of=datetime.date(2000, 5, 24))
+    set_business_date(datetime.date(2000, 6, 5))
+    defaults.default_accelerate(eod=eod, accelerated_date=datetime.date(2000, 6, 2), as_of=datetime.date(2000, 6, 5))
+
+
+def w_indemnification(world, user):
+    from deals.services.company import claims
+
+    set_business_date(datetime.date(2008, 1, 10))
+    f.price_series(datetime.date(2008, 1, 1), datetime.date(2008, 1, 31))
+    claims.claim_record(data={
+        "source": "indemnification", "claimant": "Natural Health Trends Corp.", "indemnifying_party": "Terry L. LaCore",
+        "conduct": "Conduct before 2006-10-31", "notice_date": datetime.date(2008, 1, 10), "defense_assumed": False,
+        "defense_assumed_by": "", "counsel": "", "amount_incurred": D("25000"), "amount_reimbursed": D("0"),
+    }, user=user, as_of=datetime.date(2008, 1, 10))
+
+
+WORKFLOWS = {
+    K.SHARE_DELIVERY: w_share_delivery,
+    K.LATE_PAYMENT: w_late_payment,
+    K.REVOCATION_RIGHT: w_revocation_right,
+    K.ORIGINAL_NOTICE: w_original_notice,
+    K.BUY_IN: w_buy_in,
+    K.MANDATORY_PURCHASE: w_mandatory_purchase,
+    K.CONVERSION_CASH: w_conversion_cash,
+    K.MATURITY: w_maturity,
+    K.WARRANT_DELIVERY: w_warrant_delivery,
+    K.WARRANT_EXPIRY: w_warrant_expiry,
+    K.REDEMPTION_PAYMENT: w_redemption,
+    K.REDEMPTION_CONVERT_WINDOW: w_redemption,
+    K.CURE_PERIOD: w_cure_period,
+    K.ACCELERATION: w_acceleration,
+    K.INDEMNIFICATION_SURVIVAL: w_indemnification,
+}
+# What the clause moves on the next business day (everything else must stay as it was).
+NEXT_DAY_CHANGES = {
+    K.REDEMPTION_PAYMENT: set(),
+    K.CURE_PERIOD: set(),
+}
+ACCRUING = {K.MATURITY, K.MANDATORY_PURCHASE}
+
+
+def test_every_kind_has_one_builder():
+    assert set(BUILDERS) == set(ObligationKind.values)
+
+
+@pytest.mark.parametrize("kind", sorted(WORKFLOWS))
+def test_workflow_row_is_what_the_sweep_writes(kind, deal_admin):
+    world = make_world(end=datetime.date(2000, 7, 31))
+    WORKFLOWS[kind](world, deal_admin)
+    ob = Obligation.objects.filter(kind=kind).order_by("id").first()
+    assert ob is not None, f"the workflow wrote no {kind} row"
+    before = _row(ob)
+    today = business_date()
+    run = sweep_run(as_of=today, triggered_by="same day")
+    assert run.status == "succeeded", run.errors
+    assert sum(r.get("updated", 0) + r.get("voided", 0) for r in run.stats["rules"].values()) == 0, run.stats["rules"]
+    assert _row(ob) == before
+    # the next business day: only what the clause moves
+    nxt = calendars.add_business_days(today, 1)
+    amount_today = obligation_amount_on(ob, today)
+    sweep_run(as_of=nxt, triggered_by="next day")
+    after = _row(ob)
+    changed = {k for k in FIELDS if after[k] != before[k]}
+    allowed = NEXT_DAY_CHANGES.get(kind, set())
+    if before["status"] == "open" and after["status"] != "open":
+        allowed = allowed | {"status", "satisfied_date", "description", "details"}  # the deadline passed
+    if kind in (K.REVOCATION_RIGHT, K.CURE_PERIOD, K.ORIGINAL_NOTICE):
+        allowed = allowed | {"description", "details"}  # "uncured after ..." / "late" the day after the deadline
+    assert changed <= allowed, {k: (before[k], after[k]) for k in changed}
+    if kind in ACCRUING and after["status"] == "open":
+        assert obligation_amount_on(ob, nxt) >= amount_today
+
+
+# --- no stale figures --------------------------------------------------------------------------------
+
+
+def test_partial_conversion_refreshes_the_maturity_amount_at_once(deal_admin):
+    world = make_world(end=datetime.date(2000, 7, 31))
+    deb = world.debenture
+    sweep_run(as_of=business_date(), triggered_by="before")
+    full = Obligation.objects.get(kind=K.MATURITY, object_id=deb.pk)
+    _conversion(world, deal_admin, "50000", "debenture")  # no sweep after this
+    half = Obligation.objects.get(kind=K.MATURITY, object_id=deb.pk)
+    assert half.details["principal"] == "50000.00"
+    # principal + 6% interest to the Maturity Date on what is left: exactly half the full figure
+    assert half.amount * 2 == full.amount or abs(half.amount * 2 - full.amount) <= D("0.01")
+    assert half.history.first().amount == half.amount  # audited
+
+
+def test_warrant_exercise_refreshes_shares_exercisable_at_once(deal_admin):
+    from deals.services.exercises import exercise_submit
+
+    world = make_world(end=datetime.date(2000, 7, 31))
+    w = f.WarrantFactory(financing=world.preferred.financing, investor=world.preferred.investor, shares=21_382, shares_remaining=21_382)
+    sweep_run(as_of=business_date(), triggered_by="before")
+    assert "21,382 shares exercisable" in Obligation.objects.get(kind=K.WARRANT_EXPIRY, object_id=w.pk).description
+    exercise_submit(warrant=w, shares=10_000, exercise_date=business_date(), payment_amount=w.exercise_price * 10_000,
+                    payment_date=business_date(), idempotency_key="x", user=deal_admin)
+    row = Obligation.objects.get(kind=K.WARRANT_EXPIRY, object_id=w.pk)
+    assert "11,382 shares exercisable" in row.description
+    w.refresh_from_db()
+    assert w.history.first().shares_remaining == 11_382  # the F() update left history
+
+
+def test_conversion_during_redemption_voids_the_redemption_rows_at_once(deal_admin):
+    from deals.services import redemptions
+
+    world = make_world(end=datetime.date(2000, 7, 31))
+    set_business_date(datetime.date(2000, 6, 1))
+    redemptions.redemption_notice(debenture=world.debenture, notice_date=datetime.date(2000, 6, 1),
+                                  received_date=datetime.date(2000, 6, 1), idempotency_key="r", user=deal_admin)
+    submit(world.debenture, "100000", deal_admin, day=datetime.date(2000, 6, 1))
+    assert set(Obligation.objects.filter(kind__in=[K.REDEMPTION_PAYMENT, K.REDEMPTION_CONVERT_WINDOW])
+               .values_list("status", flat=True)) == {"void"}
+    assert Obligation.objects.get(kind=K.MATURITY).status == "satisfied"  # fully converted: nothing outstanding
+
+
+def test_indemnification_claim_row_survives_the_sweep(deal_admin):
+    """Issue 11: the claim's $25,000 row used to become amount NULL, details {} after a sweep."""
+    world = make_world(end=datetime.date(2000, 7, 31))
+    w_indemnification(world, deal_admin)
+    ob = Obligation.objects.get(kind=K.INDEMNIFICATION_SURVIVAL, content_type__model="indemnificationclaim")
+    sweep_run(as_of=business_date())
+    ob.refresh_from_db()
+    assert ob.amount == D("25000.00") and ob.details["clause"]
+
+
+def test_cure_period_working_survives_the_sweep(deal_admin):
+    world = make_world(end=datetime.date(2000, 7, 31))
+    w_cure_period(world, deal_admin)
+    sweep_run(as_of=business_date())
+    ob = Obligation.objects.get(kind=K.CURE_PERIOD)
+    assert ob.details["working"] and ob.details["cure_by"] == ob.due_date.isoformat()
+
+
+# --- audit: history matches every row ---------------------------------------------------------------------
+
+
+def test_history_matches_every_row_after_workflows_and_sweeps(deal_admin):
+    world = make_world(end=datetime.date(2000, 7, 31))
+    w_late_payment(world, deal_admin)
+    w_maturity(world, deal_admin)
+    w_warrant_delivery(world, deal_admin)
+    for day in (business_date(), calendars.add_business_days(business_date(), 1), datetime.date(2000, 8, 1)):
+        sweep_run(as_of=day)
+    Warrant.objects.update()  # no-op: the sweep's own set-based writes are what is checked
+    from deals.models import Debenture, Issuer
+
+    for model in (Obligation, Debenture, Warrant, Issuer):
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname not in ("updated_at",)]
+        for obj in model.objects.all():
+            last = model.history.filter(id=obj.pk).order_by("-history_date", "-history_id").first()
+            assert last is not None, f"{model.__name__} {obj.pk} has no history"
+            mismatch = {n: (getattr(obj, n), getattr(last, n)) for n in fields if getattr(obj, n) != getattr(last, n)}
+            assert not mismatch, f"{model.__name__} {obj.pk}: {mismatch}"
