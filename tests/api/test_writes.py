@@ -22,7 +22,7 @@ def test_conversion_quote_is_the_services_quote_and_writes_nothing(world, clerk_
     ).as_dict()
     assert r.json() == expected
     # $50,000 at the lesser of $1.4375 and 80% of $1.50 = $1.20 -> 41,667 shares (half up)
-    assert r.json()["applied_price"] == "1.2000"
+    assert r.json()["shown_price"] == "1.2000" and Decimal(r.json()["applied_price"]) == Decimal("1.2")  # exact (issue 16 item 1)
     assert r.json()["shares"] == 41667
     assert Conversion.objects.count() == 0
 
