@@ -108,7 +108,7 @@ def seed(n: int):
         [m.Investor(legal_name=f"Bench Fund {i}", jurisdiction="Bahamas", notice_address="x") for i in range(100)])
     debs = m.Debenture.objects.bulk_create([
         m.Debenture(financing=fin, investor=inv, number=f"D-{i}", principal=D("100000000"), principal_outstanding=D("100000000"),
-                    issue_date=closing, closing_date=closing, maturity_date=datetime.date(2005, 3, 31))
+                    dated_date=closing, issue_date=closing, closing_date=closing, maturity_date=datetime.date(2005, 3, 31))
         for i, inv in enumerate(investors)])
     m.MarketPrice.objects.bulk_create([m.MarketPrice(date=d, closing_bid=D("1.5000"), closing_price=D("1.5625"), source="bench")
                                        for d in calendars.trading_days_between(datetime.date(1999, 10, 1), datetime.date(2001, 6, 1))])

@@ -253,7 +253,9 @@ def build_package(*, as_of: datetime.date | None = None) -> OcfPackage:
                     },
                 }
             ],
-            "comments": [f"Maturity {d.maturity_date.isoformat()}; 6% interest (Debenture)."],
+            "comments": [
+                f'Dated {d.dated_date.isoformat()} ("the date hereof"); matures {d.maturity_date.isoformat()}; 6% interest (Debenture).'
+            ],
         }
         tx.append((d.issue_date, 1, obj))
         by_financing.setdefault(d.financing_id, []).append(obj["id"])

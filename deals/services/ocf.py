@@ -39,6 +39,18 @@ def _day(text: str) -> datetime.date:
     return datetime.date.fromisoformat(text)
 
 
+def _dated(issuance: dict) -> datetime.date:
+    """The Debenture's "date hereof", carried in the export's comments ("Dated YYYY-MM-DD ...");
+    the issuance date when absent."""
+    for comment in issuance.get("comments", []):
+        if comment.startswith("Dated ") and len(comment) >= 16:
+            try:
+                return _day(comment[6:16])
+            except ValueError:
+                pass
+    return _day(issuance["date"])
+
+
 def read_package(archive: bytes) -> dict[str, dict]:
     """The package's JSON files by name, validated, checksums matched. WorkflowError otherwise."""
     if len(archive) > MAX_ARCHIVE:
@@ -176,6 +188,7 @@ def ocf_import(*, archive: bytes, user) -> dict[str, int]:
                 # OCF has no separate "date hereof": the issuance date stands for both (Debenture, interest)
                 dated_date=_day(t["date"]),
                 issue_date=_day(t["date"]),
+                dated_date=_dated(t),
                 closing_date=_day(trig["start_date"]),
                 maturity_date=_day(trig["end_date"]),
                 status=status,

@@ -47,10 +47,10 @@ class DebentureIn:
     principal: Decimal
     converted: Decimal
     closing_date: date
-    dated_date: date  # "the date hereof": interest runs from the next business day (Debenture, interest)
-    issued_date: date  # the date of initial issuance
+    issue_date: date
     interest_paid_through: date | None = None
     effective_date: date | None = None
+    dated_date: date | None = None  # "the date hereof" (interest paragraph); default the issue date
 
 
 @dataclass(frozen=True)
@@ -122,15 +122,22 @@ class DayRow:
 
     def as_dict(self) -> dict:
         return {
-            "day": self.day.isoformat(), "bid": str(self.bid),
+            "day": self.day.isoformat(),
+            "bid": str(self.bid),
             "debenture_price": None if self.debenture_price is None else str(self.debenture_price),
             "series_j_price": None if self.series_j_price is None else str(self.series_j_price),
-            "shares_today": self.shares_today, "shares_total": self.shares_total, "issued_outstanding": self.issued_outstanding,
-            "cap_used": self.cap_used, "cap_room": self.cap_room, "unconverted": self.unconverted,
+            "shares_today": self.shares_today,
+            "shares_total": self.shares_total,
+            "issued_outstanding": self.issued_outstanding,
+            "cap_used": self.cap_used,
+            "cap_room": self.cap_room,
+            "unconverted": self.unconverted,
             "remedy_x_shares": self.remedy_x_shares,
             "remedy_y_cash": None if self.remedy_y_cash is None else str(self.remedy_y_cash),
-            "reserve_required": self.reserve_required, "authorized_headroom": self.authorized_headroom,
-            "periodic_exposure": str(self.periodic_exposure), "existing_holders_pct": str(self.existing_holders_pct),
+            "reserve_required": self.reserve_required,
+            "authorized_headroom": self.authorized_headroom,
+            "periodic_exposure": str(self.periodic_exposure),
+            "existing_holders_pct": str(self.existing_holders_pct),
             "quotes": list(self.quotes),
         }
 
@@ -161,14 +168,16 @@ def _periodic(s: Scenario, day: date) -> Decimal:
     total = ZERO
     windows = []
     if s.initial_closing_date is not None:
-        windows.append((LatenessKind.REQUIRED_EFFECTIVE_DATE, anticipated_initial_effective_date(s.initial_closing_date, s.terms),
-                        s.effective_date))
+        windows.append(
+            (LatenessKind.REQUIRED_EFFECTIVE_DATE, anticipated_initial_effective_date(s.initial_closing_date, s.terms), s.effective_date)
+        )
     windows += [(LatenessKind.RESTRICTED_SALE_DATE, start, end) for start, end in s.suspensions]
     for kind, trigger, cured in windows:
         if day <= trigger:
             continue
-        sched = periodic_amounts(kind=kind, trigger_date=trigger, base=base, cured_on=cured if cured and cured <= day else None,
-                                 as_of=day, terms=s.terms)
+        sched = periodic_amounts(
+            kind=kind, trigger_date=trigger, base=base, cured_on=cured if cured and cured <= day else None, as_of=day, terms=s.terms
+        )
         total += sched.total + (sched.accruing.amount if sched.accruing else ZERO)
     return total
 
@@ -200,8 +209,14 @@ def simulate(s: Scenario) -> Result:
         todo: list[tuple[str, Decimal]] = []
         if s.policy == "max":
             for d in s.debentures:
-                elig = debenture_eligibility(terms=terms, principal=d.principal, as_of=day, closing_date=d.closing_date,
-                                             effective_date=d.effective_date, converted_principal=deb_conv[d.key])
+                elig = debenture_eligibility(
+                    terms=terms,
+                    principal=d.principal,
+                    as_of=day,
+                    closing_date=d.closing_date,
+                    effective_date=d.effective_date,
+                    converted_principal=deb_conv[d.key],
+                )
                 if elig.convertible_now > 0:
                     todo.append((d.key, elig.convertible_now))
             for p in s.preferred:
@@ -214,22 +229,43 @@ def simulate(s: Scenario) -> Result:
         pref_by_key = {p.key: p for p in s.preferred}
         warrant_shares = sum(w_left.values())
         for key, amount in todo:
-            common = dict(terms=terms, amount=amount, conversion_date=day, prices=s.bids, cap_shares_issued=cap_used,
-                          shares_outstanding_at_signing=s.shares_outstanding_at_signing, issued_shares=issued,
-                          authorized_shares=s.authorized_shares, warrant_shares=warrant_shares)
+            common = dict(
+                terms=terms,
+                amount=amount,
+                conversion_date=day,
+                prices=s.bids,
+                cap_shares_issued=cap_used,
+                shares_outstanding_at_signing=s.shares_outstanding_at_signing,
+                issued_shares=issued,
+                authorized_shares=s.authorized_shares,
+                warrant_shares=warrant_shares,
+            )
             try:
                 if key in deb_by_key:
                     d = deb_by_key[key]
                     q: ConversionQuote = quote_debenture_conversion(
-                        principal=d.principal, closing_date=d.closing_date, converted_principal=deb_conv[key],
-                        dated_date=d.dated_date, issued_date=d.issued_date, effective_date=d.effective_date, interest_payment=s.interest_election,
-                        interest_paid_through=d.interest_paid_through, notice_delivered=day, **common)
+                        principal=d.principal,
+                        closing_date=d.closing_date,
+                        converted_principal=deb_conv[key],
+                        dated_date=d.dated_date or d.issue_date,
+                        issued_date=d.issue_date,
+                        effective_date=d.effective_date,
+                        interest_payment=s.interest_election,
+                        interest_paid_through=d.interest_paid_through,
+                        notice_delivered=day,
+                        **common,
+                    )
                     deb_conv[key] += amount
                     shares = q.total_shares
                 else:
                     p = pref_by_key[key]
-                    q = quote_preferred_conversion(liquidation_preference=p.liquidation_preference, closing_date=p.closing_date,
-                                                   converted=pref_conv[key], dividend_payment=s.interest_election, **common)
+                    q = quote_preferred_conversion(
+                        liquidation_preference=p.liquidation_preference,
+                        closing_date=p.closing_date,
+                        converted=pref_conv[key],
+                        dividend_payment=s.interest_election,
+                        **common,
+                    )
                     split = q.unconverted
                     if split is not None and split.unconverted_preferred:
                         shares = split.common_shares
@@ -263,8 +299,9 @@ def simulate(s: Scenario) -> Result:
         if deb_price:
             remaining_conv += sum(to_shares((d.principal - deb_conv[d.key]) / deb_price, terms.share_rounding) for d in s.debentures)
         if sj_price:
-            remaining_conv += sum(to_shares((p.liquidation_preference - pref_conv[p.key]) / sj_price, terms.share_rounding)
-                                  for p in s.preferred)
+            remaining_conv += sum(
+                to_shares((p.liquidation_preference - pref_conv[p.key]) / sj_price, terms.share_rounding) for p in s.preferred
+            )
         reserve = required_reserve(terms=terms, conversion_shares=remaining_conv, warrant_shares=sum(w_left.values()))
         headroom = s.authorized_shares - issued - reserve
         if headroom < 0 and reserve_breached is None:
@@ -282,10 +319,35 @@ def simulate(s: Scenario) -> Result:
                 rx = remedy_x_conversion(terms=terms, closing_prices=s.bids, notice_date=day, amount=(stated + div) * unconverted).shares
             except TermsError:
                 rx = None
-            ry = cap_limitation_redemption_amount(terms=terms, unconverted_preferred=unconverted, accrued_dividends_per_share=div,
-                                                  conversion_price=sj_price, closing_prices={day: bid}, redemption_date=day,
-                                                  payment_date=day).amount
+            ry = cap_limitation_redemption_amount(
+                terms=terms,
+                unconverted_preferred=unconverted,
+                accrued_dividends_per_share=div,
+                conversion_price=sj_price,
+                closing_prices={day: bid},
+                redemption_date=day,
+                payment_date=day,
+            ).amount
         existing_pct = (Decimal(s.shares_outstanding_at_signing) * 100 / Decimal(issued)).quantize(Decimal("0.01")) if issued else ZERO
-        rows.append(DayRow(day, bid, deb_price, sj_price, today, total, issued, cap_used, room, unconverted, rx, ry, reserve, headroom,
-                           _periodic(s, day), existing_pct, tuple(quotes)))
+        rows.append(
+            DayRow(
+                day,
+                bid,
+                deb_price,
+                sj_price,
+                today,
+                total,
+                issued,
+                cap_used,
+                room,
+                unconverted,
+                rx,
+                ry,
+                reserve,
+                headroom,
+                _periodic(s, day),
+                existing_pct,
+                tuple(quotes),
+            )
+        )
     return Result(tuple(rows), cap_total, cap_reached, reserve_breached, authorized_breached)

@@ -65,7 +65,17 @@ def deal_facts() -> dict:
         "issuer": (issuer.name, issuer.authorized_common_shares, issuer.shares_outstanding_at_signing, issuer.shares_issued),
         "holders": sorted((i.legal_name, i.kind) for i in Investor.objects.all()),
         "debentures": sorted(
-            (d.number, d.investor.legal_name, d.principal, d.principal_outstanding, d.issue_date, d.closing_date, d.maturity_date, d.status)
+            (
+                d.number,
+                d.investor.legal_name,
+                d.principal,
+                d.principal_outstanding,
+                d.issue_date,
+                d.dated_date,
+                d.closing_date,
+                d.maturity_date,
+                d.status,
+            )
             for d in Debenture.objects.select_related("investor")
         ),
         "series_j": sorted(
