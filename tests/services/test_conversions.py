@@ -93,8 +93,10 @@ def test_series_j_quote_averages_three_lowest_of_twenty(db):
     q = svc.conversion_quote(instrument=w.preferred, amount=D("10000"), conversion_date=CONV_DATE)
     assert len(q.market_price.window) == 20
     assert sum(1 for p in q.market_price.window if p.used) == 3
-    # (1.00 + 2.00 + 2.00) / 3 = 1.6667; 80% = 1.3333 < 1.4375
-    assert q.applied_price == D("1.3333")
+    # (1.00 + 2.00 + 2.00) / 3 = 1.666...; 80% = 1.333... < 1.4375, kept exact (Debenture 4(A) /
+    # Series J: only shares are rounded), shown as 1.3333; 10,000 / 1.333... = 7,500 shares
+    assert q.applied_price == D("0.8") * (D(5) / 3)
+    assert q.price.shown_price == D("1.3333") and q.shares == 7500
 
 
 # --- quotes: bad input -----------------------------------------------------------------------
@@ -186,7 +188,7 @@ def test_submit_writes_snapshot_reduces_outstanding_and_opens_obligations(db, cl
     w.debenture.refresh_from_db()
     assert w.debenture.principal_outstanding == D("80000.00")
     assert conv.shares_issuable == 16667
-    assert conv.snapshot["applied_price"] == "1.2000"
+    assert D(conv.snapshot["applied_price"]) == D("1.2") and conv.snapshot["shown_price"] == "1.2000"
     assert conv.snapshot["applied"]["amount_converted"] == "20000.00"
     assert conv.terms_version.version == conv.snapshot["terms_version"]
     w.issuer.refresh_from_db()
