@@ -75,8 +75,7 @@ def closing_bids(until: datetime.date, days: int = _LOOKBACK_CALENDAR_DAYS) -> d
     return dict(MarketPrice.objects.filter(date__range=(start, until)).values_list("date", "closing_bid"))
 
 
-def _money(v: Decimal) -> str:
-    return f"${v:,.2f}"
+from nhtc.formatting import money as _money  # noqa: E402 -- the one money formatter
 
 
 def allocable_share(holding: PreferredHolding) -> Figure:

@@ -80,10 +80,7 @@ class WorkflowError(Exception):
         self.missing_dates = tuple(missing_dates)
 
 
-def money(value) -> str:
-    """$1,234.56 for messages."""
-    return f"${Decimal(value):,.2f}"
-
+from nhtc.formatting import money  # noqa: E402,F401 -- the one money formatter; messages use it
 
 CENT = Decimal("0.01")
 MONEY_LIMIT = Decimal("1000000000000")  # money_field: 12 digits before the point
@@ -176,6 +173,16 @@ def _check_instrument_open(instrument, amount: Decimal | None = None) -> None:
             f"The amount {shown} exceeds the outstanding {what} of {instrument.label}, {money(outstanding)}: it is fully converted.",
             code="exceeds_outstanding",
             field="amount",
+        )
+    if instrument.status == InstrumentStatus.MATURED and isinstance(instrument, Debenture):
+        paid = instrument.interest_paid_through
+        raise WorkflowError(
+            f"{instrument.label} matured on {instrument.maturity_date.isoformat()} and its maturity payment was recorded"
+            + (f" on {paid.isoformat()}" if paid else "")
+            + ": principal and interest are paid (Debenture face), so nothing is left to convert. "
+            "Conversions between the Maturity Date and the payment are allowed (docs/interpretations.md).",
+            code="instrument_closed",
+            field="instrument",
         )
     if instrument.status != InstrumentStatus.OUTSTANDING:
         raise WorkflowError(
@@ -611,27 +618,40 @@ def delivery_record(*, conversion: Conversion, delivered_date: datetime.date, re
     obligations_close(source=conv, kinds=[ObligationKind.SHARE_DELIVERY], on=delivered_date)
     obligations_close(source=conv, kinds=[ObligationKind.REVOCATION_RIGHT], status=ObligationStatus.VOID, on=delivered_date)
     if not conv.is_debenture:
-        terms = conv.terms_version.to_terms()
-        late = (
-            late_payment(
-                terms=terms, amount_converted=conv.late_payment_base, delivery_date=conv.delivery_date, delivered_on=delivered_date
-            )
-            if conv.late_payment_base > 0
-            else None
-        )
-        if late is not None and late.amount > 0:
-            obligation_upsert(
-                kind=ObligationKind.LATE_PAYMENT,
-                source=conv,
-                due_date=delivered_date,
-                clause="SPA 5(c)",
-                investor=conv.investor,
-                amount=late.amount,
-                description=f"Late payment: {late.business_days_late} business day(s) late, payable on demand",
-                details=late.as_dict(),
-                as_of=business_date(),
-            )
+        _late_payment_fix(conv, delivered_date)
     return conv
+
+
+def _late_payment_fix(conv: Conversion, closed_on: datetime.date) -> None:
+    """SPA 5(c): the late payment stops growing when the shares arrive, or when the holder revokes
+    or the Company dishonours (the late payments already incurred stay owed: revocation and 5(f)
+    are "in addition to any other remedies"; docs/interpretations.md). Writes the final amount now,
+    not at the next sweep. A row already paid or waived in full stays closed (books never reopen)."""
+    if conv.late_payment_base <= 0:
+        return
+    late = late_payment(
+        terms=conv.terms_version.to_terms(), amount_converted=conv.late_payment_base, delivery_date=conv.delivery_date,
+        delivered_on=closed_on,
+    )
+    if late.amount <= 0:
+        return
+    from deals.selectors.settlements import UNSETTLED
+    from deals.services.obligations import obligations_for
+
+    existing = obligations_for(conv).filter(kind=ObligationKind.LATE_PAYMENT).first()
+    if existing is not None and existing.status not in UNSETTLED:
+        return
+    obligation_upsert(
+        kind=ObligationKind.LATE_PAYMENT,
+        source=conv,
+        due_date=closed_on,
+        clause="SPA 5(c)",
+        investor=conv.investor,
+        amount=late.amount,
+        description=f"Late payment: {late.business_days_late} business day(s) late, payable on demand",
+        details=late.as_dict(),
+        as_of=business_date(),
+    )
 
 
 def revocation_status(conversion: Conversion, as_of: datetime.date | None = None):
@@ -676,6 +696,7 @@ def conversion_revoke(*, conversion: Conversion, revoked_date: datetime.date, us
         status=ObligationStatus.VOID,
         on=revoked_date,
     )
+    _late_payment_fix(conv, revoked_date)
     return conv
 
 
@@ -775,6 +796,7 @@ def conversion_dishonour(*, conversion: Conversion, notice_date: datetime.date, 
         status=ObligationStatus.VOID,
         on=notice_date,
     )
+    _late_payment_fix(conv, notice_date)
     obligation_upsert(
         kind=ObligationKind.MANDATORY_PURCHASE,
         source=conv,

@@ -186,3 +186,11 @@ def test_price_import_csv_body_and_multipart(world, admin_api):
 def test_price_import_is_deal_admin_only(world, clerk_api):
     r = clerk_api.post("/api/market-prices/import/", {"rows": []}, format="json", **{"HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex})
     assert_error_shape(r, 403, "permission_denied")
+
+
+def test_oversized_body_is_413_with_the_error_shape(world, admin_api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    big = "date,closing_bid,closing_price,source\n" + "2000-07-03,1.5,,x\n" * 200
+    r = admin_api.post("/api/market-prices/import/", big, content_type="text/csv", **key())
+    assert r.status_code in (400, 413)
+    assert set(r.json()) == {"code", "message", "field", "details"}

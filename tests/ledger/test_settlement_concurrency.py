@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
-from deals.models import Obligation, ObligationStatus, Settlement
+from deals.models import ObligationStatus, Settlement
 from deals.services.conversions import WorkflowError
 from deals.services.ledger.settlements import settlement_record
 from tests.ledger.conftest import DELIVERED, make_obligation
