@@ -173,6 +173,7 @@ def ocf_import(*, archive: bytes, user) -> dict[str, int]:
                 number=t["custom_id"],
                 principal=principal,
                 principal_outstanding=left,
+                dated_date=_day(t["date"]),  # OCF carries one issuance date; the Debenture is dated that day
                 issue_date=_day(t["date"]),
                 closing_date=_day(trig["start_date"]),
                 maturity_date=_day(trig["end_date"]),

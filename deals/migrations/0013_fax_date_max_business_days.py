@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deals', '0010_conversion_price_precision'),
+        ('deals', '0012_merge_20261129_1837'),
     ]
 
     operations = [
