@@ -232,6 +232,7 @@ def conversion_quote(
     notice_received_date: datetime.date | None = None,
     interest_election: str = InterestElection.CASH,
     as_of: datetime.date | None = None,
+    fax_date_confirmed_by=None,
 ) -> ConversionQuote:
     """Quote a conversion (pure read): Debenture 4(A) or the Series J terms, with the cap
     (SPA 4(d)(ii), 4(i)) and reserve (SPA 3(c), 4(g)) checks. Raises ``WorkflowError``."""
@@ -279,6 +280,8 @@ def conversion_quote(
             )
     version, terms = terms_in_force(conversion_date)
     _amount_errors(instrument, amount, terms)
+    if is_debenture and notice_method == NoticeMethod.FACSIMILE:
+        _check_fax_date(conversion_date, today, terms, fax_date_confirmed_by)
 
     try:
         days = _lookback_days(terms, is_debenture=is_debenture, conversion_date=conversion_date)
@@ -340,6 +343,28 @@ def conversion_quote(
         raise WorkflowError(str(err), code="invalid")
     except TermsError as err:
         raise WorkflowError(str(err), code="terms")
+
+
+def _check_fax_date(fax_date: datetime.date, recorded_on: datetime.date, terms: DealTerms, confirmed_by) -> None:
+    """Debenture 4(A): the Conversion Date of a faxed notice is "the date set forth in such
+    facsimile delivery". A fax dated more than ``fax_date_max_business_days`` business days before
+    the day it is recorded is refused unless a deal admin confirms the date (the confirmation is
+    kept in the snapshot)."""
+    limit = terms.fax_date_max_business_days
+    age = calendars.count_business_days(fax_date, recorded_on)
+    if age <= limit:
+        return
+    from deals.services.roles import is_deal_admin
+
+    if confirmed_by is not None and is_deal_admin(confirmed_by):
+        return
+    raise WorkflowError(
+        f"The faxed notice is dated {fax_date.isoformat()}, {age} business days before it is recorded on "
+        f"{recorded_on.isoformat()}; more than {limit} needs a deal admin's confirmation of the fax date "
+        "(Debenture 4(A): the Conversion Date is the date set forth in the fax).",
+        code="fax_date_unconfirmed",
+        field="conversion_date",
+    )
 
 
 # --- submit -------------------------------------------------------------------------------
@@ -432,6 +457,7 @@ def conversion_submit(
     reference: str = "",
     idempotency_key: str,
     user,
+    fax_date_confirmed_by=None,
 ) -> Conversion:
     """Record a Notice of Conversion: lock the instrument, re-quote, write the conversion with its
     snapshot and terms version, lower the outstanding amount, raise the issued share count, open
@@ -454,6 +480,7 @@ def conversion_submit(
         notice_method=notice_method,
         notice_received_date=notice_received_date,
         interest_election=interest_election,
+        fax_date_confirmed_by=fax_date_confirmed_by,
     )
     version, terms = terms_in_force(conversion_date)
     applied, unconverted = _applied(locked, quote, terms)
@@ -462,6 +489,8 @@ def conversion_submit(
     snapshot = quote.as_dict()
     snapshot["applied"] = applied.as_dict()
     snapshot["terms_version"] = version.version
+    if fax_date_confirmed_by is not None and isinstance(locked, Debenture) and notice_method == NoticeMethod.FACSIMILE:
+        snapshot["fax_date_confirmed_by"] = fax_date_confirmed_by.get_username()
     try:
         with transaction.atomic():
             conversion = Conversion.objects.create(

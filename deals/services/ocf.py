@@ -185,8 +185,6 @@ def ocf_import(*, archive: bytes, user) -> dict[str, int]:
                 number=t["custom_id"],
                 principal=principal,
                 principal_outstanding=left,
-                # OCF has no separate "date hereof": the issuance date stands for both (Debenture, interest)
-                dated_date=_day(t["date"]),
                 issue_date=_day(t["date"]),
                 dated_date=_dated(t),
                 closing_date=_day(trig["start_date"]),

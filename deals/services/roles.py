@@ -7,6 +7,7 @@ from __future__ import annotations
 DEAL_ADMIN = "Deal admin"
 CLERK = "Clerk"
 
+
 # (app_label, codename) permissions per group. Clerks get view permissions in
 # the admin-free pages only; deal admins edit everything in the admin.
 CLERK_PERMS = [

@@ -84,6 +84,11 @@ class DealTerms:
     # Debenture delivery and the original notice
     debenture_delivery_business_days: int = term(3, DEB_CONV, "certificates within N business days")
     original_notice_business_days: int = term(5, "Debenture Exhibit A", "original due by the Nth business day")
+    fax_date_max_business_days: int = term(
+        5,
+        DEB_CONV,
+        "a faxed notice dated more than N business days before it is recorded needs a deal admin's confirmation",
+    )
     fax_original_business_days: int = term(
         3, DEB_CONV, "fax date is the Conversion Date if the original arrives within N business days"
     )

@@ -43,6 +43,7 @@ def deal(db, clerk):
 
     def convert(instrument, amount, day):
         instrument.refresh_from_db()
+        set_business_date(day)  # recorded the day the fax came in (Debenture 4(A) fax-date limit)
         return conv_svc.conversion_submit(
             instrument=instrument, amount=D(amount), conversion_date=day, notice_method="facsimile",
             notice_received_date=day, interest_election="cash", idempotency_key=uuid.uuid4().hex, user=clerk,
@@ -54,6 +55,7 @@ def deal(db, clerk):
     ex_svc.exercise_submit(warrant=warrant, shares=10_000, exercise_date=june1, payment_amount=D("16500"), payment_date=june1,
                            idempotency_key=uuid.uuid4().hex, user=clerk)
     assert convert(deb, "50000", june20).shares_issuable == 41_667
+    set_business_date(datetime.date(2000, 6, 30))
     return {"A": a.pk, "B": b.pk, "C": c.pk}
 
 

@@ -93,10 +93,10 @@ def test_series_j_quote_averages_three_lowest_of_twenty(db):
     q = svc.conversion_quote(instrument=w.preferred, amount=D("10000"), conversion_date=CONV_DATE)
     assert len(q.market_price.window) == 20
     assert sum(1 for p in q.market_price.window if p.used) == 3
-    # (1.00 + 2.00 + 2.00) / 3 = 1.6667; 80% = 1.3333... < 1.4375, kept exact (conversion_price_precision
-    # defaults to exact: SPA 1(b)(ix) / Debenture 4(A) round only the shares)
-    assert q.applied_price == D(5) / 3 * D("0.80")
-    assert q.applied_price.quantize(D("0.0001")) == D("1.3333")
+    # (1.00 + 2.00 + 2.00) / 3 = 1.666...; 80% = 1.333... < 1.4375, kept exact (Debenture 4(A) /
+    # Series J: only shares are rounded), shown as 1.3333; 10,000 / 1.333... = 7,500 shares
+    assert q.applied_price == D("0.8") * (D(5) / 3)
+    assert q.price.shown_price == D("1.3333") and q.shares == 7500
 
 
 # --- quotes: bad input -----------------------------------------------------------------------
@@ -188,14 +188,17 @@ def test_submit_writes_snapshot_reduces_outstanding_and_opens_obligations(db, cl
     w.debenture.refresh_from_db()
     assert w.debenture.principal_outstanding == D("80000.00")
     assert conv.shares_issuable == 16667
-    assert D(conv.snapshot["applied_price"]) == D("1.2")  # exact price in the snapshot
+    assert D(conv.snapshot["applied_price"]) == D("1.2") and conv.snapshot["shown_price"] == "1.2000"
     assert conv.snapshot["applied"]["amount_converted"] == "20000.00"
     assert conv.terms_version.version == conv.snapshot["terms_version"]
     w.issuer.refresh_from_db()
     assert w.issuer.shares_issued == before + 16667
     kinds = set(Obligation.objects.values_list("kind", flat=True))
-    # the interest elected in cash is owed on the Delivery Date (issue 11); the maturity row is refreshed at once
-    assert kinds == {ObligationKind.SHARE_DELIVERY, ObligationKind.ORIGINAL_NOTICE, ObligationKind.CONVERSION_CASH, ObligationKind.MATURITY}
+    # the interest elected in cash is owed on the Delivery Date; the Debenture's maturity row is
+    # refreshed at once on the principal left (issue 11, no stale figures)
+    assert kinds == {
+        ObligationKind.SHARE_DELIVERY, ObligationKind.ORIGINAL_NOTICE, ObligationKind.CONVERSION_CASH, ObligationKind.MATURITY,
+    }
     assert conv.original_due_date == datetime.date(2000, 6, 8)
 
 
