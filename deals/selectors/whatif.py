@@ -92,7 +92,7 @@ def build_scenario(
             raise WorkflowError(f"The CSV has no closing bid for {len(missing)} scenario day(s): {shown}.", code="csv", field="csv_file")
     debs = [
         DebentureIn(instrument_key(d), d.investor.legal_name, d.principal, d.principal - d.principal_outstanding, d.closing_date,
-                    d.issue_date, d.interest_paid_through, _effective_date(d.financing_id))
+                    d.issue_date, d.interest_paid_through, _effective_date(d.financing_id), dated_date=d.dated_date)
         for d in Debenture.objects.select_related("investor").filter(status=InstrumentStatus.OUTSTANDING).order_by("number")
     ]
     prefs = [

@@ -47,9 +47,10 @@ class DebentureIn:
     principal: Decimal
     converted: Decimal
     closing_date: date
-    issue_date: date
+    issue_date: date  # date of initial issuance
     interest_paid_through: date | None = None
     effective_date: date | None = None
+    dated_date: date | None = None  # "the date hereof" (Debenture interest paragraph); default the issue date
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,8 @@ def simulate(s: Scenario) -> Result:
                     d = deb_by_key[key]
                     q: ConversionQuote = quote_debenture_conversion(
                         principal=d.principal, closing_date=d.closing_date, converted_principal=deb_conv[key],
-                        issue_date=d.issue_date, effective_date=d.effective_date, interest_payment=s.interest_election,
+                        dated_date=d.dated_date or d.issue_date, issued_date=d.issue_date,
+                        effective_date=d.effective_date, interest_payment=s.interest_election,
                         interest_paid_through=d.interest_paid_through, notice_delivered=day, **common)
                     deb_conv[key] += amount
                     shares = q.total_shares

@@ -120,6 +120,7 @@ def test_round_trip_into_an_empty_database(django_user_model, settings, tmp_path
     deb, pref = f.DebentureFactory(), f.PreferredHoldingFactory(shares=400)
     w = f.WarrantFactory(shares=50_000)
     day = datetime.date(2000, 6, 1)
+    set_business_date(day)  # the faxes are recorded the day they arrive (Debenture 4(A) fax-date limit)
     for inst, amount in ((deb, "30000"), (pref, "200000")):
         inst.refresh_from_db()
         conv_svc.conversion_submit(
@@ -141,6 +142,7 @@ def test_round_trip_into_an_empty_database(django_user_model, settings, tmp_path
         idempotency_key=uuid.uuid4().hex,
         user=user,
     )
+    set_business_date(datetime.date(2000, 6, 30))
     before = deal_facts()
     out = tmp_path / "deal.zip"
     call_command("export_ocf", str(out))
