@@ -80,7 +80,7 @@ class DebentureFactory(DjangoModelFactory):
     principal = Decimal("100000")
     principal_outstanding = factory.LazyAttribute(lambda o: o.principal)
     issue_date = CLOSING
-    dated_date = factory.LazyAttribute(lambda o: o.issue_date)  # as migration 0009 filled existing debentures
+    dated_date = factory.LazyAttribute(lambda o: o.issue_date)  # dated and issued the same day unless a test says
     closing_date = CLOSING
     maturity_date = datetime.date(2002, 3, 31)
 
