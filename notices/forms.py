@@ -6,9 +6,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 
-from deals.models import Investor
+from .models import Notice, NoticeKind, NoticeStatus
 
-from .models import NoticeKind, NoticeStatus
+Investor = Notice._meta.get_field("investor").related_model  # the investor model, without importing its app
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

@@ -14,13 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from deals.services.roles import is_deal_admin
-from deals.views.access import clerk_required, deal_admin_required
-
 from . import services
 from .access import accessible_notices, can_access
 from .forms import NoticeFilterForm, SupersedeForm
 from .models import Notice
+from .roles import clerk_required, deal_admin_required, is_deal_admin
 
 PAGE_SIZE = 25
 REFRESH_SECONDS = 2

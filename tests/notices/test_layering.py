@@ -1,0 +1,34 @@
+"""notices is a lower layer than deals (issue 15 item 21): it never imports deals; deals
+fills notices' role registry with the one place the role checks live."""
+
+import ast
+from pathlib import Path
+
+import notices
+from deals.services import roles
+from notices import roles as notice_roles
+
+
+def _imports(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+        elif isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+
+
+def test_no_notices_module_imports_deals():
+    root = Path(notices.__file__).parent
+    offenders = [
+        f"{p.relative_to(root)}: {m}"
+        for p in root.rglob("*.py")
+        if "migrations" not in p.parts
+        for m in _imports(p)
+        if m.split(".")[0] == "deals"
+    ]
+    assert offenders == []
+
+
+def test_deals_registers_its_role_checks_with_notices():
+    assert notice_roles._policy is roles
