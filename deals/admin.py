@@ -34,6 +34,7 @@ from django.utils.html import format_html, format_html_join
 from deals import models as m
 from deals.forms.admin import (
     TERM_FIELDS,
+    BusinessDateAdminForm,
     DealTermsVersionAdminForm,
     DebentureAdminForm,
     PreferredHoldingAdminForm,
@@ -42,11 +43,14 @@ from deals.forms.admin import (
     WarrantAdminForm,
     term_groups,
 )
+from deals.forms.fields import SafeModelForm
 from deals.ordering import natural
 from deals.selectors import derived
+from deals.selectors.out_of_range import out_of_range_message
 from deals.services.calendar import business_date, business_date_set
 from deals.services.prices import ImportProgress, prices_export, prices_import, prices_import_steps
 from deals.services.roles import is_deal_admin
+from deals.terms.errors import CalendarRangeError
 from nhtc.admin import ReadOnlyHistoryAdmin
 
 
@@ -64,8 +68,19 @@ def figure_html(fig: derived.Figure):
     return format_html('{}{}<br><span class="{}">{}</span>', body, lines, css, fig.clause)
 
 
+def figure_of(compute, obj):
+    """``figure_html(compute(obj))``; a stored date outside the calendars' range (or too far to add
+    days to) shows as the problem instead of breaking the page (issue 15 item 11)."""
+    try:
+        return figure_html(compute(obj))
+    except (CalendarRangeError, OverflowError) as exc:
+        return format_html('<strong class="figure-problem">Cannot be computed: {}</strong>', out_of_range_message(exc))
+
+
 class DealAdmin(ReadOnlyHistoryAdmin):
     """Base: 25 rows a page, created_by filled in, read-only-after-creation fields."""
+
+    form = SafeModelForm  # dates in the calendars' range, integers in the column's range (issue 15 items 11-12)
 
     class Media:
         css = {"all": ("css/admin.css",)}  # figure colours: the CSP allows no inline styles
@@ -127,7 +142,7 @@ class IssuerAdmin(DealAdmin):
     def reserve_figure(self, obj):
         if obj is None or obj.pk is None:
             return "Shown once the issuer is saved."
-        return figure_html(derived.reserve_status(obj))
+        return figure_of(derived.reserve_status, obj)
 
 
 class LabelledTabularInline(admin.TabularInline):
@@ -214,7 +229,7 @@ class FinancingAdmin(DealAdmin):
     def allocation_figure(self, obj):
         if obj is None or obj.pk is None:
             return "Shown once the financing is saved."
-        return figure_html(derived.financing_allocation(obj))
+        return figure_of(derived.financing_allocation, obj)
 
     @admin.display(description="Buyer's Allocable Shares (SPA 1(b)(iv))")
     def allocable_shares_table(self, obj):
@@ -252,7 +267,7 @@ class PreferredHoldingAdmin(DealAdmin):
     def allocable_share_figure(self, obj):
         if obj is None or obj.pk is None:
             return "Liquidation preference / total offering (SPA 1(b)(iv)); shown once saved."
-        return figure_html(derived.allocable_share(obj))
+        return figure_of(derived.allocable_share, obj)
 
 
 @admin.register(m.Debenture)
@@ -271,7 +286,7 @@ class DebentureAdmin(DealAdmin):
     def outstanding_figure(self, obj):
         if obj is None or obj.pk is None:
             return "Outstanding principal starts equal to the principal; shown once saved."
-        return figure_html(derived.debenture_status(obj))
+        return figure_of(derived.debenture_status, obj)
 
 
 @admin.register(m.Warrant)
@@ -290,7 +305,7 @@ class WarrantAdmin(DealAdmin):
     def expiry_figure(self, obj):
         if obj is None or obj.pk is None:
             return "Left empty, the expiry is computed from the issue (Closing) date per SPA 4(h)."
-        return figure_html(derived.warrant_status(obj))
+        return figure_of(derived.warrant_status, obj)
 
 
 # --- deal terms ------------------------------------------------------------------
@@ -481,6 +496,7 @@ class PriceImportAdmin(RecordAdmin):
 
 class RegistrationAmendmentInline(LabelledTabularInline):
     model = m.RegistrationAmendment
+    form = SafeModelForm
     extra = 0
     show_change_link = True
     fields = ("increased_registered_shares_date", "filed_date", "effective_date", "shares_added", "created_by")
@@ -533,7 +549,7 @@ class RegistrationStatementAdmin(DealAdmin):
     def shares_to_register_figure(self, obj):
         if obj is None or obj.pk is None:
             return "Shown once the statement is saved."
-        return figure_html(derived.registration_status(obj))
+        return figure_of(derived.registration_status, obj)
 
 
 @admin.register(m.RegistrationAmendment)
@@ -571,11 +587,13 @@ class SuspensionPeriodAdmin(DealAdmin):
 
 @admin.register(m.BusinessDate)
 class BusinessDateAdmin(DealAdmin):
-    """The business date: one row; deal admins change it (shown in every page's header)."""
+    """The business date: one row; deal admins change it (shown in every page's header). Only to an
+    explicit date; a large forward move asks for confirmation (``BusinessDateAdminForm``)."""
 
+    form = BusinessDateAdminForm
     list_display = ("__str__", "business_date", "changed_by", "changed_at")
     list_select_related = ("changed_by",)
-    fields = ("business_date", "changed_by", "changed_at")
+    fields = ("business_date", "confirm_forward", "changed_by", "changed_at")
     readonly_fields = ("changed_by", "changed_at")
 
     def has_add_permission(self, request):
@@ -588,7 +606,7 @@ class BusinessDateAdmin(DealAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        row = business_date_set(day=form.cleaned_data.get("business_date"), user=request.user)
+        row = business_date_set(day=form.cleaned_data["business_date"], user=request.user)
         obj.pk, obj.changed_by, obj.changed_at = row.pk, row.changed_by, row.changed_at
 
     def changelist_view(self, request, extra_context=None):

@@ -67,12 +67,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "nhtc.security.NulCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "nhtc.security.SessionIdleTimeoutMiddleware",
     "nhtc.security.NoStoreMiddleware",
+    "nhtc.security.OutOfRangeMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -170,6 +172,10 @@ CONTENT_SECURITY_POLICY = {
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Moving the business date more than this many business days forward asks for confirmation
+# (deals.forms.admin.BusinessDateAdminForm; issue 15 item 10).
+BUSINESS_DATE_CONFIRM_DAYS = env.int("BUSINESS_DATE_CONFIRM_DAYS", default=5)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"

@@ -6,6 +6,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 
+from deals.forms.fields import SafeForm  # plain field validation (deals.terms calendars): no way back to notices
+
 from .models import Notice, NoticeKind, NoticeStatus
 
 Investor = Notice._meta.get_field("investor").related_model  # the investor model, without importing its app
@@ -13,7 +15,7 @@ Investor = Notice._meta.get_field("investor").related_model  # the investor mode
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class NoticeFilterForm(forms.Form):
+class NoticeFilterForm(SafeForm):
     kind = forms.ChoiceField(choices=[("", "Any kind"), *NoticeKind.choices], required=False)
     status = forms.ChoiceField(choices=[("", "Any status"), *NoticeStatus.choices], required=False)
     investor = forms.ModelChoiceField(queryset=Investor.objects.only("id", "legal_name"), required=False, empty_label="Any investor")
@@ -61,7 +63,7 @@ class NoticeFilterForm(forms.Form):
         return qs
 
 
-class SupersedeForm(forms.Form):
+class SupersedeForm(SafeForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,

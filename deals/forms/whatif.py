@@ -7,10 +7,11 @@ from decimal import Decimal
 from django import forms
 
 from deals.forms.conversions import DATE
+from deals.forms.fields import SafeForm
 from deals.selectors.conversions import instrument_choices, instrument_from_key
 
 
-class WhatIfForm(forms.Form):
+class WhatIfForm(SafeForm):
     start = forms.DateField(widget=DATE, label="First day")
     trading_days = forms.IntegerField(min_value=1, max_value=750, initial=250, label="Trading days")
     path = forms.ChoiceField(choices=[("flat", "Flat price"), ("daily", "Daily % change"), ("csv", "Uploaded CSV of closing bids"),

@@ -213,8 +213,8 @@ def price_chart_data(quote: ConversionQuote, *, today: datetime.date, before: in
         "conversion_date": quote.conversion_date.isoformat(),
         "conversion_index": next((i for i, d in enumerate(days) if d >= quote.conversion_date), len(days) - 1),
         "fixed_price": str(quote.fixed_price),
-        "discounted_price": str(quote.discounted_price),
-        "applied_price": str(quote.applied_price),
+        "discounted_price": str(quote.price.shown_discounted_price),
+        "applied_price": str(quote.price.shown_price),
         "discount_pct": str(quote.price.discount_pct),
     }
 

@@ -458,7 +458,7 @@ def conversion_submit(
                 interest_election=interest_election,
                 reference=reference,
                 market_price=quote.market_price.price,
-                conversion_price=quote.applied_price,
+                conversion_price=quote.price.shown_price,  # the column is 4 dp; the snapshot keeps the exact price
                 shares_for_amount=quote.shares,
                 interest_amount=quote.accrual.amount,
                 interest_shares=quote.accrual_shares,
@@ -869,7 +869,7 @@ def cap_remedy_choose(*, conversion: Conversion, remedy: str, shares: int, chose
                 terms=terms,
                 unconverted_preferred=shares,
                 accrued_dividends_per_share=per_share_dividends,
-                conversion_price=cp.applied_price,
+                conversion_price=cp.shown_price,
                 closing_prices=prices_mapping(calendars.trading_days_between(chosen_date, pay_to), "closing_price"),
                 redemption_date=chosen_date,
                 payment_date=pay_to,

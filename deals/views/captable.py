@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from deals.forms.fields import SafeForm
 from deals.selectors.captable import cap_table_as_of, cap_table_export_rows
 from deals.services.calendar import business_date
 from deals.services.conversions import WorkflowError
@@ -20,7 +21,7 @@ from .access import clerk_required
 MIN_DAY, MAX_DAY = "1999-01-01", "2035-12-31"
 
 
-class CapTableForm(forms.Form):
+class CapTableForm(SafeForm):
     as_of = forms.DateField(label="As of", widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}))
 
     def clean_as_of(self):
