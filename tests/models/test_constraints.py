@@ -56,7 +56,7 @@ def _debenture_data(**over):
 @pytest.mark.parametrize(
     "principal,message",
     [
-        ("-100000", "Principal must be positive; -$100,000.00 is not."),
+        ("-100000", "Principal must be positive; −$100,000.00 is not."),
         ("150000", "Principal must be a multiple of $100,000 (Debenture 1: denominations of US$100,000 and integral "
                    "multiples); $150,000.00 is not."),
     ],

@@ -29,7 +29,7 @@ def test_no_notices_module_imports_deals():
         for p in root.rglob("*.py")
         if "migrations" not in p.parts
         for m in _imports(p)
-        if m.split(".")[0] == "deals"
+        if m.split(".")[:2] in FORBIDDEN
     ]
     assert offenders == []
 
