@@ -37,13 +37,15 @@ LAST_SEEN_KEY = "_nhtc_last_seen"
 STARTED_KEY = "_nhtc_started"
 
 
-def client_ip(request) -> str:
+def client_ip(request) -> str | None:
     if getattr(settings, "BEHIND_PROXY", False):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         if hops:
             return hops[-1]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    # None when the request has no address (e.g. a test client's force_login): axes stores NULL;
+    # PostgreSQL refuses a placeholder such as "unknown" in its inet column.
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def ip_failures(ip_address: str) -> int:
