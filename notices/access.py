@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 
-from deals.services.roles import is_clerk, is_deal_admin
-
 from .kinds import REGISTRY
 from .models import Notice
+from .roles import is_clerk, is_deal_admin
 
 
 def _view_perm(content_type: ContentType) -> str:

@@ -6,10 +6,11 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 
-from deals.forms.fields import SafeForm
-from deals.models import Investor
+from deals.forms.fields import SafeForm  # plain field validation (deals.terms calendars): no way back to notices
 
-from .models import NoticeKind, NoticeStatus
+from .models import Notice, NoticeKind, NoticeStatus
+
+Investor = Notice._meta.get_field("investor").related_model  # the investor model, without importing its app
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

@@ -660,30 +660,38 @@ def ld_statement_context(record) -> dict:
 def account_statement_context(record) -> dict:
     """Every amount owed to the investor (SPA 4(i)(y), 5(c), 5(d), 5(f); Debenture 4(A), 4(B), 10,
     maturity; RRA 2(b)), open and settled, each with its clause, from the statement's snapshot."""
-    from deals.models import Issuer
+    from django.apps import apps
+
+    Issuer = apps.get_model("deals", "Issuer")  # noqa: N806 -- by label: notices never imports deals
 
     snap = record.snapshot if isinstance(record.snapshot, dict) else {}
     lines = []
     for item in snap.get("lines") or []:
         if not isinstance(item, dict):
             continue
-        lines.append({
-            "due_date": fmt.short_date(item.get("due_date")),
-            "label": str(item.get("label") or ""),
-            "clause": str(item.get("clause") or ""),
-            "description": str(item.get("description") or ""),
-            "amount": fmt.money(item.get("amount")),
-            "paid": fmt.money(item.get("paid")),
-            "waived": fmt.money(item.get("waived")),
-            "balance": fmt.money(item.get("balance")),
-            "overdue": bool(item.get("overdue")),
-            "entries": [
-                {"date": fmt.short_date(e.get("date")), "kind": str(e.get("kind") or "").capitalize(),
-                 "amount": fmt.money(e.get("amount")),
-                 "detail": " · ".join(str(x) for x in (e.get("method"), e.get("reference"), e.get("instrument")) if x)}
-                for e in item.get("entries") or [] if isinstance(e, dict)
-            ],
-        })
+        lines.append(
+            {
+                "due_date": fmt.short_date(item.get("due_date")),
+                "label": str(item.get("label") or ""),
+                "clause": str(item.get("clause") or ""),
+                "description": str(item.get("description") or ""),
+                "amount": fmt.money(item.get("amount")),
+                "paid": fmt.money(item.get("paid")),
+                "waived": fmt.money(item.get("waived")),
+                "balance": fmt.money(item.get("balance")),
+                "overdue": bool(item.get("overdue")),
+                "entries": [
+                    {
+                        "date": fmt.short_date(e.get("date")),
+                        "kind": str(e.get("kind") or "").capitalize(),
+                        "amount": fmt.money(e.get("amount")),
+                        "detail": " · ".join(str(x) for x in (e.get("method"), e.get("reference"), e.get("instrument")) if x),
+                    }
+                    for e in item.get("entries") or []
+                    if isinstance(e, dict)
+                ],
+            }
+        )
     totals = snap.get("totals") or {}
     return {
         "title": "Statement of Account",
@@ -852,8 +860,12 @@ def legend_removal_context(record) -> dict:
         r.instruction_date,
     ),
     investor=lambda r: r.investor,
-    select_related=("investor", "conversion__debenture__financing__issuer", "conversion__preferred__financing__issuer",
-                    "exercise__warrant__financing__issuer"),  # fmt: skip
+    select_related=(
+        "investor",
+        "conversion__debenture__financing__issuer",
+        "conversion__preferred__financing__issuer",
+        "exercise__warrant__financing__issuer",
+    ),  # fmt: skip
 )
 def ta_instruction_context(record) -> dict:
     """Instruction to issue Common Stock on a conversion or exercise (SPA 5(a)); DWAC (SPA 5(e))."""
@@ -879,8 +891,7 @@ def ta_instruction_context(record) -> dict:
         "heading": "INSTRUCTION TO ISSUE COMMON STOCK",
         "paragraphs": [
             f"Pursuant to {what}, please issue {fmt.shares(record.shares)} shares of Common Stock registered in the name of "
-            f"{record.registered_name}" + (f" in denominations of {record.denominations}" if record.denominations else "")
-            + f", {how}",
+            f"{record.registered_name}" + (f" in denominations of {record.denominations}" if record.denominations else "") + f", {how}",
             "The shares SHALL bear the restrictive legend below (SPA 4(b), 5(a): prior to registration of the Shares)."
             if record.legended
             else "The shares are covered by an effective Registration Statement and shall be issued WITHOUT legend.",

@@ -9,18 +9,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
-
-from deals.services.roles import is_deal_admin
-from deals.views.access import clerk_required, deal_admin_required
 
 from . import services
 from .access import accessible_notices, can_access
 from .forms import NoticeFilterForm, SupersedeForm
 from .models import Notice
+from .roles import clerk_required, deal_admin_required, is_deal_admin
 
 PAGE_SIZE = 25
 REFRESH_SECONDS = 2
@@ -137,7 +135,37 @@ def notice_download(request, pk: int):
     return response
 
 
+STATUS_IDS_MAX = 50
+
+
+@require_GET
+@clerk_required
+def notice_status_json(request):
+    """Status of up to 50 notices (``?ids=1,2``) the user may see: the record pages poll it
+    while a PDF is queued or rendering, so they update without a reload."""
+    try:
+        ids = [int(x) for x in request.GET.get("ids", "").split(",") if x.strip()][:STATUS_IDS_MAX]
+    except ValueError:
+        return JsonResponse({"error": "ids must be notice numbers separated by commas, e.g. ?ids=1,2"}, status=400)
+    notices = accessible_notices(request.user).filter(pk__in=ids).only("pk", "status", "superseded_by")
+    return JsonResponse(
+        {
+            "notices": {
+                str(n.pk): {
+                    "status": n.status,
+                    "label": n.get_status_display(),
+                    "in_progress": n.is_in_progress,
+                    "detail_url": reverse("notices:detail", args=[n.pk]),
+                    "download_url": reverse("notices:download", args=[n.pk]) if n.is_ready else None,
+                }
+                for n in notices
+            }
+        }
+    )
+
+
 urlpatterns = [
+    path("status/", notice_status_json, name="status"),
     path("", notice_list, name="list"),
     path("<int:pk>/", notice_detail, name="detail"),
     path("<int:pk>/download/", notice_download, name="download"),

@@ -25,7 +25,7 @@ from deals.terms.delivery import series_j_delivery_date
 from deals.terms.errors import TermsError
 from deals.terms.warrants import exercise_cost, is_expired
 
-CLAUSE_EXERCISE = "SPA 4(h); warrant form (SPA Annex VI, not in seeds)"
+CLAUSE_EXERCISE = "SPA 4(h); warrant form (SPA Annex VI)"
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,18 @@
     }
   }
 
+  // "Recent imports" from a fresh copy of this page, so the import just made is listed.
+  function refreshRecent() {
+    fetch(window.location.href, { credentials: "same-origin" })
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("recent-imports");
+        var current = document.getElementById("recent-imports");
+        if (fresh && current) { current.replaceWith(document.importNode(fresh, true)); }
+      })
+      .catch(function () {});
+  }
+
   form.addEventListener("submit", function (event) {
     var file = form.querySelector("input[type=file]");
     if (!file.files.length) { return; } // let the server say the file is missing
@@ -66,6 +78,9 @@
     bar("upload", 0, 1, ""); bar("validate", 0, 0, ""); bar("write", 0, 0, "");
     document.getElementById("validate-bar").value = 0;
     document.getElementById("write-bar").value = 0;
+    var dry = form.querySelector("[name=dry_run]");
+    // A dry run checks every row and writes nothing: say so on the last bar.
+    document.getElementById("write-label").textContent = dry && dry.checked ? "Checking (dry run: nothing is written)" : "Writing";
 
     var xhr = new XMLHttpRequest();
     var seen = 0;
@@ -102,6 +117,7 @@
       submit.disabled = false;
       if (result) {
         render(result);
+        refreshRecent();
         if (!result.ok) { document.getElementById("write-text").textContent = "nothing written"; }
       } else {
         out.textContent = "";

@@ -62,6 +62,17 @@ def test_price_upload_shows_progress_and_the_errors(page, tmp_path):
     page.screenshot(path=str(SHOTS / "admin-price-import-ok.png"), full_page=True)
     assert "created 5" in page.inner_text("[data-testid=import-summary]")
     assert MarketPrice.objects.count() == before + 5
+    # issue 15 item 19: the import just made is listed without a reload
+    page.wait_for_selector("#recent-imports li:has-text('good.csv')")
+
+    dry = tmp_path / "dry.csv"
+    dry.write_text("date,closing_bid,closing_price,source\n2002-01-09,1.2000,,Vendor\n")
+    page.set_input_files("input[type=file]", str(dry))
+    page.check("input[name=dry_run]")
+    page.click("#price-import-submit")
+    page.wait_for_selector("[data-testid=import-summary]")
+    assert page.inner_text("#write-label").startswith("Checking")  # a dry run writes nothing
+    assert MarketPrice.objects.count() == before + 5
 
 
 def test_admin_pages_render(page):

@@ -88,3 +88,25 @@ def test_clerk_downloads_and_verifies_admin_corrects(live_server, browser, conve
     admin.screenshot(path=str(SHOTS / "notice-detail-superseded.png"), full_page=True)
     check_page(admin, "notice-detail-superseded")
     admin.close()
+
+
+def test_conversion_page_updates_the_notice_status_by_itself(live_server, browser, conversion, clerk, monkeypatch):
+    """Issue 15 item 19: queued -> ready on the conversion page without a reload."""
+    from django.db import transaction
+
+    from notices import services
+    from notices.models import Notice
+
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: None)  # queue nothing yet
+    notice = services.notice_request(record=conversion, kind="conversion", user=clerk)
+    assert Notice.objects.get(pk=notice.pk).status == "pending"
+    page = browser.new_page()
+    _login(page, live_server.url, clerk.username)
+    page.goto(f"{live_server.url}/conversions/{conversion.pk}/")
+    row = page.locator(f"tr[data-notice-id='{notice.pk}']")
+    assert row.get_attribute("data-status") == "pending"
+    marker = page.evaluate("() => (window.__noReload = 1)")
+    services.notice_render(notice_id=notice.pk, user=clerk)  # the worker finishes
+    page.wait_for_selector(f"tr[data-notice-id='{notice.pk}'][data-status='ready'] a:has-text('Download PDF')", timeout=15000)
+    assert page.evaluate("() => window.__noReload") == marker  # same document: updated in place
+    check_page(page, "conversion-notice-ready")

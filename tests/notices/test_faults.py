@@ -223,3 +223,27 @@ def _ct():
     from deals.models import Conversion
 
     return ContentType.objects.get_for_model(Conversion).pk
+
+
+# --- item 19: record pages update the notice status by themselves ------------------------------
+
+
+def test_status_endpoint_reports_only_notices_the_user_may_see(client, clerk, conversion, request_notice, no_role_user):
+    notice = request_notice(conversion, "conversion", clerk)
+    client.force_login(clerk)
+    r = client.get(reverse("notices:status"), {"ids": f"{notice.pk},999999"})
+    body = r.json()["notices"]
+    assert list(body) == [str(notice.pk)]
+    assert body[str(notice.pk)]["status"] == "ready" and body[str(notice.pk)]["download_url"].endswith("/download/")
+    assert client.get(reverse("notices:status"), {"ids": "1,x"}).status_code == 400
+    client.force_login(no_role_user)
+    assert client.get(reverse("notices:status"), {"ids": str(notice.pk)}).status_code == 403
+
+
+def test_conversion_page_carries_what_the_poller_needs(client, clerk, conversion, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        notice = services.notice_request(record=conversion, kind="conversion", user=clerk)
+    client.force_login(clerk)
+    page = client.get(reverse("conversion_detail", args=[conversion.pk])).content.decode()
+    assert f'data-notice-id="{notice.pk}" data-status="pending"' in page
+    assert f'data-status-url="{reverse("notices:status")}"' in page and "notices/record_notices.js" in page
