@@ -44,6 +44,7 @@ from deals.forms.admin import (
     term_groups,
 )
 from deals.forms.fields import SafeModelForm
+from deals.ordering import natural
 from deals.selectors import derived
 from deals.selectors.out_of_range import out_of_range_message
 from deals.services.calendar import business_date, business_date_set
@@ -234,7 +235,7 @@ class FinancingAdmin(DealAdmin):
     def allocable_shares_table(self, obj):
         if obj is None or obj.pk is None or not obj.is_series_j:
             return "Series J financings only."
-        holdings = obj.preferred_holdings.select_related("investor", "financing").order_by("certificate_number")
+        holdings = obj.preferred_holdings.select_related("investor", "financing").order_by(*natural("certificate_number"))
         rows = [(h.certificate_number, h.investor, f"${h.liquidation_preference:,.2f}",
                  f"{derived.allocable_share(h).value * 100:.4f}%") for h in holdings]
         if not rows:

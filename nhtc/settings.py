@@ -96,6 +96,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "nhtc.context_processors.app_context",
             ],
+            # |money, |price, |shares everywhere: the one formatter (nhtc.formatting)
+            "builtins": ["nhtc.templatetags_formatting"],
         },
     },
 ]

@@ -24,9 +24,7 @@ DENOMINATION = Decimal("100000")
 MAX_PRICE_FILE_BYTES = 20 * 1024 * 1024
 
 
-def _money(v: Decimal) -> str:
-    sign = "-" if v < 0 else ""
-    return f"{sign}${abs(v):,.2f}"
+from nhtc.formatting import money as _money  # noqa: E402 -- the one money formatter
 
 
 def _terms_on(day):

@@ -4,7 +4,7 @@ constraints keep them non-negative and within the original amount."""
 
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Mod
+from django.db.models.functions import Length, Mod
 from django.db.models.lookups import Exact
 from simple_history.models import HistoricalRecords
 
@@ -38,7 +38,7 @@ class PreferredHolding(TimeStamped):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["certificate_number"]
+        ordering = [Length("certificate_number"), "certificate_number"]  # natural: J-2 before J-10
         constraints = [
             models.CheckConstraint(condition=Q(shares__gt=0), name="preferred_shares_positive"),
             models.CheckConstraint(condition=Q(liquidation_preference__gt=0), name="preferred_lp_positive"),
@@ -83,7 +83,7 @@ class Debenture(TimeStamped):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["financing", "number"]
+        ordering = ["financing", Length("number"), "number"]  # natural: D-2 before D-10
         constraints = [
             models.CheckConstraint(condition=Q(principal__gt=0), name="debenture_principal_positive"),
             models.CheckConstraint(
@@ -122,7 +122,7 @@ class Warrant(TimeStamped):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["number"]
+        ordering = [Length("number"), "number"]  # natural: W-2 before W-10
         constraints = [
             models.CheckConstraint(condition=Q(shares__gt=0), name="warrant_shares_positive"),
             models.CheckConstraint(condition=Q(shares_remaining__lte=F("shares")), name="warrant_remaining_lte_shares"),

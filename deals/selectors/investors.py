@@ -18,6 +18,7 @@ from deals.models import (
     Warrant,
     WarrantExercise,
 )
+from deals.ordering import natural
 
 
 def _count_of(model) -> Coalesce:
@@ -54,9 +55,9 @@ def investor_page(investor: Investor) -> InvestorPage:
     """Everything an investor holds and has done (7 queries whatever the row counts)."""
     return InvestorPage(
         investor=investor,
-        debentures=list(investor.debentures.select_related("financing").order_by("number")),
-        preferred=list(investor.preferred_holdings.select_related("financing").order_by("certificate_number")),
-        warrants=list(investor.warrants.order_by("number")),
+        debentures=list(investor.debentures.select_related("financing").order_by(*natural("number"))),
+        preferred=list(investor.preferred_holdings.select_related("financing").order_by(*natural("certificate_number"))),
+        warrants=list(investor.warrants.order_by(*natural("number"))),
         conversions=list(
             Conversion.objects.filter(investor=investor).select_related("debenture", "preferred").order_by("-conversion_date", "-id")
         ),

@@ -33,7 +33,7 @@ from deals.services.conversions import WorkflowError, money, terms_in_force
 from deals.services.obligations import obligation_upsert, obligations_close, obligations_for
 from deals.terms import closing as engine
 from deals.terms import registration as reg
-from deals.terms.errors import InvalidInput, MissingPrice
+from deals.terms.errors import InvalidInput, MissingPrice, TermsError
 from deals.terms.warrants import warrant_terms
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -88,6 +88,10 @@ def closing_room_open(
             f"The first offer ({first_offered_on.isoformat()}) cannot follow the acceptance ({acceptance_date.isoformat()}).",
             field="first_offered_on",
         )
+    try:
+        engine.escrow_deposit_deadline(acceptance_date)
+    except TermsError as err:
+        raise WorkflowError(str(err), field="acceptance_date")
     room = ClosingRoom.objects.create(
         financing=financing, acceptance_date=acceptance_date, first_offered_on=first_offered_on, created_by=user
     )

@@ -80,10 +80,7 @@ class WorkflowError(Exception):
         self.missing_dates = tuple(missing_dates)
 
 
-def money(value) -> str:
-    """$1,234.56 for messages."""
-    return f"${Decimal(value):,.2f}"
-
+from nhtc.formatting import money  # noqa: E402,F401 -- the one money formatter; messages use it
 
 CENT = Decimal("0.01")
 MONEY_LIMIT = Decimal("1000000000000")  # money_field: 12 digits before the point
@@ -461,7 +458,7 @@ def conversion_submit(
                 interest_election=interest_election,
                 reference=reference,
                 market_price=quote.market_price.price,
-                conversion_price=quote.applied_price,
+                conversion_price=quote.price.shown_price,  # the column is 4 dp; the snapshot keeps the exact price
                 shares_for_amount=quote.shares,
                 interest_amount=quote.accrual.amount,
                 interest_shares=quote.accrual_shares,
@@ -872,7 +869,7 @@ def cap_remedy_choose(*, conversion: Conversion, remedy: str, shares: int, chose
                 terms=terms,
                 unconverted_preferred=shares,
                 accrued_dividends_per_share=per_share_dividends,
-                conversion_price=cp.applied_price,
+                conversion_price=cp.shown_price,
                 closing_prices=prices_mapping(calendars.trading_days_between(chosen_date, pay_to), "closing_price"),
                 redemption_date=chosen_date,
                 payment_date=pay_to,

@@ -35,7 +35,7 @@ from deals.services.conversions import WorkflowError, money, terms_in_force
 from deals.services.obligations import obligation_upsert, obligations_close
 from deals.terms import closing as closing_engine
 from deals.terms import transfers as engine
-from deals.terms.errors import InvalidInput
+from deals.terms.errors import InvalidInput, TermsError
 
 MAX_OPINION_BYTES = 10 * 1024 * 1024
 
@@ -112,7 +112,10 @@ def legend_removal_request(
             f"no registration statement of {financing} is effective on {opinion_received.isoformat()}.",
             field="basis",
         )
-    deadline = engine.legend_removal_deadline(opinion_received)
+    try:
+        deadline = engine.legend_removal_deadline(opinion_received)
+    except TermsError as err:
+        raise WorkflowError(str(err), field="opinion_received")
     removal = LegendRemoval.objects.create(
         financing=financing,
         investor=investor,

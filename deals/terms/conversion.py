@@ -22,9 +22,11 @@ same shape with the ``series_j_*`` deal terms: lesser of the Fixed Price and
 a discount of the SPA 1(b)(ix) Market Price (3 lowest of 20 closing bids),
 dividends at a yearly rate on the liquidation preference converted.
 
-Rounding: the Market Price average is exact; the discounted price is rounded
-once to 4 dp half up; interest and dividends to cents; shares per
-``DealTerms.share_rounding``. See docs/interpretations.md.
+Rounding: the Market Price average is exact; the discounted price is exact too
+(Debenture 4(A) rounds only the share count) unless
+``DealTerms.conversion_price_precision`` is 4dp; interest and dividends to
+cents; shares per ``DealTerms.share_rounding``. Prices are shown rounded to
+$0.0001 (``ConversionPrice.shown_price``). See docs/interpretations.md.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from .calendars import add_business_days
 from .cap import CapCheck, UnconvertedSplit, cap_check, unconverted_shares
 from .delivery import debenture_delivery_date, series_j_delivery_date
 from .errors import InvalidInput, NotEligible
-from .params import NHTC_SHARES_OUTSTANDING_AT_SIGNING, DealTerms
+from .params import NHTC_SHARES_OUTSTANDING_AT_SIGNING, DealTerms, PricePrecision
 from .prices import MarketPrice, market_price
 from .reserve import ReserveCheck, reserve_check
 from .rounding import pct, to_cents, to_price, to_shares
@@ -90,10 +92,21 @@ class ConversionPrice:
     fixed_price: Decimal
     discount_pct: Decimal
     market: MarketPrice
-    discounted_price: Decimal  # discount x exact market average, 4 dp half up
-    applied_price: Decimal
+    discounted_price: Decimal  # discount x exact market average (exact, or 4 dp half up per the deal term)
+    applied_price: Decimal  # what the amount is divided by
     basis: PriceBasis
     clause: str
+    precision: PricePrecision = PricePrecision.EXACT
+
+    @property
+    def shown_price(self) -> Decimal:
+        """The applied price rounded to $0.0001 for pages, notices and the record's price column;
+        the share count is computed from ``applied_price``."""
+        return to_price(self.applied_price)
+
+    @property
+    def shown_discounted_price(self) -> Decimal:
+        return to_price(self.discounted_price)
 
     def as_dict(self) -> dict:
         return {
@@ -102,25 +115,37 @@ class ConversionPrice:
             "market": self.market.as_dict(),
             "discounted_price": str(self.discounted_price),
             "applied_price": str(self.applied_price),
+            "shown_price": str(self.shown_price),
+            "precision": self.precision.value,
             "basis": self.basis.value,
             "clause": self.clause,
         }
 
 
 def lesser_price(
-    *, fixed_price: Decimal, discount_pct: Decimal, market: MarketPrice, clause: str
+    *,
+    fixed_price: Decimal,
+    discount_pct: Decimal,
+    market: MarketPrice,
+    clause: str,
+    precision: PricePrecision = PricePrecision.EXACT,
 ) -> ConversionPrice:
     """Debenture 4(A) / Series J CoD: the lesser of the fixed price and ``discount_pct`` of the
-    market price (the exact average), rounded once to 4 dp. On a tie the fixed price is named."""
+    market price (the exact average). The clause rounds only shares ("rounded to the nearest whole
+    share"), so by default the discounted price stays exact; ``PricePrecision.FOUR_DP`` rounds it
+    once to $0.0001 half up (``DealTerms.conversion_price_precision``). On a tie the fixed price
+    is named."""
     if fixed_price <= 0 or discount_pct <= 0:
         raise InvalidInput("The fixed price and the discount percentage must be positive.")
-    discounted = to_price(pct(discount_pct) * market.average)
+    discounted = pct(discount_pct) * market.average
+    if precision is PricePrecision.FOUR_DP:
+        discounted = to_price(discounted)
     if fixed_price <= discounted:
         return ConversionPrice(
-            fixed_price, discount_pct, market, discounted, fixed_price, PriceBasis.FIXED, clause
+            fixed_price, discount_pct, market, discounted, fixed_price, PriceBasis.FIXED, clause, precision
         )
     return ConversionPrice(
-        fixed_price, discount_pct, market, discounted, discounted, PriceBasis.MARKET, clause
+        fixed_price, discount_pct, market, discounted, discounted, PriceBasis.MARKET, clause, precision
     )
 
 
@@ -142,6 +167,7 @@ def debenture_conversion_price(
         discount_pct=terms.debenture_discount_pct,
         market=mp,
         clause=CLAUSE_DEB,
+        precision=terms.conversion_price_precision,
     )
 
 
@@ -162,6 +188,7 @@ def series_j_conversion_price(
         discount_pct=terms.series_j_discount_pct,
         market=mp,
         clause=CLAUSE_SERIES_J,
+        precision=terms.conversion_price_precision,
     )
 
 
@@ -533,6 +560,8 @@ class ConversionQuote:
             "discount_pct": str(self.price.discount_pct),
             "discounted_price": str(self.price.discounted_price),
             "applied_price": str(self.price.applied_price),
+            "shown_price": str(self.price.shown_price),
+            "precision": self.price.precision.value,
             "price_basis": self.price.basis.value,
             "shares": self.shares,
             "accrual": self.accrual.as_dict(),

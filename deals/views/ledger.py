@@ -36,6 +36,7 @@ from deals.selectors.settlements import (
 )
 from deals.services.calendar import business_date
 from deals.services.conversions import WorkflowError
+from deals.services.csv_cells import safe_cell
 from deals.services.ledger.settlements import settlement_record, settlement_reverse
 from deals.services.ledger.statements import account_statement_create
 from deals.services.roles import is_deal_admin
@@ -168,13 +169,7 @@ def obligation_amount_due(request, pk: int):
 # --- aging --------------------------------------------------------------------------------------
 
 
-CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(CSV_FORMULA_START) else text
+csv_cell = safe_cell  # deals.services.csv_cells: the one neutraliser of formula cells
 
 
 @require_GET

@@ -113,3 +113,27 @@ def test_missing_prices_are_named_not_guessed(deal):
     ov = svc.registration_overview(financing=deal["financing"], as_of=D(2000, 3, 27))
     assert ov.required is None
     assert any("2000-03-24" in e for e in ov.errors)
+
+
+@pytest.mark.django_db
+def test_then_registered_has_one_definition_for_the_page_and_the_admin_figure(deal, as_of):
+    # RRA 2(a)(ii) "then registered": shares in a filed statement (effective or not) plus amendments
+    # filed by the date; the admin figure reads the same function as the registration page
+    from deals.models import RegistrationAmendment
+    from deals.selectors import derived
+
+    st = _save(deal, as_of, filed_date=D(2000, 3, 20), shares_registered=500_000)
+    RegistrationAmendment.objects.create(statement=st, filed_date=D(2000, 3, 24), shares_added=100_000)
+    RegistrationAmendment.objects.create(statement=st, filed_date=D(2000, 4, 20), shares_added=7)  # after as_of
+    ov = svc.registration_overview(financing=deal["financing"], as_of=as_of)
+    assert ov.registered == 600_000  # not effective yet, still registered; the later filing not yet
+    fig = derived.registration_status(st, as_of=as_of)
+    assert fig.extra["registered"] == ov.registered
+
+
+@pytest.mark.django_db
+def test_nothing_is_then_registered_before_the_statement_is_filed(deal, as_of):
+    _save(deal, as_of, shares_registered=2_000_000)  # planned, not filed
+    ov = svc.registration_overview(financing=deal["financing"], as_of=as_of)
+    assert ov.registered == 0
+    assert not ov.is_increased_registered_shares_date  # RRA 2(a)(i) governs until filing

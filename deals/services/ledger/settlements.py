@@ -49,8 +49,7 @@ CENT = Decimal("0.01")
 INSTRUMENT_CLOSING = (ObligationKind.REDEMPTION_PAYMENT, ObligationKind.MATURITY, ObligationKind.PERIODIC_AMOUNT)
 
 
-def money(value) -> str:
-    return f"${Decimal(value):,.2f}"
+from nhtc.formatting import money  # noqa: E402,F401 -- the one money formatter
 
 
 def parse_amount(value, *, field: str = "amount") -> Decimal:
