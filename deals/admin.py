@@ -272,22 +272,54 @@ class WarrantAdmin(DealAdmin):
 
 @admin.register(m.DealTermsVersion)
 class DealTermsVersionAdmin(DealAdmin):
+    """Versions per financing: the list filters by financing; adding starts by picking the
+    financing (``?financing=<id>``), the form is prefilled from that financing's latest
+    version and the page compares each version with the same financing's previous one."""
+
     form = DealTermsVersionAdminForm
-    list_display = ("version", "effective_from", "reason", "created_by", "created_at")
-    list_select_related = ("created_by",)
+    list_display = ("financing", "version", "effective_from", "reason", "created_by", "created_at")
+    list_select_related = ("created_by", "financing")
+    list_filter = ("financing",)
     search_fields = ("reason",)
     date_hierarchy = "effective_from"
+    ordering = ("financing", "-version")
+
+    def _financing_from(self, request):
+        raw = request.GET.get("financing") or request.POST.get("financing")
+        if raw and str(raw).isdigit():
+            return m.Financing.objects.filter(pk=int(raw)).first()
+        return None
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if request.method == "GET" and self._financing_from(request) is None:
+            financings = list(m.Financing.objects.order_by("kind", "name"))
+            latest = {}
+            for v in m.DealTermsVersion.objects.order_by("financing_id", "version"):
+                latest[v.financing_id] = v
+            return TemplateResponse(request, "admin/deals/dealtermsversion/pick_financing.html", {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Add deal terms version: pick the financing",
+                "rows": [(f, latest.get(f.pk)) for f in financings],
+            })
+        return super().add_view(request, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            form.financing_from_request = self._financing_from(request)
+        return form
 
     def get_fieldsets(self, request, obj=None):
-        head = ("effective_from", "reason") if obj is None else (
-            "version", "effective_from", "reason", "created_by", "created_at", "changes_from_previous")
+        head = ("financing", "effective_from", "reason") if obj is None else (
+            "financing", "version", "effective_from", "reason", "created_by", "created_at", "changes_from_previous")
         return ((None, {"fields": head}),
                 *((title, {"fields": names, "classes": ("collapse",) if obj else ()}) for title, names in term_groups()))
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("version", "effective_from", "reason", "created_by", "created_at", "changes_from_previous",
+        return ("financing", "version", "effective_from", "reason", "created_by", "created_at", "changes_from_previous",
                 *TERM_FIELDS)
 
     def has_add_permission(self, request):
@@ -300,8 +332,12 @@ class DealTermsVersionAdmin(DealAdmin):
         return False
 
     def get_changeform_initial_data(self, request):
-        latest = m.DealTermsVersion.objects.order_by("-version").first()
         initial = super().get_changeform_initial_data(request)
+        financing = self._financing_from(request)
+        if financing is None:
+            return initial
+        initial["financing"] = financing.pk
+        latest = financing.terms_versions.order_by("-version").first()
         if latest:
             initial.update({n: getattr(latest, n) for n in TERM_FIELDS})
         return initial
@@ -309,16 +345,20 @@ class DealTermsVersionAdmin(DealAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             raise PermissionDenied("Terms versions are never edited; add a new version.")
-        latest = m.DealTermsVersion.objects.select_for_update().order_by("-version").first()
+        latest = (
+            m.DealTermsVersion.objects.select_for_update().filter(financing_id=obj.financing_id).order_by("-version").first()
+        )
         obj.version = (latest.version if latest else 0) + 1
         obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
     @admin.display(description="Changes from the previous version")
     def changes_from_previous(self, obj):
-        prev = m.DealTermsVersion.objects.filter(version__lt=obj.version).order_by("-version").first()
+        prev = (
+            m.DealTermsVersion.objects.filter(financing_id=obj.financing_id, version__lt=obj.version).order_by("-version").first()
+        )
         if prev is None:
-            return "The first version: nothing to compare."
+            return f"The first version of {obj.financing}: nothing to compare."
         rows = [(m.DealTermsVersion._meta.get_field(n).verbose_name, getattr(prev, n), getattr(obj, n),
                  m.DealTermsVersion._meta.get_field(n).help_text)
                 for n in TERM_FIELDS if getattr(prev, n) != getattr(obj, n)]

@@ -28,10 +28,11 @@ def _money(v: Decimal) -> str:
     return f"{sign}${abs(v):,.2f}"
 
 
-def _terms_on(day):
-    from deals.selectors.derived import terms_in_force
+def _terms_on(financing, day):
+    """The financing's terms in force on ``day`` (``NoTermsInForce`` is a ValidationError)."""
+    from deals.selectors.terms import terms_in_force
 
-    return terms_in_force(day)[1]
+    return terms_in_force(financing=financing, day=day).terms
 
 
 class DebentureAdminForm(forms.ModelForm):
@@ -100,8 +101,15 @@ class PreferredHoldingAdminForm(forms.ModelForm):
         shares, closing = data.get("shares"), data.get("closing_date")
         if not shares:
             return data
-        stated = _terms_on(closing).series_j_stated_value if closing else DealTerms().series_j_stated_value
-        expected = Decimal(shares) * stated
+        financing = data.get("financing") or getattr(self.instance, "financing", None)
+        if not (closing and financing):
+            return data
+        try:
+            stated = _terms_on(financing, closing).series_j_stated_value
+        except ValidationError as exc:
+            self.add_error("closing_date", exc)
+            return data
+        expected = (Decimal(shares) * stated).quantize(Decimal("0.01"))
         lp = data.get("liquidation_preference")
         if lp in (None, ""):
             lp = data["liquidation_preference"] = expected
@@ -148,8 +156,13 @@ class WarrantAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         issue = data.get("issue_date")
-        if issue and not data.get("expiry_date"):
-            data["expiry_date"] = warrant_expiry(issue, _terms_on(issue))
+        financing = data.get("financing") or getattr(self.instance, "financing", None)
+        if issue and not data.get("expiry_date") and financing is not None:
+            try:
+                data["expiry_date"] = warrant_expiry(issue, _terms_on(financing, issue))
+            except ValidationError as exc:
+                self.add_error("issue_date", exc)
+                return data
         expiry = data.get("expiry_date")
         if issue and expiry and expiry <= issue:
             self.add_error("expiry_date", f"The expiry {expiry.isoformat()} must be after the issue date {issue.isoformat()}.")
@@ -180,27 +193,39 @@ class DealTermsVersionAdminForm(forms.ModelForm):
     """A new terms version: every DealTerms field (prefilled from the latest version by the
     admin), the date it takes effect from and why. Versions are never edited afterwards."""
 
+    financing_from_request = None  # set by the admin from ?financing=
+
     class Meta:
         model = DealTermsVersion
-        fields = ("effective_from", "reason", *TERM_FIELDS)
+        fields = ("financing", "effective_from", "reason", *TERM_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "financing" in self.fields:
+            self.fields["financing"].help_text = "The financing these terms govern (a version never spans financings)."
+            if self.financing_from_request is not None:
+                self.fields["financing"].initial = self.financing_from_request.pk
 
     def clean(self):
         data = super().clean()
-        latest = DealTermsVersion.objects.order_by("-version").first()
-        if latest is None or self.instance.pk:
+        financing = data.get("financing")
+        if self.instance.pk or financing is None:
+            return data
+        latest = DealTermsVersion.objects.filter(financing=financing).order_by("-version").first()
+        if latest is None:
             return data
         eff = data.get("effective_from")
         if eff and eff < latest.effective_from:
             self.add_error(
                 "effective_from",
-                f"A new version must take effect on or after version {latest.version}'s date "
+                f"A new version of {financing} must take effect on or after its version {latest.version}'s date "
                 f"{latest.effective_from.isoformat()}; {eff.isoformat()} is earlier. Records already made keep the "
                 "version they used.",
             )
         changed = [n for n in TERM_FIELDS if n in data and _norm(data[n]) != _norm(getattr(latest, n))]
         if not changed and not self.errors:
             raise ValidationError(
-                f"No term differs from version {latest.version}; change at least one value or cancel."
+                f"No term differs from {financing}'s version {latest.version}; change at least one value or cancel."
             )
         return data
 

@@ -9,7 +9,6 @@ and every conversion or exercise links to the version it used.
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import typing
 from decimal import Decimal
 from enum import Enum
@@ -61,14 +60,17 @@ DealTermsFields = type(
 )
 
 
-class DealTermsQuerySet(models.QuerySet):
-    def in_force_on(self, day: datetime.date) -> DealTermsVersion | None:
-        """The version in force on ``day``: the latest effective on or before it."""
-        return self.filter(effective_from__lte=day).order_by("-effective_from", "-version").first()
-
-
 class DealTermsVersion(DealTermsFields):
-    version = models.PositiveIntegerField(unique=True, editable=False)
+    """One version of one financing's terms. Which version governs a day is
+    answered only by ``deals.selectors.terms.terms_in_force(financing=, day=)``."""
+
+    financing = models.ForeignKey(
+        "deals.Financing",
+        on_delete=models.PROTECT,
+        related_name="terms_versions",
+        help_text="The financing these terms govern; each financing numbers its own versions.",
+    )
+    version = models.PositiveIntegerField(editable=False)
     effective_from = models.DateField(help_text="The version applies to events on or after this date.")
     reason = models.CharField(max_length=300, help_text="Why the terms changed (e.g. SPA 4(j)(v) ratchet).")
     created_by = models.ForeignKey(
@@ -77,13 +79,15 @@ class DealTermsVersion(DealTermsFields):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
-    objects = DealTermsQuerySet.as_manager()
-
     class Meta:
-        ordering = ["-version"]
+        ordering = ["financing", "-version"]
         verbose_name = "deal terms version"
+        constraints = [
+            models.UniqueConstraint(fields=["financing", "version"], name="terms_version_unique_per_financing"),
+        ]
 
     def __str__(self) -> str:
+        # The financing is shown beside it (admin columns, pages): naming it here would cost a query per row.
         return f"Terms v{self.version} from {self.effective_from.isoformat()}"
 
     def to_terms(self) -> DealTerms:

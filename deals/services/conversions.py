@@ -27,7 +27,6 @@ from deals.models import (
     CapRemedy,
     Conversion,
     ConversionStatus,
-    DealTermsVersion,
     Debenture,
     InstrumentStatus,
     InterestElection,
@@ -43,7 +42,9 @@ from deals.models import (
     Warrant,
     WarrantExercise,
 )
+from deals.selectors.terms import terms_in_force
 from deals.services.calendar import business_date
+from deals.services.errors import WorkflowError
 from deals.services.obligations import obligation_upsert, obligations_close
 from deals.terms import calendars
 from deals.terms.cap import cap_limitation_redemption_amount, remedy_x_conversion
@@ -65,38 +66,12 @@ from deals.terms.rounding import to_cents
 LIVE_STATUSES = (ConversionStatus.PENDING_DELIVERY, ConversionStatus.DELIVERED)
 
 
-class WorkflowError(Exception):
-    """A workflow step cannot run on the given input. ``str(err)`` is the clerk-readable reason.
-
-    ``field`` names the form field at fault (or None); ``code`` is stable for tests and callers;
-    ``missing_dates`` lists trading days without a closing bid (the view links to the price import).
-    """
-
-    def __init__(self, message: str, *, code: str = "invalid", field: str | None = None, missing_dates=()):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.field = field
-        self.missing_dates = tuple(missing_dates)
-
-
 def money(value) -> str:
     """$1,234.56 for messages."""
     return f"${Decimal(value):,.2f}"
 
 
 # --- inputs -------------------------------------------------------------------------------
-
-
-def terms_in_force(day: datetime.date) -> tuple[DealTermsVersion, DealTerms]:
-    """The deal terms version in force on ``day`` and the engine's view of it."""
-    version = DealTermsVersion.objects.in_force_on(day)
-    if version is None:
-        raise WorkflowError(
-            f"No deal terms version is in force on {day.isoformat()}; a deal admin must add one effective on or before that date.",
-            code="no_terms",
-        )
-    return version, version.to_terms()
 
 
 def prices_mapping(days, field_name: str = "closing_bid") -> dict[datetime.date, Decimal]:
@@ -241,7 +216,7 @@ def conversion_quote(
                 code="redemption_pending",
                 field="instrument",
             )
-    version, terms = terms_in_force(conversion_date)
+    version, terms = terms_in_force(financing=instrument.financing, day=conversion_date)
     _amount_errors(instrument, amount, terms)
 
     try:
@@ -402,7 +377,7 @@ def conversion_submit(
         notice_received_date=notice_received_date,
         interest_election=interest_election,
     )
-    version, terms = terms_in_force(conversion_date)
+    version, terms = terms_in_force(financing=locked.financing, day=conversion_date)
     applied, unconverted = _applied(locked, quote, terms)
     is_debenture = isinstance(locked, Debenture)
     original_due = quote.original_notice_due if is_debenture and notice_method == NoticeMethod.FACSIMILE else None
@@ -738,8 +713,8 @@ def cap_remedy_choose(*, conversion: Conversion, remedy: str, shares: int, chose
             code="invalid",
             field="chosen_date",
         )
-    version, terms = terms_in_force(chosen_date)
     holding = _lock(conv.preferred)
+    version, terms = terms_in_force(financing=holding.financing, day=chosen_date)
     stated = terms.series_j_stated_value
     per_share_dividends = accrued_dividends(
         terms=terms, liquidation_preference=stated, issue_date=holding.closing_date, to_date=chosen_date

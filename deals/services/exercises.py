@@ -16,8 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from deals.models import InstrumentStatus, Issuer, ObligationKind, Warrant, WarrantExercise
+from deals.selectors.terms import terms_in_force
 from deals.services.calendar import business_date
-from deals.services.conversions import WorkflowError, money, terms_in_force
+from deals.services.conversions import WorkflowError, money
 from deals.services.obligations import obligation_upsert, obligations_close
 from deals.terms.delivery import series_j_delivery_date
 from deals.terms.errors import TermsError
@@ -95,7 +96,7 @@ def exercise_quote(
             code="exceeds_remaining",
             field="shares",
         )
-    version, terms = terms_in_force(exercise_date)
+    version, terms = terms_in_force(financing=warrant.financing_id, day=exercise_date)
     try:
         aggregate = exercise_cost(shares, warrant.exercise_price)
     except TermsError as err:
@@ -153,7 +154,7 @@ def exercise_submit(
     quote = exercise_quote(
         warrant=locked, shares=shares, exercise_date=exercise_date, payment_amount=payment_amount, payment_date=payment_date
     )
-    version, _ = terms_in_force(exercise_date)
+    version, _ = terms_in_force(financing=locked.financing, day=exercise_date)
     try:
         with transaction.atomic():
             exercise = WarrantExercise.objects.create(

@@ -60,7 +60,6 @@ from deals.models import (
     CapRemedy,
     Conversion,
     ConversionStatus,
-    DealTermsVersion,
     Debenture,
     EventOfDefault,
     Financing,
@@ -82,6 +81,7 @@ from deals.models import (
     Warrant,
     WarrantExercise,
 )
+from deals.selectors.terms import NoTermsInForce, TermsBook
 from deals.services.calendar import business_date
 from deals.services.roles import DEAL_ADMIN
 from deals.terms import calendars, rofr
@@ -99,7 +99,7 @@ from deals.terms.delivery import (
 )
 from deals.terms.errors import TermsError
 from deals.terms.misc import INDEMNIFICATION_DATE, indemnification_survival
-from deals.terms.params import NHTC_DEFAULTS, DealTerms
+from deals.terms.params import DealTerms
 from deals.terms.redemption import redemption_due_date, redemption_status
 from deals.terms.rounding import to_cents
 from deals.terms.suspensions import SuspensionPeriod as TermsSuspension
@@ -182,34 +182,28 @@ class RuleStats:
 
 class Context:
     """What every rule shares within one run: the as-of date, the clock, the
-    deal terms versions and content types (loaded once, two queries)."""
+    deal terms asked for (each answer remembered for the run) and content types."""
 
     def __init__(self, as_of: datetime.date):
         self.as_of = as_of
         self.now = timezone.now()
-        self._versions: list[tuple[datetime.date, int, int, DealTerms]] | None = None
-        self._by_id: dict[int, DealTerms] = {}
+        self._book: TermsBook | None = None
         self._ct: dict[type, int] = {}
 
-    def _load_terms(self) -> None:
-        if self._versions is None:
-            rows = list(DealTermsVersion.objects.all())
-            self._versions = sorted(((v.effective_from, v.version, v.pk, v.to_terms()) for v in rows), key=lambda t: (t[0], t[1]))
-            self._by_id = {pk: terms for _, _, pk, terms in self._versions}
+    @property
+    def book(self) -> TermsBook:
+        if self._book is None:
+            self._book = TermsBook()  # one query for the run
+        return self._book
 
-    def terms(self, version_id: int | None) -> DealTerms:
-        """The terms of a version row (NHTC defaults if unknown)."""
-        self._load_terms()
-        return self._by_id.get(version_id, NHTC_DEFAULTS) if version_id else NHTC_DEFAULTS
+    def terms(self, version_id: int) -> DealTerms:
+        """The terms of the version a record was priced under (its ``terms_version``)."""
+        return self.book.version(version_id).terms
 
-    def terms_on(self, day: datetime.date) -> DealTerms:
-        """The terms in force on ``day``: the latest version effective on or before it."""
-        self._load_terms()
-        chosen = NHTC_DEFAULTS
-        for effective_from, _, _, terms in self._versions:
-            if effective_from <= day:
-                chosen = terms
-        return chosen
+    def terms_in_force(self, *, financing: int, day: datetime.date) -> DealTerms:
+        """``deals.selectors.terms`` for the financing and day (the same rule as
+        ``terms_in_force``). Raises ``NoTermsInForce``: rules note it and skip the record."""
+        return self.book.in_force(financing=financing, day=day).terms
 
     def ct(self, model) -> int:
         if not self._ct:
@@ -672,7 +666,11 @@ def rule_periodic_amounts(ctx: Context) -> RuleStats:
     complete: list[int] = []  # financings whose schedules all computed (stale rows may be voided)
     for r in regs:
         f = r.financing
-        terms = ctx.terms_on(f.initial_closing_date)
+        try:
+            terms = ctx.terms_in_force(financing=f.pk, day=f.initial_closing_date)
+        except NoTermsInForce as err:
+            stats.notes.append(str(err))
+            continue
         red = reg.anticipated_initial_effective_date(f.initial_closing_date, terms)
         effective = _effective(r.statement.effective_date if r.statement else None, as_of)
         # the deadline itself (the registration workflow writes the same row on the statement)
@@ -749,7 +747,11 @@ def rule_increased_shares(ctx: Context) -> RuleStats:
     flag_rows: list[Row] = []
     for r in regs:
         f = r.financing
-        terms = ctx.terms_on(f.initial_closing_date)
+        try:
+            terms = ctx.terms_in_force(financing=f.pk, day=f.initial_closing_date)
+        except NoTermsInForce as err:
+            stats.notes.append(str(err))
+            continue
         effective = r.statement.effective_date if r.statement else None
         for a in r.amendments:
             irsd = a.increased_registered_shares_date
@@ -837,7 +839,11 @@ def rule_suspensions(ctx: Context) -> RuleStats:
     rows: list[Row] = []
     ids = []
     for r in _registrations():
-        terms = ctx.terms_on(r.financing.initial_closing_date)
+        try:
+            terms = ctx.terms_in_force(financing=r.financing.pk, day=r.financing.initial_closing_date)
+        except NoTermsInForce as err:
+            stats.notes.append(str(err))
+            continue
         for s, verdict in _restricted_spans(r.suspensions, terms):
             ids.append(s.pk)
             for first, last in verdict.restricted_spans:
@@ -870,14 +876,22 @@ def rule_rofr(ctx: Context) -> RuleStats:
     after the Effective Date (``rofr.rofr_timeline``, ``rofr.rofr_last_day``)."""
     stats = RuleStats()
     as_of = ctx.as_of
-    terms = ctx.terms_on(as_of)
     offers = {o.pk: o for o in NewTransactionOffer.objects.all()}
+    offer_terms: dict[int, DealTerms] = {}
+    for offer in offers.values():
+        try:  # SPA 4(j) periods of the financing the offer is made under, as of the offer
+            offer_terms[offer.pk] = ctx.terms_in_force(financing=offer.financing_id, day=offer.sent_date)
+        except NoTermsInForce as err:
+            stats.notes.append(str(err))
     responses = list(OfferResponse.objects.all())
     resp_rows, offer_rows, fin_rows = [], [], []
     closed_offer = {NewTransactionOffer.Status.SUPERSEDED, NewTransactionOffer.Status.LAPSED}
     expiration: dict[int, datetime.date] = {}
     for resp in responses:
         offer = offers[resp.offer_id]
+        if offer.pk not in offer_terms:
+            continue
+        terms = offer_terms[offer.pk]
         due = resp.answer_due or rofr.rofr_timeline(offer_received_on=resp.received_date, terms=terms).expiration_date
         expiration[offer.pk] = max(expiration.get(offer.pk, due), due)
         if resp.answer != OfferResponse.Answer.PENDING:
@@ -891,6 +905,9 @@ def rule_rofr(ctx: Context) -> RuleStats:
         resp_rows.append(Row(K.ROFR_ANSWER, "SPA 4(j)(i)", resp.pk, due, investor_id=resp.investor_id, status=st, satisfied_date=sat,
                              description=f"First-refusal answer on New Transaction Offer {offer.pk}: {text}"))
     for offer in offers.values():
+        if offer.pk not in offer_terms:
+            continue
+        terms = offer_terms[offer.pk]
         exp = expiration.get(offer.pk) or rofr.rofr_timeline(offer_received_on=offer.sent_date, terms=terms).expiration_date
         deadline = exp + datetime.timedelta(days=terms.rofr_consummation_days)
         if offer.status == NewTransactionOffer.Status.CONSUMMATED:
@@ -906,7 +923,11 @@ def rule_rofr(ctx: Context) -> RuleStats:
                               details={"expiration_date": exp.isoformat(), "consummation_deadline": deadline.isoformat()}))
     for r in _registrations():
         eff = _effective(r.statement.effective_date if r.statement else None, as_of)
-        last = rofr.rofr_last_day(eff, ctx.terms_on(r.financing.initial_closing_date))
+        try:
+            last = rofr.rofr_last_day(eff, ctx.terms_in_force(financing=r.financing.pk, day=r.financing.initial_closing_date))
+        except NoTermsInForce as err:
+            stats.notes.append(str(err))
+            continue
         if last is None:
             continue
         st, sat = _milestone(last, as_of)
@@ -961,12 +982,17 @@ def rule_debentures(ctx: Context) -> RuleStats:
     (``redemption.redemption_status``); the holder may convert instead for 5 business days."""
     stats = RuleStats()
     as_of = ctx.as_of
-    terms_now = ctx.terms_on(as_of)
     mat_rows = []
-    for pk, inv, number, outstanding, issue, maturity, paid_through, status in Debenture.objects.values_list(
-        "pk", "investor_id", "number", "principal_outstanding", "issue_date", "maturity_date", "interest_paid_through", "status"
+    for pk, inv, number, outstanding, issue, maturity, paid_through, status, fin in Debenture.objects.values_list(
+        "pk", "investor_id", "number", "principal_outstanding", "issue_date", "maturity_date", "interest_paid_through", "status",
+        "financing_id",
     ).order_by("pk"):
         if outstanding > 0 and status == InstrumentStatus.OUTSTANDING:
+            try:
+                terms_now = ctx.terms_in_force(financing=fin, day=as_of)
+            except NoTermsInForce as err:
+                stats.notes.append(f"Debenture {number}: {err}")
+                continue
             interest = accrued_interest(terms=terms_now, principal=outstanding, issue_date=issue,
                                         to_date=max(maturity, as_of), paid_through=paid_through)
             mat_rows.append(Row(
@@ -1024,14 +1050,17 @@ def rule_defaults(ctx: Context) -> RuleStats:
     proposed sale date). Uncured after it, the row stays open: the Event of Default exists."""
     stats = RuleStats()
     as_of = ctx.as_of
-    terms = ctx.terms_on(as_of)
     rows = []
     for e in EventOfDefault.objects.select_related("debenture").order_by("pk"):
         cure_by = e.cure_deadline
         if cure_by is None:
             try:
+                terms = ctx.terms_in_force(financing=e.financing_id, day=e.occurred_date)
                 cure_by = ev.cure_deadline(ev.EventOfDefault(e.kind), occurred_on=e.occurred_date, notice_on=e.written_notice_date,
                                            terms=terms).cure_by
+            except NoTermsInForce as err:
+                stats.notes.append(str(err))
+                cure_by = None
             except (ValueError, TermsError):
                 cure_by = None
         if cure_by is None:
@@ -1065,7 +1094,6 @@ def rule_cap(ctx: Context) -> RuleStats:
     dividends accruing through payment (so it grows after the due date)."""
     stats = RuleStats()
     as_of = ctx.as_of
-    terms = ctx.terms_on(as_of)
     issuances = [
         (d, int(n or 0))
         for d, n in Conversion.objects.filter(status__in=[ConversionStatus.PENDING_DELIVERY, ConversionStatus.DELIVERED])
@@ -1076,6 +1104,14 @@ def rule_cap(ctx: Context) -> RuleStats:
     ]
     issuer_rows = []
     for issuer in Issuer.objects.order_by("pk"):
+        spa = Financing.objects.filter(issuer=issuer, kind=Financing.Kind.SERIES_J).order_by("pk").values_list("pk", flat=True).first()
+        if spa is None:  # SPA 4(d)(ii) is a covenant of the Series J purchase
+            continue
+        try:
+            terms = ctx.terms_in_force(financing=spa, day=as_of)
+        except NoTermsInForce as err:
+            stats.notes.append(str(err))
+            continue
         md = meeting_date(terms=terms, issuances=[i for i in issuances if i[0] <= as_of],
                           next_stockholders_meeting=issuer.next_stockholders_meeting,
                           shares_outstanding_at_signing=issuer.shares_outstanding_at_signing)
@@ -1088,7 +1124,7 @@ def rule_cap(ctx: Context) -> RuleStats:
                                details=md.as_dict()))
     cap_rows = []
     for rem in CapRemedy.objects.filter(remedy=CapRemedy.Remedy.Y_REDEMPTION).select_related("conversion").order_by("pk"):
-        due = rem.due_date or cap_redemption_due_date(rem.chosen_date, terms)
+        due = rem.due_date or cap_redemption_due_date(rem.chosen_date, ctx.terms(rem.conversion.terms_version_id))
         cap_rows.append(Row(
             K.CAP_REDEMPTION, "SPA 4(i)(y)", rem.pk, due, investor_id=rem.conversion.investor_id, amount=rem.amount,
             description=f"Cap Limitation Redemption Amount for {rem.unconverted_shares} Unconverted Share(s); M is final at payment",
@@ -1135,7 +1171,12 @@ def rule_period_ends(ctx: Context) -> RuleStats:
         eff = _effective(r.statement.effective_date if r.statement else None, as_of)
         if eff is None:
             continue
-        period = reg.registration_period(effective_date=eff, terms=ctx.terms_on(r.financing.initial_closing_date))
+        try:
+            terms = ctx.terms_in_force(financing=r.financing.pk, day=r.financing.initial_closing_date)
+        except NoTermsInForce as err:
+            stats.notes.append(str(err))
+            continue
+        period = reg.registration_period(effective_date=eff, terms=terms)
         st, sat = _milestone(period.ends_on, as_of)
         st_rows.append(Row(K.REGISTRATION_PERIOD_END, period.clause, r.statement.pk, period.ends_on, status=st, satisfied_date=sat,
                            description=f"Registration Period ends ({period.ended_by})", details=period.as_dict()))

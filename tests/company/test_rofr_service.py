@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from deals.models import DealTermsVersion, NewTransactionOffer, ObligationKind, PriceProtectionAdjustment
+from deals.selectors.terms import terms_in_force
 from deals.services.company import registration as reg_svc
 from deals.services.company import rofr as svc
 from deals.services.obligations import obligations_for
@@ -135,7 +136,8 @@ def test_price_protection_creates_a_new_terms_version_and_adjusts_warrants_but_n
         user=None,
         as_of=D(2000, 5, 26),
     )
-    v1 = DealTermsVersion.objects.get(version=1)
+    v1 = DealTermsVersion.objects.get(financing=deal["financing"], version=1)
+    deb_v1 = DealTermsVersion.objects.get(financing=deal["debenture"].financing, version=1)
     past = make_conversion(deal["ha"], D(2000, 5, 1), "100000", 60_000, version=v1)
     cheaper = NewTransactionTerms(market_price_pct=Decimal("75"), fixed_price=Decimal("2.00"), warrant_exercise_price=Decimal("1.8000"))
     offer = _offer(deal, terms=cheaper)
@@ -151,7 +153,11 @@ def test_price_protection_creates_a_new_terms_version_and_adjusts_warrants_but_n
     adj = svc.price_protection_confirm(offer=offer, user=_user(), as_of=D(2000, 6, 15))
     assert adj.terms_version.version == 2 and adj.terms_version.effective_from == D(2000, 6, 15)
     assert adj.terms_version.series_j_discount_pct == Decimal("75")  # 75% of market < 80%
-    assert DealTermsVersion.objects.in_force_on(D(2000, 6, 14)).version == 1
+    assert adj.terms_version.financing == deal["financing"]
+    assert terms_in_force(financing=deal["financing"], day=D(2000, 6, 14)).version.version == 1
+    assert terms_in_force(financing=deal["financing"], day=D(2000, 6, 15)).version == adj.terms_version
+    # the debenture financing's terms are untouched by the Series J's price protection
+    assert terms_in_force(financing=deal["debenture"].financing, day=D(2000, 6, 15)).version == deb_v1
     deal["wa"].refresh_from_db()
     assert deal["wa"].exercise_price == Decimal("1.8000")
     assert deal["wa"].history.count() == 2  # the change is in the warrant's history

@@ -28,7 +28,7 @@ def test_dealtermsversion_columns_match_dealterms_fields():
         assert f.metadata["clause"] in column.help_text, f.name
     term_columns = {
         f.name for f in m.DealTermsVersion._meta.concrete_fields
-        if f.name not in {"id", "version", "effective_from", "reason", "created_by", "created_at"}
+        if f.name not in {"id", "financing", "version", "effective_from", "reason", "created_by", "created_at"}
     }
     assert term_columns == set(DealTerms.field_names())
 
@@ -36,7 +36,7 @@ def test_dealtermsversion_columns_match_dealterms_fields():
 def _post_data(version: m.DealTermsVersion, **changes):
     data = {n: getattr(version, n) for n in DealTerms.field_names()}
     data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
-    data.update({"effective_from": "2000-04-01", "reason": "SPA 4(j)(v) price protection"})
+    data.update({"financing": version.financing_id, "effective_from": "2000-04-01", "reason": "SPA 4(j)(v) price protection"})
     data.update(changes)
     return data
 
@@ -48,14 +48,52 @@ def v1(db):
     return DealTermsVersionFactory(version=1)
 
 
+def _add(version) -> str:
+    return f"{ADD_URL}?financing={version.financing_id}"
+
+
 @pytest.mark.django_db
-def test_add_form_is_prefilled_from_the_latest_version(deal_admin_client, v1):
+def test_add_starts_by_picking_the_financing(deal_admin_client, v1):
+    from tests.factories import FinancingFactory
+
+    other = FinancingFactory(name="Debentures 2001", terms=False)
+    page = deal_admin_client.get(ADD_URL).content.decode()
+    assert f"?financing={v1.financing_id}" in page and f"?financing={other.pk}" in page
+    assert "v1 from 1999-01-01" in page and "none yet" in page  # the other financing has no terms yet
+    assert 'name="effective_from"' not in page  # no form until a financing is picked
+
+
+@pytest.mark.django_db
+def test_add_form_is_prefilled_from_that_financings_latest_version(deal_admin_client, v1):
+    from tests.factories import FinancingFactory
+
+    other = FinancingFactory(name="Debentures 2001")
     m.DealTermsVersion.objects.filter(pk=v1.pk).update(debenture_fixed_price=Decimal("1.2500"))
-    response = deal_admin_client.get(ADD_URL)
+    response = deal_admin_client.get(_add(v1))
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert form.initial["debenture_fixed_price"] == Decimal("1.2500")
+    assert form.initial["financing"] == v1.financing_id
     assert "effective_from" not in form.initial and "reason" not in form.initial
+    other_form = deal_admin_client.get(f"{ADD_URL}?financing={other.pk}").context["adminform"].form
+    assert other_form.initial["debenture_fixed_price"] == NHTC_DEFAULTS.debenture_fixed_price
+
+
+@pytest.mark.django_db
+def test_new_version_numbers_and_diffs_per_financing(deal_admin_client, v1):
+    from deals.selectors.terms import terms_in_force
+    from tests.factories import FinancingFactory
+
+    other = FinancingFactory(name="Debentures 2001")
+    other_v1 = other.terms_versions.get()
+    response = deal_admin_client.post(_add(v1), _post_data(v1, cap_pct="19.5"))
+    assert response.status_code == 302
+    v2 = m.DealTermsVersion.objects.get(financing=v1.financing, version=2)
+    assert terms_in_force(financing=other, day=datetime.date(2000, 4, 1)).version == other_v1  # untouched
+    page = deal_admin_client.get(f"/admin/deals/dealtermsversion/{v2.pk}/change/").content.decode()
+    assert "<th>v1</th><th>v2</th>" in page and "19.5" in page
+    other_page = deal_admin_client.get(f"/admin/deals/dealtermsversion/{other_v1.pk}/change/").content.decode()
+    assert "The first version of Debentures 2001" in other_page
 
 
 @pytest.mark.django_db
@@ -72,7 +110,7 @@ def test_new_version_after_a_conversion_leaves_the_conversion_alone(deal_admin_c
     )
     before = m.Conversion.objects.filter(pk=conv.pk).values().get()
 
-    response = deal_admin_client.post(ADD_URL, _post_data(v1, debenture_fixed_price="1.0000"))
+    response = deal_admin_client.post(_add(v1), _post_data(v1, debenture_fixed_price="1.0000"))
     assert response.status_code == 302, response.context["adminform"].form.errors
 
     v2 = m.DealTermsVersion.objects.get(version=2)
@@ -83,13 +121,15 @@ def test_new_version_after_a_conversion_leaves_the_conversion_alone(deal_admin_c
     assert after == before  # figures, snapshot and terms link unchanged
     v1.refresh_from_db()
     assert v1.debenture_fixed_price == NHTC_DEFAULTS.debenture_fixed_price
-    assert m.DealTermsVersion.objects.in_force_on(datetime.date(2000, 3, 31)) == v1
-    assert m.DealTermsVersion.objects.in_force_on(datetime.date(2000, 4, 1)) == v2
+    from deals.selectors.terms import terms_in_force
+
+    assert terms_in_force(financing=v1.financing, day=datetime.date(2000, 3, 31)).version == v1
+    assert terms_in_force(financing=v1.financing, day=datetime.date(2000, 4, 1)).version == v2
 
 
 @pytest.mark.django_db
 def test_version_page_shows_the_diff_from_the_previous_one(deal_admin_client, v1):
-    deal_admin_client.post(ADD_URL, _post_data(v1, cap_pct="19.5"))
+    deal_admin_client.post(_add(v1), _post_data(v1, cap_pct="19.5"))
     v2 = m.DealTermsVersion.objects.get(version=2)
     page = deal_admin_client.get(f"/admin/deals/dealtermsversion/{v2.pk}/change/").content.decode()
     assert "Changes from the previous version" in page
@@ -100,7 +140,7 @@ def test_version_page_shows_the_diff_from_the_previous_one(deal_admin_client, v1
 @pytest.mark.parametrize(
     "changes,fragment",
     [
-        ({}, "No term differs from version 1"),
+        ({}, "version 1; change at least one value"),
         ({"cap_pct": "19", "effective_from": "1998-12-31"}, "is earlier"),
         ({"cap_pct": "19", "effective_from": ""}, "This field is required"),
         ({"cap_pct": "19", "reason": ""}, "This field is required"),
@@ -108,7 +148,7 @@ def test_version_page_shows_the_diff_from_the_previous_one(deal_admin_client, v1
     ],
 )
 def test_bad_new_versions_are_refused_in_plain_words(deal_admin_client, v1, changes, fragment):
-    response = deal_admin_client.post(ADD_URL, _post_data(v1, **changes))
+    response = deal_admin_client.post(_add(v1), _post_data(v1, **changes))
     assert response.status_code == 200
     assert fragment in response.content.decode()
     assert m.DealTermsVersion.objects.count() == 1

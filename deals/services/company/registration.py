@@ -26,6 +26,7 @@ from deals.models import (
     RegistrationStatement,
     Warrant,
 )
+from deals.selectors.terms import terms_in_force
 from deals.services.obligations import obligation_upsert, obligations_close, obligations_for
 from deals.terms import registration as reg
 from deals.terms import rofr
@@ -33,7 +34,7 @@ from deals.terms.conversion import ConversionPrice, series_j_conversion_price
 from deals.terms.errors import TermsError
 from deals.terms.params import DealTerms
 
-from ._common import buyers, closing_bids_before, primary_statement, terms_in_force
+from ._common import buyers, closing_bids_before, primary_statement
 
 CLAUSE_REQUIRED = "RRA 2(a)(i)"
 CLAUSE_INCREASED = "RRA 2(a)(ii)"
@@ -90,7 +91,7 @@ def registration_overview(*, financing: Financing, as_of: datetime.date) -> Regi
 
     Fixed number of queries whatever the number of conversions or warrants.
     """
-    terms, _version = terms_in_force(as_of)
+    _, terms = terms_in_force(financing=financing, day=as_of)
     statement = primary_statement(financing)
     amendments = list(statement.amendments.order_by("id")) if statement else []
     holders = buyers(financing)
@@ -212,7 +213,7 @@ def registration_statement_save(*, financing: Financing, data: dict, user, as_of
             setattr(statement, name, data[name])
         if changed:
             statement.save(update_fields=[*changed, "updated_at"])
-    terms, _ = terms_in_force(as_of)
+    _, terms = terms_in_force(financing=financing, day=as_of)
     if financing.initial_closing_date:
         due = reg.anticipated_initial_effective_date(financing.initial_closing_date, terms)
         obligation_upsert(

@@ -31,11 +31,12 @@ from deals.models import (
     Warrant,
 )
 from deals.models.instruments import InstrumentStatus
+from deals.selectors.terms import terms_in_force
 from deals.services.obligations import obligation_upsert, obligations_close
 from deals.terms import rofr
 from deals.terms.errors import TermsError
 
-from ._common import buyers, primary_statement, terms_in_force
+from ._common import buyers, primary_statement
 
 TERM_KEYS = ("market_price_pct", "fixed_price", "warrant_exercise_price", "warrant_shares_per_dollar")
 
@@ -88,7 +89,7 @@ def offer_create(
     business day after receipt), its pro rata part (4(j)(iv)) and the 20-day
     consummation window (4(j)(ii)) from the latest Expiration Date."""
     Financing.objects.select_for_update().get(pk=financing.pk)
-    deal_terms, _ = terms_in_force(sent_date)
+    _, deal_terms = terms_in_force(financing=financing, day=sent_date)
     effective = _effective_date(financing)
     if not rofr.rofr_applies(offered_on=sent_date, effective_date=effective, terms=deal_terms):
         raise ValidationError(
@@ -168,7 +169,7 @@ def offer_create(
 
 def consummation_deadline(offer: NewTransactionOffer) -> datetime.date:
     """SPA 4(j)(ii): 20 days from the latest Buyer's Expiration Date."""
-    deal_terms, _ = terms_in_force(offer.sent_date)
+    _, deal_terms = terms_in_force(financing=offer.financing_id, day=offer.sent_date)
     latest = max(r.answer_due for r in offer.responses.all())
     return latest + datetime.timedelta(days=deal_terms.rofr_consummation_days)
 
@@ -364,7 +365,7 @@ def price_protection_proposal(offer: NewTransactionOffer) -> Proposal:
     if offer.status != NewTransactionOffer.Status.CONSUMMATED or offer.consummated_date is None:
         raise ValidationError("Price protection follows a consummated New Transaction (SPA 4(j)(v)).")
     day = offer.consummated_date
-    deal_terms, version = terms_in_force(day)
+    version, deal_terms = terms_in_force(financing=offer.financing_id, day=day)
     effective = _effective_date(offer.financing)
     new = terms_from_json(offer.consummated_terms)
     price_by_investor = {inv.pk: price for inv, _lp, _o, price in buyers(offer.financing)}
@@ -419,10 +420,13 @@ def price_protection_confirm(*, offer: NewTransactionOffer, user, as_of: datetim
     if not proposal.applies:
         raise ValidationError("SPA 4(j)(v): the New Transaction is not on better terms within the period; nothing to adjust.")
     p = proposal.protection
-    deal_terms, base = terms_in_force(offer.consummated_date)
+    base, deal_terms = terms_in_force(financing=offer.financing_id, day=offer.consummated_date)
     values = DealTermsVersion.values_from_terms(p.adjusted_terms(deal_terms))
-    next_version = (DealTermsVersion.objects.select_for_update().aggregate(n=Max("version"))["n"] or 0) + 1
+    next_version = (
+        DealTermsVersion.objects.select_for_update().filter(financing_id=offer.financing_id).aggregate(n=Max("version"))["n"] or 0
+    ) + 1
     version = DealTermsVersion.objects.create(
+        financing_id=offer.financing_id,
         version=next_version,
         effective_from=offer.consummated_date,
         reason=f"SPA 4(j)(v) price protection: New Transaction Offer {offer.pk} consummated {offer.consummated_date.isoformat()}",
