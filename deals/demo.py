@@ -202,7 +202,7 @@ def load_demo_deal() -> dict:
             },
         )
         investors.append(investor)
-        lp = D(shares) * terms.series_j_stated_value
+        lp = D(shares) * terms.preferred_stated_value
         holdings.append(
             t.upsert(
                 m.PreferredHolding,

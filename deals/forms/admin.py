@@ -105,7 +105,7 @@ class PreferredHoldingAdminForm(forms.ModelForm):
         if not (closing and financing):
             return data
         try:
-            stated = _terms_on(financing, closing).series_j_stated_value
+            stated = _terms_on(financing, closing).preferred_stated_value
         except ValidationError as exc:
             self.add_error("closing_date", exc)
             return data
@@ -241,7 +241,7 @@ def term_groups() -> list[tuple[str, list[str]]]:
     rules = (
         ("Debenture conversion, interest, redemption (Debenture 1, 4)", ("debenture_", "redemption_", "original_notice",
                                                                          "fax_original")),
-        ("Series J (SPA 1(b); Certificate of Designations)", ("series_j_", "share_rounding")),
+        ("Preferred stock (SPA 1(b); Certificate of Designations)", ("preferred_", "share_rounding")),
         ("Late delivery, revocation, mandatory purchase (SPA 5)", ("late_", "revocation_", "mandatory_")),
         ("Cap Regulations and reserve (SPA 3(c), 4(d), 4(g), 4(i))", ("cap_", "reserve_", "shares_outstanding",
                                                                      "authorized_")),

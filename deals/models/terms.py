@@ -23,7 +23,7 @@ from deals.terms.params import DealTerms
 
 
 def _label(name: str) -> str:
-    return name.replace("_pct", " (%)").replace("_", " ").replace("series j", "Series J").capitalize()
+    return name.replace("_pct", " (%)").replace("_", " ").capitalize()
 
 
 def _model_field(f: dataclasses.Field, py_type) -> models.Field:

@@ -83,7 +83,7 @@ def prices_mapping(days, field_name: str = "closing_bid") -> dict[datetime.date,
 
 
 def _lookback_days(terms: DealTerms, *, is_debenture: bool, conversion_date: datetime.date):
-    n = terms.debenture_lookback_days if is_debenture else terms.series_j_lookback_days
+    n = terms.debenture_lookback_days if is_debenture else terms.preferred_lookback_days
     return calendars.trading_days_before(conversion_date, n)
 
 
@@ -153,7 +153,7 @@ def _amount_errors(instrument, amount: Decimal, terms: DealTerms) -> None:
             field="amount",
         )
     if isinstance(instrument, PreferredHolding):
-        stated = terms.series_j_stated_value
+        stated = terms.preferred_stated_value
         if amount % stated:
             raise WorkflowError(
                 f"Series J converts in whole preferred shares of {money(stated)} liquidation preference each "
@@ -306,7 +306,7 @@ def _applied(instrument, quote: ConversionQuote, terms: DealTerms) -> tuple[Appl
     split = quote.unconverted
     if isinstance(instrument, Debenture) or split is None or split.unconverted_preferred == 0:
         return Applied(quote.amount, quote.total_shares), 0
-    converted = terms.series_j_stated_value * split.convertible_preferred
+    converted = terms.preferred_stated_value * split.convertible_preferred
     return Applied(converted, split.common_shares), split.unconverted_preferred
 
 
@@ -715,7 +715,7 @@ def cap_remedy_choose(*, conversion: Conversion, remedy: str, shares: int, chose
         )
     holding = _lock(conv.preferred)
     version, terms = terms_in_force(financing=holding.financing, day=chosen_date)
-    stated = terms.series_j_stated_value
+    stated = terms.preferred_stated_value
     per_share_dividends = accrued_dividends(
         terms=terms, liquidation_preference=stated, issue_date=holding.closing_date, to_date=chosen_date
     ).amount
@@ -751,7 +751,7 @@ def cap_remedy_choose(*, conversion: Conversion, remedy: str, shares: int, chose
             obligation_upsert(
                 kind=ObligationKind.SHARE_DELIVERY,
                 source=remedy_row,
-                due_date=calendars.add_business_days(chosen_date, terms.series_j_delivery_business_days),
+                due_date=calendars.add_business_days(chosen_date, terms.preferred_delivery_business_days),
                 clause="SPA 4(i)(x)",
                 investor=conv.investor,
                 description=f"Deliver {x.shares:,} shares for {shares} Unconverted Share(s) (remedy (x))",
@@ -762,7 +762,7 @@ def cap_remedy_choose(*, conversion: Conversion, remedy: str, shares: int, chose
         if remedy == CapRemedy.Remedy.Y_REDEMPTION:
             cp = series_j_conversion_price(
                 terms=terms,
-                prices=prices_mapping(calendars.trading_days_before(chosen_date, terms.series_j_lookback_days)),
+                prices=prices_mapping(calendars.trading_days_before(chosen_date, terms.preferred_lookback_days)),
                 conversion_date=chosen_date,
             )
             last_trading = chosen_date if calendars.is_trading_day(chosen_date) else calendars.add_trading_days(chosen_date, 1)

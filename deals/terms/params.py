@@ -75,15 +75,15 @@ class DealTerms:
         3, DEB_CONV, "fax date is the Conversion Date if the original arrives within N business days"
     )
     # Series J conversion
-    series_j_stated_value: Decimal = term(D("1000"), "SPA 1(b)(iv)", "liquidation preference per share")
-    series_j_fixed_price: Decimal = term(D("1.4375"), COD, "Fixed Price")
-    series_j_discount_pct: Decimal = term(D("80"), COD, "percent of the Market Price")
-    series_j_lookback_method: LookbackMethod = term(LookbackMethod.AVERAGE_LOWEST, "SPA 1(b)(ix)")
-    series_j_lookback_days: int = term(20, "SPA 1(b)(ix)")
-    series_j_lookback_lowest: int = term(3, "SPA 1(b)(ix)")
-    series_j_dividend_rate_pct: Decimal = term(D("6"), COD, "per annum")
-    series_j_day_count: DayCount = term(DayCount.ACT_365, COD)
-    series_j_delivery_business_days: int = term(3, COD, "Delivery Date")
+    preferred_stated_value: Decimal = term(D("1000"), "SPA 1(b)(iv)", "liquidation preference per share")
+    preferred_fixed_price: Decimal = term(D("1.4375"), COD, "Fixed Price")
+    preferred_discount_pct: Decimal = term(D("80"), COD, "percent of the Market Price")
+    preferred_lookback_method: LookbackMethod = term(LookbackMethod.AVERAGE_LOWEST, "SPA 1(b)(ix)")
+    preferred_lookback_days: int = term(20, "SPA 1(b)(ix)")
+    preferred_lookback_lowest: int = term(3, "SPA 1(b)(ix)")
+    preferred_dividend_rate_pct: Decimal = term(D("6"), COD, "per annum")
+    preferred_day_count: DayCount = term(DayCount.ACT_365, COD)
+    preferred_delivery_business_days: int = term(3, COD, "Delivery Date")
     # Shares
     share_rounding: ShareRounding = term(ShareRounding.HALF_UP, DEB_CONV, "nearest whole share")
     # Late delivery

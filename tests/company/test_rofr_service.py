@@ -152,7 +152,7 @@ def test_price_protection_creates_a_new_terms_version_and_adjusts_warrants_but_n
     }
     adj = svc.price_protection_confirm(offer=offer, user=_user(), as_of=D(2000, 6, 15))
     assert adj.terms_version.version == 2 and adj.terms_version.effective_from == D(2000, 6, 15)
-    assert adj.terms_version.series_j_discount_pct == Decimal("75")  # 75% of market < 80%
+    assert adj.terms_version.preferred_discount_pct == Decimal("75")  # 75% of market < 80%
     assert adj.terms_version.financing == deal["financing"]
     assert terms_in_force(financing=deal["financing"], day=D(2000, 6, 14)).version.version == 1
     assert terms_in_force(financing=deal["financing"], day=D(2000, 6, 15)).version == adj.terms_version

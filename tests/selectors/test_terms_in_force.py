@@ -21,7 +21,7 @@ D = datetime.date
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
-DISCOUNT = "series_j_discount_pct"
+DISCOUNT = "preferred_discount_pct"
 
 
 @pytest.fixture

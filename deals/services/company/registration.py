@@ -75,7 +75,7 @@ class RegistrationOverview:
 
 
 def _price(terms: DealTerms, day: datetime.date) -> ConversionPrice:
-    prices = closing_bids_before(day, terms.series_j_lookback_days)
+    prices = closing_bids_before(day, terms.preferred_lookback_days)
     return series_j_conversion_price(terms=terms, prices=prices, conversion_date=day)
 
 
