@@ -94,7 +94,7 @@ def main(n: int = 100_000) -> None:
     fin = m.Financing.objects.create(issuer=issuer, kind="series_j", name="Series J", total_offering=D("1000000"),
                                      initial_closing_date=closing)
     terms = m.DealTermsVersion.objects.create(financing=fin, version=1, effective_from=datetime.date(1999, 1, 1), reason="bench",
-                                              **m.DealTermsVersion.values_from_terms(NHTC_DEFAULTS))
+                                              **m.DealTermsVersion.values_from_terms(NHTC_DEFAULTS, kind="preferred"))
     investors = m.Investor.objects.bulk_create(
         [m.Investor(legal_name=f"Bench Fund {i}", jurisdiction="Bahamas", notice_address="x") for i in range(100)]
     )

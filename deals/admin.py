@@ -34,7 +34,6 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from deals import models as m
 from deals.forms.admin import (
-    TERM_FIELDS,
     DealTermsVersionAdminForm,
     DebentureAdminForm,
     PreferredHoldingAdminForm,
@@ -47,6 +46,7 @@ from deals.selectors import derived
 from deals.services.calendar import business_date, business_date_set
 from deals.services.prices import ImportProgress, prices_export, prices_import, prices_import_steps
 from deals.services.roles import is_deal_admin
+from deals.terms.params import NHTC_DEFAULTS, fields_for
 
 
 def figure_html(fig: derived.Figure):
@@ -313,14 +313,16 @@ class DealTermsVersionAdmin(DealAdmin):
     def get_fieldsets(self, request, obj=None):
         head = ("financing", "effective_from", "reason") if obj is None else (
             "financing", "version", "effective_from", "reason", "created_by", "created_at", "changes_from_previous")
+        financing = obj.financing if obj is not None else self._financing_from(request)
+        kind = financing.terms_kind if financing is not None else None
         return ((None, {"fields": head}),
-                *((title, {"fields": names, "classes": ("collapse",) if obj else ()}) for title, names in term_groups()))
+                *((title, {"fields": names, "classes": ("collapse",) if obj else ()}) for title, names in term_groups(kind)))
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
         return ("financing", "version", "effective_from", "reason", "created_by", "created_at", "changes_from_previous",
-                *TERM_FIELDS)
+                *fields_for(obj.financing.terms_kind))
 
     def has_add_permission(self, request):
         return is_deal_admin(request.user) and super().has_add_permission(request)
@@ -338,8 +340,9 @@ class DealTermsVersionAdmin(DealAdmin):
             return initial
         initial["financing"] = financing.pk
         latest = financing.terms_versions.order_by("-version").first()
-        if latest:
-            initial.update({n: getattr(latest, n) for n in TERM_FIELDS})
+        # start from the financing's latest version, else the engine's defaults for its kind
+        source = latest.term_values() if latest else m.DealTermsVersion.values_from_terms(NHTC_DEFAULTS, kind=financing.terms_kind)
+        initial.update({n: source[n] for n in fields_for(financing.terms_kind)})
         return initial
 
     def save_model(self, request, obj, form, change):
@@ -361,7 +364,7 @@ class DealTermsVersionAdmin(DealAdmin):
             return f"The first version of {obj.financing}: nothing to compare."
         rows = [(m.DealTermsVersion._meta.get_field(n).verbose_name, getattr(prev, n), getattr(obj, n),
                  m.DealTermsVersion._meta.get_field(n).help_text)
-                for n in TERM_FIELDS if getattr(prev, n) != getattr(obj, n)]
+                for n in fields_for(obj.financing.terms_kind) if getattr(prev, n) != getattr(obj, n)]
         if not rows:
             return f"No term differs from version {prev.version}."
         return format_html(

@@ -173,7 +173,7 @@ def load_demo_deal() -> dict:
                 version=1,
                 effective_from=TERMS_EFFECTIVE,
                 reason="NHTC defaults from the agreements (demo load)",
-                **m.DealTermsVersion.values_from_terms(NHTC_DEFAULTS),
+                **m.DealTermsVersion.values_from_terms(NHTC_DEFAULTS, kind=fin.terms_kind),
             )
             t.created["dealtermsversion"] = t.created.get("dealtermsversion", 0) + 1
         terms_rows[fin.kind] = row

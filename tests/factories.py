@@ -77,7 +77,7 @@ class DealTermsVersionFactory(DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        values = m.DealTermsVersion.values_from_terms(NHTC_DEFAULTS)
+        values = m.DealTermsVersion.values_from_terms(NHTC_DEFAULTS, kind=kwargs["financing"].terms_kind)
         values.update(kwargs)
         if values.get("version") is None:
             last = m.DealTermsVersion.objects.filter(financing=values["financing"]).order_by("-version").first()

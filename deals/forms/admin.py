@@ -9,14 +9,13 @@ exercised (then the outstanding amount follows it).
 
 from __future__ import annotations
 
-import dataclasses
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from deals.models import DealTermsVersion, Debenture, PreferredHolding, SuspensionPeriod, Warrant
-from deals.terms.params import DealTerms
+from deals.terms.params import GROUP_LABELS, KIND_GROUPS, DealTerms, fields_for, group_of
 from deals.terms.warrants import warrant_expiry
 
 DENOMINATION = Decimal("100000")
@@ -211,6 +210,8 @@ class DealTermsVersionAdminForm(forms.ModelForm):
         financing = data.get("financing")
         if self.instance.pk or financing is None:
             return data
+        # ranges and cross-field rules: DealTermsVersion.clean (params.term_problems), run by _post_clean
+        carried = set(fields_for(financing.terms_kind))
         latest = DealTermsVersion.objects.filter(financing=financing).order_by("-version").first()
         if latest is None:
             return data
@@ -222,12 +223,23 @@ class DealTermsVersionAdminForm(forms.ModelForm):
                 f"{latest.effective_from.isoformat()}; {eff.isoformat()} is earlier. Records already made keep the "
                 "version they used.",
             )
-        changed = [n for n in TERM_FIELDS if n in data and _norm(data[n]) != _norm(getattr(latest, n))]
+        changed = [n for n in carried if n in data and _norm(data[n]) != _norm(getattr(latest, n))]
         if not changed and not self.errors:
             raise ValidationError(
                 f"No term differs from {financing}'s version {latest.version}; change at least one value or cancel."
             )
         return data
+
+
+    def _post_clean(self):
+        # A version carries only its financing's kind of terms: the rest are empty, not defaults.
+        financing = self.cleaned_data.get("financing")
+        if financing is not None and not self.instance.pk:
+            carried = set(fields_for(financing.terms_kind))
+            for name in TERM_FIELDS:
+                if name not in carried:
+                    setattr(self.instance, name, None)
+        super()._post_clean()
 
 
 def _norm(v):
@@ -236,36 +248,11 @@ def _norm(v):
     return v
 
 
-def term_groups() -> list[tuple[str, list[str]]]:
-    """DealTerms fields grouped for the admin's fieldsets, in declaration order."""
-    rules = (
-        ("Debenture conversion, interest, redemption (Debenture 1, 4)", ("debenture_", "redemption_", "original_notice",
-                                                                         "fax_original")),
-        ("Preferred stock (SPA 1(b); Certificate of Designations)", ("preferred_", "share_rounding")),
-        ("Late delivery, revocation, mandatory purchase (SPA 5)", ("late_", "revocation_", "mandatory_")),
-        ("Cap Regulations and reserve (SPA 3(c), 4(d), 4(g), 4(i))", ("cap_", "reserve_", "shares_outstanding",
-                                                                     "authorized_")),
-        ("Warrants (SPA 4(h))", ("warrant_",)),
-        ("Registration rights (RRA)", ("registration_", "required_effective", "increased_", "amendment_", "periodic_",
-                                       "counsel_review", "requested_information", "suspension_", "held_shares",
-                                       "rra_")),
-        ("Right of first refusal (SPA 4(j))", ("rofr_",)),
-        ("Regulation S and notices (SPA 2, 10)", ("restricted_", "notice_")),
-        ("Events of Default (Debenture 10)", ("eod_",)),
-    )
-    groups: dict[str, list[str]] = {title: [] for title, _ in rules}
-    other: list[str] = []
-    for f in dataclasses.fields(DealTerms):
-        for title, prefixes in rules:
-            if f.name.startswith(prefixes):
-                groups[title].append(f.name)
-                break
-        else:
-            other.append(f.name)
-    out = [(t, names) for t, names in groups.items() if names]
-    if other:
-        out.append(("Other terms", other))
-    return out
+def term_groups(kind: str | None = None) -> list[tuple[str, list[str]]]:
+    """DealTerms fields grouped by what they govern (``params.group_of``), in declaration order;
+    with ``kind``, only the groups a financing of that kind carries."""
+    groups = [g for g in GROUP_LABELS if kind is None or g in KIND_GROUPS[kind]]
+    return [(GROUP_LABELS[g], [n for n in TERM_FIELDS if group_of(n) == g]) for g in groups]
 
 
 class PriceImportForm(forms.Form):

@@ -24,7 +24,7 @@ from deals.models import (
     RegistrationStatement,
     Warrant,
 )
-from deals.selectors.terms import NoTermsInForce, terms_in_force
+from deals.selectors.terms import TermsUnavailable, terms_in_force
 from deals.services.calendar import business_date
 from deals.terms import calendars
 from deals.terms.conversion import (
@@ -105,7 +105,7 @@ def debenture_status(debenture: Debenture, as_of: datetime.date | None = None) -
     as_of = as_of or business_date()
     try:
         _, terms = terms_in_force(financing=debenture.financing_id, day=as_of)
-    except NoTermsInForce as exc:
+    except TermsUnavailable as exc:
         return Figure("Outstanding principal", "Debenture 4(A)", debenture.principal_outstanding, (), str(exc))
     effective = (
         RegistrationStatement.objects.filter(financing_id=debenture.financing_id, effective_date__isnull=False)
@@ -139,7 +139,7 @@ def warrant_status(warrant: Warrant, as_of: datetime.date | None = None) -> Figu
     as_of = as_of or business_date()
     try:
         _, terms = terms_in_force(financing=warrant.financing_id, day=warrant.issue_date)
-    except NoTermsInForce as exc:
+    except TermsUnavailable as exc:
         return Figure("Warrant expiry", "SPA 4(h)", None, (), str(exc))
     computed = warrant_expiry(warrant.issue_date, terms)
     lines = [f"SPA 4(h): Closing {warrant.issue_date.isoformat()} -> expiry {computed.isoformat()}"]
@@ -201,7 +201,7 @@ def reserve_status(issuer: Issuer, as_of: datetime.date | None = None) -> Figure
             issued_shares=issuer.shares_issued,
             authorized_shares=issuer.authorized_common_shares,
         )
-    except NoTermsInForce as exc:
+    except TermsUnavailable as exc:
         return Figure(label, clause, None, tuple(lines), str(exc))
     except TermsError as exc:
         return Figure(label, clause, None, tuple(lines), f"Cannot compute on {as_of.isoformat()}: {exc}")
@@ -228,7 +228,7 @@ def registration_status(statement: RegistrationStatement, as_of: datetime.date |
         return Figure(label, clause, None, (), "The financing has no Initial Closing Date yet.")
     try:
         _, terms = terms_in_force(financing=fin, day=filing)
-    except NoTermsInForce as exc:
+    except TermsUnavailable as exc:
         return Figure(label, clause, None, (), str(exc))
     lp = fin.preferred_holdings.aggregate(s=Sum("liquidation_preference"))["s"] or ZERO
     wsh = fin.warrants.aggregate(s=Sum("shares"))["s"] or 0

@@ -18,23 +18,37 @@ from django.core.exceptions import ValidationError
 
 from deals.models import DealTermsVersion, Financing
 from deals.services.errors import WorkflowError
-from deals.terms.params import DealTerms
+from deals.terms.params import DealTerms, term_problems
 
 
-class NoTermsInForce(WorkflowError, ValidationError):
-    """No terms version of the financing is in force on the day.
+class TermsUnavailable(WorkflowError, ValidationError):
+    """The financing's terms cannot be used on the day. A ``WorkflowError`` (conversion,
+    exercise and redemption views show it) and a ``ValidationError`` (the company-side
+    forms and the admin show it)."""
 
-    A ``WorkflowError`` (conversion, exercise and redemption views show it) and a
-    ``ValidationError`` (the company-side forms and admin show it)."""
+    code_name = "terms"
 
     def __init__(self, message: str, *, financing_id: int, day: datetime.date):
-        WorkflowError.__init__(self, message, code="no_terms")
-        ValidationError.__init__(self, message, code="no_terms")
+        WorkflowError.__init__(self, message, code=self.code_name)
+        ValidationError.__init__(self, message, code=self.code_name)
         self.financing_id = financing_id
         self.day = day
 
     def __str__(self) -> str:
         return self.message
+
+
+class NoTermsInForce(TermsUnavailable):
+    """No terms version of the financing is in force on the day."""
+
+    code_name = "no_terms"
+
+
+class TermsNotComputable(TermsUnavailable):
+    """The version in force holds a value the engine cannot compute with (issue 15 item 13:
+    0, a negative, out of range, another kind's term); the message names the version and field."""
+
+    code_name = "bad_terms"
 
 
 @dataclass(frozen=True)
@@ -69,12 +83,29 @@ def terms_in_force(*, financing: Financing | int, day: datetime.date) -> TermsIn
     financing_id = financing.pk if isinstance(financing, Financing) else int(financing)
     version = (
         DealTermsVersion.objects.filter(financing_id=financing_id, effective_from__lte=day)
+        .select_related("financing")
         .order_by("-effective_from", "-version")
         .first()
     )
     if version is None:
         raise _no_terms(_financing(financing), day)
-    return TermsInForce(version, version.to_terms())
+    return TermsInForce(version, _engine_terms(version, day))
+
+
+def _engine_terms(version: DealTermsVersion, day: datetime.date) -> DealTerms:
+    """The engine's view of a version, refused (``TermsNotComputable``) when a term is unusable."""
+    problems = term_problems(version.term_values(), version.financing.terms_kind)
+    if problems:
+        name, text = next(iter(problems.items()))
+        label = DealTermsVersion._meta.get_field(name).verbose_name
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise TermsNotComputable(
+            f"Deal terms v{version.version} of {version.financing} (effective {version.effective_from.isoformat()}) "
+            f"cannot be used: {label} ({name}) {text}{more}. A deal admin must add a corrected version.",
+            financing_id=version.financing_id,
+            day=day,
+        )
+    return version.to_terms()
 
 
 class TermsBook:
@@ -86,13 +117,13 @@ class TermsBook:
         self._by_financing: dict[int, list[DealTermsVersion]] = {}
         self._by_id: dict[int, DealTermsVersion] = {}
         self._terms: dict[int, DealTerms] = {}
-        for v in DealTermsVersion.objects.order_by("financing_id", "effective_from", "version"):
+        for v in DealTermsVersion.objects.select_related("financing").order_by("financing_id", "effective_from", "version"):
             self._by_financing.setdefault(v.financing_id, []).append(v)
             self._by_id[v.pk] = v
 
-    def _engine(self, v: DealTermsVersion) -> DealTerms:
+    def _engine(self, v: DealTermsVersion, day: datetime.date | None = None) -> DealTerms:
         if v.pk not in self._terms:
-            self._terms[v.pk] = v.to_terms()
+            self._terms[v.pk] = _engine_terms(v, day or v.effective_from)
         return self._terms[v.pk]
 
     def in_force(self, *, financing: Financing | int, day: datetime.date) -> TermsInForce:
@@ -101,11 +132,11 @@ class TermsBook:
         if not found:
             raise _no_terms(_financing(financing), day)
         version = max(found, key=_in_force_key)
-        return TermsInForce(version, self._engine(version))
+        return TermsInForce(version, self._engine(version, day))
 
     def version(self, version_id: int) -> TermsInForce:
         """The terms of the version a record was priced under (its ``terms_version``)."""
-        version = self._by_id.get(version_id) or DealTermsVersion.objects.get(pk=version_id)
+        version = self._by_id.get(version_id) or DealTermsVersion.objects.select_related("financing").get(pk=version_id)
         return TermsInForce(version, self._engine(version))
 
 

@@ -81,7 +81,7 @@ from deals.models import (
     Warrant,
     WarrantExercise,
 )
-from deals.selectors.terms import NoTermsInForce, TermsBook
+from deals.selectors.terms import TermsBook, TermsUnavailable
 from deals.services.calendar import business_date
 from deals.services.roles import DEAL_ADMIN
 from deals.terms import calendars, rofr
@@ -202,7 +202,7 @@ class Context:
 
     def terms_in_force(self, *, financing: int, day: datetime.date) -> DealTerms:
         """``deals.selectors.terms`` for the financing and day (the same rule as
-        ``terms_in_force``). Raises ``NoTermsInForce``: rules note it and skip the record."""
+        ``terms_in_force``). Raises ``TermsUnavailable``: rules note it and skip the record."""
         return self.book.in_force(financing=financing, day=day).terms
 
     def ct(self, model) -> int:
@@ -668,7 +668,7 @@ def rule_periodic_amounts(ctx: Context) -> RuleStats:
         f = r.financing
         try:
             terms = ctx.terms_in_force(financing=f.pk, day=f.initial_closing_date)
-        except NoTermsInForce as err:
+        except TermsUnavailable as err:
             stats.notes.append(str(err))
             continue
         red = reg.anticipated_initial_effective_date(f.initial_closing_date, terms)
@@ -749,7 +749,7 @@ def rule_increased_shares(ctx: Context) -> RuleStats:
         f = r.financing
         try:
             terms = ctx.terms_in_force(financing=f.pk, day=f.initial_closing_date)
-        except NoTermsInForce as err:
+        except TermsUnavailable as err:
             stats.notes.append(str(err))
             continue
         effective = r.statement.effective_date if r.statement else None
@@ -841,7 +841,7 @@ def rule_suspensions(ctx: Context) -> RuleStats:
     for r in _registrations():
         try:
             terms = ctx.terms_in_force(financing=r.financing.pk, day=r.financing.initial_closing_date)
-        except NoTermsInForce as err:
+        except TermsUnavailable as err:
             stats.notes.append(str(err))
             continue
         for s, verdict in _restricted_spans(r.suspensions, terms):
@@ -881,7 +881,7 @@ def rule_rofr(ctx: Context) -> RuleStats:
     for offer in offers.values():
         try:  # SPA 4(j) periods of the financing the offer is made under, as of the offer
             offer_terms[offer.pk] = ctx.terms_in_force(financing=offer.financing_id, day=offer.sent_date)
-        except NoTermsInForce as err:
+        except TermsUnavailable as err:
             stats.notes.append(str(err))
     responses = list(OfferResponse.objects.all())
     resp_rows, offer_rows, fin_rows = [], [], []
@@ -925,7 +925,7 @@ def rule_rofr(ctx: Context) -> RuleStats:
         eff = _effective(r.statement.effective_date if r.statement else None, as_of)
         try:
             last = rofr.rofr_last_day(eff, ctx.terms_in_force(financing=r.financing.pk, day=r.financing.initial_closing_date))
-        except NoTermsInForce as err:
+        except TermsUnavailable as err:
             stats.notes.append(str(err))
             continue
         if last is None:
@@ -990,7 +990,7 @@ def rule_debentures(ctx: Context) -> RuleStats:
         if outstanding > 0 and status == InstrumentStatus.OUTSTANDING:
             try:
                 terms_now = ctx.terms_in_force(financing=fin, day=as_of)
-            except NoTermsInForce as err:
+            except TermsUnavailable as err:
                 stats.notes.append(f"Debenture {number}: {err}")
                 continue
             interest = accrued_interest(terms=terms_now, principal=outstanding, issue_date=issue,
@@ -1058,7 +1058,7 @@ def rule_defaults(ctx: Context) -> RuleStats:
                 terms = ctx.terms_in_force(financing=e.financing_id, day=e.occurred_date)
                 cure_by = ev.cure_deadline(ev.EventOfDefault(e.kind), occurred_on=e.occurred_date, notice_on=e.written_notice_date,
                                            terms=terms).cure_by
-            except NoTermsInForce as err:
+            except TermsUnavailable as err:
                 stats.notes.append(str(err))
                 cure_by = None
             except (ValueError, TermsError):
@@ -1109,7 +1109,7 @@ def rule_cap(ctx: Context) -> RuleStats:
             continue
         try:
             terms = ctx.terms_in_force(financing=spa, day=as_of)
-        except NoTermsInForce as err:
+        except TermsUnavailable as err:
             stats.notes.append(str(err))
             continue
         md = meeting_date(terms=terms, issuances=[i for i in issuances if i[0] <= as_of],
@@ -1173,7 +1173,7 @@ def rule_period_ends(ctx: Context) -> RuleStats:
             continue
         try:
             terms = ctx.terms_in_force(financing=r.financing.pk, day=r.financing.initial_closing_date)
-        except NoTermsInForce as err:
+        except TermsUnavailable as err:
             stats.notes.append(str(err))
             continue
         period = reg.registration_period(effective_date=eff, terms=terms)

@@ -16,6 +16,7 @@ from deals.selectors.terms import terms_in_force
 from tests import factories as f
 
 fill = importlib.import_module("deals.migrations.0005_fill_terms_financing").fill_terms_financing
+by_kind = importlib.import_module("deals.migrations.0009_fill_terms_by_kind").fill_terms_by_kind
 
 
 @pytest.fixture
@@ -68,6 +69,12 @@ def test_single_version_set_moves_to_each_financing_and_conversions_keep_their_f
     assert c_sj.terms_version_id == v1.pk
     assert c_deb.terms_version == by_fin[("Debentures", 2)]  # its own financing's copy of the version that priced it
     assert c_deb.terms_version.debenture_fixed_price == Decimal("1.2500")
+
+    by_kind(django_apps, None)  # 0009: each financing keeps only its kind's terms, values unchanged
+    sj2, deb2 = (m.DealTermsVersion.objects.get(pk=by_fin[k].pk) for k in (("Series J", 2), ("Debentures", 2)))
+    assert sj2.debenture_fixed_price is None and sj2.preferred_fixed_price == f.NHTC_DEFAULTS.preferred_fixed_price
+    assert deb2.preferred_stated_value is None and deb2.debenture_fixed_price == Decimal("1.2500")
+    assert sj2.cap_pct == deb2.cap_pct == f.NHTC_DEFAULTS.cap_pct  # Company covenants: both carry them
     assert terms_in_force(financing=deb_fin, day=datetime.date(2000, 7, 1)).version == by_fin[("Debentures", 2)]
     assert terms_in_force(financing=sj, day=datetime.date(2000, 6, 14)).version == v1
     fill(django_apps, None)  # a second run finds nothing to move

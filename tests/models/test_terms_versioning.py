@@ -35,7 +35,7 @@ def test_dealtermsversion_columns_match_dealterms_fields():
 
 def _post_data(version: m.DealTermsVersion, **changes):
     data = {n: getattr(version, n) for n in DealTerms.field_names()}
-    data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
+    data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False and v is not None}
     data.update({"financing": version.financing_id, "effective_from": "2000-04-01", "reason": "SPA 4(j)(v) price protection"})
     data.update(changes)
     return data
@@ -43,9 +43,9 @@ def _post_data(version: m.DealTermsVersion, **changes):
 
 @pytest.fixture
 def v1(db):
-    from tests.factories import DealTermsVersionFactory
+    from tests.factories import DealTermsVersionFactory, FinancingFactory
 
-    return DealTermsVersionFactory(version=1)
+    return DealTermsVersionFactory(financing=FinancingFactory(name="Debentures 2000", terms=False), version=1)
 
 
 def _add(version) -> str:
@@ -145,6 +145,16 @@ def test_version_page_shows_the_diff_from_the_previous_one(deal_admin_client, v1
         ({"cap_pct": "19", "effective_from": ""}, "This field is required"),
         ({"cap_pct": "19", "reason": ""}, "This field is required"),
         ({"cap_pct": "-1"}, "greater than or equal to 0"),
+        # issue 15 item 13: 0, out-of-range values and cross-field rules, each named with its number
+        ({"debenture_fixed_price": "0"}, "Debenture fixed price is 0; it must be more than 0"),
+        ({"debenture_discount_pct": "0"}, "Debenture discount (%) is 0; it must be more than 0"),
+        ({"debenture_discount_pct": "100.5"}, "Debenture discount (%) is 100.5; it must be at most 100"),
+        ({"cap_pct": "2147483648"}, "Cap (%) is 2,147,483,648; it must be at most 100"),
+        ({"debenture_lookback_days": "0"}, "Debenture lookback days is 0; it must be at least 1"),
+        ({"debenture_lookback_days": "2147483648"}, "less than or equal to 100000"),
+        ({"debenture_day_count": "act_999"}, "Select a valid choice"),
+        ({"debenture_lookback_method": "average_lowest", "debenture_lookback_days": "5", "debenture_lookback_lowest": "6"},
+         "cannot take more than the 5 look-back trading days"),
     ],
 )
 def test_bad_new_versions_are_refused_in_plain_words(deal_admin_client, v1, changes, fragment):
@@ -169,3 +179,51 @@ def test_versions_cannot_be_changed_or_deleted(deal_admin_client, v1):
 def test_clerk_cannot_add_terms(clerk_client, v1):
     assert clerk_client.get(ADD_URL).status_code == 403
     assert clerk_client.post(ADD_URL, _post_data(v1, cap_pct="1")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_financing_carries_only_its_kinds_terms(deal_admin_client, v1):
+    from tests.factories import SeriesJFinancingFactory
+
+    sj = SeriesJFinancingFactory(name="Series K")
+    pref_page = deal_admin_client.get(f"{ADD_URL}?financing={sj.pk}").content.decode()
+    assert 'name="preferred_discount_pct"' in pref_page and 'name="warrant_coverage_pct"' in pref_page
+    assert 'name="debenture_fixed_price"' not in pref_page and 'name="eod_dismissal_days"' not in pref_page
+    deb_page = deal_admin_client.get(_add(v1)).content.decode()
+    assert 'name="debenture_fixed_price"' in deb_page and 'name="cap_pct"' in deb_page
+    assert 'name="preferred_stated_value"' not in deb_page and 'name="periodic_amount_pct"' not in deb_page
+    # posting a preferred term onto the debenture financing stores nothing of it
+    response = deal_admin_client.post(_add(v1), _post_data(v1, cap_pct="19", preferred_stated_value="1"))
+    assert response.status_code == 302
+    v2 = m.DealTermsVersion.objects.get(financing=v1.financing, version=2)
+    assert v2.preferred_stated_value is None and v2.cap_pct == Decimal("19")
+    assert v2.to_terms().preferred_stated_value is None
+
+
+@pytest.mark.django_db
+def test_model_refuses_another_kinds_terms_and_a_missing_financing(v1):
+    from django.core.exceptions import ValidationError
+
+    bad = m.DealTermsVersion(financing=v1.financing, version=9, effective_from=datetime.date(2000, 1, 1), reason="x",
+                             **m.DealTermsVersion.values_from_terms(NHTC_DEFAULTS))  # every kind's terms
+    with pytest.raises(ValidationError) as err:
+        bad.full_clean()
+    assert "is a preferred term; a debenture financing does not carry it (Debentures 2000)" in str(err.value)
+    orphan = m.DealTermsVersion(version=9, effective_from=datetime.date(2000, 1, 1), reason="x")
+    with pytest.raises(ValidationError, match="belongs to a financing"):
+        orphan.clean()
+
+
+@pytest.mark.django_db
+def test_service_layer_refuses_a_version_it_cannot_compute_with(v1):
+    """A stored version with 0 in a term (data from before the fix): the workflows get a
+    clear refusal naming the version and the field, never a 500."""
+    from deals.selectors.terms import TermsBook, TermsNotComputable, terms_in_force
+
+    m.DealTermsVersion.objects.filter(pk=v1.pk).update(debenture_fixed_price=0)
+    with pytest.raises(TermsNotComputable) as err:
+        terms_in_force(financing=v1.financing, day=datetime.date(2000, 6, 1))
+    text = str(err.value)
+    assert "Deal terms v1 of Debentures 2000" in text and "debenture_fixed_price" in text and "is 0" in text
+    with pytest.raises(TermsNotComputable, match="debenture_fixed_price"):
+        TermsBook().in_force(financing=v1.financing_id, day=datetime.date(2000, 6, 1))
