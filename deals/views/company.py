@@ -479,7 +479,9 @@ def offer_detail(request, pk: int):
     action = request.POST.get("action")
     answer_form = f.AnswerForm(request.POST if action == "answer" else None, offer=offer, initial={"answered_date": as_of})
     cons_form = f.ConsummationForm(
-        request.POST if action == "consummate" else None, initial={"consummated_date": as_of, **{k: v for k, v in offer.terms.items() if v}}
+        request.POST if action == "consummate" else None,
+        offer=offer,
+        initial={"consummated_date": as_of, **{k: v for k, v in offer.terms.items() if v}},
     )
     if request.method == "POST":
         try:
@@ -501,6 +503,7 @@ def offer_detail(request, pk: int):
                     offer=offer,
                     consummated_date=cons_form.cleaned_data["consummated_date"],
                     final=cons_form.new_terms(),
+                    new_financing=cons_form.cleaned_data.get("new_financing"),
                     user=request.user,
                     as_of=as_of,
                 )

@@ -190,3 +190,43 @@ def test_no_offer_is_needed_after_240_days_from_the_effective_date(deal):
     )
     with pytest.raises(ValidationError, match="period ended on 2000-11-29"):
         _offer(deal, sent=D(2000, 11, 30))
+
+
+@pytest.mark.django_db
+def test_new_transaction_recorded_as_a_financing_drives_price_protection_from_its_terms(deal):
+    """SPA 4(j), issue 18: the New Transaction is a financing of its own (Series K, 75% of market,
+    Fixed Price $1.25, warrants at $1.80); the comparison reads its terms in force, not typed-in text."""
+    from tests.factories import DealTermsVersionFactory, SeriesJFinancingFactory, WarrantFactory
+
+    reg_svc.registration_statement_save(
+        financing=deal["financing"],
+        data={"filed_date": D(2000, 3, 20), "effective_date": D(2000, 4, 3), "shares_registered": 2_000_000},
+        user=None,
+        as_of=D(2000, 5, 26),
+    )
+    series_k = SeriesJFinancingFactory(issuer=deal["financing"].issuer, name="Series K", terms=False,
+                                       initial_closing_date=D(2000, 6, 15))
+    k_terms = DealTermsVersionFactory(financing=series_k, effective_from=D(2000, 6, 1), reason="Series K CoD",
+                                      preferred_discount_pct=Decimal("75"), preferred_fixed_price=Decimal("1.2500"))
+    WarrantFactory(financing=series_k, exercise_price=Decimal("1.8000"), issue_date=D(2000, 6, 15))
+    offered = NewTransactionTerms(market_price_pct=Decimal("75"), fixed_price=Decimal("1.25"),
+                                  warrant_exercise_price=Decimal("1.8000"))
+    offer = _offer(deal, terms=offered)
+    _answer(offer, deal["a"], "declined", D(2000, 5, 30))
+    _answer(offer, deal["b"], "declined", D(2000, 5, 30))
+    with pytest.raises(ValidationError, match="cannot be it"):
+        svc.offer_consummate(offer=offer, consummated_date=D(2000, 6, 15), new_financing=deal["financing"], user=_user(),
+                             as_of=D(2000, 6, 15))
+    # the typed-in terms are ignored when the financing is given
+    offer = svc.offer_consummate(offer=offer, consummated_date=D(2000, 6, 15), final=OFFERED, new_financing=series_k,
+                                 user=_user(), as_of=D(2000, 6, 15))
+    assert offer.new_financing == series_k
+    assert offer.consummated_terms["market_price_pct"] == "75.0000"
+    proposal = svc.price_protection_proposal(offer)
+    assert proposal.protection.deal_terms_changes == {"preferred_discount_pct": Decimal("75.0000"),
+                                                      "preferred_fixed_price": Decimal("1.2500")}
+    assert {w.new_exercise_price for w in proposal.warrants} == {Decimal("1.8000")}
+    adj = svc.price_protection_confirm(offer=offer, user=_user(), as_of=D(2000, 6, 15))
+    assert adj.terms_version.financing == deal["financing"] and adj.terms_version.preferred_discount_pct == Decimal("75")
+    k_terms.refresh_from_db()
+    assert terms_in_force(financing=series_k, day=D(2000, 6, 15)).version == k_terms  # Series K's own terms untouched
