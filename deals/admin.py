@@ -182,7 +182,21 @@ class FinancingAdmin(DealAdmin):
     list_select_related = ("issuer",)
     list_filter = ("kind",)
     search_fields = ("name", "escrow_agent")
-    readonly_fields = ("allocation_figure", "allocable_shares_table")
+    readonly_fields = ("allocation_figure", "allocable_shares_table", "terms_versions_table")
+
+    @admin.display(description="Deal terms versions")
+    def terms_versions_table(self, obj):
+        if obj is None or obj.pk is None:
+            return "Add the financing, then its terms (Deal terms versions > Add, pick this financing)."
+        versions = obj.terms_versions.order_by("-version")
+        add = reverse("admin:deals_dealtermsversion_add") + f"?financing={obj.pk}"
+        rows = [(reverse("admin:deals_dealtermsversion_change", args=[v.pk]), v.version, v.effective_from.isoformat(), v.reason)
+                for v in versions]
+        table = format_html(
+            "<table><tr><th>Version</th><th>Effective from</th><th>Reason</th></tr>{}</table>",
+            format_html_join("", '<tr><td><a href="{}">v{}</a></td><td>{}</td><td>{}</td></tr>', rows),
+        ) if rows else "No terms yet: conversions under this financing are refused until a version is in force."
+        return format_html('{}<p><a href="{}">Add a terms version for {}</a></p>', table, add, obj)
 
     @admin.display(description="Offering placed")
     def allocation_figure(self, obj):

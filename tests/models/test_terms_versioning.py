@@ -227,3 +227,16 @@ def test_service_layer_refuses_a_version_it_cannot_compute_with(v1):
     assert "Deal terms v1 of Debentures 2000" in text and "debenture_fixed_price" in text and "is 0" in text
     with pytest.raises(TermsNotComputable, match="debenture_fixed_price"):
         TermsBook().in_force(financing=v1.financing_id, day=datetime.date(2000, 6, 1))
+
+
+@pytest.mark.django_db
+def test_financing_page_lists_its_own_versions_only(deal_admin_client, v1):
+    from tests.factories import SeriesJFinancingFactory
+
+    other = SeriesJFinancingFactory(name="Series K", terms__reason="Series K CoD")
+    page = deal_admin_client.get(f"/admin/deals/financing/{v1.financing_id}/change/").content.decode()
+    assert f"/admin/deals/dealtermsversion/{v1.pk}/change/" in page and "NHTC defaults" in page
+    assert "Series K CoD" not in page
+    assert f"?financing={v1.financing_id}" in page
+    other_page = deal_admin_client.get(f"/admin/deals/financing/{other.pk}/change/").content.decode()
+    assert "Series K CoD" in other_page and f"/admin/deals/dealtermsversion/{v1.pk}/change/" not in other_page

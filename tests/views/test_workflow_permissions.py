@@ -62,7 +62,7 @@ def records(db, django_user_model):
     )
     red = Redemption.objects.create(
         debenture=w.debenture,
-        terms_version=tv,
+        terms_version=w.debenture.financing.terms_versions.get(),  # the debenture issue's own terms
         notice_date=datetime.date(2000, 6, 1),
         notice_received_date=datetime.date(2000, 6, 1),
         principal=Decimal("100000"),
