@@ -111,6 +111,7 @@ def main(n: int = 100_000) -> None:
         dd = delivery_days[i % len(delivery_days)]
         batch.append(m.Conversion(
             preferred=h, investor_id=h.investor_id, terms_version=terms, amount=D(10_000 + 1_000 * (i % 91)),
+            late_payment_base=D(10_000 + 1_000 * (i % 91)),
             conversion_date=dd - datetime.timedelta(days=3), notice_method="facsimile", notice_received_date=dd,
             conversion_price=D("1.4375"), shares_for_amount=10_000, shares_issuable=10_000, delivery_date=dd,
             snapshot={}, idempotency_key=f"bench-{i}", created_by=user,
@@ -154,7 +155,7 @@ def main(n: int = 100_000) -> None:
         WITH bd AS (SELECT d, (row_number() OVER (ORDER BY d))::int AS n FROM unnest(%(days)s::date[]) AS d),
         today AS (SELECT n FROM bd WHERE d = %(as_of)s),
         late AS (
-            SELECT c.id, c.amount, (today.n - bd.n - 3) AS days, g.d AS grace_end
+            SELECT c.id, c.late_payment_base AS amount, (today.n - bd.n - 3) AS days, g.d AS grace_end
             FROM deals_conversion c JOIN bd ON bd.d = c.delivery_date JOIN bd g ON g.n = bd.n + 3 CROSS JOIN today
             WHERE c.status = 'pending_delivery' AND c.preferred_id IS NOT NULL
         ),

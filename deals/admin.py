@@ -30,7 +30,6 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
 from deals import models as m
 from deals.forms.admin import (
@@ -47,24 +46,28 @@ from deals.services.calendar import business_date, business_date_set
 from deals.services.prices import ImportProgress, prices_export, prices_import, prices_import_steps
 from deals.services.roles import is_deal_admin
 from deals.terms.params import NHTC_DEFAULTS, fields_for
+from nhtc.admin import ReadOnlyHistoryAdmin
 
 
 def figure_html(fig: derived.Figure):
     """A derived figure: value, working lines and clause; problems in plain words."""
     if fig.problem:
-        body = format_html('<strong style="color:#ba2121">{}</strong>', fig.problem)
+        body = format_html('<strong class="figure-problem">{}</strong>', fig.problem)
     else:
         value = fig.value
         if isinstance(value, int) and not isinstance(value, bool):
             value = f"{value:,}"
         body = format_html("<strong>{}</strong>", value)
     lines = format_html_join("", "<br>{}", ((line,) for line in fig.lines))
-    color = "#ba2121" if fig.warning else "#666"
-    return format_html('{}{}<br><span style="color:{}">{}</span>', body, lines, color, fig.clause)
+    css = "figure-warning" if fig.warning else "figure-clause"
+    return format_html('{}{}<br><span class="{}">{}</span>', body, lines, css, fig.clause)
 
 
-class DealAdmin(SimpleHistoryAdmin):
+class DealAdmin(ReadOnlyHistoryAdmin):
     """Base: 25 rows a page, created_by filled in, read-only-after-creation fields."""
+
+    class Media:
+        css = {"all": ("css/admin.css",)}  # figure colours: the CSP allows no inline styles
 
     list_per_page = 25
     readonly_after_creation: tuple[str, ...] = ()
@@ -669,6 +672,23 @@ class ObligationAdmin(RecordAdmin):
     list_filter = ("status", "kind")
     search_fields = ("description", "clause", "investor__legal_name")
     date_hierarchy = "due_date"
+
+
+@admin.register(m.Settlement)
+class SettlementAdmin(RecordAdmin):
+    """Books entries: never edited; a correction is a reversal (deals.services.ledger.settlements)."""
+
+    list_display = ("obligation", "kind", "date", "amount", "method", "reference", "recorded_by", "recorded_at")
+    list_select_related = ("obligation", "recorded_by")
+    list_filter = ("kind", "method")
+    search_fields = ("reference", "instrument", "waived_by")
+    date_hierarchy = "date"
+
+
+@admin.register(m.AccountStatement)
+class AccountStatementAdmin(RecordAdmin):
+    list_display = ("investor", "as_of", "total_owed", "total_settled", "balance", "created_by", "created_at")
+    list_select_related = ("investor", "created_by")
 
 
 @admin.register(m.SweepRun)

@@ -38,10 +38,12 @@ def sweep_task(as_of: str | None = None, run_id: int | None = None, triggered_by
 def sweep_catch_up_task(until: str | None = None, triggered_by: str = "beat catch-up") -> dict:
     """Sweep every business day missed since the last successful run, in order."""
     from deals.services.sweeps import SweepAlreadyRunning, sweep_catch_up
+    from notices.services import notices_requeue_stuck
 
+    requeued = notices_requeue_stuck().total  # catching up also re-queues notices no worker has
     try:
         runs = sweep_catch_up(until=_date(until), triggered_by=triggered_by)
     except SweepAlreadyRunning as err:
         log.info("%s", err)
-        return {"runs": [], "status": "skipped", "reason": str(err)}
-    return {"runs": [r.pk for r in runs], "as_of": [r.as_of.isoformat() for r in runs], "status": "done"}
+        return {"runs": [], "status": "skipped", "reason": str(err), "notices_requeued": requeued}
+    return {"runs": [r.pk for r in runs], "as_of": [r.as_of.isoformat() for r in runs], "status": "done", "notices_requeued": requeued}

@@ -3,7 +3,7 @@ the beat schedule is defined here, in code."""
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nhtc.settings")
@@ -33,3 +33,42 @@ app.conf.beat_schedule = {
         "kwargs": {"triggered_by": "beat catch-up 06:00 New York"},
     },
 }
+
+# --- notices that no worker has (issue 15 item 6, 7) ---------------------------
+# Waiting (queue was down), lost from the queue, or rendering on a dead worker:
+# queued again every few minutes (notices.services.notices_requeue_stuck).
+app.conf.beat_schedule["notices-requeue-stuck"] = {
+    "task": "notices.requeue_stuck_notices_task",
+    "schedule": float(os.environ.get("NOTICE_REQUEUE_EVERY_SECONDS", "300")),
+}
+
+
+# --- worker heartbeat (nhtc.worker_health) -------------------------------------
+_heartbeat_stop = None
+
+
+@signals.worker_ready.connect
+def _start_heartbeat(sender=None, **kwargs):
+    global _heartbeat_stop
+    import threading
+
+    from django.conf import settings
+
+    from nhtc.worker_health import start_heartbeat
+
+    if not settings.REDIS_URL:
+        return
+    _heartbeat_stop = threading.Event()
+    start_heartbeat(sender.hostname, _heartbeat_stop)
+
+
+@signals.worker_shutdown.connect
+def _stop_heartbeat(sender=None, **kwargs):
+    from django.conf import settings
+
+    from nhtc.worker_health import forget
+
+    if _heartbeat_stop is not None:
+        _heartbeat_stop.set()
+    if settings.REDIS_URL and sender is not None:
+        forget(sender.hostname)

@@ -2,13 +2,14 @@
 on the notice page)."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from nhtc.admin import ReadOnlyHistoryAdmin
 
 from .models import Notice
 
 
 @admin.register(Notice)
-class NoticeAdmin(SimpleHistoryAdmin):
+class NoticeAdmin(ReadOnlyHistoryAdmin):
     list_display = ("id", "kind", "subject", "investor", "version", "status", "sha256", "rendered_at")
     list_filter = ("kind", "status")
     search_fields = ("subject", "file_name", "sha256")

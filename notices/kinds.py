@@ -299,8 +299,11 @@ def conversion_appendix(record) -> list[dict]:
                     _row("Fixed price", fmt.price(fixed)),
                     _row("Discount", fmt.percent(disc), "of the Market Price"),
                     _row("Discounted price", fmt.price(discounted), "rounded once to 4 decimal places, half up"),
-                    _row("Applicable Conversion Price", fmt.price(applied or record.conversion_price),
-                         {"fixed": "the fixed price is the lesser", "market": "the discounted market price is the lesser"}.get(basis, "")),
+                    _row(
+                        "Applicable Conversion Price",
+                        fmt.price(applied or record.conversion_price),
+                        {"fixed": "the fixed price is the lesser", "market": "the discounted market price is the lesser"}.get(basis, ""),
+                    ),
                 ],
                 clause=(
                     "Debenture 4(A)" if record.is_debenture
@@ -515,8 +518,11 @@ def redemption_context(record) -> dict:
             rows=[
                 _row("Principal redeemed", fmt.money(record.principal)),
                 _row(f"× {fmt.percent(premium_pct)}", fmt.money(record.premium_amount), "rounded to cents"),
-                _row("+ accrued and unpaid interest", fmt.money(record.interest_amount),
-                     f"to {fmt.long_date(interest_to or record.payment_due_date)}"),
+                _row(
+                    "+ accrued and unpaid interest",
+                    fmt.money(record.interest_amount),
+                    f"to {fmt.long_date(interest_to or record.payment_due_date)}",
+                ),
                 _row("= Redemption price", fmt.money(record.total_amount)),
             ],
             clause="Debenture 4(B)(ii)",
@@ -639,4 +645,260 @@ def ld_statement_context(record) -> dict:
         "clause": str(snap.get("clause") or "RRA 2(b)"),
         "appendix": appendix,
         "record_line": record_line(record),
+    }
+
+
+# --- statement of account (issue 11) -------------------------------------------
+
+
+@register(
+    "account_statement",
+    model="deals.AccountStatement",
+    slug="statement-of-account",
+    template="notices/pdf/account_statement.html",
+    describe=lambda r: Described(
+        f"{r.investor.legal_name}: statement of account as of {r.as_of.isoformat()}", fmt.file_part(r.investor.legal_name)[:40], r.as_of
+    ),
+    investor=lambda r: r.investor,
+    select_related=("investor",),
+)
+def account_statement_context(record) -> dict:
+    """Every amount owed to the investor (SPA 4(i)(y), 5(c), 5(d), 5(f); Debenture 4(A), 4(B), 10,
+    maturity; RRA 2(b)), open and settled, each with its clause, from the statement's snapshot."""
+    from deals.models import Issuer
+
+    snap = record.snapshot if isinstance(record.snapshot, dict) else {}
+    lines = []
+    for item in snap.get("lines") or []:
+        if not isinstance(item, dict):
+            continue
+        lines.append({
+            "due_date": fmt.short_date(item.get("due_date")),
+            "label": str(item.get("label") or ""),
+            "clause": str(item.get("clause") or ""),
+            "description": str(item.get("description") or ""),
+            "amount": fmt.money(item.get("amount")),
+            "paid": fmt.money(item.get("paid")),
+            "waived": fmt.money(item.get("waived")),
+            "balance": fmt.money(item.get("balance")),
+            "overdue": bool(item.get("overdue")),
+            "entries": [
+                {"date": fmt.short_date(e.get("date")), "kind": str(e.get("kind") or "").capitalize(),
+                 "amount": fmt.money(e.get("amount")),
+                 "detail": " · ".join(str(x) for x in (e.get("method"), e.get("reference"), e.get("instrument")) if x)}
+                for e in item.get("entries") or [] if isinstance(e, dict)
+            ],
+        })
+    totals = snap.get("totals") or {}
+    return {
+        "title": "Statement of Account",
+        "company_name": _company(Issuer.objects.first()),
+        "holder": _holder(record.investor),
+        "as_of": fmt.long_date(record.as_of),
+        "lines": lines,
+        "total_owed": fmt.money(totals.get("amount", record.total_owed)),
+        "total_paid": fmt.money(totals.get("paid", "0")),
+        "total_waived": fmt.money(totals.get("waived", "0")),
+        "balance": fmt.money(record.balance),
+        "appendix": [],
+        "record_line": str(record),
+    }
+
+
+# --- closing and transfers (SPA 1(c)-(e), 4(b), 5(a), 5(e), 6-8) -------------------------------
+
+
+def _condition_rows(room) -> list[dict]:
+    rows = []
+    for c in room.conditions.select_related("decided_by").order_by("code"):
+        if c.status == "waived":
+            evidence = f"Waived by {c.waived_by}: {c.note}"
+        elif c.status == "satisfied":
+            name = c.evidence.name.rsplit("/", 1)[-1] if c.evidence else ""
+            evidence = "; ".join(x for x in (name, c.note) if x)
+        else:
+            evidence = fmt.DASH
+        who = f" ({c.decided_by.get_username()})" if c.decided_by_id else ""
+        rows.append({
+            "clause": c.clause, "text": c.text, "status": c.get_status_display(),
+            "date": fmt.short_date(c.met_on) if c.met_on else "", "evidence": evidence + who,
+        })  # fmt: skip
+    return rows
+
+
+@register(
+    "closing_memo",
+    model="deals.ClosingRoom",
+    slug="closing-memorandum",
+    template="notices/pdf/closing_memo.html",
+    describe=lambda r: Described(
+        f"{r.financing.name}: closing on {r.closing_date.isoformat() if r.closing_date else 'not yet recorded'}",
+        fmt.file_part(r.financing.name)[:40],
+        r.closing_date,
+    ),
+    investor=lambda r: None,
+    select_related=("financing__issuer", "closed_by"),
+)
+def closing_memo_context(record) -> dict:
+    """Closing memorandum: parties, amounts, the conditions with their evidence, dates (SPA 6)."""
+    snap = record.snapshot if isinstance(record.snapshot, dict) else {}
+    issued = snap.get("issued") or []
+    if record.financing.is_series_j:
+        columns = ["Buyer", "Certificate", "Series J shares", "Liquidation preference", "Allocable Share",
+                   "Purchase Price", "Warrant", "Warrant shares", "Exercise price"]  # fmt: skip
+        rows = [
+            [i.get("investor"), i.get("certificate"), fmt.shares(i.get("series_j_shares")), fmt.money(i.get("liquidation_preference")),
+             fmt.exact(i.get("allocable_share")), fmt.money(i.get("purchase_price")), i.get("warrant"),
+             fmt.shares(i.get("warrant_shares")), fmt.price((i.get("warrant_terms") or {}).get("exercise_price"))]
+            for i in issued
+        ]  # fmt: skip
+        wt = (issued[0].get("warrant_terms") or {}) if issued else {}
+        extra = [
+            _row("Closing bid, trading day before Closing (SPA 4(h))",
+                 f"{fmt.price(snap.get('closing_bid'))} on {fmt.short_date(snap.get('pricing_day'))}"),
+            _row("Warrant expiry (SPA 4(h))", fmt.long_date(wt.get("expiry"))),
+            _row("Initial Closing Date (RRA 2(a))", fmt.long_date(record.closing_date)),
+        ]  # fmt: skip
+        security = "Series J Convertible Preferred Stock and Warrants"
+    else:
+        columns = ["Buyer", "Debenture", "Principal", "Allocable share", "Purchase Price"]
+        rows = [[i.get("investor"), i.get("debenture"), fmt.money(i.get("principal")), fmt.exact(i.get("allocable_share")),
+                 fmt.money(i.get("purchase_price"))] for i in issued]  # fmt: skip
+        conv = snap.get("convertibility") or {}
+        extra = [
+            _row("Maturity Date", fmt.long_date(snap.get("maturity_date"))),
+            _row("Record date for the maturity payment", fmt.long_date(snap.get("record_date"))),
+            _row("One-half convertible from (Debenture 4(A))", fmt.long_date(conv.get("first_tranche_from"))),
+            _row("Balance convertible from (Debenture 4(A))", fmt.long_date(conv.get("full_from"))),
+        ]
+        security = "6% Convertible Debentures"
+    deposits = [
+        {"buyer": d.subscription.investor.legal_name, "date": fmt.short_date(d.deposited_on), "amount": fmt.money(d.amount),
+         "reference": d.reference}
+        for d in record.deposits.select_related("subscription__investor").order_by("deposited_on", "id")
+    ]  # fmt: skip
+    closing = snap.get("closing") or {}
+    escrow = snap.get("escrow") or {}
+    return {
+        "title": "Closing memorandum",
+        "company_name": _company(record.financing.issuer),
+        "financing": record.financing.name,
+        "security": security,
+        "escrow_agent": record.financing.escrow_agent or "the Escrow Agent",
+        "closing_date": fmt.long_date(record.closing_date),
+        "last_met": fmt.long_date(closing.get("last_condition_met_on")),
+        "acceptance_date": fmt.long_date(record.acceptance_date),
+        "escrow_due": fmt.long_date(escrow.get("due")),
+        "total_subscribed": fmt.money(snap.get("total_subscribed")),
+        "total_deposited": fmt.money(snap.get("total_deposited")),
+        "extra_rows": extra,
+        "issued_columns": columns,
+        "issued_rows": rows,
+        "deposits": deposits,
+        "conditions": _condition_rows(record),
+        "closed_by": record.closed_by.get_username() if record.closed_by_id else fmt.DASH,
+        "closed_at": record.closed_at.strftime("%Y-%m-%d %H:%M UTC") if record.closed_at else fmt.DASH,
+        "terms_version": snap.get("terms_version", fmt.DASH),
+    }
+
+
+@register(
+    "legend_removal",
+    model="deals.LegendRemoval",
+    slug="legend-removal-instruction",
+    template="notices/pdf/ta_letter.html",
+    describe=lambda r: Described(
+        f"{r.investor.legal_name}: remove the legend from {r.certificate}", fmt.file_part(r.certificate)[:40], r.opinion_received
+    ),
+    investor=lambda r: r.investor,
+    select_related=("investor", "financing__issuer"),
+)
+def legend_removal_context(record) -> dict:
+    """Instruction to the transfer agent to issue certificates without the SPA 4(b) legend."""
+    snap = record.snapshot if isinstance(record.snapshot, dict) else {}
+    qty = fmt.money(record.quantity) if record.security == "debenture" else fmt.shares(record.quantity)
+    return {
+        "title": "Legend removal instruction",
+        "company_name": _company(record.financing.issuer),
+        "letter_date": fmt.long_date(record.opinion_received),
+        "heading": "INSTRUCTION TO REMOVE RESTRICTIVE LEGEND",
+        "paragraphs": [
+            f"{record.investor.legal_name} has surrendered certificate(s) {record.certificate} representing {qty} of "
+            f"{record.get_security_display()} bearing the restrictive legend required by Section 4(b) of the Securities "
+            "Purchase Agreement, and has delivered an opinion of counsel reasonably satisfactory to the Company.",
+            f"Basis: {record.get_basis_display()}. Please issue one or more certificates for the same securities, without "
+            "the legend, in the name of the holder and in the denominations the holder specifies, and lift any "
+            "stop-transfer order relating to them. The Company bears the cost of the removal (SPA 4(b)).",
+        ],
+        "rows": [
+            _row("Holder", record.investor.legal_name),
+            _row("Certificate(s) surrendered", record.certificate),
+            _row("Quantity", qty),
+            _row("Opinion of counsel", f"{record.counsel}, dated {fmt.long_date(record.opinion_date)}"),
+            _row("Opinion received", fmt.long_date(record.opinion_received)),
+            _row("Instruction due by (SPA 4(b), 5(a))", fmt.long_date(record.due_date)),
+        ],
+        "legend": snap.get("legend", ""),
+        "legend_clause": "SPA 4(b)",
+        "footnote": "SPA 5(a): upon an opinion of counsel that registration is not required, the Company shall promptly "
+        "instruct its transfer agent to issue certificates without legend. Deadline reading: docs/interpretations.md.",
+    }
+
+
+@register(
+    "ta_instruction",
+    model="deals.TransferAgentInstruction",
+    slug="share-delivery-instruction",
+    template="notices/pdf/ta_letter.html",
+    describe=lambda r: Described(
+        f"{r.investor.legal_name}: deliver {fmt.shares(r.shares)} shares"
+        + (f" (conversion #{r.conversion_id})" if r.conversion_id else f" (exercise #{r.exercise_id})"),
+        f"{'conversion' if r.conversion_id else 'exercise'}-{r.conversion_id or r.exercise_id}",
+        r.instruction_date,
+    ),
+    investor=lambda r: r.investor,
+    select_related=("investor", "conversion__debenture__financing__issuer", "conversion__preferred__financing__issuer",
+                    "exercise__warrant__financing__issuer"),  # fmt: skip
+)
+def ta_instruction_context(record) -> dict:
+    """Instruction to issue Common Stock on a conversion or exercise (SPA 5(a)); DWAC (SPA 5(e))."""
+    snap = record.snapshot if isinstance(record.snapshot, dict) else {}
+    src = record.conversion or record.exercise
+    if record.conversion_id:
+        inst = src.debenture or src.preferred
+        what = f"the Notice of Conversion of {inst.label} dated {fmt.long_date(src.conversion_date)}"
+        due = src.delivery_date
+    else:
+        inst = src.warrant
+        what = f"the exercise of Warrant {inst.number} on {fmt.long_date(src.exercise_date)}"
+        due = src.delivery_date
+    if record.dwac:
+        how = (f"by crediting the account of the holder's Prime Broker, {record.prime_broker or 'as named'}, DTC participant "
+               f"{record.dtc_participant}, through the DTC Deposit Withdrawal Agent Commission (DWAC) system (SPA 5(e)).")  # fmt: skip
+    else:
+        how = "by physical certificates delivered to the holder at its address for notices."
+    return {
+        "title": "Share delivery instruction",
+        "company_name": _company(inst.financing.issuer),
+        "letter_date": fmt.long_date(record.instruction_date),
+        "heading": "INSTRUCTION TO ISSUE COMMON STOCK",
+        "paragraphs": [
+            f"Pursuant to {what}, please issue {fmt.shares(record.shares)} shares of Common Stock registered in the name of "
+            f"{record.registered_name}" + (f" in denominations of {record.denominations}" if record.denominations else "")
+            + f", {how}",
+            "The shares SHALL bear the restrictive legend below (SPA 4(b), 5(a): prior to registration of the Shares)."
+            if record.legended
+            else "The shares are covered by an effective Registration Statement and shall be issued WITHOUT legend.",
+        ],
+        "rows": [
+            _row("Shares", fmt.shares(record.shares)),
+            _row("Registered in the name of", record.registered_name),
+            _row("Delivery", "DWAC (SPA 5(e))" if record.dwac else "Certificates"),
+            _row("Legend", "Yes (SPA 4(b))" if record.legended else "No"),
+            _row("Delivery Date", fmt.long_date(due)),
+        ],
+        "legend": snap.get("legend", "") if record.legended else "",
+        "legend_clause": "SPA 4(b)",
+        "footnote": "Figures from the record of the conversion or exercise; SPA 5(a) forbids instructions inconsistent with "
+        "issuing the shares on conversion.",
     }

@@ -25,10 +25,15 @@ class NoticeKind(models.TextChoices):
     EXERCISE = "exercise", "Notice of Exercise"
     REDEMPTION = "redemption", "Notice of Redemption"
     LD_STATEMENT = "ld_statement", "Liquidated damages statement"
+    ACCOUNT_STATEMENT = "account_statement", "Statement of account"
+    CLOSING_MEMO = "closing_memo", "Closing memorandum"
+    LEGEND_REMOVAL = "legend_removal", "Legend removal instruction letter"
+    TA_INSTRUCTION = "ta_instruction", "Share delivery instruction letter"
 
 
 class NoticeStatus(models.TextChoices):
     PENDING = "pending", "Queued"
+    WAITING = "waiting", "Waiting for a worker"
     RENDERING = "rendering", "Rendering"
     READY = "ready", "Ready"
     FAILED = "failed", "Failed"
@@ -55,9 +60,7 @@ class Notice(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.PositiveBigIntegerField()
     record = GenericForeignKey("content_type", "object_id")
-    investor = models.ForeignKey(
-        "deals.Investor", null=True, blank=True, on_delete=models.PROTECT, related_name="notices"
-    )
+    investor = models.ForeignKey("deals.Investor", null=True, blank=True, on_delete=models.PROTECT, related_name="notices")
     version = models.PositiveIntegerField(default=1, help_text="1 for the first notice of a record; +1 per correction.")
     subject = models.CharField(max_length=300, help_text="What the notice is about, e.g. 'Debenture D-7, conversion on 2000-05-15'.")
     file_name = models.CharField(max_length=200, help_text="Download name, e.g. notice-of-conversion-D-7-2000-05-15.pdf.")
@@ -67,9 +70,7 @@ class Notice(models.Model):
     size = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bytes.")
     template_version = models.CharField(max_length=100, blank=True)
     engine = models.CharField(max_length=100, blank=True, help_text="Renderer and version, e.g. WeasyPrint 70.0.")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     rendered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -79,10 +80,13 @@ class Notice(models.Model):
         help_text="The user whose request or retry produced the PDF.",
     )
     render_started_at = models.DateTimeField(null=True, blank=True)
+    render_task_id = models.CharField(
+        max_length=64, blank=True, help_text="The Celery task that claimed the render (a redelivered task may take it over)."
+    )
     rendered_at = models.DateTimeField(null=True, blank=True)
     render_ms = models.PositiveIntegerField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True, help_text="Why the last render failed.")
+    error = models.TextField(blank=True, help_text="Why the last render failed, or why it could not be queued.")
     supersedes = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="The version this one corrects."
     )
@@ -91,9 +95,7 @@ class Notice(models.Model):
     )
     superseded_reason = models.TextField(blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
-    superseded_by_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    superseded_by_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -108,9 +110,7 @@ class Notice(models.Model):
             models.Index(fields=["kind", "created_at"]),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["content_type", "object_id", "kind", "version"], name="notice_one_row_per_version"
-            ),
+            models.UniqueConstraint(fields=["content_type", "object_id", "kind", "version"], name="notice_one_row_per_version"),
             models.CheckConstraint(
                 condition=~Q(status="ready") | (~Q(sha256="") & ~Q(file="")),
                 name="notice_ready_has_file_and_hash",
@@ -129,6 +129,10 @@ class Notice(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status == NoticeStatus.READY
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == NoticeStatus.WAITING
 
     @property
     def is_in_progress(self) -> bool:

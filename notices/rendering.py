@@ -57,7 +57,7 @@ class StaticOnlyURLFetcher(URLFetcher):
         static_prefix = "/" + settings.STATIC_URL.strip("/") + "/"
         for prefix in ("/nhtc-static/", static_prefix):
             if path.startswith(prefix):
-                rel = path[len(prefix):]
+                rel = path[len(prefix) :]
                 break
         else:
             raise URLRefused(f"Refused {url[:200]!r}: not one of the app's static files.")

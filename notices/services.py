@@ -3,10 +3,17 @@
 Workflows call ``notice_request`` inside their transaction once a record that
 needs a notice (conversion, exercise, redemption, ...) is written; the PDF is
 rendered by ``render_notice_task`` after the transaction commits (in-process
-when Celery runs eagerly). A render failure is recorded on the notice (status
-``failed`` and the error) and never touches the underlying record; a clerk can
-retry. A ready notice is never re-rendered or overwritten: a correction is a
-new version (``notice_supersede``).
+when Celery runs eagerly). A render failure -- any exception, including
+WeasyPrint's ``FatalURLFetchingError`` which derives from ``BaseException`` --
+is recorded on the notice (status ``failed`` and the error) and never touches
+the underlying record; a clerk can retry. A ready notice is never re-rendered
+or overwritten: a correction is a new version (``notice_supersede``).
+
+Nothing stays stuck without a person: when the task queue cannot be reached
+the notice is marked ``waiting`` with the reason; a render whose worker died
+is taken over by the redelivered task (``acks_late``) or, once stale, by
+``notices_requeue_stuck`` (beat every few minutes and the sweep's catch-up),
+which also re-queues waiting notices and pending ones whose message was lost.
 """
 
 from __future__ import annotations
@@ -15,13 +22,14 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from . import rendering
@@ -30,18 +38,55 @@ from .models import Notice, NoticeStatus
 
 logger = logging.getLogger(__name__)
 
-# A render that has been "rendering" this long is assumed dead (worker lost) and may be retried.
-STALE_RENDER = timedelta(minutes=10)
+# A render that has been "rendering" this long is assumed dead (worker lost) and is re-queued.
+STALE_RENDER = timedelta(minutes=getattr(settings, "NOTICE_STALE_RENDER_MINUTES", 10))
+# A notice queued this long without a worker taking it is assumed lost (broker flushed) and is re-queued.
+STALE_PENDING = timedelta(minutes=getattr(settings, "NOTICE_STALE_PENDING_MINUTES", 5))
 ERROR_MAX = 2000
+REQUEUE_BATCH = 500
+# Exceptions the worker must not swallow after recording them (the process is being stopped).
+_PROCESS_EXITS = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
+def _broker_errors() -> tuple[type[BaseException], ...]:
+    from kombu.exceptions import OperationalError
+
+    return (OperationalError, ConnectionError, OSError, TimeoutError)
+
+
+def _enqueue(notice_id: int, user_id: int | None) -> bool:
+    """Publish the render task now (no publish retries: a page must not hang on a dead
+    broker). If the queue cannot be reached, mark the notice ``waiting`` with the reason;
+    ``notices_requeue_stuck`` and Retry queue it again. Returns whether it was queued."""
+    from .tasks import render_notice_task
+
+    try:
+        # Its own connection without connect retries: kombu would otherwise retry for seconds.
+        with render_notice_task.app.connection_for_write(transport_options={"max_retries": 0}) as conn:
+            render_notice_task.apply_async((notice_id, user_id), retry=False, connection=conn)
+    except _broker_errors() as exc:
+        reason = f"The task queue could not be reached: {type(exc).__name__}: {exc}"[:ERROR_MAX]
+        logger.error("notice %s not queued: %s", notice_id, reason)
+        _mark_waiting(notice_id, reason)
+        return False
+    return True
+
+
+@transaction.atomic
+def _mark_waiting(notice_id: int, reason: str) -> None:
+    notice = Notice.objects.select_for_update().filter(pk=notice_id, status=NoticeStatus.PENDING).first()
+    if notice is None:  # already taken by a worker (or rendered inline)
+        return
+    notice.status = NoticeStatus.WAITING
+    notice.error = reason
+    notice.save(update_fields=["status", "error", "updated_at"])
 
 
 def _queue_render(notice: Notice, user=None) -> None:
     """Render after commit. ``robust``: a broker outage must not undo or fail the request;
-    the notice simply stays queued and can be retried."""
-    from .tasks import render_notice_task
-
+    ``_enqueue`` records it on the notice instead (status ``waiting``, the reason)."""
     user_id = getattr(user, "pk", None)
-    transaction.on_commit(lambda: render_notice_task.delay(notice.pk, user_id), robust=True)
+    transaction.on_commit(lambda: _enqueue(notice.pk, user_id), robust=True)
 
 
 def _next_version(content_type, object_id, kind) -> int:
@@ -91,14 +136,24 @@ def notice_request(*, record, kind: str, user, supersedes: Notice | None = None,
     return notice
 
 
-def _claim(notice_id: int) -> bool:
-    """Move a queued, failed or stale notice to ``rendering`` (conditional update: exactly one
-    worker wins; a ready notice is never claimed, so it is never overwritten)."""
+def _claim(notice_id: int, task_id: str = "") -> bool:
+    """Move a queued, waiting, failed or stale notice to ``rendering`` (conditional update:
+    exactly one worker wins; a ready notice is never claimed, so it is never overwritten).
+    A notice still ``rendering`` under this same ``task_id`` is taken over: with ``acks_late``
+    the broker only hands a task out again when its first run died before finishing."""
     now = timezone.now()
-    claimable = Notice.objects.filter(pk=notice_id, status__in=[NoticeStatus.PENDING, NoticeStatus.FAILED])
-    stale = Notice.objects.filter(pk=notice_id, status=NoticeStatus.RENDERING, render_started_at__lt=now - STALE_RENDER)
-    fields = {"status": NoticeStatus.RENDERING, "render_started_at": now, "attempts": F("attempts") + 1, "updated_at": now}
-    return bool(claimable.update(**fields) or stale.update(**fields))
+    claimable = Q(status__in=[NoticeStatus.PENDING, NoticeStatus.WAITING, NoticeStatus.FAILED])
+    claimable |= Q(status=NoticeStatus.RENDERING, render_started_at__lt=now - STALE_RENDER)
+    if task_id:
+        claimable |= Q(status=NoticeStatus.RENDERING, render_task_id=task_id)
+    fields = {
+        "status": NoticeStatus.RENDERING,
+        "render_started_at": now,
+        "render_task_id": task_id[:64],
+        "attempts": F("attempts") + 1,
+        "updated_at": now,
+    }
+    return bool(Notice.objects.filter(claimable, pk=notice_id).update(**fields))
 
 
 def render_pdf(notice: Notice) -> tuple[bytes, str]:
@@ -116,73 +171,136 @@ def render_pdf(notice: Notice) -> tuple[bytes, str]:
     return rendering.html_to_pdf(html), context["template_version"]
 
 
-def notice_render(*, notice_id: int, user=None) -> Notice:
+def _mark_failed(notice_id: int, exc: BaseException) -> None:
+    message = f"{type(exc).__name__}: {exc}"[:ERROR_MAX]
+    with transaction.atomic():
+        notice = Notice.objects.select_for_update().filter(pk=notice_id, status=NoticeStatus.RENDERING).first()
+        if notice is not None:
+            notice.status = NoticeStatus.FAILED
+            notice.error = message
+            notice.save(update_fields=["status", "error", "updated_at"])
+
+
+def notice_render(*, notice_id: int, user=None, task_id: str = "") -> Notice:
     """Render one notice and store its PDF and SHA-256. Never raises for a render error: the
-    notice is marked ``failed`` with the error (the record it documents is untouched).
+    notice is marked ``failed`` with the error (the record it documents is untouched) --
+    whatever is raised, ``BaseException`` subclasses included; a process exit
+    (``SystemExit``, ``KeyboardInterrupt``) is recorded and then re-raised.
     Not atomic on purpose: the slow render holds no lock or transaction."""
-    if not _claim(notice_id):
+    if not _claim(notice_id, task_id):
         return Notice.objects.get(pk=notice_id)
     notice = Notice.objects.select_related("content_type").get(pk=notice_id)
     started = time.perf_counter()
     try:
         pdf, template_version = render_pdf(notice)
-    except Exception as exc:  # recorded on the notice; the caller (a task) must not crash
+        elapsed_ms = round((time.perf_counter() - started) * 1000)
+        with transaction.atomic():
+            notice = Notice.objects.select_for_update().get(pk=notice_id)
+            if notice.status != NoticeStatus.RENDERING:  # someone else finished it meanwhile
+                return notice
+            notice.rendered_at = timezone.now()
+            notice.file.save(notice.file_name, ContentFile(pdf), save=False)
+            notice.sha256 = hashlib.sha256(pdf).hexdigest()
+            notice.size = len(pdf)
+            notice.template_version = template_version
+            notice.engine = rendering.ENGINE
+            notice.render_ms = elapsed_ms
+            notice.rendered_by_id = getattr(user, "pk", None) or notice.requested_by_id
+            notice.status = NoticeStatus.READY
+            notice.error = ""
+            notice.save(
+                update_fields=[
+                    "rendered_at", "file", "sha256", "size", "template_version", "engine", "render_ms",
+                    "rendered_by", "status", "error", "updated_at",
+                ]
+            )  # fmt: skip
+    except BaseException as exc:  # recorded on the notice; the caller (a task) must not crash
         logger.exception("notice %s render failed", notice_id)
-        message = f"{type(exc).__name__}: {exc}"[:ERROR_MAX]
-        Notice.objects.filter(pk=notice_id, status=NoticeStatus.RENDERING).update(
-            status=NoticeStatus.FAILED, error=message, updated_at=timezone.now()
-        )
-        notice.refresh_from_db()
-        return notice
-    elapsed_ms = round((time.perf_counter() - started) * 1000)
-    with transaction.atomic():
-        notice = Notice.objects.select_for_update().get(pk=notice_id)
-        if notice.status != NoticeStatus.RENDERING:  # someone else finished it meanwhile
-            return notice
-        notice.rendered_at = timezone.now()
-        notice.file.save(notice.file_name, ContentFile(pdf), save=False)
-        notice.sha256 = hashlib.sha256(pdf).hexdigest()
-        notice.size = len(pdf)
-        notice.template_version = template_version
-        notice.engine = rendering.ENGINE
-        notice.render_ms = elapsed_ms
-        notice.rendered_by_id = getattr(user, "pk", None) or notice.requested_by_id
-        notice.status = NoticeStatus.READY
-        notice.error = ""
-        notice.save(
-            update_fields=[
-                "rendered_at", "file", "sha256", "size", "template_version", "engine", "render_ms",
-                "rendered_by", "status", "error", "updated_at",
-            ]
-        )  # fmt: skip
+        _mark_failed(notice_id, exc)
+        if isinstance(exc, _PROCESS_EXITS):
+            raise
+        return Notice.objects.get(pk=notice_id)
     return notice
 
 
-def is_stale(notice: Notice) -> bool:
-    return bool(
-        notice.status == NoticeStatus.RENDERING
-        and notice.render_started_at
-        and notice.render_started_at < timezone.now() - STALE_RENDER
-    )
+def is_stale(notice: Notice, now: datetime | None = None) -> bool:
+    """Rendering for over ``STALE_RENDER`` (its worker died) or queued for over
+    ``STALE_PENDING`` without a worker taking it (its message was lost)."""
+    now = now or timezone.now()
+    if notice.status == NoticeStatus.RENDERING:
+        return bool(notice.render_started_at and notice.render_started_at < now - STALE_RENDER)
+    if notice.status == NoticeStatus.PENDING:
+        return bool(notice.updated_at and notice.updated_at < now - STALE_PENDING)
+    return False
 
 
 def can_retry(notice: Notice) -> bool:
-    return notice.status == NoticeStatus.FAILED or is_stale(notice)
+    return notice.status in (NoticeStatus.FAILED, NoticeStatus.WAITING) or is_stale(notice)
 
 
 @transaction.atomic
 def notice_retry(*, notice: Notice, user) -> Notice:
-    """Queue a failed (or stuck) notice for another render. Ready notices are never re-rendered."""
+    """Queue a failed, waiting (queue was down) or stuck notice for another render.
+    Ready notices are never re-rendered."""
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if not can_retry(notice):
         raise ValidationError(
-            f"Notice {notice.reference} is {notice.get_status_display().lower()}; only a failed render "
-            f"(or one stuck for over {int(STALE_RENDER.total_seconds() // 60)} minutes) can be retried."
+            f"Notice {notice.reference} is {notice.get_status_display().lower()}; only a failed render, one waiting for a "
+            f"worker, or one stuck for over {int(STALE_RENDER.total_seconds() // 60)} minutes can be retried."
         )
     notice.status = NoticeStatus.PENDING
     notice.save(update_fields=["status", "updated_at"])
     _queue_render(notice, user)
     return notice
+
+
+@dataclass(frozen=True)
+class Requeued:
+    waiting: int
+    lost: int
+    stale_renders: int
+
+    @property
+    def total(self) -> int:
+        return self.waiting + self.lost + self.stale_renders
+
+
+def stuck_notices(now: datetime | None = None):
+    """Current notices no worker has: waiting (the queue was down when they were requested),
+    queued for over ``STALE_PENDING`` (message lost) or rendering for over ``STALE_RENDER``
+    (the worker died)."""
+    now = now or timezone.now()
+    return Notice.objects.current().filter(
+        Q(status=NoticeStatus.WAITING)
+        | Q(status=NoticeStatus.PENDING, updated_at__lt=now - STALE_PENDING)
+        | Q(status=NoticeStatus.RENDERING, render_started_at__lt=now - STALE_RENDER)
+    )
+
+
+def notices_requeue_stuck(*, now: datetime | None = None) -> Requeued:
+    """Queue again every stuck notice (``stuck_notices``), oldest first, at most
+    ``REQUEUE_BATCH`` per call; each is set back to ``pending`` (history row) and published
+    after its own commit, so a queue still down marks it ``waiting`` again. Run by the beat
+    every few minutes and by the sweep's catch-up; safe to run twice (the claim is conditional)."""
+    now = now or timezone.now()
+    counts = {NoticeStatus.WAITING: 0, NoticeStatus.PENDING: 0, NoticeStatus.RENDERING: 0}
+    ids = list(stuck_notices(now).order_by("updated_at", "id").values_list("pk", flat=True)[:REQUEUE_BATCH])
+    for pk in ids:
+        with transaction.atomic():
+            notice = stuck_notices(now).select_for_update().filter(pk=pk).first()
+            if notice is None:  # taken meanwhile
+                continue
+            counts[notice.status] += 1
+            notice.status = NoticeStatus.PENDING
+            notice.save(update_fields=["status", "updated_at"])
+            _queue_render(notice, None)
+    result = Requeued(counts[NoticeStatus.WAITING], counts[NoticeStatus.PENDING], counts[NoticeStatus.RENDERING])
+    if result.total:
+        logger.warning(
+            "re-queued %s notice(s): %s waiting for a worker, %s lost from the queue, %s stale renders",
+            result.total, result.waiting, result.lost, result.stale_renders,
+        )  # fmt: skip
+    return result
 
 
 @transaction.atomic

@@ -299,22 +299,25 @@ class DefaultForm(forms.Form):
 
 
 class DefaultActionForm(forms.Form):
-    """One step on an event: the Holder's notice, cure, written waiver or acceleration."""
+    """One step on an event: the Holder's notice, cure, written waiver or acceleration.
 
-    ACTIONS = [("notice", "Holder's written notice (10(e))"), ("cure", "Cured"), ("waive", "Waived in writing by the Holder"),
-               ("accelerate", "Holder accelerates")]  # fmt: skip
-    action = forms.ChoiceField(choices=ACTIONS)
+    The step is the URL the form is posted to (one button each); ``step`` tells the
+    form which fields that step needs."""
+
+    STEPS = {"notice": "Holder's written notice (10(e))", "cure": "Cured", "waive": "Waived in writing by the Holder",
+             "accelerate": "Holder accelerates"}  # fmt: skip
     on = forms.DateField(widget=DATE, label="Date")
-    waived_by = forms.CharField(max_length=200, required=False, label="Waiver signed by")
-    reference = forms.CharField(max_length=200, required=False, label="Waiver document", help_text="Letter / reference.")
+    waived_by = forms.CharField(max_length=200, required=False, label="Waiver signed by", help_text="Waiver only.")
+    reference = forms.CharField(max_length=200, required=False, label="Waiver document", help_text="Waiver only: letter / reference.")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, step: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_row("action", "on"), _row("waived_by", "reference", width=6))
+        self.step = step
+        self.helper = _helper(_row("on"), _row("waived_by", "reference", width=6))
 
     def clean(self):
         data = super().clean()
-        if data.get("action") == "waive":
+        if self.step == "waive":
             for f in ("waived_by", "reference"):
                 if not (data.get(f) or "").strip():
                     self.add_error(f, "Debenture 10: a waiver must be in writing by the Holder -- who signed it and which document.")

@@ -1,6 +1,8 @@
 """Deal data model. Fields, choices, constraints and trivial properties only;
 contract math lives in ``deals.terms``, workflows in ``deals.services``."""
 
+from .api import ApiToken, IdempotencyRecord
+from .closing import ClosingCondition, ClosingRoom, ConditionStatus, EscrowDeposit, Subscription
 from .company import (
     AddressChange,
     EventOfDefault,
@@ -35,17 +37,34 @@ from .registration import (
     SuspensionPeriod,
 )
 from .settings import BusinessDate
+from .settlements import AccountStatement, Settlement, SettlementKind, SettlementMethod
 from .terms import DealTermsVersion
+from .transfers import (
+    DebentureRegisterEntry,
+    LegendRemoval,
+    SaleEvent,
+    SecurityKind,
+    Transfer,
+    TransferAgentInstruction,
+)
 
 __all__ = [
+    "AccountStatement",
+    "ApiToken",
+    "IdempotencyRecord",
     "AddressChange",
     "BusinessDate",
     "BuyIn",
     "CapRemedy",
+    "ClosingCondition",
+    "ClosingRoom",
+    "ConditionStatus",
     "Conversion",
     "ConversionStatus",
     "DealTermsVersion",
     "Debenture",
+    "DebentureRegisterEntry",
+    "EscrowDeposit",
     "EventOfDefault",
     "Financing",
     "IndemnificationClaim",
@@ -53,6 +72,7 @@ __all__ = [
     "InterestElection",
     "Investor",
     "Issuer",
+    "LegendRemoval",
     "LiquidatedDamagesStatement",
     "MarketPrice",
     "NewTransactionOffer",
@@ -70,9 +90,17 @@ __all__ = [
     "RedemptionStatus",
     "RegistrationAmendment",
     "RegistrationStatement",
+    "Settlement",
+    "SettlementKind",
+    "SettlementMethod",
+    "SaleEvent",
+    "SecurityKind",
     "ShareSale",
+    "Subscription",
     "SuspensionPeriod",
     "SweepRun",
+    "Transfer",
+    "TransferAgentInstruction",
     "Warrant",
     "WarrantExercise",
 ]

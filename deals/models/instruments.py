@@ -20,6 +20,7 @@ class InstrumentStatus(models.TextChoices):
     MATURED = "matured", "Matured"
     EXERCISED = "exercised", "Fully exercised"
     EXPIRED = "expired", "Expired"
+    TRANSFERRED = "transferred", "Transferred or exchanged"
 
 
 class PreferredHolding(TimeStamped):

@@ -33,11 +33,18 @@ class ObligationKind(models.TextChoices):
     ROFR_PERIOD_END = "rofr_period_end", "End of the 240-day first-refusal period (SPA 4(j))"
     CURE_PERIOD = "cure_period", "Cure period ends (Debenture 10)"
     REGISTRATION_PERIOD_END = "registration_period_end", "Registration Period ends (RRA 3(a))"
+    ESCROW_DEPOSIT = "escrow_deposit", "Purchase Price into escrow (SPA 1(d))"
+    LEGEND_REMOVAL = "legend_removal", "Legend removal instruction to the transfer agent (SPA 4(b), 5(a))"
+    SALE_CONVERSION_WINDOW = "sale_conversion_window", "Holder may convert before a Sale (Debenture 7)"
     INDEMNIFICATION_SURVIVAL = "indemnification_survival", "Indemnification survival ends (Indemnification 6)"
+    CONVERSION_CASH = "conversion_cash", "Cash interest/dividends paid on conversion (Debenture 4(A); Series J CoD)"
+    ACCELERATION = "acceleration", "Accelerated amount after an Event of Default (Debenture 10)"
 
 
 class ObligationStatus(models.TextChoices):
     OPEN = "open", "Open"
+    PART_PAID = "part_paid", "Part-paid"
+    PAID = "paid", "Paid"
     SATISFIED = "satisfied", "Satisfied"
     WAIVED = "waived", "Waived"
     VOID = "void", "Void"
@@ -65,6 +72,9 @@ class Obligation(models.Model):
     description = models.CharField(max_length=300, blank=True)
     details = models.JSONField(default=dict, blank=True, help_text="Working: days counted, base, schedule row.")
     as_of = models.DateField(null=True, blank=True, help_text="Business date of the last sweep that updated it.")
+    settled = money_field(
+        default=0, help_text="Net of payments, waivers and reversals (deals.services.ledger.settlements keeps it)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -82,6 +92,7 @@ class Obligation(models.Model):
             models.CheckConstraint(
                 condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0), name="obligation_amount_nonnegative"
             ),
+            models.CheckConstraint(condition=models.Q(settled__gte=0), name="obligation_settled_nonnegative"),
         ]
 
     def __str__(self) -> str:

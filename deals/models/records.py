@@ -53,6 +53,11 @@ class Conversion(TimeStamped):
     shares_for_amount = models.PositiveBigIntegerField()
     interest_amount = money_field(default=0, help_text="Accrued interest / dividends on the amount converted.")
     interest_shares = models.PositiveBigIntegerField(default=0)
+    late_payment_base = money_field(
+        default=0,
+        help_text='SPA 5(c): "Liquidation Preference or Dividend Amount being converted" -- the liquidation '
+        "preference actually converted plus dividends taken in shares (Unconverted Shares and cash dividends excluded).",
+    )
     shares_issuable = models.PositiveBigIntegerField(help_text="Shares to deliver now (after the 20% cap).")
     unconverted_shares = models.PositiveBigIntegerField(default=0, help_text="SPA 4(i) Unconverted Shares.")
     delivery_date = models.DateField(help_text="Delivery Date: certificates due.")

@@ -134,6 +134,10 @@ class TermsBook:
         version = max(found, key=_in_force_key)
         return TermsInForce(version, self._engine(version, day))
 
+    def financings(self) -> list[Financing]:
+        """The financings that have terms, oldest first (read with the versions: no query)."""
+        return sorted({vs[0].financing.pk: vs[0].financing for vs in self._by_financing.values()}.values(), key=lambda f: f.pk)
+
     def version(self, version_id: int) -> TermsInForce:
         """The terms of the version a record was priced under (its ``terms_version``)."""
         version = self._by_id.get(version_id) or DealTermsVersion.objects.select_related("financing").get(pk=version_id)

@@ -402,6 +402,7 @@ def conversion_submit(
                 shares_for_amount=quote.shares,
                 interest_amount=quote.accrual.amount,
                 interest_shares=quote.accrual_shares,
+                late_payment_base=quote.late_payment_base,
                 shares_issuable=applied.shares_issued,
                 unconverted_shares=unconverted,
                 delivery_date=quote.delivery_date,
@@ -437,6 +438,20 @@ def conversion_submit(
         details={"shares": applied.shares_issued, "conversion_date": conversion_date.isoformat()},
         as_of=business_date(),
     )
+    if quote.accrual_cash > 0:
+        # Interest (Debenture 4(A)) or dividends (Series J CoD) the holder chose to take in cash:
+        # owed on the Delivery Date with the shares (issue 11; settled through the books).
+        obligation_upsert(
+            kind=ObligationKind.CONVERSION_CASH,
+            source=conversion,
+            due_date=quote.delivery_date,
+            clause="Debenture 4(A)" if is_debenture else "Series J CoD (dividends on conversion)",
+            investor=locked.investor,
+            amount=quote.accrual_cash,
+            description=f"{'Interest' if is_debenture else 'Dividends'} paid in cash on conversion of {conversion.instrument_label}",
+            details={**quote.accrual.as_dict(), "arose_on": conversion_date.isoformat()},
+            as_of=business_date(),
+        )
     if original_due is not None:
         obligation_upsert(
             kind=ObligationKind.ORIGINAL_NOTICE,
@@ -514,8 +529,14 @@ def delivery_record(*, conversion: Conversion, delivered_date: datetime.date, re
     obligations_close(source=conv, kinds=[ObligationKind.REVOCATION_RIGHT], status=ObligationStatus.VOID, on=delivered_date)
     if not conv.is_debenture:
         terms = conv.terms_version.to_terms()
-        late = late_payment(terms=terms, amount_converted=conv.amount, delivery_date=conv.delivery_date, delivered_on=delivered_date)
-        if late.amount > 0:
+        late = (
+            late_payment(
+                terms=terms, amount_converted=conv.late_payment_base, delivery_date=conv.delivery_date, delivered_on=delivered_date
+            )
+            if conv.late_payment_base > 0
+            else None
+        )
+        if late is not None and late.amount > 0:
             obligation_upsert(
                 kind=ObligationKind.LATE_PAYMENT,
                 source=conv,
@@ -567,7 +588,8 @@ def conversion_revoke(*, conversion: Conversion, revoked_date: datetime.date, us
     conv.save(update_fields=["status", "revoked_date", "updated_at"])
     obligations_close(
         source=conv,
-        kinds=[ObligationKind.SHARE_DELIVERY, ObligationKind.ORIGINAL_NOTICE, ObligationKind.REVOCATION_RIGHT],
+        kinds=[ObligationKind.SHARE_DELIVERY, ObligationKind.ORIGINAL_NOTICE, ObligationKind.REVOCATION_RIGHT,
+               ObligationKind.CONVERSION_CASH],
         status=ObligationStatus.VOID,
         on=revoked_date,
     )
@@ -666,7 +688,7 @@ def conversion_dishonour(*, conversion: Conversion, notice_date: datetime.date, 
     conv.save(update_fields=["status", "dishonoured_date", "updated_at"])
     obligations_close(
         source=conv,
-        kinds=[ObligationKind.SHARE_DELIVERY, ObligationKind.REVOCATION_RIGHT],
+        kinds=[ObligationKind.SHARE_DELIVERY, ObligationKind.REVOCATION_RIGHT, ObligationKind.CONVERSION_CASH],
         status=ObligationStatus.VOID,
         on=notice_date,
     )

@@ -10,7 +10,11 @@ line in the file; the header is row 1), column and a plain message:
   which only count trading days; once per file.
 - ``closing_bid`` / ``closing_price``: positive decimals with at most 4
   decimal places (the agreements quote $1.4375).
-- ``source``: not empty (where the figure comes from).
+- ``source``: not empty (where the figure comes from); a leading quote that
+  our export put before a formula-looking value is taken off again.
+- every cell: no control characters (NUL, other C0/C1 codes, tabs or line
+  breaks inside a cell); numbers and dates in the ASCII digits 0-9 only
+  (Python would read Arabic-Indic or full-width digits as numbers).
 
 Dates already stored: a row with the same figures is left alone
 ("unchanged"); a row with different figures is refused unless the caller
@@ -43,6 +47,7 @@ from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from deals.models import MarketPrice, PriceImport
+from deals.services.csv_cells import control_character, describe_character, safe_cell, unquote_cell
 from deals.terms import calendars
 from deals.terms.errors import CalendarRangeError
 
@@ -50,7 +55,8 @@ COLUMNS = ("date", "closing_bid", "closing_price", "source")
 REQUIRED = ("date", "closing_bid", "source")
 MAX_ERRORS = 1000
 PROGRESS_EVERY = 500
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII digits only (\d would admit any script's)
+_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
 _MAX_INTEGER_DIGITS = 8  # price_field: 12 digits, 4 after the point
 
 
@@ -153,6 +159,14 @@ def _price(raw: str, column: str, row: int, errors: list[RowError], *, required:
         if required:
             errors.append(RowError(row, column, f"{column} is empty; give a price such as 1.4375."))
         return None
+    foreign = next((ch for ch in raw if ch.isdigit() and not ch.isascii()), None)
+    if foreign is not None:
+        errors.append(RowError(row, column, f"{column} {raw!r} uses the digit {foreign!r} ({describe_character(foreign)}); "
+                                            "write prices with the digits 0-9, like 1.4375."))
+        return None
+    if not _NUMBER.match(raw):
+        errors.append(RowError(row, column, f"{column} {raw!r} is not a number; write it like 1.4375."))
+        return None
     try:
         value = Decimal(raw)
     except InvalidOperation:
@@ -209,6 +223,19 @@ def _decode(content: bytes | str) -> str:
     return content.decode("utf-8-sig")
 
 
+def _csv_rows(reader, errors: list[RowError]) -> Iterator[list[str]]:
+    """The reader's rows; a line the csv module cannot read (a cell over its size limit, a stray
+    quote in strict mode) ends the file with an error on that row instead of an exception."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            errors.append(RowError(reader.line_num, "", f"This line is not readable as CSV ({exc}); nothing was imported."))
+            return
+
+
 def _parse(text: str, errors: list[RowError]) -> Iterator[ImportProgress | PriceRow]:
     """Validate every row; yield progress and the valid rows."""
     lines = text.splitlines()
@@ -216,6 +243,9 @@ def _parse(text: str, errors: list[RowError]) -> Iterator[ImportProgress | Price
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader)
+    except csv.Error as exc:
+        errors.append(RowError(1, "", f"The header line is not readable as CSV ({exc})."))
+        return
     except StopIteration:
         errors.append(RowError(1, "", "The file is empty; the first line must be date,closing_bid,closing_price,source."))
         return
@@ -239,8 +269,9 @@ def _parse(text: str, errors: list[RowError]) -> Iterator[ImportProgress | Price
     index = {n: i for i, n in enumerate(names)}
     seen: dict[date, int] = {}
     done = 0
-    for values in reader:
-        row = reader.line_num
+    last_line = reader.line_num
+    for values in _csv_rows(reader, errors):
+        row, last_line = last_line + 1, reader.line_num  # the line the record starts on (a quoted cell may span lines)
         if not any(v.strip() for v in values):
             continue
         done += 1
@@ -252,12 +283,18 @@ def _parse(text: str, errors: list[RowError]) -> Iterator[ImportProgress | Price
             )
             continue
         n_errors = len(errors)
+        bad_cells = [(names[i], v, ch) for i, v in enumerate(values) if (ch := control_character(v)) is not None]
+        for column, _value, ch in bad_cells:
+            errors.append(RowError(row, column, f"{column} contains the control character {describe_character(ch)}; "
+                                                "remove it (only printable text is accepted)."))
+        if bad_cells:
+            continue
         day = _date(values[index["date"]], row, errors, seen)
         bid = _price(values[index["closing_bid"]], "closing_bid", row, errors, required=True)
         close = _price(values[index["closing_price"]], "closing_price", row, errors, required=False) if (
             "closing_price" in index
         ) else None
-        source = values[index["source"]].strip()
+        source = unquote_cell(values[index["source"]].strip())
         if not source:
             errors.append(RowError(row, "source", "source is empty; say where the figure comes from (e.g. Bloomberg)."))
         elif len(source) > 200:
@@ -445,7 +482,8 @@ def prices_import(
 
 def prices_export(*, prices: Iterable[MarketPrice] | None = None, start: date | None = None,
                   end: date | None = None) -> str:
-    """CSV text in the import format (date,closing_bid,closing_price,source), oldest first."""
+    """CSV text in the import format (date,closing_bid,closing_price,source), oldest first. The
+    free-text source is written through ``safe_cell`` (a formula-looking cell gets a leading quote)."""
     if prices is None:
         qs = MarketPrice.objects.order_by("date")
         if start:
@@ -457,5 +495,6 @@ def prices_export(*, prices: Iterable[MarketPrice] | None = None, start: date | 
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for p in prices:
-        writer.writerow([p.date.isoformat(), p.closing_bid, "" if p.closing_price is None else p.closing_price, p.source])
+        writer.writerow([p.date.isoformat(), p.closing_bid, "" if p.closing_price is None else p.closing_price,
+                         safe_cell(p.source)])
     return out.getvalue()

@@ -21,7 +21,27 @@ CLERK_PERMS = [
     ("deals", "view_marketprice"),
     ("deals", "view_obligation"),
     ("deals", "view_redemption"),  # notices: clerks download Notices of Redemption
+    ("deals", "view_settlement"),  # the books: clerks read settlements (deal admins record them)
+    ("deals", "view_accountstatement"),  # and download statements of account
+    ("deals", "add_accountstatement"),
     ("notices", "view_notice"),
+    # closing and transfers: clerks read the rooms, registers and letters; deal admins write
+    ("deals", "view_closingroom"),
+    ("deals", "view_legendremoval"),
+    ("deals", "view_transfer"),
+    ("deals", "view_debentureregisterentry"),
+    ("deals", "view_saleevent"),
+    ("deals", "view_transferagentinstruction"),
+    ("deals", "add_transferagentinstruction"),  # share delivery is the clerks' workflow (SPA 5(a))
+]
+
+
+# Deal admins see failed sign-ins and unlock locked-out users (django-axes' admin; issue 15 item 3).
+DEAL_ADMIN_EXTRA_PERMS = [
+    ("axes", "view_accessattempt"),
+    ("axes", "delete_accessattempt"),
+    ("axes", "view_accessfailurelog"),
+    ("axes", "view_accesslog"),
 ]
 
 
@@ -36,7 +56,9 @@ def ensure_groups(apps=None) -> None:
     clerk, _ = Group.objects.get_or_create(name=CLERK)
     admin, _ = Group.objects.get_or_create(name=DEAL_ADMIN)
     deal_perms = Permission.objects.filter(content_type__app_label__in=["deals", "notices"])
-    admin.permissions.set(deal_perms)
+    extra = [p for p in Permission.objects.filter(content_type__app_label="axes").select_related("content_type")
+             if (p.content_type.app_label, p.codename) in set(DEAL_ADMIN_EXTRA_PERMS)]
+    admin.permissions.set([*deal_perms, *extra])
     clerk_perms = [p for p in deal_perms if (p.content_type.app_label, p.codename) in set(CLERK_PERMS)]
     clerk.permissions.set(clerk_perms)
 

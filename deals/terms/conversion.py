@@ -612,6 +612,34 @@ class ConversionQuote:
     def price_basis(self) -> PriceBasis:
         return self.price.basis
 
+    @property
+    def converted_fraction(self) -> Decimal:
+        """Share of the requested amount actually converted: 1, or for a Series J conversion
+        that meets the cap, convertible / requested preferred shares (SPA 4(i))."""
+        split = self.unconverted
+        if split is None or split.unconverted_preferred == 0 or split.preferred_shares == 0:
+            return Decimal(1)
+        return Decimal(split.convertible_preferred) / Decimal(split.preferred_shares)
+
+    @property
+    def amount_converted(self) -> Decimal:
+        """Principal or liquidation preference actually converted (Unconverted Shares left out)."""
+        return to_cents(self.amount * self.converted_fraction)
+
+    @property
+    def accrual_converted(self) -> Decimal:
+        """Interest or dividends taken in shares for the part actually converted; 0 when paid in cash."""
+        if self.accrual_payment is not PaymentForm.SHARES:
+            return CENTS_ZERO
+        return to_cents(self.accrual.amount * self.converted_fraction)
+
+    @property
+    def late_payment_base(self) -> Decimal:
+        """SPA 5(c): "for each $10,000 of Liquidation Preference or Dividend Amount being
+        converted" -- the liquidation preference actually converted plus the dividends taken in
+        shares on it; not the requested amount, not cash dividends, not Unconverted Shares."""
+        return self.amount_converted + self.accrual_converted
+
     def as_dict(self) -> dict:
         return {
             "instrument": self.instrument.value,
@@ -630,6 +658,7 @@ class ConversionQuote:
             "accrual_cash": str(self.accrual_cash),
             "accrual_shares": self.accrual_shares,
             "total_shares": self.total_shares,
+            "late_payment_base": str(self.late_payment_base),
             "cap": self.cap.as_dict(),
             "unconverted": self.unconverted.as_dict() if self.unconverted else None,
             "reserve": self.reserve.as_dict(),

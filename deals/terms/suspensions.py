@@ -12,9 +12,14 @@ Permitted Suspension Period: RRA 2(b)(ii) makes the first such day a
 Restricted Sale Date and Periodic Amounts run (see registration.py).
 
 Model (docs/interpretations.md, "RRA 3(h)"): a period is ``start..end``,
-both days included. Rules are judged day by day: the days before the
-earliest start the gap, notice and 12-month rules allow, and the days after
-the 20th day counted from the actual start, are not permitted; the rest is.
+both days included. The two rules about when a period may *begin* are judged
+on the period as a whole: a period that begins while two suspension periods
+already fall in the consecutive 12 months ending on its first day (a third
+period), or fewer than 10 business days after the last day of the preceding
+suspension, is not a Permitted Suspension Period for any of its days. The
+length rule and the notice proviso are judged day by day: days after the 20th
+counted from the start, and days before the 2nd business day after the
+notice, are not permitted. The day-by-day rulings remain the explanation.
 """
 
 from __future__ import annotations
@@ -213,15 +218,21 @@ def judge_suspension(
     else:
         notice_start = add_business_days(notice_given_on, terms.suspension_notice_business_days)
 
+    # RRA 3(h): "up to two suspension periods during any consecutive 12-month period, each of
+    # which ... shall not ... (ii) begin less than ten (10) business days after the last day of
+    # the preceding suspension" -- both judged at the period's beginning, for the whole period.
+    third_period = _periods_in_window(earlier, proposed.start) >= terms.suspension_max_per_12_months
+    too_soon = gap_start is not None and proposed.start < gap_start
+
     rulings: list[DayRuling] = []
     d = proposed.start
     while d <= proposed.end:
         rules = []
-        if _periods_in_window(earlier, d) >= terms.suspension_max_per_12_months:
+        if third_period:
             rules.append(SuspensionRule.MAX_PER_12_MONTHS)
         if d > last_by_length:
             rules.append(SuspensionRule.MAX_LENGTH)
-        if gap_start is not None and d < gap_start:
+        if too_soon:
             rules.append(SuspensionRule.GAP)
         if notice_start is not None and d < notice_start:
             rules.append(SuspensionRule.NOTICE)
@@ -279,16 +290,18 @@ def _message(
         window = [p for p in earlier if p.end >= add_months(days[0], -12) + timedelta(days=1)]
         listed = ", ".join(f"{p.start.isoformat()}..{p.end.isoformat()}" for p in window)
         return (
-            f"{text}; already in the 12 months before {days[0].isoformat()}: {listed}. Not permitted: {span}."
+            f"{text}; already in the 12 months ending {days[0].isoformat()}: {listed}, so this is a third "
+            f"period and none of its days is a Permitted Suspension Period; a period beginning on or after "
+            f"{_first_day_count_allows(earlier, days[0], terms).isoformat()} would not be. Not permitted: {span}."
         )
     if rule is SuspensionRule.MAX_LENGTH:
         return f"{text}; days beyond the {terms.suspension_max_days}th are not permitted: {span}."
     if rule is SuspensionRule.GAP:
         prev = earlier[-1].end
         return (
-            f"{text}; the preceding suspension ended {prev.isoformat()}, so the earliest start is "
-            f"{add_business_days(prev, terms.suspension_gap_business_days).isoformat()}. "
-            f"Not permitted: {span}."
+            f"{text}; the preceding suspension ended {prev.isoformat()}, so a period may begin on or after "
+            f"{add_business_days(prev, terms.suspension_gap_business_days).isoformat()}; this one begins "
+            f"earlier and none of its days is a Permitted Suspension Period. Not permitted: {span}."
         )
     if notice_given_on is None:
         return f"{text}; no notice was given. Not permitted: {span}."

@@ -64,7 +64,7 @@ def dashboard(request):
     week_end = calendars.add_business_days(as_of, 7)
     horizon = as_of + datetime.timedelta(days=TIMELINE_DAYS)
     admin = is_deal_admin(request.user)
-    open_ = Obligation.objects.filter(status=ObligationStatus.OPEN)
+    open_ = Obligation.objects.filter(status__in=[ObligationStatus.OPEN, ObligationStatus.PART_PAID])
     near = open_.filter(due_date__lte=week_end)
     by_kind = list(near.values("kind").annotate(**_buckets(as_of, week_end)).order_by("kind"))
     for row in by_kind:

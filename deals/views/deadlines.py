@@ -69,7 +69,7 @@ def decorate(rows, *, admin: bool, as_of):
     for o in rows:
         o.link = source_link(o, admin=admin)
         o.source_label = f"{o.content_type.name} #{o.object_id}"
-        o.overdue = o.status == "open" and o.due_date < as_of
+        o.overdue = o.status in ("open", "part_paid") and o.due_date < as_of
         o.days_overdue = (as_of - o.due_date).days if o.overdue else 0
     return rows
 

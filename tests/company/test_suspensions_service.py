@@ -78,6 +78,24 @@ def test_a_third_suspension_within_twelve_months_is_not_permitted(statement, as_
 
 
 @pytest.mark.django_db
+def test_a_period_beginning_too_soon_is_restricted_for_all_its_days(statement, as_of):
+    # RRA 3(h)(ii): a period may not "begin less than ten (10) business days after the last day of
+    # the preceding suspension"; the 10th business day after Wed 2000-05-10 is Wed 2000-05-24.
+    svc.suspension_record(
+        statement=statement, notice_date=D(2000, 4, 20), start_date=D(2000, 5, 3), end_date=D(2000, 5, 10),
+        reason="first", notice_required=True, user=None, as_of=as_of,
+    )
+    assert _preview(statement, D(2000, 5, 15), D(2000, 5, 24), D(2000, 5, 30)).permitted
+    p = svc.suspension_record(
+        statement=statement, notice_date=D(2000, 5, 15), start_date=D(2000, 5, 23), end_date=D(2000, 5, 30),
+        reason="second, a day early", notice_required=True, user=None, as_of=as_of,
+    )
+    assert not p.permitted and len(p.non_permitted_days) == 8
+    ob = obligations_for(p).get(kind=ObligationKind.SUSPENSION_EXCESS)
+    assert ob.due_date == D(2000, 5, 23) and "2000-05-23..2000-05-30" in ob.description
+
+
+@pytest.mark.django_db
 def test_recording_a_non_permitted_suspension_writes_the_restricted_sale_obligation(statement, as_of):
     p = svc.suspension_record(
         statement=statement,

@@ -37,19 +37,28 @@ def _pages(deal):
 
 
 WRITE_URLS = [
-    ("company_registration", True),
-    ("company_registration_increased", True),
-    ("company_suspensions", True),
-    ("company_damages", True),
-    ("company_offer_new", False),
-    ("company_defaults", False),
-    ("company_notices", False),
-    ("company_claims", False),
+    ("company_registration", "fin"),
+    ("company_registration_increased", "fin"),
+    ("company_suspensions", "fin"),
+    ("company_suspension_save", "fin"),
+    ("company_damages", "fin"),
+    ("company_damages_mark_paid", "fin+investor"),
+    ("company_damages_statement", "fin+investor"),
+    ("company_offer_new", ""),
+    ("company_defaults", ""),
+    ("company_notices", ""),
+    ("company_notice_log", ""),
+    ("company_address_change", ""),
+    ("company_claims", ""),
 ]
 
 
-def _url(name, deal, needs_fin):
-    return reverse(name, args=[deal["financing"].pk]) if needs_fin else reverse(name)
+def _url(name, deal, args):
+    if args == "fin":
+        return reverse(name, args=[deal["financing"].pk])
+    if args == "fin+investor":
+        return reverse(name, args=[deal["financing"].pk, deal["a"].pk])
+    return reverse(name)
 
 
 @pytest.mark.django_db
@@ -66,9 +75,50 @@ def test_clerks_read_every_page(clerk_client, deal):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name,needs_fin", WRITE_URLS)
-def test_clerks_cannot_post(clerk_client, deal, name, needs_fin):
-    assert clerk_client.post(_url(name, deal, needs_fin), {}).status_code == 403
+@pytest.mark.parametrize("name,args", WRITE_URLS)
+def test_clerks_cannot_post(clerk_client, deal, name, args):
+    assert clerk_client.post(_url(name, deal, args), {}).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["company_default_notice", "company_default_cure", "company_default_waive", "company_default_accelerate"])
+def test_clerks_cannot_post_an_event_step(clerk_client, deal, name):
+    eod = EventOfDefault.objects.create(
+        financing=deal["debenture"].financing, debenture=deal["debenture"], kind="c", occurred_date=D(2000, 5, 24), created_by=_user()
+    )
+    assert clerk_client.post(reverse(name, args=[eod.pk]), {"on": "2000-06-01"}).status_code == 403
+    eod.refresh_from_db()
+    assert eod.written_notice_date is None and eod.status == EventOfDefault.Status.OPEN
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["company_suspension_save", "company_damages_mark_paid", "company_notice_log", "company_default_cure"])
+def test_post_only_urls_refuse_get(deal_admin_client, deal, name):
+    if name == "company_default_cure":
+        eod = EventOfDefault.objects.create(
+            financing=deal["debenture"].financing, debenture=deal["debenture"], kind="c", occurred_date=D(2000, 5, 24), created_by=_user()
+        )
+        url = reverse(name, args=[eod.pk])
+    else:
+        url = _url(name, deal, dict(WRITE_URLS)[name])
+    assert deal_admin_client.get(url).status_code == 405
+
+
+@pytest.mark.django_db
+def test_default_steps_each_post_to_their_own_url(deal_admin_client, deal):
+    from deals.services.calendar import business_date_set
+
+    business_date_set(day=D(2000, 6, 20))
+    eod = EventOfDefault.objects.create(
+        financing=deal["debenture"].financing, debenture=deal["debenture"], kind="c", occurred_date=D(2000, 5, 24), created_by=_user()
+    )
+    r = deal_admin_client.post(reverse("company_default_notice", args=[eod.pk]), {"on": "2000-05-25"})
+    assert r.status_code == 302
+    eod.refresh_from_db()
+    assert eod.written_notice_date == D(2000, 5, 25)
+    page = deal_admin_client.get(reverse("company_default", args=[eod.pk]))
+    for step in ("notice", "cure", "waive", "accelerate"):
+        assert reverse(f"company_default_{step}", args=[eod.pk]).encode() in page.content
 
 
 @pytest.mark.django_db
@@ -110,12 +160,12 @@ def effective(deal, as_of):
 @pytest.mark.django_db
 def test_suspension_preview_shows_the_verdict_without_saving(deal_admin_client, deal, effective):
     url = reverse("company_suspensions", args=[deal["financing"].pk])
-    data = {"notice_given": "on", "notice_date": "2000-05-01", "start_date": "2000-05-02", "end_date": "2000-05-10", "action": "preview"}
+    data = {"notice_given": "on", "notice_date": "2000-05-01", "start_date": "2000-05-02", "end_date": "2000-05-10"}
     r = deal_admin_client.post(url, data)
     assert r.status_code == 200
     assert b"Not a Permitted Suspension Period" in r.content and b"2000-05-02" in r.content
     assert not SuspensionPeriod.objects.exists()
-    r = deal_admin_client.post(url, {**data, "action": "save"})
+    r = deal_admin_client.post(reverse("company_suspension_save", args=[deal["financing"].pk]), data)
     assert r.status_code == 302 and SuspensionPeriod.objects.get().non_permitted_days == ["2000-05-02"]
 
 
@@ -147,8 +197,8 @@ def test_offer_flow_in_the_browser_forms(deal_admin_client, deal):
     page = deal_admin_client.get(detail)
     assert b"2000-06-01" in page.content and b"2000-06-02" in page.content  # each Buyer's own deadline
     late = deal_admin_client.post(
-        detail,
-        {"action": "answer", "response": offer.responses.get(investor=deal["a"]).pk, "answer": "full", "answered_date": "2000-06-02"},
+        reverse("company_offer_answer", args=[offer.pk]),
+        {"response": offer.responses.get(investor=deal["a"]).pk, "answer": "full", "answered_date": "2000-06-02"},
     )
     assert late.status_code == 200 and b"is late" in late.content
 
@@ -168,18 +218,19 @@ def test_default_flow_record_then_accelerate_too_early(deal_admin_client, deal):
     r = deal_admin_client.post(reverse("company_defaults"), {"kind": "c", "debenture": deal["debenture"].pk, "occurred_date": "2000-05-24"})
     assert r.status_code == 302
     eod = EventOfDefault.objects.get()
-    r = deal_admin_client.post(reverse("company_default", args=[eod.pk]), {"action": "accelerate", "on": "2000-06-01"})
+    r = deal_admin_client.post(reverse("company_default_accelerate", args=[eod.pk]), {"on": "2000-06-01"})
     assert r.status_code == 200 and b"no Event of Default yet" in r.content
-    r = deal_admin_client.post(reverse("company_default", args=[eod.pk]), {"action": "waive", "on": "2000-06-01"})
-    assert b"in writing" in r.content
+    r = deal_admin_client.post(reverse("company_default_waive", args=[eod.pk]), {"on": "2000-06-01"})
+    assert r.status_code == 200 and b"in writing" in r.content
+    eod.refresh_from_db()
+    assert eod.status == EventOfDefault.Status.OPEN and eod.waived_date is None
 
 
 @pytest.mark.django_db
 def test_notice_logging_shows_the_deemed_given_date(deal_admin_client, deal):
     r = deal_admin_client.post(
-        reverse("company_notices"),
+        reverse("company_notice_log"),
         {
-            "form": "notice",
             "n-investor": deal["a"].pk,
             "n-kind": "redemption",
             "n-subject": "Redemption D-1",
@@ -209,6 +260,12 @@ def test_claim_out_of_time_is_refused_on_the_form(deal_admin_client, db):
         },
     )
     assert r.status_code == 200 and b"out of time" in r.content and not IndemnificationClaim.objects.exists()
+
+
+def _user():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get_or_create(username="recorder")[0]
 
 
 def _bulk(deal, n):

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-PUBLIC = {"login", "admin:login", "password_reset"}
+# health_ready: ok/unavailable for load balancers, no detail (nhtc.views; docs/architecture.md "Health").
+PUBLIC = {"login", "admin:login", "password_reset", "health_ready"}
 
 
 def _iter_patterns(patterns, prefix="", namespace=None):

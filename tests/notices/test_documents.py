@@ -163,9 +163,18 @@ def test_ld_statement_lists_the_months_periodic_amounts(investor, deal_admin, re
         total_paid="0",
         snapshot={
             "clause": "RRA 2(b)(iii)-(iv), 2(b)(vii)",
-            "rows": [{"trigger": "Registration Statement not effective by the Required Effective Date", "trigger_clause": "RRA 2(b)(i)",
-                      "base_working": "purchase price of the Preferred Stock", "line": line, "paid_date": None}],
-            "total_computed_to_date": "8000.00", "total_paid_to_date": "0.00", "accruing": "1333.33",
+            "rows": [
+                {
+                    "trigger": "Registration Statement not effective by the Required Effective Date",
+                    "trigger_clause": "RRA 2(b)(i)",
+                    "base_working": "purchase price of the Preferred Stock",
+                    "line": line,
+                    "paid_date": None,
+                }
+            ],
+            "total_computed_to_date": "8000.00",
+            "total_paid_to_date": "0.00",
+            "accruing": "1333.33",
         },  # fmt: skip
         created_by=deal_admin,
     )

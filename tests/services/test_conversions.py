@@ -191,7 +191,8 @@ def test_submit_writes_snapshot_reduces_outstanding_and_opens_obligations(db, cl
     w.issuer.refresh_from_db()
     assert w.issuer.shares_issued == before + 16667
     kinds = set(Obligation.objects.values_list("kind", flat=True))
-    assert kinds == {ObligationKind.SHARE_DELIVERY, ObligationKind.ORIGINAL_NOTICE}
+    # the interest elected in cash is owed on the Delivery Date (issue 11)
+    assert kinds == {ObligationKind.SHARE_DELIVERY, ObligationKind.ORIGINAL_NOTICE, ObligationKind.CONVERSION_CASH}
     assert conv.original_due_date == datetime.date(2000, 6, 8)
 
 
@@ -262,6 +263,20 @@ def test_late_series_j_delivery_records_spa_5c_late_payment(db, clerk):
     svc.delivery_record(conversion=conv, delivered_date=datetime.date(2000, 6, 13), reference="DWAC 9", user=clerk)
     late = Obligation.objects.get(kind=ObligationKind.LATE_PAYMENT)
     assert late.amount == D("200.00")  # $100 x 2 days x one $10,000 unit
+
+
+def test_late_payment_base_counts_dividends_taken_in_shares(db, clerk):
+    # SPA 5(c): "for each $10,000 of Liquidation Preference or Dividend Amount being converted"
+    w = make_world(end=datetime.date(2000, 6, 30))
+    conv = submit(w.preferred, "10000", clerk, election="shares")
+    assert conv.interest_amount > 0
+    assert conv.late_payment_base == D("10000") + conv.interest_amount
+    set_business_date(datetime.date(2000, 6, 13))
+    svc.delivery_record(conversion=conv, delivered_date=datetime.date(2000, 6, 13), reference="DWAC 9", user=clerk)
+    late = Obligation.objects.get(kind=ObligationKind.LATE_PAYMENT)
+    # 2 business days late: $200 per $10,000 of the amount being converted
+    assert late.amount == (conv.late_payment_base * 200 / 10000).quantize(D("0.01"))
+    assert late.amount > D("200.00")
 
 
 def test_revocation_opens_after_three_business_days_past_delivery_date(db, clerk):

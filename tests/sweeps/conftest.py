@@ -33,12 +33,17 @@ def make_conversion(*, user, terms_version, preferred=None, debenture=None, amou
         preferred = f.PreferredHoldingFactory()
     instrument = preferred or debenture
     conversion_date = conversion_date or delivery_date - datetime.timedelta(days=3)
+    if terms_version.financing_id != instrument.financing_id:  # priced by its own financing's terms (issue 18)
+        from deals.selectors.terms import terms_in_force
+
+        terms_version = terms_in_force(financing=instrument.financing, day=conversion_date).version
     values = dict(
         preferred=preferred, debenture=debenture, investor=instrument.investor, terms_version=terms_version, amount=amount,
         conversion_date=conversion_date, notice_method=m.NoticeMethod.FACSIMILE, notice_received_date=conversion_date,
         conversion_price=D("1.4375"), shares_for_amount=69_565, shares_issuable=69_565, delivery_date=delivery_date,
         status=status, snapshot={}, idempotency_key=f"sweep-test-{next(_seq)}", created_by=user,
     )
+    values.setdefault("late_payment_base", amount)  # SPA 5(c): all of it converted, dividends in cash
     values.update(extra)
     return m.Conversion.objects.create(**values)
 
@@ -89,7 +94,7 @@ def build_scenario(*, user, terms_version, n: int = 1, fin=None):
                         conversion_date=datetime.date(2000, 5, 19), amount=D("100000"))
         f.WarrantFactory(financing=fin, expiry_date=datetime.date(2000, 6, 30) + datetime.timedelta(days=i))
         m.Redemption.objects.create(
-            debenture=deb, terms_version=terms_version, notice_date=datetime.date(2000, 5, 12),
+            debenture=deb, terms_version=deb.financing.terms_versions.get(), notice_date=datetime.date(2000, 5, 12),
             notice_received_date=datetime.date(2000, 5, 12), principal=D("100000"), premium_amount=D("120000"),
             interest_amount=D("500"), total_amount=D("120500"), payment_due_date=datetime.date(2000, 5, 26),
             convert_until=datetime.date(2000, 5, 19), snapshot={}, idempotency_key=f"scn-r-{next(_seq)}", created_by=user,

@@ -67,7 +67,7 @@ def test_a_failing_rule_is_recorded_and_the_others_still_run(scenario, monkeypat
         raise RuntimeError("engine exploded")
 
     rules = tuple(sweeps.Rule(r.name, r.label, r.clause, broken) if r.name == "warrants" else r for r in sweeps.RULES)
-    monkeypatch.setattr(sweeps, "RULES", rules)
+    monkeypatch.setattr(sweeps.run, "RULES", rules)
     run = sweep_run(as_of=TUE, triggered_by="test")
     assert run.status == "failed"
     assert run.errors == [{"rule": "warrants", "error": "RuntimeError: engine exploded"}]
@@ -87,7 +87,7 @@ def test_a_sweep_killed_halfway_is_simply_re_run(scenario, monkeypatch):
         raise KeyboardInterrupt  # the process dies mid-run
 
     rules = tuple(sweeps.Rule(r.name, r.label, r.clause, crash_after_three) if i == 3 else r for i, r in enumerate(sweeps.RULES))
-    monkeypatch.setattr(sweeps, "RULES", rules)
+    monkeypatch.setattr(sweeps.run, "RULES", rules)
     with pytest.raises(KeyboardInterrupt):
         sweep_run(as_of=TUE, triggered_by="killed")
     done.append(m.SweepRun.objects.get(status="running"))

@@ -41,13 +41,16 @@ def test_gap_of_exactly_ten_business_days_is_permitted():
     assert judge(date(2001, 3, 6), date(2001, 3, 10), earlier).permitted
 
 
-def test_gap_one_business_day_short_marks_the_early_days():
+def test_gap_one_business_day_short_condemns_the_whole_period():
+    # RRA 3(h)(ii): a period may not "begin less than ten (10) business days after the last day
+    # of the preceding suspension" -- one that does is not a Permitted Suspension Period at all
     earlier = [P(date(2001, 2, 1), date(2001, 2, 20))]
     v = judge(date(2001, 3, 5), date(2001, 3, 10), earlier)
-    assert v.not_permitted_days == (date(2001, 3, 5),)
+    assert v.not_permitted_days == tuple(date(2001, 3, 5) + timedelta(days=i) for i in range(6))
     assert v.breaches[0].rule is SuspensionRule.GAP
     assert v.earliest_start_by_gap == date(2001, 3, 6)
-    assert v.permitted_from == date(2001, 3, 6)
+    assert v.permitted_from is None
+    assert "2001-03-06" in v.breaches[0].message and "none of its days" in v.breaches[0].message
 
 
 def test_gap_counts_business_days_not_holidays():
@@ -65,7 +68,8 @@ def test_gap_measured_from_a_non_permitted_preceding_suspension_too():
     # 10 business days after Sun 2/25: 2/26, 2/27, 2/28, 3/1, 3/2, 3/5, 3/6, 3/7, 3/8, 3/9
     v = judge(date(2001, 3, 7), date(2001, 3, 15), earlier)
     assert v.earliest_start_by_gap == date(2001, 3, 9)
-    assert v.not_permitted_days == (date(2001, 3, 7), date(2001, 3, 8))
+    assert len(v.not_permitted_days) == 9  # begins two business days early: every day
+    assert judge(date(2001, 3, 9), date(2001, 3, 15), earlier).permitted
 
 
 def test_third_suspension_within_twelve_months_is_not_permitted():
@@ -79,11 +83,13 @@ def test_third_suspension_within_twelve_months_is_not_permitted():
 
 def test_twelve_month_window_ends_exactly_on_the_anniversary():
     earlier = [P(date(2001, 1, 10), date(2001, 1, 20)), P(date(2001, 6, 1), date(2001, 6, 10))]
-    # the 12 months ending 2002-01-20 begin 2001-01-21: the January period has left them
+    # the 12 months ending 2002-01-20 begin 2001-01-21: the January period has left them.
+    # A period beginning the day before is a third period: none of its days is permitted,
+    # including those after the January period ages out (RRA 3(h) "up to two suspension periods").
     v = judge(date(2002, 1, 19), date(2002, 1, 25), earlier)
-    assert v.not_permitted_days == (date(2002, 1, 19),)
-    assert v.permitted_from == date(2002, 1, 20)
-    assert "2001-01-10..2001-01-20" in v.breaches[0].message
+    assert len(v.not_permitted_days) == 7 and v.permitted_from is None
+    assert "2001-01-10..2001-01-20" in v.breaches[0].message and "2002-01-20" in v.breaches[0].message
+    assert judge(date(2002, 1, 20), date(2002, 1, 25), earlier).permitted
 
 
 def test_late_notice_marks_days_before_the_second_business_day():
@@ -105,10 +111,9 @@ def test_one_day_can_break_several_rules_and_each_is_named():
     v = judge(date(2001, 3, 1), date(2001, 3, 25), earlier, notice=date(2001, 2, 28))
     first = v.not_permitted[0]
     assert first.day == date(2001, 3, 1) and set(first.rules) == {SuspensionRule.GAP, SuspensionRule.NOTICE}
-    assert v.restricted_spans == (
-        (date(2001, 3, 1), date(2001, 3, 5)),
-        (date(2001, 3, 21), date(2001, 3, 25)),
-    )
+    last = v.not_permitted[-1]
+    assert last.day == date(2001, 3, 25) and set(last.rules) == {SuspensionRule.GAP, SuspensionRule.MAX_LENGTH}
+    assert v.restricted_spans == ((date(2001, 3, 1), date(2001, 3, 25)),)
     json.dumps(v.as_dict())
 
 
@@ -168,3 +173,46 @@ def test_verdict_never_permits_a_day_that_breaks_a_rule(case):
             proposed=P(v.permitted_from, v.permitted_through), existing=existing, notice_given_on=notice
         )
         assert again.permitted
+
+
+# --- property: RRA 3(h) read as a period, against an independent reading -------------------
+
+
+def _independent_not_permitted(existing, proposed, notice) -> set:
+    """Written from RRA 3(h), not from the engine. "Up to two suspension periods during any
+    consecutive 12-month period": a period beginning when two earlier ones end within the 12
+    months ending on its first day is a third one -- no day of it is permitted. "Shall not ...
+    (ii) begin less than ten (10) business days after the last day of the preceding suspension":
+    likewise every day. "(i) be for more than twenty (20) days": days after the 20th. "At least
+    two (2) business days' notice": days before the 2nd business day after the notice."""
+    from deals.terms.calendars import is_business_day
+
+    def nth_business_day_after(day, n):
+        while n:
+            day += timedelta(days=1)
+            n -= is_business_day(day)
+        return day
+
+    s = proposed.start
+    try:
+        year_before = s.replace(year=s.year - 1)
+    except ValueError:  # Feb 29
+        year_before = s.replace(year=s.year - 1, day=28)
+    in_window = [p for p in existing if p.end > year_before]
+    whole = len(in_window) >= 2 or bool(existing and s < nth_business_day_after(existing[-1].end, 10))
+    notice_ok_from = nth_business_day_after(notice, 2)
+    out = set()
+    d = s
+    while d <= proposed.end:
+        if whole or (d - s).days >= 20 or d < notice_ok_from:
+            out.add(d)
+        d += timedelta(days=1)
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(scenario())
+def test_period_verdict_matches_an_independent_reading_of_3h(case):
+    existing, proposed, notice = case
+    v = judge_suspension(proposed=proposed, existing=existing, notice_given_on=notice)
+    assert set(v.not_permitted_days) == _independent_not_permitted(existing, proposed, notice)

@@ -26,6 +26,15 @@ class Command(BaseCommand):
     def handle(self, *args, as_of=None, catch_up=False, until=None, **options):
         if catch_up and as_of:
             raise CommandError("Use either --as-of or --catch-up (with --until), not both.")
+        if catch_up:
+            from notices.services import notices_requeue_stuck
+
+            requeued = notices_requeue_stuck()
+            if requeued.total:
+                self.stdout.write(
+                    f"Notices queued again: {requeued.waiting} waiting for a worker, {requeued.lost} lost from the queue, "
+                    f"{requeued.stale_renders} stale renders."
+                )
         try:
             runs = sweep_catch_up(until=until, triggered_by="command") if catch_up else [sweep_run(as_of=as_of, triggered_by="command")]
         except SweepAlreadyRunning as err:
@@ -38,9 +47,7 @@ class Command(BaseCommand):
             created = sum(r.get("created", 0) for r in rules.values())
             updated = sum(r.get("updated", 0) for r in rules.values())
             voided = sum(r.get("voided", 0) for r in rules.values())
-            self.stdout.write(
-                f"Sweep as of {run.as_of.isoformat()}: {run.status}; {created} created, {updated} updated, {voided} voided"
-            )
+            self.stdout.write(f"Sweep as of {run.as_of.isoformat()}: {run.status}; {created} created, {updated} updated, {voided} voided")
             for err in run.errors:
                 failed = True
                 self.stderr.write(f"  rule {err['rule']}: {err['error']}")

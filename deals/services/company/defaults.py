@@ -258,4 +258,16 @@ def default_accelerate(*, eod: EventOfDefault, accelerated_date: datetime.date, 
     eod.acceleration_snapshot = {**quote.as_dict(), "assessment": state.as_dict()}
     eod.save(update_fields=["status", "accelerated_date", "acceleration_amount", "acceleration_snapshot", "updated_at"])
     obligations_close(source=eod, kinds=[ObligationKind.CURE_PERIOD], status=ObligationStatus.VOID, on=accelerated_date)
+    if quote.total > 0:
+        obligation_upsert(
+            kind=ObligationKind.ACCELERATION,
+            source=eod,
+            due_date=accelerated_date,
+            clause="Debenture 10",
+            investor=eod.debenture.investor if eod.debenture_id else None,
+            amount=quote.total,
+            description="Debenture declared immediately due and payable after an Event of Default",
+            details={**quote.as_dict(), "arose_on": accelerated_date.isoformat()},
+            as_of=as_of,
+        )
     return eod

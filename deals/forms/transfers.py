@@ -1,0 +1,105 @@
+"""Transfer forms: convert input to domain types; never save."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+
+from deals.forms.closing import MONEY, _Plain
+from deals.forms.conversions import DATE
+from deals.models import Debenture, Financing, InstrumentStatus, Investor, LegendRemoval, PreferredHolding, SaleEvent, SecurityKind, Warrant
+
+
+def source_choices() -> list[tuple[str, str]]:
+    out = []
+    for h in PreferredHolding.objects.filter(status=InstrumentStatus.OUTSTANDING).select_related("investor"):
+        out.append((f"j:{h.pk}", f"Series J {h.certificate_number} · {h.investor} · ${h.liquidation_preference_outstanding:,.2f}"))
+    for w in Warrant.objects.filter(status=InstrumentStatus.OUTSTANDING).select_related("investor"):
+        out.append((f"w:{w.pk}", f"Warrant {w.number} · {w.investor} · {w.shares_remaining:,} shares"))
+    for d in Debenture.objects.filter(status=InstrumentStatus.OUTSTANDING).select_related("investor"):
+        out.append((f"d:{d.pk}", f"Debenture {d.number} · {d.investor} · ${d.principal_outstanding:,.2f}"))
+    return out
+
+
+class TransferForm(_Plain):
+    source = forms.ChoiceField(label="Security transferred")
+    transferee = forms.ModelChoiceField(queryset=Investor.objects.order_by("legal_name"), label="Transferee (assignee)")
+    amount = forms.DecimalField(required=False, label="Liquidation preference or principal ($)", **MONEY)
+    warrant_shares = forms.IntegerField(required=False, min_value=1, label="Warrant shares")
+    transfer_date = forms.DateField(widget=DATE)
+    notice_to_company_date = forms.DateField(widget=DATE, label="Notice to the Company (RRA 9(b))")
+    assignee_non_us = forms.BooleanField(required=False, label="Assignee: not a U.S. Person, outside the U.S. (SPA 2(b))")
+    assignee_accredited = forms.BooleanField(required=False, label="Assignee: accredited investor (SPA 2(c))")
+    counsel_opinion = forms.CharField(max_length=300, required=False, label="Opinion of counsel (SPA 4(a)(1)(B); Debenture 3)")
+    rights_requested = forms.BooleanField(required=False, label="Assign the registration rights (RRA 9)")
+    written_assignment = forms.BooleanField(required=False, label="Written assignment copied to the Company (RRA 9(a))")
+    transferee_bound = forms.BooleanField(required=False, label="Transferee agreed in writing to be bound (RRA 9(d))")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = [("", "Choose a certificate, warrant or D-number"), *source_choices()]
+
+    def clean_source(self):
+        kind, _, pk = self.cleaned_data["source"].partition(":")
+        model = {"j": PreferredHolding, "w": Warrant, "d": Debenture}.get(kind)
+        obj = model.objects.filter(pk=pk).first() if model and pk.isdigit() else None
+        if obj is None:
+            raise forms.ValidationError("Choose a security from the list.")
+        return obj
+
+
+class ExchangeForm(_Plain):
+    debenture = forms.ModelChoiceField(queryset=Debenture.objects.filter(status=InstrumentStatus.OUTSTANDING).order_by("number"))
+    denominations = forms.CharField(label="New denominations ($, comma-separated)", help_text="e.g. 100000, 200000 (Debenture 1)")
+    exchange_date = forms.DateField(widget=DATE)
+
+    def clean_denominations(self):
+        try:
+            parts = [
+                Decimal(x.strip().replace("$", "").replace("_", "")) for x in self.cleaned_data["denominations"].split(",") if x.strip()
+            ]
+        except InvalidOperation:
+            raise forms.ValidationError("Write amounts like 100000, 200000.")
+        if not parts:
+            raise forms.ValidationError("Give at least one amount.")
+        return parts
+
+
+class LegendRemovalForm(_Plain):
+    financing = forms.ModelChoiceField(queryset=Financing.objects.order_by("name"))
+    investor = forms.ModelChoiceField(queryset=Investor.objects.order_by("legal_name"), label="Holder")
+    security = forms.ChoiceField(choices=SecurityKind.choices)
+    certificate = forms.CharField(max_length=100, label="Legended certificate number(s)")
+    quantity = forms.DecimalField(max_digits=16, decimal_places=2, min_value=0, label="Shares or principal ($)")
+    basis = forms.ChoiceField(choices=LegendRemoval.Basis.choices)
+    counsel = forms.CharField(max_length=200, label="Counsel giving the opinion")
+    opinion_date = forms.DateField(widget=DATE)
+    opinion_received = forms.DateField(widget=DATE, label="Opinion received by the Company")
+    opinion_file = forms.FileField(required=False, label="Opinion of counsel (PDF)")
+
+
+class InstructedForm(_Plain):
+    instructed_on = forms.DateField(widget=DATE, label="Instruction sent on")
+
+
+class SaleForm(_Plain):
+    financing = forms.ModelChoiceField(queryset=Financing.objects.filter(kind=Financing.Kind.DEBENTURE).order_by("name"))
+    kind = forms.ChoiceField(choices=SaleEvent.Kind.choices)
+    counterparty = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notice_date = forms.DateField(widget=DATE, label="Company's notice of the Sale dated")
+    notice_received = forms.DateField(widget=DATE, label="Received by the Holders")
+
+
+class RegisterForm(forms.Form):
+    financing = forms.ModelChoiceField(queryset=Financing.objects.filter(kind=Financing.Kind.DEBENTURE).order_by("name"))
+    on = forms.DateField(widget=DATE, label="Holders of record on")
+
+
+class TAInstructionForm(_Plain):
+    registered_name = forms.CharField(max_length=200, label="Register the shares in the name of")
+    denominations = forms.CharField(max_length=200, required=False, label="Denominations (as the holder specifies)")
+    instruction_date = forms.DateField(widget=DATE)
+    dwac = forms.BooleanField(required=False, label="Holder asks for DWAC delivery (SPA 5(e))")
+    fast_participant = forms.BooleanField(required=False, label="The transfer agent is in DTC FAST", initial=True)

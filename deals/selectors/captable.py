@@ -1,0 +1,193 @@
+"""The cap table as of a date, rebuilt from the records (no snapshot table): conversions,
+exercises, cap remedies and paid redemptions dated on or before the date, instruments issued
+by then. A fixed number of queries whatever the record count; the figures are the engine's
+(``deals.terms.captable``)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+
+from deals.models import (
+    CapRemedy,
+    Conversion,
+    Debenture,
+    Financing,
+    Investor,
+    Issuer,
+    PreferredHolding,
+    Redemption,
+    RedemptionStatus,
+    Warrant,
+    WarrantExercise,
+)
+from deals.selectors.terms import TermsBook
+from deals.services.conversions import WorkflowError, prices_mapping
+from deals.terms import calendars
+from deals.terms.captable import CapTable, HolderInput, InstrumentPosition, build_cap_table
+from deals.terms.conversion import debenture_conversion_price, series_j_conversion_price
+from deals.terms.errors import MissingPrices
+from deals.terms.warrants import is_expired
+
+OTHER_HOLDERS = "Other holders of Common Stock (Issuer's outstanding at signing, SPA 3(c))"
+
+
+def live_conversions(day: datetime.date):
+    """Conversions in effect on ``day``: dated on or before it and not revoked (SPA 5(c)) or
+    dishonoured (SPA 5(f)) by then."""
+    return Conversion.objects.filter(conversion_date__lte=day).exclude(
+        Q(revoked_date__lte=day) | Q(dishonoured_date__lte=day)
+    )
+
+
+def cap_table_as_of(day: datetime.date) -> CapTable:
+    """SPA 3(c), 4(d)(ii), 4(g); Debenture 4(A); Series J CoD -- as of ``day``."""
+    issuer = Issuer.objects.order_by("pk").first()
+    if issuer is None:
+        raise WorkflowError("No Issuer is recorded yet; a deal admin adds it in the admin.", code="no_issuer")
+    # Terms belong to a financing: the Series J prices (and the SPA's cap and reserve) come from
+    # the Series J financing's terms, the debenture prices from the debenture issue's.
+    notes: list[str] = []
+    book = TermsBook()  # one query: every financing's versions (with the financing)
+    mine = [fin for fin in book.financings() if fin.issuer_id == issuer.pk]
+    spa = next((fin for fin in mine if fin.kind == Financing.Kind.SERIES_J), None)
+    deb_fin = next((fin for fin in mine if fin.kind == Financing.Kind.DEBENTURE), None)
+    if spa is None:
+        raise WorkflowError("No Series J financing with deal terms is recorded yet: the cap table follows SPA 3(c), "
+                            "4(d)(ii), 4(g).", code="no_financing")
+    terms = book.in_force(financing=spa, day=day).terms
+    deb_terms = book.in_force(financing=deb_fin, day=day).terms if deb_fin is not None else None
+
+    live = live_conversions(day)
+    conv_shares = dict(live.values("investor_id").annotate(n=Sum("shares_issuable")).values_list("investor_id", "n"))
+    deb_converted = dict(
+        live.filter(debenture__isnull=False).values("debenture_id").annotate(a=Sum("amount")).values_list("debenture_id", "a")
+    )
+    pref_converted = {
+        row["preferred_id"]: (row["a"], row["u"])
+        for row in live.filter(preferred__isnull=False).values("preferred_id").annotate(a=Sum("amount"), u=Sum("unconverted_shares"))
+    }
+    cap_from_conversions = live.filter(preferred__isnull=False).aggregate(n=Sum("shares_issuable"))["n"] or 0
+    remedies = list(
+        CapRemedy.objects.filter(chosen_date__lte=day)
+        .values("conversion__preferred_id", "conversion__investor_id", "remedy", "unconverted_shares", "snapshot")
+    )
+    exercised = defaultdict(int)
+    exercised_by_investor = defaultdict(int)
+    for warrant_id, investor_id, shares in WarrantExercise.objects.filter(exercise_date__lte=day).values_list(
+        "warrant_id", "investor_id", "shares"
+    ):
+        exercised[warrant_id] += shares
+        exercised_by_investor[investor_id] += shares
+    redeemed = set(
+        Redemption.objects.filter(status=RedemptionStatus.PAID, payment_date__lte=day).values_list("debenture_id", flat=True)
+    )
+
+    holders: dict[int, dict] = defaultdict(lambda: {"common": 0, "series_j": [], "debentures": [], "warrants": 0})
+    for investor_id, shares in conv_shares.items():
+        holders[investor_id]["common"] += int(shares)
+    for investor_id, shares in exercised_by_investor.items():
+        holders[investor_id]["common"] += shares
+    remedy_lp = defaultdict(int)
+    cap_from_remedies = 0
+    for r in remedies:
+        remedy_lp[r["conversion__preferred_id"]] += r["unconverted_shares"]
+        if r["remedy"] == CapRemedy.Remedy.X_PRICE:
+            shares = int(r["snapshot"].get("shares", 0))
+            holders[r["conversion__investor_id"]]["common"] += shares
+            cap_from_remedies += shares
+
+    for d in Debenture.objects.filter(issue_date__lte=day).values("pk", "investor_id", "number", "principal"):
+        amount = Decimal(0) if d["pk"] in redeemed else d["principal"] - (deb_converted.get(d["pk"]) or 0)
+        holders[d["investor_id"]]["debentures"].append(InstrumentPosition(f"Debenture {d['number']}", amount))
+    for p in PreferredHolding.objects.filter(closing_date__lte=day).values(
+        "pk", "investor_id", "certificate_number", "shares", "liquidation_preference"
+    ):
+        stated = p["liquidation_preference"] / p["shares"]
+        converted_amount, unconverted = pref_converted.get(p["pk"], (0, 0))
+        converted = (converted_amount or 0) - (unconverted or 0) * stated
+        amount = p["liquidation_preference"] - converted - remedy_lp.get(p["pk"], 0) * stated
+        holders[p["investor_id"]]["series_j"].append(InstrumentPosition(f"Series J {p['certificate_number']}", amount))
+    for w in Warrant.objects.filter(issue_date__lte=day).values("pk", "investor_id", "shares", "expiry_date"):
+        remaining = 0 if is_expired(w["expiry_date"], day) else w["shares"] - exercised.get(w["pk"], 0)
+        holders[w["investor_id"]]["warrants"] += max(0, remaining)
+
+    names = dict(Investor.objects.filter(pk__in=list(holders)).values_list("pk", "legal_name"))
+    inputs = [HolderInput(None, OTHER_HOLDERS, common=issuer.shares_outstanding_at_signing)]
+    inputs += [
+        HolderInput(pk, names.get(pk, f"Investor #{pk}"), h["common"], tuple(h["series_j"]), tuple(h["debentures"]), h["warrants"])
+        for pk, h in sorted(holders.items(), key=lambda kv: names.get(kv[0], ""))
+    ]
+    try:
+        sj_days = calendars.trading_days_before(day, terms.preferred_lookback_days)
+        deb_days = calendars.trading_days_before(day, deb_terms.debenture_lookback_days) if deb_terms else []
+    except Exception as err:  # CalendarRangeError: the calendars cover 1999-2035
+        raise WorkflowError(f"The cap table needs trading days before {day.isoformat()}: {err}", code="calendar", field="as_of")
+    sj_price = _conversion_price(series_j_conversion_price, terms, sj_days, day, "Series J (SPA 1(b)(ix))", notes)
+    deb_price = (
+        _conversion_price(debenture_conversion_price, deb_terms, deb_days, day, "Debentures (Debenture 4(A))", notes)
+        if deb_terms else None
+    )
+    return build_cap_table(
+        terms=terms,
+        as_of=day,
+        holders=inputs,
+        series_j_price=sj_price,
+        debenture_price=deb_price,
+        authorized=issuer.authorized_common_shares,
+        shares_outstanding_at_signing=issuer.shares_outstanding_at_signing,
+        cap_shares_issued=int(cap_from_conversions) + sum(exercised.values()) + cap_from_remedies,
+        notes=notes,
+    )
+
+
+def _conversion_price(fn, terms, days, day, label: str, notes: list[str]):
+    """The conversion price for a Date of Conversion on ``day`` (None, with a note, if bids are missing)."""
+    try:
+        return fn(terms=terms, prices=prices_mapping(days), conversion_date=day)
+    except MissingPrices as err:
+        missing = ", ".join(d.isoformat() for d in err.dates)
+        notes.append(f"{label}: no closing bid recorded for {missing}; its shares as converted are not shown.")
+        return None
+
+
+# --- exports ------------------------------------------------------------------------------------
+
+EXPORT_HEADER = [
+    "Holder", "Common Stock", "Common %", "Series J liquidation preference ($)", "Series J as converted",
+    "Debenture principal ($)", "Debentures as converted", "Warrant shares", "Fully diluted", "Fully diluted %",
+]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Text a spreadsheet would run as a formula is prefixed with a quote (CSV/XLSX injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def cap_table_export_rows(table: CapTable) -> list[list]:
+    """Header, one row per holder, the totals -- numbers as numbers, text neutralised."""
+    rows = [[f"Cap table as of {table.as_of.isoformat()}"], EXPORT_HEADER]
+    for r in table.rows:
+        rows.append([safe_cell(r.name), r.common, r.common_pct, r.series_j_amount, r.series_j_as_converted,
+                     r.debenture_principal, r.debenture_as_converted, r.warrants, r.fully_diluted, r.fully_diluted_pct])
+    rows.append(["Total", table.common, Decimal("100.00") if table.common else Decimal("0"), table.series_j_amount,
+                 table.series_j_as_converted, table.debenture_principal, table.debenture_as_converted, table.warrants,
+                 table.fully_diluted, Decimal("100.00") if table.fully_diluted else Decimal("0")])
+    rows.append([])
+    rows.append(["Authorized Common Stock (SPA 3(c))", table.authorized])
+    rows.append(["Issued and outstanding", table.common])
+    rows.append(["Reserved (SPA 4(g))", table.reserve.required_shares if table.reserve else None])
+    rows.append(["Unissued", table.unissued])
+    rows.append(["Headroom after the reserve", table.headroom])
+    rows.append(["20% cap (SPA 4(d)(ii))", table.cap.cap_shares])
+    rows.append(["Issued against the cap", table.cap.issued_before])
+    rows.append(["Cap room", table.cap.room])
+    for note in table.notes:
+        rows.append([safe_cell(note)])
+    return rows

@@ -1,0 +1,504 @@
+"""Transfer workflows: legend removal (SPA 4(b), 5(a)), transfers of Series J, warrants and
+debentures (SPA 2(b), 4(a); RRA 9; Debenture 1, 3, 8), exchange of denominations (Debenture 1),
+Sales (Debenture 7) and transfer-agent instructions for share delivery (SPA 5(a), 5(e)).
+
+Every check runs before anything is written; a refusal names the clause and the numbers."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+
+from deals.models import (
+    Conversion,
+    Debenture,
+    DebentureRegisterEntry,
+    Financing,
+    InstrumentStatus,
+    Investor,
+    LegendRemoval,
+    ObligationKind,
+    PreferredHolding,
+    SaleEvent,
+    SecurityKind,
+    Transfer,
+    TransferAgentInstruction,
+    Warrant,
+    WarrantExercise,
+)
+from deals.selectors.closing import effective_date_on, final_closing_date, first_offered_on, initial_effective_date
+from deals.selectors.terms import terms_in_force
+from deals.services.calendar import business_date
+from deals.services.closing import _next_numbers, _not_future
+from deals.services.conversions import WorkflowError, money
+from deals.services.obligations import obligation_upsert, obligations_close
+from deals.terms import closing as closing_engine
+from deals.terms import transfers as engine
+from deals.terms.errors import InvalidInput
+
+MAX_OPINION_BYTES = 10 * 1024 * 1024
+
+
+def restricted_period(financing: Financing, day: datetime.date) -> closing_engine.RestrictedPeriod | None:
+    """SPA 2(b)(iv) for a Series J financing (None for the debentures: the SPA's Regulation S
+    period is not in their documents; see docs/interpretations.md) or one not yet closed."""
+    if not financing.is_series_j:
+        return None
+    closed = final_closing_date(financing)
+    if closed is None:
+        return None
+    _, terms = terms_in_force(financing=financing, day=day)
+    return closing_engine.restricted_period_end(
+        final_closing_date=closed, first_offered_on=first_offered_on(financing), years=terms.restricted_period_years
+    )
+
+
+def _legend_text(financing: Financing) -> str:
+    return closing_engine.SPA_LEGEND if financing.is_series_j else closing_engine.DEBENTURE_LEGEND
+
+
+def _invalid(err: InvalidInput, field: str | None = None) -> WorkflowError:
+    return WorkflowError(str(err), code="refused", field=field)
+
+
+# --- legend removal --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def legend_removal_request(
+    *,
+    financing: Financing,
+    investor: Investor,
+    security: str,
+    certificate: str,
+    quantity: Decimal,
+    basis: str,
+    counsel: str,
+    opinion_date: datetime.date,
+    opinion_received: datetime.date,
+    opinion_file=None,
+    user,
+) -> LegendRemoval:
+    """Record a request to remove the SPA 4(b) legend with its opinion of counsel; write the
+    Company's deadline to instruct the transfer agent (SPA 5(a): promptly) and request the
+    instruction letter."""
+    Financing.objects.select_for_update().get(pk=financing.pk)
+    _not_future(opinion_received, "date the opinion was received", "opinion_received")
+    if opinion_date > opinion_received:
+        raise WorkflowError(
+            f"The opinion is dated {opinion_date.isoformat()}, after it was received ({opinion_received.isoformat()}).",
+            field="opinion_date",
+        )
+    if not counsel.strip():
+        raise WorkflowError("Name the counsel who gave the opinion (SPA 4(a)(1)(B), 5(a)).", field="counsel")
+    if not certificate.strip():
+        raise WorkflowError("Give the legended certificate number(s).", field="certificate")
+    if quantity <= 0:
+        raise WorkflowError(f"The quantity must be positive, not {quantity}.", field="quantity")
+    if security not in SecurityKind.values or basis not in LegendRemoval.Basis.values:
+        raise WorkflowError("Choose the security and the basis for removal.", field="security")
+    if opinion_file is not None and getattr(opinion_file, "size", 0) > MAX_OPINION_BYTES:
+        raise WorkflowError("The opinion file is over 10 MB.", field="opinion_file")
+    period = restricted_period(financing, opinion_received)
+    if period is not None:
+        try:
+            engine.check_restricted_period(period=period, day=opinion_received, assignee_non_us=None, action="legend removal")
+        except InvalidInput as err:
+            raise _invalid(err, "opinion_received")
+    if basis == LegendRemoval.Basis.REGISTERED_SALE and effective_date_on(financing, opinion_received) is None:
+        raise WorkflowError(
+            "SPA 4(b)(i) needs the securities registered for resale and sold under an effective Registration Statement; "
+            f"no registration statement of {financing} is effective on {opinion_received.isoformat()}.",
+            field="basis",
+        )
+    deadline = engine.legend_removal_deadline(opinion_received)
+    removal = LegendRemoval.objects.create(
+        financing=financing,
+        investor=investor,
+        security=security,
+        certificate=certificate.strip(),
+        quantity=quantity,
+        basis=basis,
+        counsel=counsel.strip(),
+        opinion_date=opinion_date,
+        opinion_received=opinion_received,
+        opinion_file=opinion_file or "",
+        due_date=deadline.due,
+        snapshot={
+            "deadline": deadline.as_dict(),
+            "legend": _legend_text(financing),
+            "restricted_period": period.as_dict() if period else None,
+        },
+        created_by=user,
+    )
+    obligation_upsert(
+        kind=ObligationKind.LEGEND_REMOVAL,
+        source=removal,
+        due_date=deadline.due,
+        clause=deadline.clause,
+        investor=investor,
+        description=f"Instruct the transfer agent to remove the legend from {removal.certificate} "
+        f"({deadline.business_days} business days after the opinion of counsel)",
+        details=deadline.as_dict(),
+        as_of=business_date(),
+    )
+    from notices.services import notice_request
+
+    notice_request(record=removal, kind="legend_removal", user=user)
+    return removal
+
+
+@transaction.atomic
+def legend_removal_instructed(*, removal: LegendRemoval, instructed_on: datetime.date, user) -> LegendRemoval:
+    """The Company sent the instruction letter; closes the ledger row."""
+    removal = LegendRemoval.objects.select_for_update().get(pk=removal.pk)
+    if removal.status == LegendRemoval.Status.INSTRUCTED:
+        raise WorkflowError(f"Already instructed on {removal.instructed_on.isoformat()}.", code="done")
+    _not_future(instructed_on, "instruction date", "instructed_on")
+    if instructed_on < removal.opinion_received:
+        raise WorkflowError("The instruction cannot precede the opinion of counsel.", field="instructed_on")
+    removal.status = LegendRemoval.Status.INSTRUCTED
+    removal.instructed_on = instructed_on
+    removal.save(update_fields=["status", "instructed_on", "updated_at"])
+    obligations_close(source=removal, kinds=[ObligationKind.LEGEND_REMOVAL], on=instructed_on)
+    return removal
+
+
+# --- transfers --------------------------------------------------------------------------------
+
+
+def _common_checks(
+    *, financing, transferor, transferee, transfer_date, notice_date, assignee_non_us, assignee_accredited, counsel_opinion
+):
+    if transferee.pk == transferor.pk:
+        raise WorkflowError("The transferee is the holder itself; use an exchange instead.", field="transferee")
+    _not_future(transfer_date, "transfer date", "transfer_date")
+    _not_future(notice_date, "date of the notice to the Company", "notice_to_company_date")
+    if notice_date < transfer_date and (transfer_date - notice_date).days > 30:
+        raise WorkflowError("The notice to the Company is more than 30 days before the transfer.", field="notice_to_company_date")
+    if not (assignee_non_us or assignee_accredited):
+        raise WorkflowError(
+            "The assignee must give the Regulation S representations (SPA 2(b)) or the accredited investor "
+            "representation (SPA 2(c)).",
+            field="assignee_non_us",
+        )
+    if not counsel_opinion.strip():
+        raise WorkflowError(
+            "The securities are not registered: give the opinion of counsel that the transfer is exempt "
+            "(SPA 4(a)(1)(B); Debenture 3).",
+            field="counsel_opinion",
+        )
+    period = restricted_period(financing, transfer_date)
+    if period is not None:
+        try:
+            engine.check_restricted_period(period=period, day=transfer_date, assignee_non_us=assignee_non_us)
+        except InvalidInput as err:
+            raise _invalid(err, "assignee_non_us")
+    return period
+
+
+@transaction.atomic
+def transfer_submit(
+    *,
+    source,
+    transferee: Investor,
+    transfer_date: datetime.date,
+    notice_to_company_date: datetime.date,
+    amount: Decimal | None = None,
+    warrant_shares: int | None = None,
+    assignee_non_us: bool,
+    assignee_accredited: bool,
+    counsel_opinion: str,
+    rights_requested: bool,
+    written_assignment: bool,
+    transferee_bound: bool,
+    user,
+) -> Transfer:
+    """Transfer all or part of a Series J certificate, a warrant or a debenture to another holder.
+    The transferor keeps the balance on its certificate; the transferee gets a new certificate,
+    warrant or D-number. RRA 9 decides whether the registration rights follow."""
+    model = type(source)
+    src = model.objects.select_for_update().select_related("financing", "investor").get(pk=source.pk)
+    fin = src.financing
+    if src.status != InstrumentStatus.OUTSTANDING:
+        raise WorkflowError(f"{src.label if hasattr(src, 'label') else src} is {src.get_status_display().lower()}.", code="closed")
+    period = _common_checks(
+        financing=fin, transferor=src.investor, transferee=transferee, transfer_date=transfer_date,
+        notice_date=notice_to_company_date, assignee_non_us=assignee_non_us, assignee_accredited=assignee_accredited,
+        counsel_opinion=counsel_opinion,
+    )  # fmt: skip
+    lp: Decimal | None = None
+    try:
+        if model is PreferredHolding:
+            if amount is None:
+                raise InvalidInput("Give the liquidation preference transferred.")
+            if transfer_date < src.closing_date:
+                raise InvalidInput(f"{src.label} was issued on {src.closing_date.isoformat()}.")
+            shares = engine.check_series_j_amount(amount, src.liquidation_preference_outstanding)
+            lp = amount
+            security = SecurityKind.SERIES_J
+        elif model is Warrant:
+            if not warrant_shares:
+                raise InvalidInput("Give the number of warrant shares transferred.")
+            engine.check_quantity(warrant_shares, src.shares_remaining, what="warrant shares")
+            if transfer_date > src.expiry_date:
+                raise InvalidInput(f"Warrant {src.number} expired on {src.expiry_date.isoformat()} (SPA 4(h)).")
+            security = SecurityKind.WARRANT
+        elif model is Debenture:
+            if amount is None:
+                raise InvalidInput("Give the principal transferred.")
+            closing_engine.check_denomination(amount, what="The principal transferred")
+            if amount > src.principal_outstanding:
+                raise InvalidInput(
+                    f"{money(amount)} exceeds the {money(src.principal_outstanding)} outstanding on {src.number}."
+                )
+            balance = src.principal_outstanding - amount
+            if balance:
+                closing_engine.check_denomination(balance, what="The balance left with the transferor")
+            security = SecurityKind.DEBENTURE
+        else:
+            raise InvalidInput("Only Series J, warrants and debentures are transferred here.")
+    except InvalidInput as err:
+        raise _invalid(err, "amount" if model is not Warrant else "warrant_shares")
+    rights = engine.rights_assignment(
+        liquidation_preference=lp,
+        transfer_date=transfer_date,
+        initial_effective_date=initial_effective_date(fin),
+        written_assignment=written_assignment,
+        notice_to_company=True,
+        transferee_bound=transferee_bound,
+        minimum=terms_in_force(financing=fin, day=transfer_date).terms.rra_assignment_min_liquidation_preference,
+    )
+    if rights_requested and not rights.follow:
+        raise WorkflowError(
+            f"The registration rights cannot be assigned: {rights.reason} Record the transfer without them, or meet RRA 9.",
+            code="rra9",
+            field="rights_requested",
+        )
+    transfer = Transfer.objects.create(
+        kind=Transfer.Kind.TRANSFER, security=security, financing=fin, transferor=src.investor, transferee=transferee,
+        preferred=src if model is PreferredHolding else None, warrant=src if model is Warrant else None,
+        debenture=src if model is Debenture else None, amount=amount if model is not Warrant else None,
+        warrant_shares=warrant_shares if model is Warrant else None, transfer_date=transfer_date,
+        notice_to_company_date=notice_to_company_date, assignee_non_us=assignee_non_us,
+        assignee_accredited=assignee_accredited, counsel_opinion=counsel_opinion.strip(),
+        rights_requested=rights_requested, written_assignment=written_assignment, transferee_bound=transferee_bound,
+        rights_follow=rights.follow and rights_requested, rights_reason=rights.reason,
+        snapshot={"rights": rights.as_dict(), "restricted_period": period.as_dict() if period else None}, created_by=user,
+    )  # fmt: skip
+    if model is PreferredHolding:
+        (cert,) = _next_numbers(PreferredHolding, "J-", 1)
+        price = (src.purchase_price * amount / src.liquidation_preference).quantize(Decimal("0.01"))
+        new = PreferredHolding.objects.create(
+            financing=fin, investor=transferee, certificate_number=cert, shares=shares, liquidation_preference=amount,
+            liquidation_preference_outstanding=amount, purchase_price=price, closing_date=src.closing_date,
+        )  # fmt: skip
+        PreferredHolding.objects.filter(pk=src.pk).update(
+            liquidation_preference_outstanding=F("liquidation_preference_outstanding") - amount
+        )
+        src.refresh_from_db(fields=["liquidation_preference_outstanding"])
+        if src.liquidation_preference_outstanding == 0:
+            src.status = InstrumentStatus.TRANSFERRED
+            src.save(update_fields=["status", "updated_at"])
+        transfer.new_preferred = new
+        transfer.snapshot["new_certificate"] = cert
+    elif model is Warrant:
+        (num,) = _next_numbers(Warrant, "W-", 1)
+        new = Warrant.objects.create(
+            financing=fin, investor=transferee, number=num, shares=warrant_shares, shares_remaining=warrant_shares,
+            exercise_price=src.exercise_price, issue_date=transfer_date, expiry_date=src.expiry_date,
+        )  # fmt: skip
+        Warrant.objects.filter(pk=src.pk).update(shares_remaining=F("shares_remaining") - warrant_shares)
+        src.refresh_from_db(fields=["shares_remaining"])
+        if src.shares_remaining == 0:
+            src.status = InstrumentStatus.TRANSFERRED
+            src.save(update_fields=["status", "updated_at"])
+        transfer.new_warrant = new
+        transfer.snapshot["new_warrant"] = num
+    else:
+        (num,) = _next_numbers(Debenture, "D-", 1)
+        new = _debenture_like(src, number=num, investor=transferee, principal=amount)
+        Debenture.objects.filter(pk=src.pk).update(principal_outstanding=F("principal_outstanding") - amount)
+        src.refresh_from_db(fields=["principal_outstanding"])
+        _register_close(src, transfer_date)
+        if src.principal_outstanding == 0:
+            src.status = InstrumentStatus.TRANSFERRED
+            src.save(update_fields=["status", "updated_at"])
+        else:
+            DebentureRegisterEntry.objects.create(
+                debenture=src, holder=src.investor, principal=src.principal_outstanding, registered_on=transfer_date,
+                reason=DebentureRegisterEntry.Reason.BALANCE, transfer=transfer, created_by=user,
+            )  # fmt: skip
+        DebentureRegisterEntry.objects.create(
+            debenture=new, holder=transferee, principal=amount, registered_on=transfer_date,
+            reason=DebentureRegisterEntry.Reason.TRANSFER_IN, transfer=transfer, created_by=user,
+        )  # fmt: skip
+        transfer.save()
+        transfer.new_debentures.add(new)
+        transfer.snapshot["new_debentures"] = [num]
+    transfer.save()
+    return transfer
+
+
+def _debenture_like(src: Debenture, *, number: str, investor: Investor, principal: Decimal) -> Debenture:
+    return Debenture.objects.create(
+        financing=src.financing, investor=investor, number=number, principal=principal, principal_outstanding=principal,
+        issue_date=src.issue_date, closing_date=src.closing_date, maturity_date=src.maturity_date,
+        interest_paid_through=src.interest_paid_through,
+    )  # fmt: skip
+
+
+def _register_close(deb: Debenture, on: datetime.date) -> None:
+    """Close the open register entry of ``deb`` (creating the issue entry first for a D-number
+    issued before the register existed)."""
+    if not DebentureRegisterEntry.objects.filter(debenture=deb).exists():
+        DebentureRegisterEntry.objects.create(
+            debenture=deb, holder=deb.investor, principal=deb.principal, registered_on=deb.issue_date,
+            reason=DebentureRegisterEntry.Reason.ISSUE,
+        )  # fmt: skip
+    DebentureRegisterEntry.objects.filter(debenture=deb, cancelled_on__isnull=True).update(cancelled_on=on)
+
+
+@transaction.atomic
+def debenture_exchange(*, debenture: Debenture, denominations: list[Decimal], exchange_date: datetime.date, user) -> Transfer:
+    """Debenture 1: surrender a Debenture for an equal aggregate principal amount in other
+    authorized denominations ($100,000 multiples), same holder, no service charge."""
+    src = Debenture.objects.select_for_update().select_related("financing", "investor").get(pk=debenture.pk)
+    if src.status != InstrumentStatus.OUTSTANDING:
+        raise WorkflowError(f"{src.number} is {src.get_status_display().lower()}.", code="closed")
+    _not_future(exchange_date, "exchange date", "exchange_date")
+    try:
+        parts = closing_engine.check_exchange(src.principal_outstanding, denominations)
+    except InvalidInput as err:
+        raise _invalid(err, "denominations")
+    if len(parts) == 1:
+        raise WorkflowError("An exchange needs at least two new denominations (or a different one).", field="denominations")
+    transfer = Transfer.objects.create(
+        kind=Transfer.Kind.EXCHANGE, security=SecurityKind.DEBENTURE, financing=src.financing, transferor=src.investor,
+        transferee=src.investor, debenture=src, amount=src.principal_outstanding, transfer_date=exchange_date,
+        notice_to_company_date=exchange_date, counsel_opinion="Not required: same holder (Debenture 1)",
+        rights_follow=True, rights_reason="Same holder: nothing is assigned (RRA 9 not engaged).", created_by=user,
+    )  # fmt: skip
+    numbers = _next_numbers(Debenture, "D-", len(parts))
+    _register_close(src, exchange_date)
+    new_list = []
+    for num, principal in zip(numbers, parts, strict=True):
+        new = _debenture_like(src, number=num, investor=src.investor, principal=principal)
+        DebentureRegisterEntry.objects.create(
+            debenture=new, holder=src.investor, principal=principal, registered_on=exchange_date,
+            reason=DebentureRegisterEntry.Reason.EXCHANGE, transfer=transfer, created_by=user,
+        )  # fmt: skip
+        new_list.append(new)
+    Debenture.objects.filter(pk=src.pk).update(principal_outstanding=0, status=InstrumentStatus.TRANSFERRED)
+    transfer.new_debentures.add(*new_list)
+    transfer.snapshot = {"surrendered": src.number, "new_debentures": numbers, "denominations": [str(p) for p in parts]}
+    transfer.save(update_fields=["snapshot", "updated_at"])
+    return transfer
+
+
+# --- Debenture 7: Sale -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sale_event_record(
+    *, financing: Financing, kind: str, counterparty: str, description: str, notice_date: datetime.date,
+    notice_received: datetime.date, user,
+) -> SaleEvent:  # fmt: skip
+    """Record a proposed Sale (Debenture 7) and each outstanding debenture holder's window to
+    convert (15 days from receipt of the Company's notice) in the ledger."""
+    Financing.objects.select_for_update().get(pk=financing.pk)
+    if financing.is_series_j:
+        raise WorkflowError("Debenture 7 applies to the debentures; choose the debenture financing.", field="financing")
+    if kind not in SaleEvent.Kind.values:
+        raise WorkflowError("Choose merger, consolidation or sale of assets (Debenture 7).", field="kind")
+    if not counterparty.strip():
+        raise WorkflowError("Name the other party to the Sale.", field="counterparty")
+    _not_future(notice_received, "date the notice was received", "notice_received")
+    if notice_received < notice_date:
+        raise WorkflowError("The notice cannot be received before it is given.", field="notice_received")
+    window = engine.sale_conversion_window(notice_received)
+    debs = list(Debenture.objects.filter(financing=financing, status=InstrumentStatus.OUTSTANDING, principal_outstanding__gt=0))
+    if not debs:
+        raise WorkflowError(f"No debenture of {financing} is outstanding; nothing to convert.", code="none")
+    sale = SaleEvent.objects.create(
+        financing=financing, kind=kind, counterparty=counterparty.strip(), description=description.strip(),
+        notice_date=notice_date, notice_received=notice_received, convert_by=window.convert_by,
+        snapshot={"window": window.as_dict(), "debentures": [d.number for d in debs]}, created_by=user,
+    )  # fmt: skip
+    for d in debs:
+        obligation_upsert(
+            kind=ObligationKind.SALE_CONVERSION_WINDOW,
+            source=sale,
+            period_key=d.number,
+            due_date=window.convert_by,
+            clause=window.clause,
+            investor=d.investor,
+            description=f"{d.number}: Holder may convert before the {sale.get_kind_display().lower()} until "
+            f"{window.convert_by.isoformat()}; the Company may prepay from {window.prepay_from.isoformat()} if it does not",
+            details=window.as_dict(),
+            as_of=business_date(),
+        )
+    return sale
+
+
+# --- SPA 5(a), 5(e): share delivery instructions ---------------------------------------------------
+
+
+@transaction.atomic
+def ta_instruction_create(
+    *, record, dwac: bool, registered_name: str, denominations: str, instruction_date: datetime.date,
+    fast_participant: bool, user,
+) -> TransferAgentInstruction:  # fmt: skip
+    """Instruct the transfer agent to issue the shares of a conversion or exercise (SPA 5(a)),
+    with the legend until the Shares are registered (SPA 4(b)), by DWAC where the holder asks
+    and the shares are unlegended (SPA 5(e))."""
+    if isinstance(record, Conversion):
+        rec = (
+            Conversion.objects.select_for_update(of=("self",))
+            .select_related("investor", "debenture__financing", "preferred__financing")
+            .get(pk=record.pk)
+        )
+        fin = (rec.debenture or rec.preferred).financing
+        shares = rec.shares_issuable
+        existing = TransferAgentInstruction.objects.filter(conversion=rec).first()
+        start = rec.conversion_date
+    elif isinstance(record, WarrantExercise):
+        rec = WarrantExercise.objects.select_for_update().select_related("investor", "warrant__financing").get(pk=record.pk)
+        fin = rec.warrant.financing
+        shares = rec.shares
+        existing = TransferAgentInstruction.objects.filter(exercise=rec).first()
+        start = rec.exercise_date
+    else:
+        raise WorkflowError("Instructions are for conversions and warrant exercises only.")
+    if existing is not None:
+        raise WorkflowError(f"Instruction #{existing.pk} was already given for this record.", code="exists")
+    if getattr(rec, "status", "") in ("revoked", "dishonoured"):
+        raise WorkflowError(f"The record is {rec.get_status_display().lower()}; no shares are to be issued.", code="closed")
+    if shares <= 0:
+        raise WorkflowError("No shares are issuable on this record.", code="none")
+    _not_future(instruction_date, "instruction date", "instruction_date")
+    if instruction_date < start:
+        raise WorkflowError("The instruction cannot precede the conversion or exercise.", field="instruction_date")
+    if not registered_name.strip():
+        raise WorkflowError("Give the name the shares are registered in (SPA 5(a): the Buyer or its nominee).", field="registered_name")
+    legended = effective_date_on(fin, instruction_date) is None
+    investor = rec.investor
+    try:
+        engine.check_dwac(requested=dwac, legended=legended, fast_participant=fast_participant, dtc_account=investor.dtc_participant)
+    except InvalidInput as err:
+        raise _invalid(err, "dwac")
+    instruction = TransferAgentInstruction.objects.create(
+        conversion=rec if isinstance(rec, Conversion) else None, exercise=rec if isinstance(rec, WarrantExercise) else None,
+        investor=investor, shares=shares, registered_name=registered_name.strip(), denominations=denominations.strip(),
+        legended=legended, dwac=dwac, dtc_participant=investor.dtc_participant if dwac else "",
+        prime_broker=investor.prime_broker if dwac else "", instruction_date=instruction_date,
+        snapshot={"legend": _legend_text(fin) if legended else "", "fast_participant": fast_participant},
+        created_by=user,
+    )  # fmt: skip
+    from notices.services import notice_request
+
+    notice_request(record=instruction, kind="ta_instruction", user=user)
+    return instruction

@@ -1,0 +1,219 @@
+"""The capitalization table as of a date: Common Stock outstanding, the Series J and the
+Debentures as converted at that date's conversion prices, warrants, fully diluted holdings,
+authorized/issued/reserved headroom (SPA 3(c), 4(g)) and the 20% cap (SPA 4(d)(ii)).
+
+Pure arithmetic on what the caller loaded for the date: positions per holder and the two
+conversion prices (``conversion.series_j_conversion_price`` / ``debenture_conversion_price``,
+with the date as the Date of Conversion). Shares as converted are computed per instrument with
+``conversion.conversion_shares`` (the contract's rounding), then summed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from .cap import CapCheck, cap_check
+from .conversion import ConversionPrice, conversion_shares
+from .errors import InvalidInput
+from .params import DealTerms
+from .reserve import ReserveCheck, reserve_check
+
+PCT_QUANTUM = Decimal("0.01")
+
+
+def share_pct(part: int, whole: int) -> Decimal:
+    """``part`` as a percentage of ``whole``, 2 decimals half up (0 when ``whole`` is 0)."""
+    if whole <= 0:
+        return Decimal("0.00")
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(PCT_QUANTUM, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentPosition:
+    """One outstanding amount as of the date: a Series J holding (liquidation preference) or a
+    Debenture (principal)."""
+
+    label: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class HolderInput:
+    holder_id: int | None
+    name: str
+    common: int = 0
+    series_j: Sequence[InstrumentPosition] = ()
+    debentures: Sequence[InstrumentPosition] = ()
+    warrants: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class HolderRow:
+    holder_id: int | None
+    name: str
+    common: int
+    series_j_amount: Decimal
+    series_j_as_converted: int | None
+    debenture_principal: Decimal
+    debenture_as_converted: int | None
+    warrants: int
+    fully_diluted: int
+    fully_diluted_pct: Decimal
+    common_pct: Decimal
+
+    def as_dict(self) -> dict:
+        return {
+            "holder_id": self.holder_id,
+            "name": self.name,
+            "common": self.common,
+            "series_j_liquidation_preference": str(self.series_j_amount),
+            "series_j_as_converted": self.series_j_as_converted,
+            "debenture_principal": str(self.debenture_principal),
+            "debenture_as_converted": self.debenture_as_converted,
+            "warrants": self.warrants,
+            "fully_diluted": self.fully_diluted,
+            "fully_diluted_pct": str(self.fully_diluted_pct),
+            "common_pct": str(self.common_pct),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CapTable:
+    as_of: date
+    rows: tuple[HolderRow, ...]
+    series_j_price: ConversionPrice | None
+    debenture_price: ConversionPrice | None
+    common: int
+    series_j_amount: Decimal
+    series_j_as_converted: int | None
+    debenture_principal: Decimal
+    debenture_as_converted: int | None
+    warrants: int
+    fully_diluted: int
+    authorized: int
+    reserve: ReserveCheck | None
+    unissued: int
+    headroom: int  # authorized - issued - required reserve (negative: shortfall)
+    cap: CapCheck
+    cap_used_pct: Decimal
+    notes: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "rows": [r.as_dict() for r in self.rows],
+            "series_j_conversion_price": str(self.series_j_price.applied_price) if self.series_j_price else None,
+            "debenture_conversion_price": str(self.debenture_price.applied_price) if self.debenture_price else None,
+            "totals": {
+                "common": self.common,
+                "series_j_liquidation_preference": str(self.series_j_amount),
+                "series_j_as_converted": self.series_j_as_converted,
+                "debenture_principal": str(self.debenture_principal),
+                "debenture_as_converted": self.debenture_as_converted,
+                "warrants": self.warrants,
+                "fully_diluted": self.fully_diluted,
+            },
+            "shares": {
+                "authorized": self.authorized,
+                "issued": self.common,
+                "reserved": self.reserve.required_shares if self.reserve else None,
+                "unissued": self.unissued,
+                "headroom": self.headroom,
+                "reserve": self.reserve.as_dict() if self.reserve else None,
+            },
+            "cap": {**self.cap.as_dict(), "used_pct": str(self.cap_used_pct)},
+            "notes": list(self.notes),
+        }
+
+
+def _as_converted(positions: Sequence[InstrumentPosition], price: ConversionPrice | None, terms: DealTerms) -> int | None:
+    if not any(p.amount > 0 for p in positions):
+        return 0
+    if price is None:
+        return None
+    return sum(conversion_shares(p.amount, price.applied_price, terms) for p in positions if p.amount > 0)
+
+
+def build_cap_table(
+    *,
+    terms: DealTerms,
+    as_of: date,
+    holders: Sequence[HolderInput],
+    series_j_price: ConversionPrice | None,
+    debenture_price: ConversionPrice | None,
+    authorized: int,
+    shares_outstanding_at_signing: int,
+    cap_shares_issued: int,
+    notes: Sequence[str] = (),
+) -> CapTable:
+    """SPA 3(c), 4(d)(ii), 4(g); Debenture 4(A); Series J CoD. Fully diluted = Common + both
+    classes as converted + warrant shares; a class whose price is unknown (missing closing bids)
+    counts 0 in the total and says so in ``notes``."""
+    if authorized < 0 or shares_outstanding_at_signing <= 0 or cap_shares_issued < 0:
+        raise InvalidInput("Authorized, outstanding-at-signing and cap counts must be positive.")
+    notes = list(notes)
+    partial = []
+    for h in holders:
+        sj = _as_converted(h.series_j, series_j_price, terms)
+        deb = _as_converted(h.debentures, debenture_price, terms)
+        partial.append((h, sj, deb, h.common + (sj or 0) + (deb or 0) + h.warrants))
+    fd_total = sum(p[3] for p in partial)
+    common_total = sum(h.common for h in holders)
+    rows = tuple(
+        HolderRow(
+            holder_id=h.holder_id,
+            name=h.name,
+            common=h.common,
+            series_j_amount=sum((p.amount for p in h.series_j), Decimal("0")),
+            series_j_as_converted=sj,
+            debenture_principal=sum((p.amount for p in h.debentures), Decimal("0")),
+            debenture_as_converted=deb,
+            warrants=h.warrants,
+            fully_diluted=fd,
+            fully_diluted_pct=share_pct(fd, fd_total),
+            common_pct=share_pct(h.common, common_total),
+        )
+        for h, sj, deb, fd in partial
+    )
+    sj_total = None if any(r.series_j_as_converted is None for r in rows) else sum(r.series_j_as_converted for r in rows)
+    deb_total = None if any(r.debenture_as_converted is None for r in rows) else sum(r.debenture_as_converted for r in rows)
+    warrants = sum(r.warrants for r in rows)
+    conversion_total = (sj_total or 0) + (deb_total or 0)
+    if sj_total is None or deb_total is None:
+        notes.append("Shares as converted are left out where a conversion price could not be computed (see above).")
+    reserve = None
+    if common_total <= authorized:
+        reserve = reserve_check(
+            terms=terms, conversion_shares=conversion_total, warrant_shares=warrants,
+            issued_shares=common_total, authorized_shares=authorized,
+        )
+    else:
+        notes.append(f"Issued Common Stock {common_total:,} exceeds the {authorized:,} authorized shares (SPA 3(c)).")
+    required = reserve.required_shares if reserve else 0
+    cap = cap_check(
+        terms=terms, requested_shares=0, shares_issued_before=cap_shares_issued,
+        shares_outstanding_at_signing=shares_outstanding_at_signing,
+    )
+    return CapTable(
+        as_of=as_of,
+        rows=rows,
+        series_j_price=series_j_price,
+        debenture_price=debenture_price,
+        common=common_total,
+        series_j_amount=sum((r.series_j_amount for r in rows), Decimal("0")),
+        series_j_as_converted=sj_total,
+        debenture_principal=sum((r.debenture_principal for r in rows), Decimal("0")),
+        debenture_as_converted=deb_total,
+        warrants=warrants,
+        fully_diluted=fd_total,
+        authorized=authorized,
+        reserve=reserve,
+        unissued=authorized - common_total,
+        headroom=authorized - common_total - required,
+        cap=cap,
+        cap_used_pct=share_pct(cap_shares_issued, cap.cap_shares),
+        notes=tuple(notes),
+    )

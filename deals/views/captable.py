@@ -1,0 +1,123 @@
+"""Cap table page (as of any date, default the business date) with chart, CSV and XLSX export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django import forms
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.http import require_GET
+
+from deals.selectors.captable import cap_table_as_of, cap_table_export_rows
+from deals.services.calendar import business_date
+from deals.services.conversions import WorkflowError
+
+from .access import clerk_required
+
+MIN_DAY, MAX_DAY = "1999-01-01", "2035-12-31"
+
+
+class CapTableForm(forms.Form):
+    as_of = forms.DateField(label="As of", widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}))
+
+    def clean_as_of(self):
+        import datetime
+
+        day = self.cleaned_data["as_of"]
+        low, high = datetime.date.fromisoformat(MIN_DAY), datetime.date.fromisoformat(MAX_DAY)
+        if not low <= day <= high:
+            raise forms.ValidationError(f"Choose a date from {MIN_DAY} to {MAX_DAY} (the range the trading calendars cover).")
+        return day
+
+
+def as_of_from(params) -> tuple[CapTableForm, object]:
+    """The validated as-of date (default: the business date) and the bound form."""
+    form = CapTableForm(params if params.get("as_of") else {"as_of": business_date()})
+    return form, (form.cleaned_data["as_of"] if form.is_valid() else None)
+
+
+def chart_data(table) -> dict:
+    rows = [r for r in table.rows if r.fully_diluted]
+    return {
+        "labels": [r.name if len(r.name) < 40 else r.name[:38] + "\u2026" for r in rows],
+        "common": [r.common for r in rows],
+        "series_j": [r.series_j_as_converted or 0 for r in rows],
+        "debentures": [r.debenture_as_converted or 0 for r in rows],
+        "warrants": [r.warrants for r in rows],
+    }
+
+
+@require_GET
+@clerk_required
+def cap_table_page(request):
+    form, day = as_of_from(request.GET)
+    table = error = None
+    if day is not None:
+        try:
+            table = cap_table_as_of(day)
+        except WorkflowError as err:
+            error = err.message
+    status = 400 if (day is None or error) else 200
+    return render(
+        request,
+        "deals/captable/page.html",
+        {"form": form, "table": table, "error": error, "chart": chart_data(table) if table else None,
+         "query": request.GET.urlencode()},
+        status=status,
+    )
+
+
+def _export(request, kind: str):
+    form, day = as_of_from(request.GET)
+    if day is None:
+        return HttpResponse(" ".join(e for errs in form.errors.values() for e in errs), status=400, content_type="text/plain")
+    try:
+        table = cap_table_as_of(day)
+    except WorkflowError as err:
+        return HttpResponse(err.message, status=400, content_type="text/plain")
+    rows = cap_table_export_rows(table)
+    name = f"cap-table-{day.isoformat()}"
+    if kind == "csv":
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "Cap table"
+        for row in rows:
+            ws.append(row)
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text stays text, never a formula
+        ws.column_dimensions["A"].width = 48
+        buf = io.BytesIO()
+        wb.save(buf)
+        response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
+
+
+@require_GET
+@clerk_required
+def cap_table_csv(request):
+    return _export(request, "csv")
+
+
+@require_GET
+@clerk_required
+def cap_table_xlsx(request):
+    return _export(request, "xlsx")
+
+
+urlpatterns = [
+    path("cap-table/", cap_table_page, name="cap_table"),
+    path("cap-table/export.csv", cap_table_csv, name="cap_table_csv"),
+    path("cap-table/export.xlsx", cap_table_xlsx, name="cap_table_xlsx"),
+]

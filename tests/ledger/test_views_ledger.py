@@ -1,0 +1,144 @@
+"""The books' pages: obligation page and its forms, amount-due JSON, Aging (+ CSV), statement
+of account (+ PDF through notices). Permissions: anonymous, clerk, deal admin."""
+
+import datetime
+from decimal import Decimal
+
+from django.urls import reverse
+
+from deals.models import AccountStatement, Obligation, ObligationStatus, Settlement
+from deals.views.ledger import csv_cell
+from tests.ledger.conftest import DELIVERED
+
+D = Decimal
+
+
+def _pay_data(**kw):
+    data = {"action": "pay", "pay-date": DELIVERED.isoformat(), "pay-amount": "150.00", "pay-method": "wire",
+            "pay-reference": "FW 77"}
+    data.update(kw)
+    return data
+
+
+def test_anonymous_is_sent_to_login(client, late_payment):
+    for url in (reverse("obligation_detail", args=[late_payment.pk]), reverse("aging"),
+                reverse("investor_statement", args=[late_payment.investor_id])):
+        r = client.get(url)
+        assert r.status_code == 302 and "login" in r["Location"]
+    r = client.post(reverse("obligation_settle", args=[late_payment.pk]), _pay_data())
+    assert r.status_code == 302 and Settlement.objects.count() == 0
+
+
+def test_clerk_reads_the_books_but_cannot_settle(clerk_client, late_payment):
+    r = clerk_client.get(reverse("obligation_detail", args=[late_payment.pk]))
+    assert r.status_code == 200
+    assert b"Record payment" not in r.content and b"$200.00" in r.content
+    r = clerk_client.post(reverse("obligation_settle", args=[late_payment.pk]), _pay_data())
+    assert r.status_code == 403 and Settlement.objects.count() == 0
+
+
+def test_deal_admin_records_part_payment_then_sees_the_balance(deal_admin_client, late_payment):
+    url = reverse("obligation_detail", args=[late_payment.pk])
+    assert b"Record payment" in deal_admin_client.get(url).content
+    r = deal_admin_client.post(reverse("obligation_settle", args=[late_payment.pk]), _pay_data())
+    assert r.status_code == 302
+    late_payment.refresh_from_db()
+    assert late_payment.status == ObligationStatus.PART_PAID
+    page = deal_admin_client.get(url).content.decode()
+    assert "FW 77" in page and "$50.00" in page
+
+
+def test_over_balance_re_renders_with_both_numbers_and_writes_nothing(deal_admin_client, late_payment):
+    r = deal_admin_client.post(reverse("obligation_settle", args=[late_payment.pk]), _pay_data(**{"pay-amount": "250"}))
+    assert r.status_code == 400
+    assert "$250.00" in r.content.decode() and "$200.00" in r.content.decode()
+    assert Settlement.objects.count() == 0
+
+
+def test_waiver_through_the_page(deal_admin_client, late_payment):
+    r = deal_admin_client.post(reverse("obligation_settle", args=[late_payment.pk]), {
+        "action": "waive", "waive-date": DELIVERED.isoformat(), "waive-amount": "200", "waive-waived_by": "Holder",
+        "waive-instrument": "Letter 2000-06-13"})
+    assert r.status_code == 302
+    late_payment.refresh_from_db()
+    assert late_payment.status == ObligationStatus.WAIVED
+
+
+def test_reverse_through_the_page(deal_admin_client, late_payment):
+    deal_admin_client.post(reverse("obligation_settle", args=[late_payment.pk]), _pay_data(**{"pay-amount": "200"}))
+    entry = Settlement.objects.get()
+    r = deal_admin_client.post(reverse("settlement_reverse", args=[late_payment.pk, entry.pk]),
+                               {"rev-date": DELIVERED.isoformat(), "rev-reason": "wire returned"})
+    assert r.status_code == 302
+    late_payment.refresh_from_db()
+    assert late_payment.status == ObligationStatus.OPEN
+
+
+def test_amount_due_json_for_a_date(clerk_client, late_payment):
+    url = reverse("obligation_amount_due", args=[late_payment.pk])
+    r = clerk_client.get(url, {"date": "2000-06-13"})
+    assert r.status_code == 200 and r.json()["amount"] == "200.00" and r.json()["balance"] == "200.00"
+    assert clerk_client.get(url, {"date": "junk"}).status_code == 400
+
+
+def test_aging_buckets_and_totals(clerk_client, late_payment):
+    from deals.models import BusinessDate
+
+    # due 2000-06-13; on 2000-06-27 it is 10 business days overdue (1-10), on 06-28 eleven (11-30)
+    BusinessDate.objects.filter(pk=1).update(business_date=datetime.date(2000, 6, 27))
+    r = clerk_client.get(reverse("aging"), {"kind": "late_payment"})
+    summary = r.context["summary"]
+    assert summary["totals"]["b1_10_amt"] == D("200.00") and summary["totals"]["total_amt"] == D("200.00")
+    BusinessDate.objects.filter(pk=1).update(business_date=datetime.date(2000, 6, 28))
+    summary = clerk_client.get(reverse("aging"), {"kind": "late_payment"}).context["summary"]
+    assert summary["totals"]["b11_30_amt"] == D("200.00") and summary["totals"]["b1_10_amt"] == 0
+
+
+def test_aging_current_on_the_due_date(clerk_client, late_payment):
+    summary = clerk_client.get(reverse("aging"), {"kind": "late_payment"}).context["summary"]
+    assert summary["totals"]["current_amt"] == D("200.00")
+
+
+def test_aging_csv_neutralises_formulas(clerk_client, late_payment):
+    Obligation.objects.filter(pk=late_payment.pk).update(description="=HYPERLINK(\"http://x\")")
+    r = clerk_client.get(reverse("aging"), {"format": "csv"})
+    body = b"".join(r.streaming_content if r.streaming else [r.content]).decode()
+    assert r["Content-Type"].startswith("text/csv")
+    assert "'=HYPERLINK" in body and "200.00" in body
+    assert csv_cell("-1") == "'-1" and csv_cell("abc") == "abc"
+
+
+def test_aging_query_count_is_flat(clerk_client, late_payment, django_assert_max_num_queries):
+    # one more obligation of another investor must not add queries
+    with django_assert_max_num_queries(12):
+        clerk_client.get(reverse("aging"))
+
+
+def test_statement_pdf_is_requested_and_rendered(clerk_client, late_payment, deal_admin, django_capture_on_commit_callbacks):
+    from deals.services.ledger.settlements import settlement_record
+
+    settlement_record(obligation_id=late_payment.pk, kind="payment", date=DELIVERED, amount="50", method="check",
+                      reference="Chk 12", by=deal_admin)
+    url = reverse("investor_statement", args=[late_payment.investor_id])
+    page = clerk_client.get(url)
+    # $150.00 left of the SPA 5(c) late payment + $228.49 of dividends the holder took in cash on conversion
+    assert page.context["data"]["totals"]["balance"] == D("378.49")
+    with django_capture_on_commit_callbacks(execute=True):
+        r = clerk_client.post(url, {"as_of": DELIVERED.isoformat()})
+    assert r.status_code == 302
+    stmt = AccountStatement.objects.get()
+    assert stmt.balance == D("378.49") and stmt.total_settled == D("50.00")
+    from notices.models import Notice
+
+    notice = Notice.objects.get(kind="account_statement")
+    assert notice.status == "ready"
+    dl = clerk_client.get(reverse("notices:download", args=[notice.pk]))
+    assert dl.status_code == 200
+    pdf = b"".join(dl.streaming_content) if dl.streaming else dl.content
+    assert pdf.startswith(b"%PDF")
+
+
+def test_statement_in_the_future_is_refused(clerk_client, late_payment):
+    url = reverse("investor_statement", args=[late_payment.investor_id])
+    r = clerk_client.post(url, {"as_of": "2000-07-01"})
+    assert r.status_code == 400 and AccountStatement.objects.count() == 0
