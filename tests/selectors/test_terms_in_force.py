@@ -144,3 +144,12 @@ def test_workflows_and_the_sweep_only_ask_for_a_financings_terms(db, clerk):
     selects = _terms_selects(ctx.captured_queries)
     assert selects, "the workflows read terms in force"
     assert all('"financing_id"' in s.split("WHERE")[-1] for s in selects), selects
+
+
+def test_company_pages_of_a_financing_without_terms_say_so_instead_of_failing(db, clerk_client):
+    fin = f.SeriesJFinancingFactory(name="Series K (no terms yet)", terms=False)
+    r = clerk_client.get(f"/company/registration/{fin.pk}/", follow=True)
+    assert r.status_code == 200
+    assert "Series K (no terms yet)" in r.content.decode() and "has no terms yet" in r.content.decode()
+    r = clerk_client.get(f"/company/damages/{fin.pk}/", follow=True)
+    assert r.status_code == 200 and "has no terms yet" in r.content.decode()
