@@ -208,11 +208,12 @@ _PREFIX_GROUPS = (
 
 
 def group_of(name: str) -> str:
-    """The group a DealTerms field belongs to (what it governs)."""
+    """The group a DealTerms field belongs to (what it governs). A new term whose prefix is not
+    listed in ``_PREFIX_GROUPS`` counts as a company covenant: every financing carries it."""
     for prefixes, group in _PREFIX_GROUPS:
         if name.startswith(prefixes):
             return group
-    raise KeyError(f"DealTerms.{name} has no group")
+    return COMPANY
 
 
 def fields_for(kind: str) -> tuple[str, ...]:
