@@ -35,6 +35,7 @@ lint: venv
 
 check: venv
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	DJANGO_ENV=production SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-key-but-long-enough-xxxxxxxxxxxxxxxx \
 	  ALLOWED_HOSTS=backoffice.example.com $(PY) manage.py check --deploy --fail-level WARNING
 

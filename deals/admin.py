@@ -33,6 +33,7 @@ from django.utils.html import format_html, format_html_join
 
 from deals import models as m
 from deals.forms.admin import (
+    BusinessDateAdminForm,
     DealTermsVersionAdminForm,
     DebentureAdminForm,
     PreferredHoldingAdminForm,
@@ -41,10 +42,14 @@ from deals.forms.admin import (
     WarrantAdminForm,
     term_groups,
 )
+from deals.forms.fields import SafeModelForm
+from deals.ordering import natural
 from deals.selectors import derived
+from deals.selectors.out_of_range import out_of_range_message
 from deals.services.calendar import business_date, business_date_set
 from deals.services.prices import ImportProgress, prices_export, prices_import, prices_import_steps
 from deals.services.roles import is_deal_admin
+from deals.terms.errors import CalendarRangeError
 from deals.terms.params import NHTC_DEFAULTS, fields_for
 from nhtc.admin import ReadOnlyHistoryAdmin
 
@@ -63,8 +68,19 @@ def figure_html(fig: derived.Figure):
     return format_html('{}{}<br><span class="{}">{}</span>', body, lines, css, fig.clause)
 
 
+def figure_of(compute, obj):
+    """``figure_html(compute(obj))``; a stored date outside the calendars' range (or too far to add
+    days to) shows as the problem instead of breaking the page (issue 15 item 11)."""
+    try:
+        return figure_html(compute(obj))
+    except (CalendarRangeError, OverflowError) as exc:
+        return format_html('<strong class="figure-problem">Cannot be computed: {}</strong>', out_of_range_message(exc))
+
+
 class DealAdmin(ReadOnlyHistoryAdmin):
     """Base: 25 rows a page, created_by filled in, read-only-after-creation fields."""
+
+    form = SafeModelForm  # dates in the calendars' range, integers in the column's range (issue 15 items 11-12)
 
     class Media:
         css = {"all": ("css/admin.css",)}  # figure colours: the CSP allows no inline styles
@@ -126,10 +142,32 @@ class IssuerAdmin(DealAdmin):
     def reserve_figure(self, obj):
         if obj is None or obj.pk is None:
             return "Shown once the issuer is saved."
-        return figure_html(derived.reserve_status(obj))
+        return figure_of(derived.reserve_status, obj)
 
 
-class _InstrumentInline(admin.TabularInline):
+class LabelledTabularInline(admin.TabularInline):
+    """A tabular inline whose inputs carry their column's name for screen readers (the
+    admin's table puts the label in the header only: axe "label"/"select-name")."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs.setdefault("aria-label", str(db_field.verbose_name).capitalize())
+        return field
+
+    def get_formset(self, request, obj=None, **kwargs):
+        base = super().get_formset(request, obj, **kwargs)
+
+        class LabelledFormSet(base):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                if "DELETE" in form.fields:
+                    form.fields["DELETE"].widget.attrs["aria-label"] = "Delete this row"
+
+        return LabelledFormSet
+
+
+class _InstrumentInline(LabelledTabularInline):
     extra = 0
     show_change_link = True
 
@@ -148,7 +186,7 @@ class PreferredHoldingInline(_InstrumentInline):
 class DebentureInline(_InstrumentInline):
     model = m.Debenture
     form = DebentureAdminForm
-    fields = ("number", "financing", "principal", "issue_date", "closing_date", "maturity_date",
+    fields = ("number", "financing", "principal", "dated_date", "issue_date", "closing_date", "maturity_date",
               "principal_outstanding", "status")
     readonly_fields = ("principal_outstanding", "status")
 
@@ -205,13 +243,13 @@ class FinancingAdmin(DealAdmin):
     def allocation_figure(self, obj):
         if obj is None or obj.pk is None:
             return "Shown once the financing is saved."
-        return figure_html(derived.financing_allocation(obj))
+        return figure_of(derived.financing_allocation, obj)
 
     @admin.display(description="Buyer's Allocable Shares (SPA 1(b)(iv))")
     def allocable_shares_table(self, obj):
         if obj is None or obj.pk is None or not obj.is_series_j:
             return "Series J financings only."
-        holdings = obj.preferred_holdings.select_related("investor", "financing").order_by("certificate_number")
+        holdings = obj.preferred_holdings.select_related("investor", "financing").order_by(*natural("certificate_number"))
         rows = [(h.certificate_number, h.investor, f"${h.liquidation_preference:,.2f}",
                  f"{derived.allocable_share(h).value * 100:.4f}%") for h in holdings]
         if not rows:
@@ -243,26 +281,26 @@ class PreferredHoldingAdmin(DealAdmin):
     def allocable_share_figure(self, obj):
         if obj is None or obj.pk is None:
             return "Liquidation preference / total offering (SPA 1(b)(iv)); shown once saved."
-        return figure_html(derived.allocable_share(obj))
+        return figure_of(derived.allocable_share, obj)
 
 
 @admin.register(m.Debenture)
 class DebentureAdmin(DealAdmin):
     form = DebentureAdminForm
-    list_display = ("number", "investor", "financing", "principal", "principal_outstanding", "issue_date",
+    list_display = ("number", "investor", "financing", "principal", "principal_outstanding", "dated_date", "issue_date",
                     "maturity_date", "status")
     list_select_related = ("investor", "financing")
     list_filter = ("status", "financing", "maturity_date")
     search_fields = ("number", "investor__legal_name")
     readonly_fields = ("principal_outstanding", "status", "outstanding_figure")
-    fields = ("financing", "investor", "number", "principal", "issue_date", "closing_date", "maturity_date",
+    fields = ("financing", "investor", "number", "principal", "dated_date", "issue_date", "closing_date", "maturity_date",
               "interest_paid_through", "principal_outstanding", "status", "outstanding_figure")
 
     @admin.display(description="Outstanding and convertible (Debenture 4(A))")
     def outstanding_figure(self, obj):
         if obj is None or obj.pk is None:
             return "Outstanding principal starts equal to the principal; shown once saved."
-        return figure_html(derived.debenture_status(obj))
+        return figure_of(derived.debenture_status, obj)
 
 
 @admin.register(m.Warrant)
@@ -281,7 +319,7 @@ class WarrantAdmin(DealAdmin):
     def expiry_figure(self, obj):
         if obj is None or obj.pk is None:
             return "Left empty, the expiry is computed from the issue (Closing) date per SPA 4(h)."
-        return figure_html(derived.warrant_status(obj))
+        return figure_of(derived.warrant_status, obj)
 
 
 # --- deal terms ------------------------------------------------------------------
@@ -513,8 +551,9 @@ class PriceImportAdmin(RecordAdmin):
 # --- registration ---------------------------------------------------------------------
 
 
-class RegistrationAmendmentInline(admin.TabularInline):
+class RegistrationAmendmentInline(LabelledTabularInline):
     model = m.RegistrationAmendment
+    form = SafeModelForm
     extra = 0
     show_change_link = True
     fields = ("increased_registered_shares_date", "filed_date", "effective_date", "shares_added", "created_by")
@@ -530,7 +569,7 @@ def _record_suspension(obj, user):
                              user=user, as_of=business_date())
 
 
-class SuspensionPeriodInline(admin.TabularInline):
+class SuspensionPeriodInline(LabelledTabularInline):
     """Existing suspensions are shown read-only (their verdict and obligations were recorded by the
     service); a new row is judged and recorded by the same service."""
 
@@ -567,7 +606,7 @@ class RegistrationStatementAdmin(DealAdmin):
     def shares_to_register_figure(self, obj):
         if obj is None or obj.pk is None:
             return "Shown once the statement is saved."
-        return figure_html(derived.registration_status(obj))
+        return figure_of(derived.registration_status, obj)
 
 
 @admin.register(m.RegistrationAmendment)
@@ -605,11 +644,13 @@ class SuspensionPeriodAdmin(DealAdmin):
 
 @admin.register(m.BusinessDate)
 class BusinessDateAdmin(DealAdmin):
-    """The business date: one row; deal admins change it (shown in every page's header)."""
+    """The business date: one row; deal admins change it (shown in every page's header). Only to an
+    explicit date; a large forward move asks for confirmation (``BusinessDateAdminForm``)."""
 
+    form = BusinessDateAdminForm
     list_display = ("__str__", "business_date", "changed_by", "changed_at")
     list_select_related = ("changed_by",)
-    fields = ("business_date", "changed_by", "changed_at")
+    fields = ("business_date", "confirm_forward", "changed_by", "changed_at")
     readonly_fields = ("changed_by", "changed_at")
 
     def has_add_permission(self, request):
@@ -622,7 +663,7 @@ class BusinessDateAdmin(DealAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        row = business_date_set(day=form.cleaned_data.get("business_date"), user=request.user)
+        row = business_date_set(day=form.cleaned_data["business_date"], user=request.user)
         obj.pk, obj.changed_by, obj.changed_at = row.pk, row.changed_by, row.changed_at
 
     def changelist_view(self, request, extra_context=None):
@@ -696,6 +737,67 @@ class SweepRunAdmin(RecordAdmin):
     list_display = ("as_of", "status", "started_at", "finished_at", "triggered_by", "user")
     list_select_related = ("user",)
     list_filter = ("status",)
+
+
+# --- closing and transfers: workflow records, view-only here (deals.services.closing / transfers) ----
+
+
+@admin.register(m.ClosingRoom)
+class ClosingRoomAdmin(RecordAdmin):
+    list_display = ("financing", "acceptance_date", "status", "closing_date", "escrow_released_on")
+    list_filter = ("status",)
+    list_select_related = ("financing",)
+
+
+@admin.register(m.Subscription)
+class SubscriptionAdmin(RecordAdmin):
+    list_display = ("room", "investor", "amount", "purchase_price", "denominations")
+    list_select_related = ("room__financing", "investor")
+
+
+@admin.register(m.EscrowDeposit)
+class EscrowDepositAdmin(RecordAdmin):
+    list_display = ("room", "subscription", "amount", "deposited_on", "reference", "reverses")
+    list_select_related = ("room__financing", "subscription__investor", "reverses")
+
+
+@admin.register(m.ClosingCondition)
+class ClosingConditionAdmin(RecordAdmin):
+    list_display = ("room", "code", "status", "met_on", "waived_by", "decided_by")
+    list_filter = ("status",)
+    list_select_related = ("room__financing", "decided_by")
+
+
+@admin.register(m.LegendRemoval)
+class LegendRemovalAdmin(RecordAdmin):
+    list_display = ("certificate", "investor", "security", "opinion_received", "due_date", "status")
+    list_filter = ("status", "security")
+    list_select_related = ("investor",)
+
+
+@admin.register(m.Transfer)
+class TransferAdmin(RecordAdmin):
+    list_display = ("id", "kind", "security", "transferor", "transferee", "amount", "warrant_shares", "transfer_date", "rights_follow")
+    list_filter = ("kind", "security", "rights_follow")
+    list_select_related = ("transferor", "transferee")
+
+
+@admin.register(m.DebentureRegisterEntry)
+class DebentureRegisterEntryAdmin(RecordAdmin):
+    list_display = ("debenture", "holder", "principal", "registered_on", "cancelled_on", "reason")
+    list_select_related = ("debenture", "holder")
+
+
+@admin.register(m.SaleEvent)
+class SaleEventAdmin(RecordAdmin):
+    list_display = ("financing", "kind", "counterparty", "notice_received", "convert_by")
+    list_select_related = ("financing",)
+
+
+@admin.register(m.TransferAgentInstruction)
+class TransferAgentInstructionAdmin(RecordAdmin):
+    list_display = ("id", "investor", "shares", "legended", "dwac", "instruction_date")
+    list_select_related = ("investor",)
 
 
 READ_ONLY_MARKERS = {"snapshot", "idempotency_key"}

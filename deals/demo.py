@@ -245,6 +245,7 @@ def load_demo_deal() -> dict:
                         "investor": investor,
                         "principal": DEBENTURE_PRINCIPAL,
                         "principal_outstanding": DEBENTURE_PRINCIPAL,
+                        "dated_date": DEBENTURE_CLOSING,
                         "issue_date": DEBENTURE_CLOSING,
                         "closing_date": DEBENTURE_CLOSING,
                         "maturity_date": DEBENTURE_MATURITY,

@@ -11,6 +11,7 @@ from deals.views import (
     profile,
     redemptions,
     transfers,
+    whatif,
 )
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     *ledger.urlpatterns,
     *profile.urlpatterns,
     *captable.urlpatterns,
+    *whatif.urlpatterns,
     *closing.urlpatterns,
     *transfers.urlpatterns,
 ]

@@ -21,9 +21,13 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import LoginView, redirect_to_login
 from django.db import transaction
 from django.db.models import Sum
+from django.dispatch import receiver
+from django.http import HttpResponseBadRequest
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
@@ -33,13 +37,15 @@ LAST_SEEN_KEY = "_nhtc_last_seen"
 STARTED_KEY = "_nhtc_started"
 
 
-def client_ip(request) -> str:
+def client_ip(request) -> str | None:
     if getattr(settings, "BEHIND_PROXY", False):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         if hops:
             return hops[-1]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    # None when the request has no address (e.g. a test client's force_login): axes stores NULL;
+    # PostgreSQL refuses a placeholder such as "unknown" in its inet column.
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def ip_failures(ip_address: str) -> int:
@@ -84,6 +90,15 @@ def login_unlock(*, username: str | None = None, ip_address: str | None = None, 
     log.warning("Login unlocked by %s: username %r, IP %r (%s attempt records cleared)",
                 user.get_username(), username, ip_address, count)
     return count
+
+
+@receiver(user_logged_in, dispatch_uid="nhtc_session_clock")
+def _start_session_clock(sender, request, user, **kwargs):
+    """Stamp a new session at sign-in, so the first page does not write the session again."""
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session[STARTED_KEY] = now
+        request.session[LAST_SEEN_KEY] = now
 
 
 class SessionIdleTimeoutMiddleware:
@@ -136,3 +151,52 @@ class NoStoreMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class NulCharacterMiddleware:
+    """Refuse (400) a request whose query string or form fields contain a NUL character: PostgreSQL
+    cannot store or compare one, so a search for it would otherwise end in a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        bad = _nul_field(request.GET) or (_nul_field(request.POST) if request.method == "POST" else None)
+        if bad is not None:
+            return HttpResponseBadRequest(
+                f"The field {bad!r} contains a NUL character (U+0000), which is never valid input; remove it and try again.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
+
+
+def _nul_field(data) -> str | None:
+    for key, values in data.lists():
+        if "\x00" in key or any("\x00" in v for v in values if isinstance(v, str)):
+            return key.replace("\x00", "\\x00")
+    return None
+
+
+class OutOfRangeMiddleware:
+    """A stored date outside the contract calendars' range (1999-2035) -- or one too far to add days
+    to -- never ends in a server error: the page says which stored dates are out of range, with
+    links to correct them (issue 15 item 11). Forms refuse such dates, so only old rows get here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from deals.terms.errors import CalendarRangeError
+
+        if not isinstance(exception, CalendarRangeError | OverflowError):
+            return None
+        from deals.selectors.out_of_range import out_of_range_dates, out_of_range_message
+        from deals.services.roles import is_deal_admin
+
+        log.warning("Out-of-range date on %s: %s", request.path, exception)
+        context = {"message": out_of_range_message(exception), "dates": out_of_range_dates(),
+                   "can_edit": is_deal_admin(request.user)}
+        return render(request, "out_of_range.html", context, status=200)

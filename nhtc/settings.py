@@ -67,12 +67,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "nhtc.security.NulCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "nhtc.security.SessionIdleTimeoutMiddleware",
     "nhtc.security.NoStoreMiddleware",
+    "nhtc.security.OutOfRangeMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -94,6 +96,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "nhtc.context_processors.app_context",
             ],
+            # |money, |price, |shares everywhere: the one formatter (nhtc.formatting)
+            "builtins": ["nhtc.templatetags_formatting"],
         },
     },
 ]
@@ -107,6 +111,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    if not env.bool("PG_JIT", default=False):
+        # The pages aggregate the ledger in one statement each; JIT compilation of those costs
+        # more than running them (bench/ledger.py). PG_JIT=1 restores the server's default.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = (options.get("options", "") + " -c jit=off").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -163,6 +172,10 @@ CONTENT_SECURITY_POLICY = {
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Moving the business date more than this many business days forward asks for confirmation
+# (deals.forms.admin.BusinessDateAdminForm; issue 15 item 10).
+BUSINESS_DATE_CONFIRM_DAYS = env.int("BUSINESS_DATE_CONFIRM_DAYS", default=5)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"

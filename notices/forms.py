@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 
+from deals.forms.fields import SafeForm
 from deals.models import Investor
 
 from .models import NoticeKind, NoticeStatus
@@ -13,7 +14,7 @@ from .models import NoticeKind, NoticeStatus
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class NoticeFilterForm(forms.Form):
+class NoticeFilterForm(SafeForm):
     kind = forms.ChoiceField(choices=[("", "Any kind"), *NoticeKind.choices], required=False)
     status = forms.ChoiceField(choices=[("", "Any status"), *NoticeStatus.choices], required=False)
     investor = forms.ModelChoiceField(queryset=Investor.objects.only("id", "legal_name"), required=False, empty_label="Any investor")
@@ -61,7 +62,7 @@ class NoticeFilterForm(forms.Form):
         return qs
 
 
-class SupersedeForm(forms.Form):
+class SupersedeForm(SafeForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,

@@ -94,6 +94,7 @@ class DebentureFactory(DjangoModelFactory):
     number = factory.Sequence(lambda n: f"D-{n + 1}")
     principal = Decimal("100000")
     principal_outstanding = factory.LazyAttribute(lambda o: o.principal)
+    dated_date = CLOSING
     issue_date = CLOSING
     closing_date = CLOSING
     maturity_date = datetime.date(2002, 3, 31)

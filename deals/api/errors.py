@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -86,6 +87,10 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound("Not found: no such record, or it is not visible to you.")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(body("too_large", "The request body is larger than this server accepts."), status=413)
+    if isinstance(exc, SuspiciousOperation):
+        return Response(body("bad_request", "The request was refused as malformed."), status=400)
     if isinstance(exc, WorkflowError):
         details = {"missing_dates": [d.isoformat() for d in exc.missing_dates]} if exc.missing_dates else {}
         return Response(body(exc.code, exc.message, exc.field, details), status=400)

@@ -77,7 +77,7 @@ class DebentureSerializer(_InstrumentBase):
     class Meta:
         model = Debenture
         fields = ["id", "key", "number", "financing", "investor", "investor_name", "principal", "principal_outstanding",
-                  "issue_date", "closing_date", "maturity_date", "interest_paid_through", "status"]
+                  "dated_date", "issue_date", "closing_date", "maturity_date", "interest_paid_through", "status"]
 
     def get_key(self, obj) -> str:
         return instrument_key(obj)

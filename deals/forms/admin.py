@@ -14,7 +14,8 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from deals.models import DealTermsVersion, Debenture, PreferredHolding, SuspensionPeriod, Warrant
+from deals.forms.fields import SafeForm, SafeModelForm
+from deals.models import BusinessDate, DealTermsVersion, Debenture, PreferredHolding, SuspensionPeriod, Warrant
 from deals.terms.params import GROUP_LABELS, KIND_GROUPS, DealTerms, fields_for, group_of
 from deals.terms.warrants import warrant_expiry
 
@@ -22,9 +23,7 @@ DENOMINATION = Decimal("100000")
 MAX_PRICE_FILE_BYTES = 20 * 1024 * 1024
 
 
-def _money(v: Decimal) -> str:
-    sign = "-" if v < 0 else ""
-    return f"{sign}${abs(v):,.2f}"
+from nhtc.formatting import money as _money  # noqa: E402 -- the one money formatter
 
 
 def _terms_on(financing, day):
@@ -34,10 +33,10 @@ def _terms_on(financing, day):
     return terms_in_force(financing=financing, day=day).terms
 
 
-class DebentureAdminForm(forms.ModelForm):
+class DebentureAdminForm(SafeModelForm):
     class Meta:
         model = Debenture
-        fields = ("financing", "investor", "number", "principal", "issue_date", "closing_date", "maturity_date",
+        fields = ("financing", "investor", "number", "principal", "dated_date", "issue_date", "closing_date", "maturity_date",
                   "interest_paid_through")
 
     def clean_principal(self) -> Decimal:
@@ -57,7 +56,13 @@ class DebentureAdminForm(forms.ModelForm):
         if issue and maturity and maturity <= issue:
             self.add_error(
                 "maturity_date",
-                f"The maturity date {maturity.isoformat()} must be after the issue date {issue.isoformat()}.",
+                f"The maturity date {maturity.isoformat()} must be after the date of initial issuance {issue.isoformat()}.",
+            )
+        dated = data.get("dated_date")
+        if dated and maturity and maturity <= dated:
+            self.add_error(
+                "dated_date",
+                f"The Debenture's date {dated.isoformat()} must be before its maturity date {maturity.isoformat()}.",
             )
         principal = data.get("principal")
         inst = self.instance
@@ -77,7 +82,7 @@ class DebentureAdminForm(forms.ModelForm):
         return data
 
 
-class PreferredHoldingAdminForm(forms.ModelForm):
+class PreferredHoldingAdminForm(SafeModelForm):
     class Meta:
         model = PreferredHolding
         fields = ("financing", "investor", "certificate_number", "shares", "liquidation_preference", "purchase_price",
@@ -139,7 +144,7 @@ class PreferredHoldingAdminForm(forms.ModelForm):
         return data
 
 
-class WarrantAdminForm(forms.ModelForm):
+class WarrantAdminForm(SafeModelForm):
     class Meta:
         model = Warrant
         fields = ("financing", "investor", "number", "shares", "exercise_price", "issue_date", "expiry_date")
@@ -188,7 +193,7 @@ class WarrantAdminForm(forms.ModelForm):
 TERM_FIELDS = DealTerms.field_names()
 
 
-class DealTermsVersionAdminForm(forms.ModelForm):
+class DealTermsVersionAdminForm(SafeModelForm):
     """A new terms version: every DealTerms field (prefilled from the latest version by the
     admin), the date it takes effect from and why. Versions are never edited afterwards."""
 
@@ -255,7 +260,7 @@ def term_groups(kind: str | None = None) -> list[tuple[str, list[str]]]:
     return [(GROUP_LABELS[g], [n for n in TERM_FIELDS if group_of(n) == g]) for g in groups]
 
 
-class PriceImportForm(forms.Form):
+class PriceImportForm(SafeForm):
     file = forms.FileField(
         label="CSV file",
         help_text="Header date,closing_bid,closing_price,source (closing_price optional); ISO dates; "
@@ -279,7 +284,7 @@ class PriceImportForm(forms.Form):
 
 
 
-class SuspensionPeriodAdminForm(forms.ModelForm):
+class SuspensionPeriodAdminForm(SafeModelForm):
     """A new suspension (RRA 3(h)); the verdict comes from the suspensions service, as on the
     company page, so the admin cannot record a period without it."""
 
@@ -302,4 +307,52 @@ class SuspensionPeriodAdminForm(forms.ModelForm):
                                    end_date=end, notice_required=data.get("notice_required", True))
             except ValidationError as exc:
                 self.add_error(None, exc)
+        return data
+
+
+class BusinessDateAdminForm(SafeModelForm):
+    """The business date (issue 15 item 10): always an explicit date; a move of more than
+    ``BUSINESS_DATE_CONFIRM_DAYS`` business days forward needs the confirmation box ticked, and
+    the error says what the next sweep would act on (``deals.selectors.business_date``)."""
+
+    confirm_forward = forms.BooleanField(
+        required=False, label="I confirm this forward move",
+        help_text="Needed when the date moves more than a few business days forward: the next sweep runs as of it.")
+
+    class Meta:
+        model = BusinessDate
+        fields = ("business_date",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("business_date")
+        if field is None:  # shown read-only (the history page)
+            return
+        field.required = True
+        field.error_messages["required"] = "Give the new business date; an empty date never means today."
+        field.help_text = "The date the back office treats as today. Sweeps and deadlines count from it."
+
+    def clean(self):
+        from django.conf import settings
+
+        from deals.selectors.business_date import sweep_preview
+        from deals.services.calendar import business_date
+        from deals.terms import calendars
+
+        data = super().clean()
+        new = data.get("business_date")
+        if new is None:
+            return data
+        current = business_date()
+        limit = settings.BUSINESS_DATE_CONFIRM_DAYS
+        if not (calendars.FIRST_DAY <= current <= calendars.LAST_DAY):
+            forward = limit + 1 if new > current else 0  # today is outside the calendars: always ask going forward
+        else:
+            forward = calendars.count_business_days(current, new)
+        if forward > limit and not data.get("confirm_forward"):
+            preview = sweep_preview(from_day=current, to_day=new)
+            self.add_error("confirm_forward", (
+                f"Moving the business date from {current.isoformat()} to {new.isoformat()} is {forward:,} business days "
+                f"forward (more than {limit}). The next sweep, as of {new.isoformat()}, would act on: "
+                + "; ".join(preview.lines()) + ". Tick the box to confirm."))
         return data

@@ -6,12 +6,13 @@ from crispy_forms.helper import FormHelper
 from django import forms
 
 from deals.forms.conversions import DATE
+from deals.forms.fields import SafeForm
 from deals.models import Financing, Investor
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
 
 
-class _Plain(forms.Form):
+class _Plain(SafeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()

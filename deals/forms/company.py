@@ -11,6 +11,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
+from deals.forms.fields import SafeForm, SafeModelForm
 from deals.models import Debenture, EventOfDefault, Financing, IndemnificationClaim, Investor, OfferResponse, OutboundNotice
 from deals.services.company.defaults import KIND_CHOICES
 from deals.services.company.outbound import KINDS as NOTICE_KINDS
@@ -32,7 +33,7 @@ def _row(*names, width=4):
     return Row(*[Column(n, css_class=f"col-md-{width}") for n in names])
 
 
-class RegistrationStatementForm(forms.Form):
+class RegistrationStatementForm(SafeForm):
     """RRA 2(a)(i), 3(c), 4(a): the statement's dates and shares."""
 
     sec_file_number = forms.CharField(max_length=50, required=False, label="SEC file number")
@@ -73,7 +74,7 @@ class RegistrationStatementForm(forms.Form):
         return data
 
 
-class AmendmentForm(forms.Form):
+class AmendmentForm(SafeForm):
     """RRA 2(a)(ii): filing and effectiveness of an amendment or Additional Registration Statement."""
 
     filed_date = forms.DateField(widget=DATE, required=False)
@@ -85,7 +86,7 @@ class AmendmentForm(forms.Form):
         self.helper = _helper(_row("filed_date", "effective_date", "shares_added"))
 
 
-class SuspensionForm(forms.Form):
+class SuspensionForm(SafeForm):
     """RRA 3(h): a Potential Material Event notice and the suspension it starts."""
 
     notice_given = forms.BooleanField(
@@ -125,7 +126,7 @@ class SuspensionForm(forms.Form):
         return data
 
 
-class ShareSaleForm(forms.Form):
+class ShareSaleForm(SafeForm):
     """RRA 2(b)(iii): an investor's sale of Conversion Shares (Held Shares Value, FIFO)."""
 
     investor = forms.ModelChoiceField(queryset=Investor.objects.none())
@@ -138,7 +139,7 @@ class ShareSaleForm(forms.Form):
         self.helper = _helper(_row("investor", "sale_date", "shares"))
 
 
-class MarkPaidForm(forms.Form):
+class MarkPaidForm(SafeForm):
     """RRA 2(b)(iv): payment of one Periodic Amount."""
 
     lateness = forms.CharField(widget=forms.HiddenInput)
@@ -148,13 +149,13 @@ class MarkPaidForm(forms.Form):
     reference = forms.CharField(max_length=200, required=False)
 
 
-class StatementForm(forms.Form):
+class StatementForm(SafeForm):
     """RRA 2(b)(iv): a monthly statement for one investor."""
 
     month = forms.DateField(widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"), input_formats=["%Y-%m", "%Y-%m-%d"])
 
 
-class _TermsFields(forms.Form):
+class _TermsFields(SafeForm):
     market_price_pct = forms.DecimalField(
         required=False,
         max_digits=7,
@@ -222,7 +223,7 @@ class OfferForm(_TermsFields):
         return data
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(SafeForm):
     """SPA 4(j)(i), (iv): a Buyer's written answer."""
 
     response = forms.ModelChoiceField(queryset=OfferResponse.objects.none(), label="Buyer")
@@ -274,7 +275,7 @@ class ConsummationForm(_TermsFields):
         )
 
 
-class DefaultForm(forms.Form):
+class DefaultForm(SafeForm):
     """Debenture 10(a)-(k): a failure that is or may become an Event of Default."""
 
     kind = forms.ChoiceField(choices=KIND_CHOICES, label="Clause")
@@ -298,7 +299,7 @@ class DefaultForm(forms.Form):
         )
 
 
-class DefaultActionForm(forms.Form):
+class DefaultActionForm(SafeForm):
     """One step on an event: the Holder's notice, cure, written waiver or acceleration.
 
     The step is the URL the form is posted to (one button each); ``step`` tells the
@@ -324,7 +325,7 @@ class DefaultActionForm(forms.Form):
         return data
 
 
-class OutboundNoticeForm(forms.Form):
+class OutboundNoticeForm(SafeForm):
     """SPA 10: a notice the company sends."""
 
     investor = forms.ModelChoiceField(queryset=Investor.objects.all())
@@ -340,7 +341,7 @@ class OutboundNoticeForm(forms.Form):
         self.helper = _helper(_row("investor", "kind", "method"), "subject", _row("sent_date", "delivered_date", "related_object"))
 
 
-class AddressChangeForm(forms.Form):
+class AddressChangeForm(SafeForm):
     """SPA 10: an investor designates a new address by 10 days' advance notice."""
 
     investor = forms.ModelChoiceField(queryset=Investor.objects.all())
@@ -354,7 +355,7 @@ class AddressChangeForm(forms.Form):
         self.helper = _helper(_row("investor", "notice_method", "notice_sent_date"), _row("new_address", "new_fax", width=6))
 
 
-class ClaimForm(forms.ModelForm):
+class ClaimForm(SafeModelForm):
     """Indemnification 3-4; RRA 6(b): a claim and its defense."""
 
     class Meta:

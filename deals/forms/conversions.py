@@ -9,6 +9,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
+from deals.forms.fields import SafeForm
 from deals.models import CapRemedy, ConversionStatus, Investor, NoticeMethod
 from deals.selectors.conversions import instrument_choices, instrument_from_key
 
@@ -19,7 +20,7 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
-class ConversionForm(forms.Form):
+class ConversionForm(SafeForm):
     """A holder's Notice of Conversion (Debenture Exhibit A; Series J CoD)."""
 
     instrument = forms.ChoiceField(help_text="Debenture or Series J certificate being converted.")
@@ -63,7 +64,7 @@ class ConversionForm(forms.Form):
         return instrument
 
 
-class _ActionForm(forms.Form):
+class _ActionForm(SafeForm):
     def __init__(self, *args, prefix=None, **kwargs):
         super().__init__(*args, prefix=prefix, **kwargs)
         self.helper = FormHelper()
@@ -106,7 +107,7 @@ def style_filters(form: forms.Form) -> None:
         f.widget.attrs.setdefault("class", css)
 
 
-class ConversionFilterForm(forms.Form):
+class ConversionFilterForm(SafeForm):
     q = forms.CharField(required=False, label="Search", widget=forms.TextInput(attrs={"placeholder": "investor, number, ref"}))
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ConversionStatus.choices])
     investor = forms.ModelChoiceField(required=False, queryset=Investor.objects.order_by("legal_name"), empty_label="Any investor")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django import forms
 
+from deals.forms.fields import SafeForm
 from deals.models import Investor, ObligationKind, ObligationStatus
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class ObligationFilterForm(forms.Form):
+class ObligationFilterForm(SafeForm):
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *ObligationKind.choices])
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ObligationStatus.choices], initial="open")
     investor = forms.ModelChoiceField(required=False, queryset=Investor.objects.order_by("legal_name"), empty_label="Any investor")

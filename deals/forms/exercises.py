@@ -7,11 +7,12 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
 from deals.forms.conversions import DATE, new_key, style_filters
+from deals.forms.fields import SafeForm
 from deals.models import Investor, Warrant, WarrantExercise
 from deals.selectors.conversions import warrant_choices
 
 
-class ExerciseForm(forms.Form):
+class ExerciseForm(SafeForm):
     """A holder's exercise of a warrant (SPA 4(h)) with the payment received."""
 
     warrant = forms.TypedChoiceField(coerce=int, help_text="Outstanding warrants only.")
@@ -42,7 +43,7 @@ class ExerciseForm(forms.Form):
         return w
 
 
-class ExerciseDeliveryForm(forms.Form):
+class ExerciseDeliveryForm(SafeForm):
     delivered_date = forms.DateField(widget=DATE, label="Delivered on")
     reference = forms.CharField(max_length=300, label="Certificate numbers or DWAC/FAST reference")
 
@@ -52,7 +53,7 @@ class ExerciseDeliveryForm(forms.Form):
         self.helper.form_tag = False
 
 
-class ExerciseFilterForm(forms.Form):
+class ExerciseFilterForm(SafeForm):
     q = forms.CharField(required=False, label="Search", widget=forms.TextInput(attrs={"placeholder": "investor, warrant, ref"}))
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *WarrantExercise.Status.choices])
     investor = forms.ModelChoiceField(required=False, queryset=Investor.objects.order_by("legal_name"), empty_label="Any investor")

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django import forms
 
+from deals.forms.fields import SafeForm
 from deals.models import Investor, ObligationKind, SettlementMethod
 from deals.selectors.settlements import AGING_BUCKETS, MONEY_KINDS
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class _Styled(forms.Form):
+class _Styled(SafeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():

@@ -6,10 +6,11 @@ from crispy_forms.helper import FormHelper
 from django import forms
 
 from deals.forms.conversions import DATE, new_key
+from deals.forms.fields import SafeForm
 from deals.models import Debenture, InstrumentStatus
 
 
-class RedemptionForm(forms.Form):
+class RedemptionForm(SafeForm):
     debenture = forms.ModelChoiceField(queryset=Debenture.objects.none(), empty_label="Choose a debenture")
     notice_date = forms.DateField(widget=DATE, label="Date of the Notice of Redemption")
     received_date = forms.DateField(
@@ -29,7 +30,7 @@ class RedemptionForm(forms.Form):
         self.helper.form_tag = False
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(SafeForm):
     payment_date = forms.DateField(widget=DATE, label="Paid on")
 
     def __init__(self, *args, **kwargs):

@@ -8,6 +8,7 @@ from django import forms
 
 from deals.forms.closing import MONEY, _Plain
 from deals.forms.conversions import DATE
+from deals.forms.fields import SafeForm
 from deals.models import Debenture, Financing, InstrumentStatus, Investor, LegendRemoval, PreferredHolding, SaleEvent, SecurityKind, Warrant
 
 
@@ -92,7 +93,7 @@ class SaleForm(_Plain):
     notice_received = forms.DateField(widget=DATE, label="Received by the Holders")
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(SafeForm):
     financing = forms.ModelChoiceField(queryset=Financing.objects.filter(kind=Financing.Kind.DEBENTURE).order_by("name"))
     on = forms.DateField(widget=DATE, label="Holders of record on")
 

@@ -4,7 +4,7 @@ constraints keep them non-negative and within the original amount."""
 
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Mod
+from django.db.models.functions import Length, Mod
 from django.db.models.lookups import Exact
 from simple_history.models import HistoricalRecords
 
@@ -38,7 +38,7 @@ class PreferredHolding(TimeStamped):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["certificate_number"]
+        ordering = [Length("certificate_number"), "certificate_number"]  # natural: J-2 before J-10
         constraints = [
             models.CheckConstraint(condition=Q(shares__gt=0), name="preferred_shares_positive"),
             models.CheckConstraint(condition=Q(liquidation_preference__gt=0), name="preferred_lp_positive"),
@@ -66,7 +66,16 @@ class Debenture(TimeStamped):
     number = models.CharField(max_length=20, unique=True, help_text="Debenture number, e.g. D-7.")
     principal = money_field(help_text="Face amount, a multiple of $100,000.")
     principal_outstanding = money_field(help_text="Not yet converted or redeemed; kept by the workflows.")
-    issue_date = models.DateField()
+    dated_date = models.DateField(
+        verbose_name="dated (\"the date hereof\")",
+        help_text="The date written on the face of the Debenture. Interest paragraph: accrual commences on the "
+        "first business day after this date.",
+    )
+    issue_date = models.DateField(
+        "date of initial issuance",
+        help_text="The day the Debenture was issued against payment. Interest paragraph: interest accrues from "
+        "this date, so it never starts before it.",
+    )
     closing_date = models.DateField(help_text="Debenture 4(A): eligibility runs from the Closing.")
     maturity_date = models.DateField()
     interest_paid_through = models.DateField(null=True, blank=True, help_text="Interest settled up to this date.")
@@ -74,7 +83,7 @@ class Debenture(TimeStamped):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["financing", "number"]
+        ordering = ["financing", Length("number"), "number"]  # natural: D-2 before D-10
         constraints = [
             models.CheckConstraint(condition=Q(principal__gt=0), name="debenture_principal_positive"),
             models.CheckConstraint(
@@ -113,7 +122,7 @@ class Warrant(TimeStamped):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["number"]
+        ordering = [Length("number"), "number"]  # natural: W-2 before W-10
         constraints = [
             models.CheckConstraint(condition=Q(shares__gt=0), name="warrant_shares_positive"),
             models.CheckConstraint(condition=Q(shares_remaining__lte=F("shares")), name="warrant_remaining_lte_shares"),

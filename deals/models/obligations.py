@@ -1,6 +1,8 @@
 """The obligations ledger: every contract deadline and amount the sweeps and
 workflows record, keyed so that re-running a sweep changes nothing."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
@@ -73,7 +75,9 @@ class Obligation(models.Model):
     details = models.JSONField(default=dict, blank=True, help_text="Working: days counted, base, schedule row.")
     as_of = models.DateField(null=True, blank=True, help_text="Business date of the last sweep that updated it.")
     settled = money_field(
-        default=0, help_text="Net of payments, waivers and reversals (deals.services.ledger.settlements keeps it)."
+        default=Decimal("0.00"),
+        db_default=Decimal("0.00"),  # the sweep's raw-SQL writer inserts without it
+        help_text="Net of payments, waivers and reversals (deals.services.ledger.settlements keeps it).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -75,7 +75,11 @@ class Conversion(TimeStamped):
 
     class Meta:
         ordering = ["-conversion_date", "-id"]
-        indexes = [models.Index(fields=["status", "delivery_date"])]
+        indexes = [
+            models.Index(fields=["status", "delivery_date"]),
+            # the list page and /api/conversions/ read page 1 newest first without sorting the table
+            models.Index(fields=["-conversion_date", "-id"], name="conversion_newest_first"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(debenture__isnull=False) & Q(preferred__isnull=True))

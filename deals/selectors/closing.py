@@ -181,6 +181,7 @@ def restrictions(day: datetime.date) -> list[RestrictionLine]:
     """Each outstanding Series J certificate and warrant with its Regulation S restricted period
     (SPA 2(b)(iv)) and legend (SPA 4(b)); each debenture with its face legend."""
     from deals.models import PreferredHolding, Warrant
+    from deals.services.conversions import WorkflowError
     from deals.services.transfers import restricted_period
 
     periods: dict[int, object] = {}
@@ -191,7 +192,10 @@ def restrictions(day: datetime.date) -> list[RestrictionLine]:
     for kind, qs in (("Series J", holdings), ("Warrant", warrants), ("Debenture", debs)):
         for inst in qs:
             if inst.financing_id not in periods:
-                periods[inst.financing_id] = restricted_period(inst.financing, day)
+                try:
+                    periods[inst.financing_id] = restricted_period(inst.financing, day)
+                except WorkflowError:  # no deal terms in force that day: shown as not determined
+                    periods[inst.financing_id] = None
             p = periods[inst.financing_id]
             out.append(RestrictionLine(inst, kind, p, bool(p and p.contains(day)), "SPA 4(b)" if kind != "Debenture" else "Debenture face"))
     return out

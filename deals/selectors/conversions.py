@@ -20,6 +20,7 @@ from deals.models import (
     Warrant,
     WarrantExercise,
 )
+from deals.ordering import natural
 from deals.terms import calendars
 from deals.terms.conversion import ConversionQuote
 
@@ -40,8 +41,8 @@ def instrument_from_key(key: str):
 
 def instrument_choices(*, open_only: bool = True) -> list:
     """Grouped choices for a <select>: debentures, then Series J holdings (2 queries)."""
-    debs = Debenture.objects.select_related("investor").order_by("number")
-    prefs = PreferredHolding.objects.select_related("investor").order_by("certificate_number")
+    debs = Debenture.objects.select_related("investor").order_by(*natural("number"))
+    prefs = PreferredHolding.objects.select_related("investor").order_by(*natural("certificate_number"))
     if open_only:
         debs = debs.filter(status=InstrumentStatus.OUTSTANDING, principal_outstanding__gt=0)
         prefs = prefs.filter(status=InstrumentStatus.OUTSTANDING, liquidation_preference_outstanding__gt=0)
@@ -212,8 +213,8 @@ def price_chart_data(quote: ConversionQuote, *, today: datetime.date, before: in
         "conversion_date": quote.conversion_date.isoformat(),
         "conversion_index": next((i for i, d in enumerate(days) if d >= quote.conversion_date), len(days) - 1),
         "fixed_price": str(quote.fixed_price),
-        "discounted_price": str(quote.discounted_price),
-        "applied_price": str(quote.applied_price),
+        "discounted_price": str(quote.price.shown_discounted_price),
+        "applied_price": str(quote.price.shown_price),
         "discount_pct": str(quote.price.discount_pct),
     }
 
@@ -225,5 +226,5 @@ def warrant_choices() -> list:
             w.pk,
             f"{w.number} -- {w.investor} -- {w.shares_remaining:,} shares at ${w.exercise_price} until {w.expiry_date.isoformat()}",
         )
-        for w in ws.order_by("number")
+        for w in ws.order_by(*natural("number"))
     ]

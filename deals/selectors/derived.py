@@ -36,6 +36,7 @@ from deals.terms.conversion import (
 from deals.terms.errors import TermsError
 from deals.terms.registration import is_increased_registered_shares_date, shares_to_register
 from deals.terms.reserve import reserve_check
+from deals.terms.rounding import to_price
 from deals.terms.warrants import is_expired, warrant_expiry
 
 ZERO = Decimal("0")
@@ -66,8 +67,7 @@ def closing_bids(until: datetime.date, days: int = _LOOKBACK_CALENDAR_DAYS) -> d
     return dict(MarketPrice.objects.filter(date__range=(start, until)).values_list("date", "closing_bid"))
 
 
-def _money(v: Decimal) -> str:
-    return f"${v:,.2f}"
+from nhtc.formatting import money as _money  # noqa: E402 -- the one money formatter
 
 
 def allocable_share(holding: PreferredHolding) -> Figure:
@@ -185,7 +185,7 @@ def reserve_status(issuer: Issuer, as_of: datetime.date | None = None) -> Figure
             p = series_j_conversion_price(terms=t, prices=bids, conversion_date=as_of)
             n = conversion_shares(amount, p.applied_price, t)
             conv += n
-            lines.append(f"{financings[fid]}: {_money(amount)} / ${p.applied_price} = {n:,} shares")
+            lines.append(f"{financings[fid]}: {_money(amount)} / ${p.shown_price} = {n:,} shares")
         for fid, amount in sorted(deb.items()):
             if not amount:
                 continue
@@ -193,7 +193,7 @@ def reserve_status(issuer: Issuer, as_of: datetime.date | None = None) -> Figure
             p = debenture_conversion_price(terms=t, prices=bids, conversion_date=as_of)
             n = conversion_shares(amount, p.applied_price, t)
             conv += n
-            lines.append(f"{financings[fid]}: {_money(amount)} / ${p.applied_price} = {n:,} shares")
+            lines.append(f"{financings[fid]}: {_money(amount)} / ${p.shown_price} = {n:,} shares")
         check = reserve_check(
             terms=terms,
             conversion_shares=conv,
@@ -232,8 +232,11 @@ def registration_status(statement: RegistrationStatement, as_of: datetime.date |
         return Figure(label, clause, None, (), str(exc))
     lp = fin.preferred_holdings.aggregate(s=Sum("liquidation_preference"))["s"] or ZERO
     wsh = fin.warrants.aggregate(s=Sum("shares"))["s"] or 0
-    added = statement.amendments.filter(effective_date__isnull=False).aggregate(s=Sum("shares_added"))["s"] or 0
-    registered = statement.shares_registered + added
+    from deals.services.company.registration import registered_shares  # RRA 2(a)(ii): one definition
+
+    amendments = list(statement.amendments.all())
+    registered = registered_shares(statement, amendments, as_of)
+    added = registered - statement.shares_registered if registered else 0
     if not lp:
         return Figure(label, clause, None, (), "No Series J holdings recorded yet.")
     try:
@@ -250,11 +253,12 @@ def registration_status(statement: RegistrationStatement, as_of: datetime.date |
         return Figure(label, clause, None, (), f"Cannot compute at {filing.isoformat()}: {exc}")
     when = "filing" if statement.filed_date else f"the business date {as_of.isoformat()} (not filed yet)"
     lines = (
-        f"At {when}: conversion price ${s.conversion_price} ({s.conversion_price_basis})",
+        f"At {when}: conversion price ${to_price(s.conversion_price)} ({s.conversion_price_basis})",
         f"({_money(s.liquidation_preference)} + dividends {_money(s.dividends)} through "
-        f"{s.dividends_through.isoformat()}) / ${s.conversion_price} = {s.conversion_shares:,}",
+        f"{s.dividends_through.isoformat()}) / ${to_price(s.conversion_price)} = {s.conversion_shares:,}",
         f"{s.multiple_pct}% = {s.multiplied_conversion_shares:,} + warrant shares {s.warrant_shares:,} = {s.total:,}",
-        f"Registered {registered:,} (statement {statement.shares_registered:,} + effective amendments {added:,})",
+        f"Registered {registered:,} (filed statement and amendments filed by {as_of.isoformat()}, effective or not; "
+        f"amendments add {added:,})",
     )
     short = is_increased_registered_shares_date(registrable_shares=s.total, registered_shares=registered)
     if short:

@@ -4,19 +4,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from deals.models import Conversion, Investor, Obligation, ObligationStatus, Redemption, WarrantExercise
+from deals.models import (
+    Conversion,
+    Debenture,
+    Investor,
+    Obligation,
+    ObligationStatus,
+    PreferredHolding,
+    Redemption,
+    Warrant,
+    WarrantExercise,
+)
+from deals.ordering import natural
+
+
+def _count_of(model) -> Coalesce:
+    """How many ``model`` rows name the investor: a correlated count, evaluated only for the
+    investors on the page (an index lookup each), never a join over every conversion."""
+    rows = model.objects.filter(investor=OuterRef("pk")).order_by().values("investor").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(rows), 0)
 
 
 def investors_with_counts() -> QuerySet[Investor]:
     """Investors with how many instruments and records each has (one query)."""
     return Investor.objects.annotate(
-        n_debentures=Count("debentures", distinct=True),
-        n_preferred=Count("preferred_holdings", distinct=True),
-        n_warrants=Count("warrants", distinct=True),
-        n_conversions=Count("conversions", distinct=True),
-        n_exercises=Count("exercises", distinct=True),
+        n_debentures=_count_of(Debenture),
+        n_preferred=_count_of(PreferredHolding),
+        n_warrants=_count_of(Warrant),
+        n_conversions=_count_of(Conversion),
+        n_exercises=_count_of(WarrantExercise),
     ).order_by("legal_name")
 
 
@@ -36,9 +55,9 @@ def investor_page(investor: Investor) -> InvestorPage:
     """Everything an investor holds and has done (7 queries whatever the row counts)."""
     return InvestorPage(
         investor=investor,
-        debentures=list(investor.debentures.select_related("financing").order_by("number")),
-        preferred=list(investor.preferred_holdings.select_related("financing").order_by("certificate_number")),
-        warrants=list(investor.warrants.order_by("number")),
+        debentures=list(investor.debentures.select_related("financing").order_by(*natural("number"))),
+        preferred=list(investor.preferred_holdings.select_related("financing").order_by(*natural("certificate_number"))),
+        warrants=list(investor.warrants.order_by(*natural("number"))),
         conversions=list(
             Conversion.objects.filter(investor=investor).select_related("debenture", "preferred").order_by("-conversion_date", "-id")
         ),

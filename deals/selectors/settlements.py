@@ -22,6 +22,7 @@ from deals.models import (
     CapRemedy,
     Conversion,
     Debenture,
+    Investor,
     Obligation,
     ObligationKind,
     ObligationStatus,
@@ -94,12 +95,14 @@ def _late_payment(ob: Obligation, day: datetime.date):
     conv = Conversion.objects.select_related("terms_version").get(pk=ob.object_id)
     if conv.late_payment_base <= 0:
         return ob.amount or ZERO, f"{ob.clause}: fixed amount", ob.details or {}
+    # SPA 5(c): lateness stops at delivery, revocation or the holder's 5(f) notice
+    closed_on = conv.delivered_date or conv.revoked_date or conv.dishonoured_date
     lp = late_payment(
         terms=conv.terms_version.to_terms(), amount_converted=conv.late_payment_base, delivery_date=conv.delivery_date,
-        delivered_on=conv.delivered_date, as_of=None if conv.delivered_date else day,
+        delivered_on=closed_on, as_of=None if closed_on else day,
     )
-    note = (f"SPA 5(c): fixed at delivery on {conv.delivered_date.isoformat()} ({lp.business_days_late} business day(s) late)"
-            if conv.delivered_date
+    note = (f"SPA 5(c): fixed on {closed_on.isoformat()} ({conv.get_status_display().lower()}; "
+            f"{lp.business_days_late} business day(s) late)" if closed_on
             else f"SPA 5(c): shares undelivered; {lp.business_days_late} business day(s) late through {day.isoformat()}")
     return lp.amount, note, lp.as_dict()
 
@@ -150,7 +153,8 @@ def _redemption(ob: Obligation, day: datetime.date):
 
     red = Redemption.objects.select_related("terms_version", "debenture").get(pk=ob.object_id)
     q = redemption_quote(
-        terms=red.terms_version.to_terms(), principal=red.principal, issue_date=red.debenture.issue_date,
+        terms=red.terms_version.to_terms(), principal=red.principal, dated_date=red.debenture.dated_date,
+        issued_date=red.debenture.issue_date,
         notice_date=red.notice_date, received_on=red.notice_received_date, payment_date=day,
         interest_paid_through=red.debenture.interest_paid_through,
     )
@@ -164,7 +168,8 @@ def _maturity(ob: Obligation, day: datetime.date):
     if deb.principal_outstanding <= 0:
         return ZERO, f"Debenture {deb.number}: nothing outstanding", {}
     interest = accrued_interest(
-        terms=_terms(deb.financing_id, day), principal=deb.principal_outstanding, issue_date=deb.issue_date,
+        terms=_terms(deb.financing_id, day), principal=deb.principal_outstanding, dated_date=deb.dated_date,
+        issued_date=deb.issue_date,
         to_date=max(deb.maturity_date, day), paid_through=deb.interest_paid_through,
     )
     total = deb.principal_outstanding + interest.amount
@@ -180,8 +185,9 @@ def _acceleration(ob: Obligation, day: datetime.date):
     principal = _dec((ob.details or {}).get("principal_outstanding"))
     if eod.debenture is None or principal is None:
         return ob.amount or ZERO, f"{ob.clause}: fixed at acceleration", ob.details or {}
-    interest = accrued_interest(terms=_terms(eod.financing_id, day), principal=principal, issue_date=eod.debenture.issue_date,
-                                to_date=day, paid_through=eod.debenture.interest_paid_through)
+    interest = accrued_interest(terms=_terms(eod.financing_id, day), principal=principal, dated_date=eod.debenture.dated_date,
+                                issued_date=eod.debenture.issue_date, to_date=day,
+                                paid_through=eod.debenture.interest_paid_through)
     return principal + interest.amount, (f"Debenture 10: principal ${principal:,} + interest ${interest.amount:,} "
                                          f"to {day.isoformat()} (accrues until payment in full)"), interest.as_dict()
 
@@ -281,29 +287,36 @@ def business_days_overdue(due: datetime.date, as_of: datetime.date) -> int:
     return calendars.count_business_days(due, as_of) if as_of > due else 0
 
 
-def _bucket_case(as_of: datetime.date):
-    whens = []
-    for key, _label, oldest, newest in _bucket_bounds(as_of):
-        if key == "current":
+def _bucket_q(key: str, as_of: datetime.date) -> Q:
+    """The due-date range of one aging bucket as a filter (no CASE: PostgreSQL compares dates)."""
+    for k, _label, oldest, newest in _bucket_bounds(as_of):
+        if k != key:
             continue
-        cond = Q(due_date__lte=newest)
-        if oldest is not None:
-            cond &= Q(due_date__gt=oldest)
-        whens.append(When(cond, then=Value(key)))
+        if k == "current":
+            return Q(due_date__gte=as_of)
+        q = Q(due_date__lte=newest)
+        return q & Q(due_date__gt=oldest) if oldest is not None else q
+    raise ValueError(f"Unknown aging bucket {key!r}.")
+
+
+def _bucket_case(as_of: datetime.date):
+    whens = [When(_bucket_q(key, as_of), then=Value(key)) for key, *_ in AGING_BUCKETS if key != "current"]
     return Case(*whens, default=Value("current"))
 
 
 def open_money(as_of: datetime.date):
     """Unsettled money obligations with their balance on the stored amount (one queryset)."""
-    balance = Coalesce(F("amount"), Value(ZERO), output_field=DecimalField()) - F("settled")
-    return (Obligation.objects.filter(kind__in=list(MONEY_KINDS), status__in=UNSETTLED)
-            .annotate(balance=balance, bucket=_bucket_case(as_of)))
+    return Obligation.objects.filter(kind__in=list(MONEY_KINDS), status__in=UNSETTLED).annotate(balance=_BALANCE)
+
+
+_BALANCE = Coalesce(F("amount"), Value(ZERO), output_field=DecimalField()) - F("settled")
 
 
 def aging(*, as_of: datetime.date, investor_id: int | None = None, kind: str | None = None) -> dict:
     """Aging of what is owed (current, 1–10, 11–30, 31–90, > 90 business days overdue) by investor
-    and by kind, with totals. Fixed number of queries whatever the ledger's size."""
-    qs = open_money(as_of)
+    and by kind, with totals. Two queries whatever the ledger's size: one grouped by (investor,
+    kind), one for the investors' names."""
+    qs = Obligation.objects.filter(kind__in=list(MONEY_KINDS), status__in=UNSETTLED)
     if investor_id:
         qs = qs.filter(investor_id=investor_id)
     if kind:
@@ -311,29 +324,46 @@ def aging(*, as_of: datetime.date, investor_id: int | None = None, kind: str | N
     keys = [b[0] for b in AGING_BUCKETS]
     aggs = {}
     for key in keys:
-        aggs[f"{key}_amt"] = Coalesce(Sum("balance", filter=Q(bucket=key)), Value(ZERO), output_field=DecimalField())
-        aggs[f"{key}_n"] = Count("id", filter=Q(bucket=key), output_field=IntegerField())
-    aggs["total_amt"] = Coalesce(Sum("balance"), Value(ZERO), output_field=DecimalField())
+        cond = _bucket_q(key, as_of)
+        aggs[f"{key}_amt"] = Coalesce(Sum(_BALANCE, filter=cond), Value(ZERO), output_field=DecimalField())
+        aggs[f"{key}_n"] = Count("id", filter=cond, output_field=IntegerField())
+    aggs["total_amt"] = Coalesce(Sum(_BALANCE), Value(ZERO), output_field=DecimalField())
     aggs["total_n"] = Count("id")
-    by_investor = list(qs.values("investor_id", "investor__legal_name").annotate(**aggs).order_by("investor__legal_name"))
-    by_kind = list(qs.values("kind").annotate(**aggs).order_by("kind"))
-    totals = qs.aggregate(**aggs)
+    # one scan: grouped by (investor, kind), folded into both views here
+    cells = list(qs.values("investor_id", "kind").annotate(**aggs).order_by())
+    names = dict(Investor.objects.filter(pk__in={r["investor_id"] for r in cells if r["investor_id"]})
+                 .values_list("pk", "legal_name"))
     labels = dict(ObligationKind.choices)
+
+    def fold(key_name: str) -> dict:
+        out: dict = {}
+        for r in cells:
+            row = out.setdefault(r[key_name], {key_name: r[key_name], **{k: (ZERO if k.endswith("_amt") else 0) for k in aggs}})
+            for k in aggs:
+                row[k] += r[k]
+        return out
+
+    by_investor = list(fold("investor_id").values())
+    for row in by_investor:
+        row["investor__legal_name"] = names.get(row["investor_id"], "")
+    by_investor.sort(key=lambda r: (r["investor__legal_name"] == "", r["investor__legal_name"]))
+    by_kind = sorted(fold("kind").values(), key=lambda r: r["kind"])
     for row in by_kind:
         row["label"] = labels.get(row["kind"], row["kind"])
+    totals = {k: sum((r[k] for r in by_kind), ZERO if k.endswith("_amt") else 0) for k in aggs}
     return {"buckets": [(b[0], b[1]) for b in AGING_BUCKETS], "by_investor": by_investor, "by_kind": by_kind,
             "totals": totals, "as_of": as_of}
 
 
 def aging_rows(*, as_of: datetime.date, investor_id: int | None = None, kind: str | None = None, bucket: str | None = None):
     """The rows behind the aging, oldest due first (for the paginated list and the CSV)."""
-    qs = open_money(as_of).select_related("investor")
+    qs = open_money(as_of).annotate(bucket=_bucket_case(as_of)).select_related("investor")
     if investor_id:
         qs = qs.filter(investor_id=investor_id)
     if kind:
         qs = qs.filter(kind=kind)
     if bucket:
-        qs = qs.filter(bucket=bucket)
+        qs = qs.filter(_bucket_q(bucket, as_of))
     return qs.order_by("due_date", "id")
 
 

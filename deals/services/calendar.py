@@ -2,9 +2,11 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from deals.models import BusinessDate
+from deals.terms.calendars import FIRST_DAY, LAST_DAY
 
 
 def business_date() -> datetime.date:
@@ -14,8 +16,18 @@ def business_date() -> datetime.date:
 
 
 @transaction.atomic
-def business_date_set(*, day: datetime.date | None, user=None) -> BusinessDate:
-    """Set (or with ``None`` clear) the business date. Deal admins only (checked by callers)."""
+def business_date_set(*, day: datetime.date, user=None) -> BusinessDate:
+    """Move the business date to ``day``. Deal admins only (checked by callers).
+
+    The date moves only to an explicit date inside the calendars' range: ``None`` is refused
+    (an empty form once meant "today" and a sweep then expired every warrant; issue 15 item 10).
+    The confirmation for a large forward move is asked by the form (``BusinessDateAdminForm``)."""
+    if day is None:
+        raise ValidationError("The business date moves only to an explicit date; none was given.", code="required")
+    if not (FIRST_DAY <= day <= LAST_DAY):
+        raise ValidationError(
+            f"{day.isoformat()} is outside the supported dates, {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}.",
+            code="date_out_of_range")
     row, _ = BusinessDate.objects.select_for_update().get_or_create(pk=1)
     row.business_date = day
     row.changed_by = user

@@ -20,6 +20,7 @@ from deals.models import (
     DebentureRegisterEntry,
     EscrowDeposit,
     Financing,
+    Issuer,
     MarketPrice,
     ObligationKind,
     PreferredHolding,
@@ -30,10 +31,10 @@ from deals.selectors.closing import closing_status, escrow_deadline
 from deals.selectors.terms import terms_in_force
 from deals.services.calendar import business_date
 from deals.services.conversions import WorkflowError, money
-from deals.services.obligations import obligation_upsert, obligations_close
+from deals.services.obligations import obligation_upsert, obligations_close, obligations_for
 from deals.terms import closing as engine
 from deals.terms import registration as reg
-from deals.terms.errors import InvalidInput, MissingPrice
+from deals.terms.errors import InvalidInput, MissingPrice, TermsError
 from deals.terms.warrants import warrant_terms
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -88,6 +89,10 @@ def closing_room_open(
             f"The first offer ({first_offered_on.isoformat()}) cannot follow the acceptance ({acceptance_date.isoformat()}).",
             field="first_offered_on",
         )
+    try:
+        engine.escrow_deposit_deadline(acceptance_date)
+    except TermsError as err:
+        raise WorkflowError(str(err), field="acceptance_date")
     room = ClosingRoom.objects.create(
         financing=financing, acceptance_date=acceptance_date, first_offered_on=first_offered_on, created_by=user
     )
@@ -203,11 +208,12 @@ def escrow_deposit_reverse(*, deposit: EscrowDeposit, reason: str, user) -> Escr
         recorded_by=user,
     )
     if not closing_status(room).fully_funded:
-        from deals.models import Obligation, ObligationStatus
+        from deals.models import ObligationStatus
 
-        Obligation.objects.filter(kind=ObligationKind.ESCROW_DEPOSIT, object_id=room.pk, status=ObligationStatus.SATISFIED).update(
-            status=ObligationStatus.OPEN, satisfied_date=None
-        )
+        for row in obligations_for(room).filter(kind=ObligationKind.ESCROW_DEPOSIT, status=ObligationStatus.SATISFIED):
+            row.status = ObligationStatus.OPEN
+            row.satisfied_date = None
+            row.save(update_fields=["status", "satisfied_date", "updated_at"])
         _escrow_row(room)
     return rev
 
@@ -305,7 +311,10 @@ _NUM = re.compile(r"(\d+)$")
 
 
 def _next_numbers(model, prefix: str, count: int) -> list[str]:
-    """The next ``count`` free numbers "J-7", "W-3", "D-12" (numbers are unique across the table)."""
+    """The next ``count`` free numbers "J-7", "W-3", "D-12" (numbers are unique across the table).
+    Locks the Issuer rows first so two workflows issuing numbers at once queue instead of both
+    taking the same number (the caller is atomic)."""
+    list(Issuer.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
     top = 0
     for value in model.objects.filter(**{f"{_number_field(model)}__startswith": prefix}).values_list(_number_field(model), flat=True):
         m = _NUM.search(value)
@@ -444,6 +453,7 @@ def closing_record(
                     number=next(numbers),
                     principal=principal,
                     principal_outstanding=principal,
+                    dated_date=closing_date,  # dated and issued at the Closing (Debenture interest paragraph)
                     issue_date=closing_date,
                     closing_date=closing_date,
                     maturity_date=maturity_date,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
@@ -66,9 +66,35 @@ from deals.terms.rounding import to_cents
 LIVE_STATUSES = (ConversionStatus.PENDING_DELIVERY, ConversionStatus.DELIVERED)
 
 
-def money(value) -> str:
-    """$1,234.56 for messages."""
-    return f"${Decimal(value):,.2f}"
+from nhtc.formatting import money  # noqa: E402,F401 -- the one money formatter; messages use it
+
+CENT = Decimal("0.01")
+MONEY_LIMIT = Decimal("1000000000000")  # money_field: 12 digits before the point
+
+
+def money_input(value, *, what: str, field: str) -> Decimal:
+    """A dollar amount given to a service (form, API, admin, task or command alike), checked
+    before any figure is computed: a finite number, positive, in whole cents, below $1 trillion.
+    Returns it as a Decimal with 2 places. Raises ``WorkflowError`` (code ``amount``) naming the
+    value entered; nothing is written."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        raise WorkflowError(f"The {what} must be a dollar amount; {value!r} is not a number.", code="amount", field=field)
+    if not amount.is_finite():
+        raise WorkflowError(f"The {what} must be a dollar amount, not {amount}.", code="amount", field=field)
+    if amount <= 0:
+        raise WorkflowError(f"The {what} must be more than $0.00 (you entered {money(amount)}).", code="amount", field=field)
+    if amount >= MONEY_LIMIT:
+        raise WorkflowError(f"The {what} {money(amount)} is not a plausible amount.", code="amount", field=field)
+    if amount % CENT:
+        raise WorkflowError(
+            f"The {what} must be in whole cents; {amount} has a fraction of a cent "
+            f"(enter {amount.quantize(CENT, rounding=ROUND_DOWN)} or {amount.quantize(CENT, rounding=ROUND_UP)}).",
+            code="amount",
+            field=field,
+        )
+    return amount.quantize(CENT)
 
 
 # --- inputs -------------------------------------------------------------------------------
@@ -123,6 +149,16 @@ def _check_instrument_open(instrument, amount: Decimal | None = None) -> None:
             code="exceeds_outstanding",
             field="amount",
         )
+    if instrument.status == InstrumentStatus.MATURED and isinstance(instrument, Debenture):
+        paid = instrument.interest_paid_through
+        raise WorkflowError(
+            f"{instrument.label} matured on {instrument.maturity_date.isoformat()} and its maturity payment was recorded"
+            + (f" on {paid.isoformat()}" if paid else "")
+            + ": principal and interest are paid (Debenture face), so nothing is left to convert. "
+            "Conversions between the Maturity Date and the payment are allowed (docs/interpretations.md).",
+            code="instrument_closed",
+            field="instrument",
+        )
     if instrument.status != InstrumentStatus.OUTSTANDING:
         raise WorkflowError(
             f"{instrument.label} is {instrument.get_status_display().lower()}: nothing is left to convert.",
@@ -143,9 +179,7 @@ def _pending_redemption(debenture: Debenture) -> Redemption | None:
 
 def _amount_errors(instrument, amount: Decimal, terms: DealTerms) -> None:
     what = "principal" if isinstance(instrument, Debenture) else "liquidation preference"
-    outstanding = _outstanding(instrument)
-    if amount <= 0:
-        raise WorkflowError(f"The amount to convert must be more than $0.00 (you entered {money(amount)}).", code="amount", field="amount")
+    outstanding = _outstanding(instrument)  # ``amount`` passed ``money_input`` already
     if amount > outstanding:
         raise WorkflowError(
             f"The amount {money(amount)} exceeds the outstanding {what} of {instrument.label}, {money(outstanding)}.",
@@ -175,6 +209,7 @@ def conversion_quote(
 ) -> ConversionQuote:
     """Quote a conversion (pure read): Debenture 4(A) or the Series J terms, with the cap
     (SPA 4(d)(ii), 4(i)) and reserve (SPA 3(c), 4(g)) checks. Raises ``WorkflowError``."""
+    amount = money_input(amount, what="amount to convert", field="amount")
     today = business_date() if as_of is None else as_of
     received = conversion_date if notice_received_date is None else notice_received_date
     is_debenture = isinstance(instrument, Debenture)
@@ -240,7 +275,8 @@ def conversion_quote(
                 principal=instrument.principal,
                 closing_date=instrument.closing_date,
                 converted_principal=instrument.principal - instrument.principal_outstanding,
-                issue_date=instrument.issue_date,
+                dated_date=instrument.dated_date,
+                issued_date=instrument.issue_date,
                 effective_date=_effective_date(instrument.financing_id),
                 interest_payment=election,
                 interest_paid_through=instrument.interest_paid_through,
@@ -306,8 +342,7 @@ def _applied(instrument, quote: ConversionQuote, terms: DealTerms) -> tuple[Appl
     split = quote.unconverted
     if isinstance(instrument, Debenture) or split is None or split.unconverted_preferred == 0:
         return Applied(quote.amount, quote.total_shares), 0
-    converted = terms.preferred_stated_value * split.convertible_preferred
-    return Applied(converted, split.common_shares), split.unconverted_preferred
+    return Applied(quote.amount_converted, split.common_shares), split.unconverted_preferred
 
 
 def _reduce_outstanding(instrument, amount: Decimal) -> None:
@@ -391,14 +426,14 @@ def conversion_submit(
                 preferred=None if is_debenture else locked,
                 investor_id=locked.investor_id,
                 terms_version=version,
-                amount=amount,
+                amount=quote.amount,
                 conversion_date=conversion_date,
                 notice_method=notice_method,
                 notice_received_date=notice_received_date,
                 interest_election=interest_election,
                 reference=reference,
                 market_price=quote.market_price.price,
-                conversion_price=quote.applied_price,
+                conversion_price=quote.price.shown_price,  # the column is 4 dp; the snapshot keeps the exact price
                 shares_for_amount=quote.shares,
                 interest_amount=quote.accrual.amount,
                 interest_shares=quote.accrual_shares,
@@ -419,7 +454,8 @@ def conversion_submit(
         existing.replayed = True
         return existing
     conversion.replayed = False
-    _reduce_outstanding(locked, applied.amount_converted)
+    # the outstanding amount moves by exactly the amount stored with the conversion
+    _reduce_outstanding(locked, Decimal(snapshot["applied"]["amount_converted"]))
     _issuer_shares(locked.financing.issuer_id, applied.shares_issued)
 
     if is_debenture:
@@ -528,27 +564,40 @@ def delivery_record(*, conversion: Conversion, delivered_date: datetime.date, re
     obligations_close(source=conv, kinds=[ObligationKind.SHARE_DELIVERY], on=delivered_date)
     obligations_close(source=conv, kinds=[ObligationKind.REVOCATION_RIGHT], status=ObligationStatus.VOID, on=delivered_date)
     if not conv.is_debenture:
-        terms = conv.terms_version.to_terms()
-        late = (
-            late_payment(
-                terms=terms, amount_converted=conv.late_payment_base, delivery_date=conv.delivery_date, delivered_on=delivered_date
-            )
-            if conv.late_payment_base > 0
-            else None
-        )
-        if late is not None and late.amount > 0:
-            obligation_upsert(
-                kind=ObligationKind.LATE_PAYMENT,
-                source=conv,
-                due_date=delivered_date,
-                clause="SPA 5(c)",
-                investor=conv.investor,
-                amount=late.amount,
-                description=f"Late payment: {late.business_days_late} business day(s) late, payable on demand",
-                details=late.as_dict(),
-                as_of=business_date(),
-            )
+        _late_payment_fix(conv, delivered_date)
     return conv
+
+
+def _late_payment_fix(conv: Conversion, closed_on: datetime.date) -> None:
+    """SPA 5(c): the late payment stops growing when the shares arrive, or when the holder revokes
+    or the Company dishonours (the late payments already incurred stay owed: revocation and 5(f)
+    are "in addition to any other remedies"; docs/interpretations.md). Writes the final amount now,
+    not at the next sweep. A row already paid or waived in full stays closed (books never reopen)."""
+    if conv.late_payment_base <= 0:
+        return
+    late = late_payment(
+        terms=conv.terms_version.to_terms(), amount_converted=conv.late_payment_base, delivery_date=conv.delivery_date,
+        delivered_on=closed_on,
+    )
+    if late.amount <= 0:
+        return
+    from deals.selectors.settlements import UNSETTLED
+    from deals.services.obligations import obligations_for
+
+    existing = obligations_for(conv).filter(kind=ObligationKind.LATE_PAYMENT).first()
+    if existing is not None and existing.status not in UNSETTLED:
+        return
+    obligation_upsert(
+        kind=ObligationKind.LATE_PAYMENT,
+        source=conv,
+        due_date=closed_on,
+        clause="SPA 5(c)",
+        investor=conv.investor,
+        amount=late.amount,
+        description=f"Late payment: {late.business_days_late} business day(s) late, payable on demand",
+        details=late.as_dict(),
+        as_of=business_date(),
+    )
 
 
 def revocation_status(conversion: Conversion, as_of: datetime.date | None = None):
@@ -593,6 +642,7 @@ def conversion_revoke(*, conversion: Conversion, revoked_date: datetime.date, us
         status=ObligationStatus.VOID,
         on=revoked_date,
     )
+    _late_payment_fix(conv, revoked_date)
     return conv
 
 
@@ -692,6 +742,7 @@ def conversion_dishonour(*, conversion: Conversion, notice_date: datetime.date, 
         status=ObligationStatus.VOID,
         on=notice_date,
     )
+    _late_payment_fix(conv, notice_date)
     obligation_upsert(
         kind=ObligationKind.MANDATORY_PURCHASE,
         source=conv,
@@ -793,7 +844,7 @@ def cap_remedy_choose(*, conversion: Conversion, remedy: str, shares: int, chose
                 terms=terms,
                 unconverted_preferred=shares,
                 accrued_dividends_per_share=per_share_dividends,
-                conversion_price=cp.applied_price,
+                conversion_price=cp.shown_price,
                 closing_prices=prices_mapping(calendars.trading_days_between(chosen_date, pay_to), "closing_price"),
                 redemption_date=chosen_date,
                 payment_date=pay_to,

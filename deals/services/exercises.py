@@ -18,7 +18,7 @@ from django.db.models import F
 from deals.models import InstrumentStatus, Issuer, ObligationKind, Warrant, WarrantExercise
 from deals.selectors.terms import terms_in_force
 from deals.services.calendar import business_date
-from deals.services.conversions import WorkflowError, money
+from deals.services.conversions import WorkflowError, money, money_input
 from deals.services.obligations import obligation_upsert, obligations_close
 from deals.terms.delivery import series_j_delivery_date
 from deals.terms.errors import TermsError
@@ -64,6 +64,9 @@ def exercise_quote(
     payment_date: datetime.date,
 ) -> ExerciseQuote:
     """Validate an exercise and price it (pure read). Raises ``WorkflowError``."""
+    payment_amount = money_input(payment_amount, what="payment", field="payment_amount")
+    if isinstance(shares, bool) or not isinstance(shares, int):
+        raise WorkflowError(f"The number of shares must be a whole number (you entered {shares!r}).", code="invalid", field="shares")
     today = business_date()
     for day, what, fld in ((exercise_date, "exercise date", "exercise_date"), (payment_date, "payment date", "payment_date")):
         if day > today:
@@ -165,7 +168,7 @@ def exercise_submit(
                 exercise_date=exercise_date,
                 exercise_price=quote.exercise_price,
                 aggregate_price=quote.aggregate_price,
-                payment_amount=payment_amount,
+                payment_amount=quote.payment_amount,
                 payment_date=payment_date,
                 delivery_date=quote.delivery_date,
                 snapshot={**quote.as_dict(), "terms_version": version.version},
@@ -180,7 +183,11 @@ def exercise_submit(
         return existing
     exercise.replayed = False
     exercise.warnings = quote.warnings
-    Warrant.objects.filter(pk=locked.pk, shares_remaining__gte=shares).update(shares_remaining=F("shares_remaining") - shares)
+    rows = Warrant.objects.filter(pk=locked.pk, shares_remaining__gte=exercise.shares).update(
+        shares_remaining=F("shares_remaining") - exercise.shares
+    )
+    if rows != 1:  # cannot happen under the row lock; a guard, not a path (rolls the exercise back)
+        raise WorkflowError(f"{exercise.shares:,} shares exceed those remaining on warrant {locked.number}.", code="exceeds_remaining")
     locked.refresh_from_db(fields=["shares_remaining"])
     if locked.shares_remaining == 0:
         locked.status = InstrumentStatus.EXERCISED

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from deals.models import (
     Conversion,
@@ -25,7 +26,7 @@ from deals.models import (
 )
 from deals.selectors.terms import terms_in_force
 from deals.services.calendar import business_date
-from deals.services.conversions import WorkflowError
+from deals.services.conversions import WorkflowError, money
 from deals.services.obligations import obligation_upsert, obligations_close
 from deals.terms.errors import TermsError
 from deals.terms.redemption import RedemptionQuote, redemption_quote, redemption_status
@@ -74,7 +75,8 @@ def redemption_preview(*, debenture: Debenture, notice_date: datetime.date, rece
         return redemption_quote(
             terms=terms,
             principal=debenture.principal_outstanding,
-            issue_date=debenture.issue_date,
+            dated_date=debenture.dated_date,
+            issued_date=debenture.issue_date,
             notice_date=notice_date,
             received_on=received_date,
             interest_paid_through=debenture.interest_paid_through,
@@ -184,7 +186,8 @@ def redemption_payment_record(*, redemption: Redemption, payment_date: datetime.
     actual = redemption_quote(
         terms=terms,
         principal=red.principal,
-        issue_date=deb.issue_date,
+        dated_date=deb.dated_date,
+        issued_date=deb.issue_date,
         notice_date=red.notice_date,
         received_on=red.notice_received_date,
         payment_date=payment_date,
@@ -198,10 +201,20 @@ def redemption_payment_record(*, redemption: Redemption, payment_date: datetime.
     red.save(update_fields=["status", "payment_date", "interest_amount", "total_amount", "snapshot", "updated_at"])
     obligations_close(source=red, kinds=[ObligationKind.REDEMPTION_PAYMENT], on=payment_date)
     obligations_close(source=red, kinds=[ObligationKind.REDEMPTION_CONVERT_WINDOW], status=ObligationStatus.VOID, on=payment_date)
-    deb.principal_outstanding = 0
+    # the outstanding principal moves by exactly the principal stored with the redemption
+    rows = Debenture.objects.filter(pk=deb.pk, principal_outstanding=red.principal).update(
+        principal_outstanding=F("principal_outstanding") - red.principal
+    )
+    if rows != 1:
+        raise WorkflowError(
+            f"{deb.label} has {money(deb.principal_outstanding)} outstanding, not the {money(red.principal)} the Notice of "
+            "Redemption priced; record the redemption again from a new notice.",
+            code="outstanding_changed",
+        )
+    deb.refresh_from_db(fields=["principal_outstanding"])
     deb.status = InstrumentStatus.REDEEMED
     deb.interest_paid_through = payment_date
-    deb.save(update_fields=["principal_outstanding", "status", "interest_paid_through", "updated_at"])
+    deb.save(update_fields=["status", "interest_paid_through", "updated_at"])
     return red
 
 

@@ -10,7 +10,6 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
 
 from deals.models import (
     Conversion,
@@ -37,7 +36,7 @@ from deals.services.conversions import WorkflowError, money
 from deals.services.obligations import obligation_upsert, obligations_close
 from deals.terms import closing as closing_engine
 from deals.terms import transfers as engine
-from deals.terms.errors import InvalidInput
+from deals.terms.errors import InvalidInput, TermsError
 
 MAX_OPINION_BYTES = 10 * 1024 * 1024
 
@@ -114,7 +113,10 @@ def legend_removal_request(
             f"no registration statement of {financing} is effective on {opinion_received.isoformat()}.",
             field="basis",
         )
-    deadline = engine.legend_removal_deadline(opinion_received)
+    try:
+        deadline = engine.legend_removal_deadline(opinion_received)
+    except TermsError as err:
+        raise WorkflowError(str(err), field="opinion_received")
     removal = LegendRemoval.objects.create(
         financing=financing,
         investor=investor,
@@ -296,13 +298,11 @@ def transfer_submit(
             financing=fin, investor=transferee, certificate_number=cert, shares=shares, liquidation_preference=amount,
             liquidation_preference_outstanding=amount, purchase_price=price, closing_date=src.closing_date,
         )  # fmt: skip
-        PreferredHolding.objects.filter(pk=src.pk).update(
-            liquidation_preference_outstanding=F("liquidation_preference_outstanding") - amount
-        )
-        src.refresh_from_db(fields=["liquidation_preference_outstanding"])
+        # the row is locked: a plain save keeps the balance change in the history (who, when)
+        src.liquidation_preference_outstanding -= amount
         if src.liquidation_preference_outstanding == 0:
             src.status = InstrumentStatus.TRANSFERRED
-            src.save(update_fields=["status", "updated_at"])
+        src.save(update_fields=["liquidation_preference_outstanding", "status", "updated_at"])
         transfer.new_preferred = new
         transfer.snapshot["new_certificate"] = cert
     elif model is Warrant:
@@ -311,23 +311,21 @@ def transfer_submit(
             financing=fin, investor=transferee, number=num, shares=warrant_shares, shares_remaining=warrant_shares,
             exercise_price=src.exercise_price, issue_date=transfer_date, expiry_date=src.expiry_date,
         )  # fmt: skip
-        Warrant.objects.filter(pk=src.pk).update(shares_remaining=F("shares_remaining") - warrant_shares)
-        src.refresh_from_db(fields=["shares_remaining"])
+        src.shares_remaining -= warrant_shares
         if src.shares_remaining == 0:
             src.status = InstrumentStatus.TRANSFERRED
-            src.save(update_fields=["status", "updated_at"])
+        src.save(update_fields=["shares_remaining", "status", "updated_at"])
         transfer.new_warrant = new
         transfer.snapshot["new_warrant"] = num
     else:
         (num,) = _next_numbers(Debenture, "D-", 1)
         new = _debenture_like(src, number=num, investor=transferee, principal=amount)
-        Debenture.objects.filter(pk=src.pk).update(principal_outstanding=F("principal_outstanding") - amount)
-        src.refresh_from_db(fields=["principal_outstanding"])
-        _register_close(src, transfer_date)
+        src.principal_outstanding -= amount
         if src.principal_outstanding == 0:
             src.status = InstrumentStatus.TRANSFERRED
-            src.save(update_fields=["status", "updated_at"])
-        else:
+        src.save(update_fields=["principal_outstanding", "status", "updated_at"])
+        _register_close(src, transfer_date)
+        if src.principal_outstanding:
             DebentureRegisterEntry.objects.create(
                 debenture=src, holder=src.investor, principal=src.principal_outstanding, registered_on=transfer_date,
                 reason=DebentureRegisterEntry.Reason.BALANCE, transfer=transfer, created_by=user,
@@ -346,7 +344,7 @@ def transfer_submit(
 def _debenture_like(src: Debenture, *, number: str, investor: Investor, principal: Decimal) -> Debenture:
     return Debenture.objects.create(
         financing=src.financing, investor=investor, number=number, principal=principal, principal_outstanding=principal,
-        issue_date=src.issue_date, closing_date=src.closing_date, maturity_date=src.maturity_date,
+        dated_date=src.dated_date, issue_date=src.issue_date, closing_date=src.closing_date, maturity_date=src.maturity_date,
         interest_paid_through=src.interest_paid_through,
     )  # fmt: skip
 
@@ -359,7 +357,9 @@ def _register_close(deb: Debenture, on: datetime.date) -> None:
             debenture=deb, holder=deb.investor, principal=deb.principal, registered_on=deb.issue_date,
             reason=DebentureRegisterEntry.Reason.ISSUE,
         )  # fmt: skip
-    DebentureRegisterEntry.objects.filter(debenture=deb, cancelled_on__isnull=True).update(cancelled_on=on)
+    for entry in DebentureRegisterEntry.objects.select_for_update().filter(debenture=deb, cancelled_on__isnull=True):
+        entry.cancelled_on = on
+        entry.save(update_fields=["cancelled_on"])
 
 
 @transaction.atomic
@@ -392,7 +392,9 @@ def debenture_exchange(*, debenture: Debenture, denominations: list[Decimal], ex
             reason=DebentureRegisterEntry.Reason.EXCHANGE, transfer=transfer, created_by=user,
         )  # fmt: skip
         new_list.append(new)
-    Debenture.objects.filter(pk=src.pk).update(principal_outstanding=0, status=InstrumentStatus.TRANSFERRED)
+    src.principal_outstanding = Decimal("0")
+    src.status = InstrumentStatus.TRANSFERRED
+    src.save(update_fields=["principal_outstanding", "status", "updated_at"])
     transfer.new_debentures.add(*new_list)
     transfer.snapshot = {"surrendered": src.number, "new_debentures": numbers, "denominations": [str(p) for p in parts]}
     transfer.save(update_fields=["snapshot", "updated_at"])

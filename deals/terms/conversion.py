@@ -22,9 +22,11 @@ same shape with the ``preferred_*`` deal terms: lesser of the Fixed Price and
 a discount of the SPA 1(b)(ix) Market Price (3 lowest of 20 closing bids),
 dividends at a yearly rate on the liquidation preference converted.
 
-Rounding: the Market Price average is exact; the discounted price is rounded
-once to 4 dp half up; interest and dividends to cents; shares per
-``DealTerms.share_rounding``. See docs/interpretations.md.
+Rounding: the Market Price average is exact; the discounted price is exact too
+(Debenture 4(A) rounds only the share count) unless
+``DealTerms.conversion_price_precision`` is 4dp; interest and dividends to
+cents; shares per ``DealTerms.share_rounding``. Prices are shown rounded to
+$0.0001 (``ConversionPrice.shown_price``). See docs/interpretations.md.
 """
 
 from __future__ import annotations
@@ -35,20 +37,27 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
 
+from .accruals import (  # noqa: F401 -- re-exported: callers import accruals from here too
+    CLAUSE_DEB_INTEREST,
+    CLAUSE_SERIES_J_DIVIDENDS,
+    Accrual,
+    accrued_dividends,
+    accrued_interest,
+    day_count_fraction,
+    debenture_interest_start,
+)
 from .calendars import add_business_days
 from .cap import CapCheck, UnconvertedSplit, cap_check, unconverted_shares
 from .delivery import debenture_delivery_date, series_j_delivery_date
 from .errors import InvalidInput, NotEligible
-from .params import NHTC_SHARES_OUTSTANDING_AT_SIGNING, DayCount, DealTerms
+from .params import NHTC_SHARES_OUTSTANDING_AT_SIGNING, DealTerms, PricePrecision
 from .prices import MarketPrice, market_price
 from .reserve import ReserveCheck, reserve_check
 from .rounding import pct, to_cents, to_price, to_shares
 
 CLAUSE_DEB = "Debenture 4(A)"
-CLAUSE_DEB_INTEREST = "Debenture (interest paragraph), 4(A)"
 CLAUSE_DEB_EXHIBIT_A = "Debenture Exhibit A"
 CLAUSE_SERIES_J = "Series J Certificate of Designations (preferred-stock terms; see the contract readings), SPA 1(b)(ix)"
-CLAUSE_SERIES_J_DIVIDENDS = "Series J Certificate of Designations dividends (preferred-stock terms)"
 
 ZERO = Decimal(0)
 CENTS_ZERO = Decimal("0.00")
@@ -73,131 +82,6 @@ class PriceBasis(str, Enum):
     MARKET = "market"  # the discounted market price is lower
 
 
-# --- day count and accruals ---------------------------------------------------
-
-
-def day_count_fraction(start: date, end: date, day_count: DayCount) -> tuple[int, Decimal]:
-    """Days and year fraction from ``start`` (included) to ``end`` (excluded) (Debenture
-    interest paragraph "6% per annum"; convention per ``DealTerms.*_day_count``).
-
-    30/360 is the US (bond basis) rule: day 31 becomes 30, and an end day 31
-    becomes 30 when the start day is 30 or 31. Negative spans count as 0.
-    """
-    if end <= start:
-        return 0, ZERO
-    if day_count is DayCount.THIRTY_360:
-        d1 = min(start.day, 30)
-        d2 = end.day
-        if d2 == 31 and d1 == 30:
-            d2 = 30
-        days = 360 * (end.year - start.year) + 30 * (end.month - start.month) + (d2 - d1)
-        return days, Decimal(days) / 360
-    days = (end - start).days
-    basis = 360 if day_count is DayCount.ACT_360 else 365
-    return days, Decimal(days) / basis
-
-
-@dataclass(frozen=True, slots=True)
-class Accrual:
-    """Accrued interest or dividends with the working."""
-
-    kind: str  # "interest" or "dividends"
-    base: Decimal  # principal or liquidation preference it accrues on
-    rate_pct: Decimal
-    day_count: DayCount
-    start: date  # first day of accrual (included)
-    end: date  # conversion/payment date (excluded)
-    days: int
-    fraction: Decimal
-    amount: Decimal  # cents
-    clause: str
-
-    def as_dict(self) -> dict:
-        return {
-            "kind": self.kind,
-            "base": str(self.base),
-            "rate_pct": str(self.rate_pct),
-            "day_count": self.day_count.value,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "days": self.days,
-            "fraction": str(self.fraction),
-            "amount": str(self.amount),
-            "clause": self.clause,
-        }
-
-
-def debenture_interest_start(issue_date: date) -> date:
-    """Debenture (interest paragraph): "Accrual of interest shall commence on the first such
-    business day to occur after the date hereof" -- the first business day after its date."""
-    return add_business_days(issue_date, 1)
-
-
-def _accrue(
-    kind: str,
-    base: Decimal,
-    rate_pct: Decimal,
-    day_count: DayCount,
-    start: date,
-    to_date: date,
-    clause: str,
-) -> Accrual:
-    if base < 0:
-        raise InvalidInput(f"Cannot accrue {kind} on a negative amount ({base}).")
-    days, fraction = day_count_fraction(start, to_date, day_count)
-    amount = to_cents(base * pct(rate_pct) * fraction)
-    return Accrual(kind, base, rate_pct, day_count, start, to_date, days, fraction, amount, clause)
-
-
-def accrued_interest(
-    *,
-    terms: DealTerms,
-    principal: Decimal,
-    issue_date: date,
-    to_date: date,
-    paid_through: date | None = None,
-) -> Accrual:
-    """Debenture interest paragraph and 4(A): 6% a year on ``principal`` from the first business
-    day after the Debenture's date (or from ``paid_through`` if interest was paid to that date)
-    to ``to_date`` (the Conversion Date), excluded. Interest keeps accruing after the March 31,
-    2000 Maturity Date "until payment in full"."""
-    start = debenture_interest_start(issue_date)
-    if paid_through is not None and paid_through > start:
-        start = paid_through
-    return _accrue(
-        "interest",
-        principal,
-        terms.debenture_interest_rate_pct,
-        terms.debenture_day_count,
-        start,
-        to_date,
-        CLAUSE_DEB_INTEREST,
-    )
-
-
-def accrued_dividends(
-    *,
-    terms: DealTerms,
-    liquidation_preference: Decimal,
-    issue_date: date,
-    to_date: date,
-    paid_through: date | None = None,
-) -> Accrual:
-    """Series J dividends (CoD, not in the seeds; SPA 4(g), 5(f) refer to them): the
-    ``preferred_dividend_rate_pct`` a year on the liquidation preference from the issue (Closing)
-    date, or from ``paid_through``, to ``to_date`` excluded."""
-    start = issue_date if paid_through is None or paid_through < issue_date else paid_through
-    return _accrue(
-        "dividends",
-        liquidation_preference,
-        terms.preferred_dividend_rate_pct,
-        terms.preferred_day_count,
-        start,
-        to_date,
-        CLAUSE_SERIES_J_DIVIDENDS,
-    )
-
-
 # --- conversion price -----------------------------------------------------------
 
 
@@ -208,10 +92,21 @@ class ConversionPrice:
     fixed_price: Decimal
     discount_pct: Decimal
     market: MarketPrice
-    discounted_price: Decimal  # discount x exact market average, 4 dp half up
-    applied_price: Decimal
+    discounted_price: Decimal  # discount x exact market average (exact, or 4 dp half up per the deal term)
+    applied_price: Decimal  # what the amount is divided by
     basis: PriceBasis
     clause: str
+    precision: PricePrecision = PricePrecision.EXACT
+
+    @property
+    def shown_price(self) -> Decimal:
+        """The applied price rounded to $0.0001 for pages, notices and the record's price column;
+        the share count is computed from ``applied_price``."""
+        return to_price(self.applied_price)
+
+    @property
+    def shown_discounted_price(self) -> Decimal:
+        return to_price(self.discounted_price)
 
     def as_dict(self) -> dict:
         return {
@@ -220,25 +115,37 @@ class ConversionPrice:
             "market": self.market.as_dict(),
             "discounted_price": str(self.discounted_price),
             "applied_price": str(self.applied_price),
+            "shown_price": str(self.shown_price),
+            "precision": self.precision.value,
             "basis": self.basis.value,
             "clause": self.clause,
         }
 
 
 def lesser_price(
-    *, fixed_price: Decimal, discount_pct: Decimal, market: MarketPrice, clause: str
+    *,
+    fixed_price: Decimal,
+    discount_pct: Decimal,
+    market: MarketPrice,
+    clause: str,
+    precision: PricePrecision = PricePrecision.EXACT,
 ) -> ConversionPrice:
     """Debenture 4(A) / Series J CoD: the lesser of the fixed price and ``discount_pct`` of the
-    market price (the exact average), rounded once to 4 dp. On a tie the fixed price is named."""
+    market price (the exact average). The clause rounds only shares ("rounded to the nearest whole
+    share"), so by default the discounted price stays exact; ``PricePrecision.FOUR_DP`` rounds it
+    once to $0.0001 half up (``DealTerms.conversion_price_precision``). On a tie the fixed price
+    is named."""
     if fixed_price <= 0 or discount_pct <= 0:
         raise InvalidInput("The fixed price and the discount percentage must be positive.")
-    discounted = to_price(pct(discount_pct) * market.average)
+    discounted = pct(discount_pct) * market.average
+    if precision is PricePrecision.FOUR_DP:
+        discounted = to_price(discounted)
     if fixed_price <= discounted:
         return ConversionPrice(
-            fixed_price, discount_pct, market, discounted, fixed_price, PriceBasis.FIXED, clause
+            fixed_price, discount_pct, market, discounted, fixed_price, PriceBasis.FIXED, clause, precision
         )
     return ConversionPrice(
-        fixed_price, discount_pct, market, discounted, discounted, PriceBasis.MARKET, clause
+        fixed_price, discount_pct, market, discounted, discounted, PriceBasis.MARKET, clause, precision
     )
 
 
@@ -260,6 +167,7 @@ def debenture_conversion_price(
         discount_pct=terms.debenture_discount_pct,
         market=mp,
         clause=CLAUSE_DEB,
+        precision=terms.conversion_price_precision,
     )
 
 
@@ -280,6 +188,7 @@ def series_j_conversion_price(
         discount_pct=terms.preferred_discount_pct,
         market=mp,
         clause=CLAUSE_SERIES_J,
+        precision=terms.conversion_price_precision,
     )
 
 
@@ -651,6 +560,8 @@ class ConversionQuote:
             "discount_pct": str(self.price.discount_pct),
             "discounted_price": str(self.price.discounted_price),
             "applied_price": str(self.price.applied_price),
+            "shown_price": str(self.price.shown_price),
+            "precision": self.price.precision.value,
             "price_basis": self.price.basis.value,
             "shares": self.shares,
             "accrual": self.accrual.as_dict(),
@@ -689,7 +600,8 @@ def quote_debenture_conversion(
     closing_date: date,
     prices: Mapping[date, Decimal],
     converted_principal: Decimal = ZERO,
-    issue_date: date | None = None,
+    dated_date: date | None = None,
+    issued_date: date | None = None,
     effective_date: date | None = None,
     interest_payment: PaymentForm = PaymentForm.CASH,
     interest_paid_through: date | None = None,
@@ -704,9 +616,10 @@ def quote_debenture_conversion(
     """Debenture 4(A) (with the interest paragraph and Exhibit A): a full conversion quote.
 
     ``amount`` is the principal to convert; ``principal`` the Debenture's face;
-    ``converted_principal`` what was converted before. ``issue_date`` is the
-    Debenture's date (interest starts the next business day; default the
-    Closing Date). ``notice_delivered`` (default the Conversion Date) starts
+    ``converted_principal`` what was converted before. ``dated_date`` is the
+    Debenture's date, "the date hereof" (interest starts the next business day;
+    default the Closing Date), ``issued_date`` its date of initial issuance
+    (interest never starts before it). ``notice_delivered`` (default the Conversion Date) starts
     the 3-business-day delivery period. Cap (SPA 4(d)(ii), 4(i)) and reserve
     (SPA 3(c), 4(g)) checks are reported, not enforced; ``issued_shares`` is
     the Common Stock issued now (default: shares outstanding at signing).
@@ -724,7 +637,8 @@ def quote_debenture_conversion(
     accrual = accrued_interest(
         terms=terms,
         principal=amount,
-        issue_date=closing_date if issue_date is None else issue_date,
+        dated_date=closing_date if dated_date is None else dated_date,
+        issued_date=issued_date,
         to_date=conversion_date,
         paid_through=interest_paid_through,
     )

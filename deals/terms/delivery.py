@@ -26,15 +26,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
-from typing import TYPE_CHECKING
 
+from .accruals import Accrual, accrue_through, accrued_dividends
 from .calendars import add_business_days, business_days_between, count_business_days
 from .errors import InvalidInput
 from .params import DealTerms
 from .rounding import pct, to_cents
-
-if TYPE_CHECKING:
-    from .conversion import Accrual
 
 CLAUSE_DEBENTURE_DELIVERY = "Debenture 4(A)"
 CLAUSE_SERIES_J_DELIVERY = "Series J CoD Delivery Date (default; see docs/interpretations.md)"
@@ -285,7 +282,7 @@ class MandatoryPurchase:
     unconverted_liquidation_preference: Decimal
     premium_pct: Decimal
     premium_amount: Decimal  # 145% x liquidation preference
-    dividends: Accrual  # through the payment date (excluded)
+    dividends: Accrual  # through the payment date, included (accrual end = the day after)
     amount: Decimal  # premium_amount + dividends, cents
     notice_date: date
     due_date: date  # 5th business day after the holder's notice
@@ -320,10 +317,9 @@ def mandatory_purchase_amount(
     payment_date: date | None = None,
     dividends_paid_through: date | None = None,
 ) -> MandatoryPurchase:
-    """SPA 5(f): 145% of the unconverted liquidation preference + accrued unpaid dividends
-    through the date of payment (default: the due date, 5 business days after the notice)."""
-    from .conversion import accrued_dividends  # conversion imports this module
-
+    """SPA 5(f): 145% of the unconverted liquidation preference + "all accrued but unpaid
+    dividends on the Preferred Stock through the date of payment" -- the payment date included
+    (default: the due date, 5 business days after the notice)."""
     if unconverted_liquidation_preference <= 0:
         raise InvalidInput("The unconverted liquidation preference must be positive.")
     due = mandatory_purchase_due_date(notice_date, terms)
@@ -332,7 +328,7 @@ def mandatory_purchase_amount(
         terms=terms,
         liquidation_preference=unconverted_liquidation_preference,
         issue_date=issue_date,
-        to_date=paid,
+        to_date=accrue_through(paid),  # "through the date of payment": the payment date accrues
         paid_through=dividends_paid_through,
     )
     premium = to_cents(pct(terms.mandatory_purchase_pct) * unconverted_liquidation_preference)
@@ -345,4 +341,60 @@ def mandatory_purchase_amount(
         notice_date=notice_date,
         due_date=due,
         payment_date=paid,
+    )
+
+
+CLAUSE_MANDATORY_CONVERSION = "SPA 5(c) (Mandatory Conversion)"
+MANDATORY_CONVERSION_CASES = (4, 6)
+
+
+@dataclass(frozen=True, slots=True)
+class MandatoryConversionDelivery:
+    """SPA 5(c): the Delivery Date used for late payments on a Mandatory Conversion."""
+
+    submitted_delivery_date: date | None  # from a Notice of Conversion actually submitted by the Buyer
+    holder_notice_date: date | None  # the Buyer's written notice that delivery has not been accomplished
+    business_days: int  # 4 or 6, "as the case may be"
+    notice_delivery_date: date | None  # the 4th or 6th business day after that notice
+    delivery_date: date | None  # the earlier of the two; None while neither exists
+    basis: str  # "notice_of_conversion" | "holder_notice" | "none"
+    clause: str = CLAUSE_MANDATORY_CONVERSION
+
+    def as_dict(self) -> dict:
+        iso = lambda d: d.isoformat() if d else None  # noqa: E731
+        return {
+            "submitted_delivery_date": iso(self.submitted_delivery_date),
+            "holder_notice_date": iso(self.holder_notice_date),
+            "business_days": self.business_days,
+            "notice_delivery_date": iso(self.notice_delivery_date),
+            "delivery_date": iso(self.delivery_date),
+            "basis": self.basis,
+            "clause": self.clause,
+        }
+
+
+def mandatory_conversion_delivery_date(
+    *, business_days: int, submitted_delivery_date: date | None = None, holder_notice_date: date | None = None
+) -> MandatoryConversionDelivery:
+    """SPA 5(c): "in connection with a Mandatory Conversion ... the term 'Delivery Date' shall refer
+    to the earlier of (i) the Delivery Date determined in relation to a Notice of Conversion
+    actually submitted by the Buyer to the Company or (ii) the fourth or sixth business date, as
+    the case may be, after written notice from the Buyer that the delivery of shares ... has not
+    been accomplished".
+
+    Which of 4 or 6 applies is fixed by the Certificate of Designations (not in the seeds), so the
+    caller states the case (``business_days``, 4 or 6). ``holder_notice_date`` is the date the
+    Buyer's written notice is deemed given (SPA 10). Lateness then counts from the result as for
+    any Delivery Date (``late_payment``)."""
+    if business_days not in MANDATORY_CONVERSION_CASES:
+        raise InvalidInput(
+            f"SPA 5(c) gives the fourth or sixth business day after the Buyer's notice, not {business_days}."
+        )
+    by_notice = add_business_days(holder_notice_date, business_days) if holder_notice_date else None
+    candidates = [(d, b) for d, b in ((submitted_delivery_date, "notice_of_conversion"), (by_notice, "holder_notice")) if d]
+    if not candidates:
+        return MandatoryConversionDelivery(None, None, business_days, None, None, "none")
+    day, basis = min(candidates, key=lambda c: (c[0], c[1] != "notice_of_conversion"))
+    return MandatoryConversionDelivery(
+        submitted_delivery_date, holder_notice_date, business_days, by_notice, day, basis
     )

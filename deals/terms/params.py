@@ -43,6 +43,13 @@ class LookbackMethod(str, Enum):
     AVERAGE_LOWEST = "average_lowest"
 
 
+class PricePrecision(str, Enum):
+    """How the conversion price is carried into the share division (Debenture 4(A), Series J CoD)."""
+
+    EXACT = "exact"  # the exact Decimal; only the share count is rounded (the clause's words)
+    FOUR_DP = "4dp"  # rounded to $0.0001 half up first (a transfer agent that rounds the price)
+
+
 class DayCount(str, Enum):
     """Day-count convention for interest and dividends."""
 
@@ -64,6 +71,12 @@ class DealTerms:
     debenture_lookback_method: LookbackMethod = term(LookbackMethod.AVERAGE_PRECEDING, DEB_CONV)
     debenture_lookback_days: int = term(5, DEB_CONV, "trading days immediately preceding the Conversion Date")
     debenture_lookback_lowest: int = term(5, DEB_CONV, "used only by the average-of-lowest method")
+    conversion_price_precision: PricePrecision = term(
+        PricePrecision.EXACT,
+        "Debenture 4(A); Series J CoD",
+        "exact: only shares are rounded (\"rounded to the nearest whole share\"); 4dp: the price is rounded to "
+        "$0.0001 before dividing, for a deal whose transfer agent rounds",
+    )
     # Debenture interest
     debenture_interest_rate_pct: Decimal = term(D("6"), "Debenture 1", "per annum")
     debenture_day_count: DayCount = term(DayCount.ACT_365, "Debenture 1", "interpretation")

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from .accruals import Accrual, accrued_interest
 from .calendars import add_business_days
-from .conversion import Accrual, accrued_interest
 from .errors import InvalidInput
 from .params import DealTerms
 from .rounding import pct, to_cents
@@ -81,8 +81,9 @@ def redemption_quote(
     *,
     terms: DealTerms,
     principal: Decimal,
-    issue_date: date,
+    dated_date: date,
     notice_date: date,
+    issued_date: date | None = None,
     received_on: date | None = None,
     payment_date: date | None = None,
     interest_paid_through: date | None = None,
@@ -106,7 +107,8 @@ def redemption_quote(
     interest = accrued_interest(
         terms=terms,
         principal=principal,
-        issue_date=issue_date,
+        dated_date=dated_date,
+        issued_date=issued_date,
         to_date=paid,
         paid_through=interest_paid_through,
     )

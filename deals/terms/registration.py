@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 from enum import Enum
 
+from .accruals import accrue_through, accrued_dividends
 from .calendars import add_business_days, roll_to_business_day
 from .errors import InvalidInput
 from .misc import add_months, add_years, month_end
@@ -94,8 +95,18 @@ class SharesToRegister:
         }
 
 
-def _dividends(liquidation_preference: Decimal, rate_pct: Decimal, years: int) -> Decimal:
-    return to_cents(liquidation_preference * rate_pct / HUNDRED * years)
+def _dividends_through(liquidation_preference: Decimal, closing_date: date, anniversary: date, terms: DealTerms) -> Decimal:
+    """RRA 2(a)(i), 2(a)(ii)(A): "all dividends thereon through the [fifth / second] anniversary
+    of the Closing Date" -- the Series J dividend accrual from the Closing Date through the
+    anniversary, the anniversary included (docs/interpretations.md, "through" and "until")."""
+    if liquidation_preference == 0:
+        return to_cents(Decimal(0))
+    return accrued_dividends(
+        terms=terms,
+        liquidation_preference=liquidation_preference,
+        issue_date=closing_date,
+        to_date=accrue_through(anniversary),
+    ).amount
 
 
 def shares_to_register(
@@ -113,9 +124,10 @@ def shares_to_register(
     of filing, plus (B) all the Warrant Shares.
 
     ``conversion_price`` is the Series J conversion price on ``filing_date``
-    (conversion.py computes it); dividends are simple, ``rate x years`` on the
-    liquidation preference (``registration_dividend_years``), and convert at the
-    same price (RRA recitals: Conversion Shares include dividend shares).
+    (conversion.py computes it); dividends accrue on the liquidation preference
+    from the Closing Date through the anniversary (``registration_dividend_years``),
+    the anniversary day included, at the Series J dividend rate and day count, and
+    convert at the same price (RRA recitals: Conversion Shares include dividend shares).
     """
     lp = _positive("Liquidation preference", liquidation_preference)
     price = _positive("Conversion price", conversion_price)
@@ -125,7 +137,7 @@ def shares_to_register(
         raise InvalidInput("The filing date precedes the Closing Date.")
     years = terms.registration_dividend_years
     rate = terms.preferred_dividend_rate_pct
-    dividends = _dividends(lp, rate, years)
+    dividends = _dividends_through(lp, closing_date, add_years(closing_date, years), terms)
     convertible = lp + dividends
     conversion_shares = _shares_at_least(convertible, price)
     multiplied = to_shares(
@@ -286,7 +298,7 @@ def increased_shares(
         raise InvalidInput("The Increased Registered Shares Date precedes the Initial Closing Date.")
     years = terms.increased_registration_dividend_years
     rate = terms.preferred_dividend_rate_pct
-    dividends = _dividends(unconverted, rate, years)
+    dividends = _dividends_through(unconverted, initial_closing_date, add_years(initial_closing_date, years), terms)
     unconverted_shares = _shares_at_least(unconverted + dividends, price) if unconverted else 0
     multiplied = to_shares(unconverted_shares * terms.registration_multiple_pct / HUNDRED)
     amount = shares_issued_on_conversion + multiplied + warrant_shares

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from deals.forms.fields import SafeForm
 from deals.selectors.captable import cap_table_as_of, cap_table_export_rows
 from deals.services.calendar import business_date
 from deals.services.conversions import WorkflowError
@@ -20,7 +21,7 @@ from .access import clerk_required
 MIN_DAY, MAX_DAY = "1999-01-01", "2035-12-31"
 
 
-class CapTableForm(forms.Form):
+class CapTableForm(SafeForm):
     as_of = forms.DateField(label="As of", widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}))
 
     def clean_as_of(self):
@@ -116,8 +117,24 @@ def cap_table_xlsx(request):
     return _export(request, "xlsx")
 
 
+@require_GET
+@clerk_required
+def cap_table_ocf(request):
+    """The Open Cap Table Format package (validated against the vendored OCF 1.2.0 schemas)."""
+    from deals.ocf.export import OcfInvalid, ocf_export
+
+    try:
+        data = ocf_export(as_of=business_date())
+    except OcfInvalid as err:
+        return HttpResponse(str(err), status=500, content_type="text/plain")
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="nhtc-ocf-{business_date().isoformat()}.zip"'
+    return response
+
+
 urlpatterns = [
     path("cap-table/", cap_table_page, name="cap_table"),
     path("cap-table/export.csv", cap_table_csv, name="cap_table_csv"),
     path("cap-table/export.xlsx", cap_table_xlsx, name="cap_table_xlsx"),
+    path("cap-table/export-ocf.zip", cap_table_ocf, name="cap_table_ocf"),
 ]

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
-from deals.models import Obligation, ObligationKind, ObligationStatus, SweepRun
+from deals.models import Investor, Obligation, ObligationKind, ObligationStatus, SweepRun
 from deals.services.calendar import business_date
 from deals.services.roles import is_deal_admin
 from deals.terms import calendars
@@ -69,9 +69,13 @@ def dashboard(request):
     by_kind = list(near.values("kind").annotate(**_buckets(as_of, week_end)).order_by("kind"))
     for row in by_kind:
         row["label"] = KIND_LABELS.get(row["kind"], row["kind"])
-    by_investor = list(
-        near.values("investor_id", "investor__legal_name").annotate(**_buckets(as_of, week_end)).order_by("investor__legal_name")
-    )
+    # grouped by id only (no join to sort by name in SQL): names come in one query for the groups shown
+    by_investor = list(near.values("investor_id").annotate(**_buckets(as_of, week_end)).order_by())
+    names = dict(Investor.objects.filter(pk__in=[r["investor_id"] for r in by_investor if r["investor_id"]])
+                 .values_list("pk", "legal_name"))
+    for row in by_investor:
+        row["investor__legal_name"] = names.get(row["investor_id"])
+    by_investor.sort(key=lambda r: (r["investor__legal_name"] is None, r["investor__legal_name"] or ""))
     accrued = {
         r["kind"]: r
         for r in open_.filter(kind__in=ACCRUING).values("kind").annotate(n=Count("id"), total=Sum("amount")).order_by("kind")

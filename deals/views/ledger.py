@@ -36,6 +36,7 @@ from deals.selectors.settlements import (
 )
 from deals.services.calendar import business_date
 from deals.services.conversions import WorkflowError
+from deals.services.csv_cells import safe_cell
 from deals.services.ledger.settlements import settlement_record, settlement_reverse
 from deals.services.ledger.statements import account_statement_create
 from deals.services.roles import is_deal_admin
@@ -57,6 +58,7 @@ def _detail_context(request, ob: Obligation, *, payment_form=None, waiver_form=N
         except AmountUnavailable as err:
             due_error = str(err)
     entries = list(settlements_of(ob))
+    payee = _maturity_payee(ob) if ob.kind == "maturity" else None
     can_settle = admin and money and ob.status in UNSETTLED
     initial = {"date": as_of, "amount": f"{due.balance:.2f}" if due else ""}
     return {
@@ -66,10 +68,27 @@ def _detail_context(request, ob: Obligation, *, payment_form=None, waiver_form=N
         "payment_form": payment_form or PaymentForm(initial=initial, prefix="pay"),
         "waiver_form": waiver_form or WaiverForm(initial=initial, prefix="waive"),
         "reverse_form": reverse_form or ReverseForm(initial={"date": as_of}, prefix="rev"),
-        "error": error, "working": sorted((ob.details or {}).items()) if isinstance(ob.details, dict) else [],
+        "payee": payee, "error": error, "working": sorted((ob.details or {}).items()) if isinstance(ob.details, dict) else [],
         "overdue_days": business_days_overdue(ob.due_date, as_of) if ob.status in UNSETTLED else 0,
         "history": list(ob.history.select_related("history_user").order_by("-history_date")[:20]),
     }
+
+
+def _maturity_payee(ob: Obligation) -> str | None:
+    """Debenture face: principal and interest go to the registered holder as of the tenth day
+    before the Maturity Date (deals.selectors.closing.maturity_record)."""
+    from deals.models import Debenture
+    from deals.selectors.closing import maturity_record
+
+    deb = Debenture.objects.filter(pk=ob.object_id).select_related("financing").first()
+    if deb is None:
+        return None
+    _maturity, record_date, holders = maturity_record(deb.financing)
+    holder = next((h.holder for h in holders if h.number == deb.number), None)
+    if record_date is None or holder is None:
+        return None
+    return (f"Payable to {holder}, the holder of record of {deb.number} on {record_date.isoformat()} (the tenth day "
+            "before the Maturity Date, Debenture face), in cash or, at the holder's option, in Common Stock.")
 
 
 def _obligation(pk: int) -> Obligation:
@@ -150,13 +169,7 @@ def obligation_amount_due(request, pk: int):
 # --- aging --------------------------------------------------------------------------------------
 
 
-CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(CSV_FORMULA_START) else text
+csv_cell = safe_cell  # deals.services.csv_cells: the one neutraliser of formula cells
 
 
 @require_GET
@@ -215,9 +228,10 @@ def investor_statement(request, pk: int):
             messages.success(request, f"Statement of account as of {stmt.as_of.isoformat()} requested; its PDF is listed below.")
             return redirect(reverse("investor_statement", args=[investor.pk]) + f"?as_of={stmt.as_of.isoformat()}")
     data = statement_of_account(investor=investor, as_of=day)
+    page = Paginator(data["lines"], PAGE_SIZE).get_page(request.GET.get("page"))  # totals cover every line
     statements = list(AccountStatement.objects.filter(investor=investor).order_by("-created_at")[:10])
     return render(request, "deals/ledger/statement.html", {
-        "investor": investor, "form": form, "data": data, "as_of": day, "statements": statements,
+        "investor": investor, "form": form, "data": data, "page": page, "as_of": day, "statements": statements,
     }, status=400 if form.errors else 200)
 
 

@@ -8,13 +8,14 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
+from deals.forms.fields import SafeForm
 from deals.services.api_tokens import MAX_TOKENS_PER_USER, api_token_create, api_token_revoke, api_tokens_of
 from deals.services.conversions import WorkflowError
 
 from .access import clerk_required
 
 
-class TokenForm(forms.Form):
+class TokenForm(SafeForm):
     name = forms.CharField(max_length=100, label="What is the token for?",
                            widget=forms.TextInput(attrs={"placeholder": "e.g. transfer agent sync", "class": "form-control"}))
 

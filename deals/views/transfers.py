@@ -20,6 +20,7 @@ from deals.forms.transfers import (
     TransferForm,
 )
 from deals.models import Conversion, Financing, LegendRemoval, SaleEvent, Transfer, TransferAgentInstruction, WarrantExercise
+from deals.ordering import natural
 from deals.selectors.closing import holders_of_record, maturity_record, restrictions
 from deals.services import transfers as svc
 from deals.services.calendar import business_date
@@ -112,7 +113,7 @@ def transfer_detail(request, pk: int):
         Transfer.objects.select_related("transferor", "transferee", "preferred", "warrant", "debenture", "new_preferred", "new_warrant"),
         pk=pk,
     )
-    return render(request, "deals/transfers/detail.html", {"t": t, "new_debentures": list(t.new_debentures.order_by("number"))})
+    return render(request, "deals/transfers/detail.html", {"t": t, "new_debentures": list(t.new_debentures.order_by(*natural("number")))})
 
 
 @require_http_methods(["GET", "POST"])

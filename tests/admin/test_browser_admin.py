@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import check_page
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp/shots"))
 CHROMIUM = "/usr/bin/chromium"
@@ -23,8 +25,9 @@ def page(live_server, deal_admin, monkeypatch):
     load_demo_deal()
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
+        )
         pg = browser.new_page(viewport={"width": 1400, "height": 1000})
         pg.goto(f"{live_server.url}/accounts/login/")
         pg.fill("input[name=username]", "dealadmin")
@@ -40,19 +43,18 @@ def test_price_upload_shows_progress_and_the_errors(page, tmp_path):
 
     before = MarketPrice.objects.count()
     bad = tmp_path / "bad.csv"
-    bad.write_text("date,closing_bid,closing_price,source\n2002-01-02,1.5,,Vendor\n2002-01-05,1.6,,Vendor\n"
-                   "2002-01-07,-1,,Vendor\n")
+    bad.write_text("date,closing_bid,closing_price,source\n2002-01-02,1.5,,Vendor\n2002-01-05,1.6,,Vendor\n2002-01-07,-1,,Vendor\n")
     page.goto(page.base + "/admin/deals/marketprice/import/")
     page.set_input_files("input[type=file]", str(bad))
     page.click("#price-import-submit")
     page.wait_for_selector("[data-testid=import-errors]")
     page.screenshot(path=str(SHOTS / "admin-price-import-errors.png"), full_page=True)
+    check_page(page, "admin-price-import-errors")
     assert "not an NYSE trading day (weekend)" in page.inner_text("[data-testid=import-errors]")
     assert MarketPrice.objects.count() == before
 
     good = tmp_path / "good.csv"
-    good.write_text("date,closing_bid,closing_price,source\n" + "".join(
-        f"2002-01-{d:02d},1.{d:02d}00,,Vendor\n" for d in (2, 3, 4, 7, 8)))
+    good.write_text("date,closing_bid,closing_price,source\n" + "".join(f"2002-01-{d:02d},1.{d:02d}00,,Vendor\n" for d in (2, 3, 4, 7, 8)))
     page.set_input_files("input[type=file]", str(good))
     page.click("#price-import-submit")
     page.wait_for_selector("[data-testid=import-summary].ok")
@@ -77,3 +79,4 @@ def test_admin_pages_render(page):
         response = page.goto(page.base + path)
         assert response.status == 200, path
         page.screenshot(path=str(SHOTS / f"admin-{name}.png"), full_page=True)
+        check_page(page, f"admin-{name}")

@@ -35,7 +35,7 @@ def test_admin_change_creates_a_history_row_with_the_user(deal_admin_client, dea
 def test_debenture_outstanding_cannot_be_edited_in_the_admin(deal_admin_client, demo):
     deb = demo["debentures"][0]
     url = f"/admin/deals/debenture/{deb.pk}/change/"
-    data = _form_data(deb, ["financing", "investor", "number", "principal", "issue_date", "closing_date",
+    data = _form_data(deb, ["financing", "investor", "number", "principal", "dated_date", "issue_date", "closing_date",
                             "maturity_date", "interest_paid_through"])
     data["principal_outstanding"] = "1"
     assert deal_admin_client.post(url, data).status_code == 302
@@ -46,7 +46,7 @@ def test_debenture_outstanding_cannot_be_edited_in_the_admin(deal_admin_client, 
 def test_admin_form_errors_are_plain_words(deal_admin_client, demo):
     deb = demo["debentures"][0]
     url = f"/admin/deals/debenture/{deb.pk}/change/"
-    data = _form_data(deb, ["financing", "investor", "number", "principal", "issue_date", "closing_date",
+    data = _form_data(deb, ["financing", "investor", "number", "principal", "dated_date", "issue_date", "closing_date",
                             "maturity_date", "interest_paid_through"])
     data["principal"] = "150000"
     page = deal_admin_client.post(url, data).content.decode()

@@ -27,7 +27,7 @@ def _debentures(n):
     fin = FinancingFactory()
     return m.Debenture.objects.bulk_create(
         [m.Debenture(financing=fin, investor=inv, number=f"D-{i}", principal=Decimal("100000"),
-                     principal_outstanding=Decimal("100000"), issue_date=DAY, closing_date=DAY,
+                     principal_outstanding=Decimal("100000"), dated_date=DAY, issue_date=DAY, closing_date=DAY,
                      maturity_date=datetime.date(2000, 3, 31)) for i, inv in enumerate(_investors(n))]
     )
 

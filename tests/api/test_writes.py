@@ -22,7 +22,7 @@ def test_conversion_quote_is_the_services_quote_and_writes_nothing(world, clerk_
     ).as_dict()
     assert r.json() == expected
     # $50,000 at the lesser of $1.4375 and 80% of $1.50 = $1.20 -> 41,667 shares (half up)
-    assert r.json()["applied_price"] == "1.2000"
+    assert r.json()["shown_price"] == "1.2000" and Decimal(r.json()["applied_price"]) == Decimal("1.2")  # exact (issue 16 item 1)
     assert r.json()["shares"] == 41667
     assert Conversion.objects.count() == 0
 
@@ -186,3 +186,11 @@ def test_price_import_csv_body_and_multipart(world, admin_api):
 def test_price_import_is_deal_admin_only(world, clerk_api):
     r = clerk_api.post("/api/market-prices/import/", {"rows": []}, format="json", **{"HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex})
     assert_error_shape(r, 403, "permission_denied")
+
+
+def test_oversized_body_is_413_with_the_error_shape(world, admin_api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    big = "date,closing_bid,closing_price,source\n" + "2000-07-03,1.5,,x\n" * 200
+    r = admin_api.post("/api/market-prices/import/", big, content_type="text/csv", **key())
+    assert r.status_code in (400, 413)
+    assert set(r.json()) == {"code", "message", "field", "details"}

@@ -45,6 +45,8 @@ def test_closing_walkthrough(browser, live_server, series_j, buyers, django_user
     evidence = tmp_path / "evidence.pdf"
     evidence.write_bytes(b"%PDF-1.4 evidence")
     page = browser.new_page(viewport={"width": 1024, "height": 900})
+    csp = []
+    page.on("console", lambda msg: csp.append(msg.text) if "Content Security Policy" in msg.text else None)
     login(page, live_server, django_user_model, "/closing/new/")
     page.select_option("select[name=financing]", str(series_j.pk))
     page.fill("input[name=acceptance_date]", ACCEPTED.isoformat())
@@ -110,3 +112,4 @@ def test_closing_walkthrough(browser, live_server, series_j, buyers, django_user
         ".filter(e => !e.closest('.table-responsive')).map(e => e.tagName + '.' + e.className + '#' + (e.dataset.testid||'')).slice(0, 8)"
     )
     assert page.evaluate("document.body.scrollWidth <= window.innerWidth + 1"), wide
+    assert csp == []

@@ -89,3 +89,9 @@ def test_record_closing_with_condition_open_refused_then_recorded(room, deal_adm
 @pytest.mark.parametrize("name", ["closing_index", "closing_room_new"])
 def test_pages_load_for_admin(series_j, deal_admin_client, name):
     assert deal_admin_client.get(reverse(name)).status_code == 200
+
+
+def test_acceptance_outside_the_calendars_refused_not_500(series_j, deal_admin_client):
+    resp = deal_admin_client.post(reverse("closing_room_new"), {"financing": series_j.pk, "acceptance_date": "1990-01-12"})
+    assert resp.status_code == 400 and b"outside the calendars" in resp.content
+    assert not ClosingRoom.objects.exists()

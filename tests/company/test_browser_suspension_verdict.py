@@ -6,6 +6,7 @@ import os
 import pytest
 
 from deals.services.company import registration as reg_svc
+from tests.browser import check_page
 
 D = datetime.date
 
@@ -66,8 +67,10 @@ def test_deal_admin_sees_permitted_and_not_permitted_verdicts_then_saves(browser
     assert "Not a Permitted Suspension Period" in text and "2000-05-02" in text and "2000-05-22" in text
     os.makedirs("/tmp/shots", exist_ok=True)
     page.screenshot(path="/tmp/shots/company_suspension_verdict.png", full_page=True)
+    check_page(page, "company-suspension-verdict")
     assert SuspensionPeriod.objects.count() == 0  # nothing saved by the preview
     page.click("[data-testid=save-suspension]")
     page.wait_for_selector("text=Suspension recorded")
     assert SuspensionPeriod.objects.get().non_permitted_days == ["2000-05-02", "2000-05-22"]
     page.screenshot(path="/tmp/shots/company_suspension_saved.png", full_page=True)
+    check_page(page, "company-suspension-saved")

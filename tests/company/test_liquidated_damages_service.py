@@ -68,7 +68,7 @@ def test_schedule_obligations_are_written_and_closed_when_paid(deal):
     )
     assert p.amount == Decimal("12000.00") and p.days == 30
     paid = obs.get(due_date=D(2000, 7, 5))
-    assert paid.status == ObligationStatus.SATISFIED
+    assert paid.status == ObligationStatus.PAID and paid.settlements.get().amount == Decimal("12000.00")
     with pytest.raises(ValidationError, match="already marked paid"):
         svc.periodic_amount_mark_paid(
             financing=deal["financing"],
@@ -84,7 +84,7 @@ def test_schedule_obligations_are_written_and_closed_when_paid(deal):
     # Re-syncing does not reopen it.
     svc.ld_obligations_sync(financing=deal["financing"], as_of=as_of)
     paid.refresh_from_db()
-    assert paid.status == ObligationStatus.SATISFIED
+    assert paid.status == ObligationStatus.PAID
     assert PeriodicAmountPayment.objects.count() == 1
 
 
@@ -176,5 +176,11 @@ def test_a_statement_for_a_future_month_is_refused(deal, as_of):
 
 def _admin():
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
 
-    return get_user_model().objects.get_or_create(username="ld-admin")[0]
+    from deals.services.roles import DEAL_ADMIN, ensure_groups
+
+    ensure_groups()
+    user = get_user_model().objects.get_or_create(username="ld-admin")[0]
+    user.groups.add(Group.objects.get(name=DEAL_ADMIN))  # payments are settlements: deal admins only
+    return user

@@ -23,13 +23,14 @@ def _save(deal, as_of, **data):
 
 @pytest.mark.django_db
 def test_shares_required_are_200pct_of_conversion_shares_with_five_years_dividends_plus_warrants(deal, as_of):
-    # $1,000,000 + 6% x 5 years = $1,300,000 at $1.4375 (80% of $2.00 = $1.60 > fixed) -> 904,348 sh (rounded up);
-    # x 200% = 1,808,696; + 100,000 warrant shares = 1,908,696.
+    # RRA 2(a)(i) dividends "through the fifth anniversary": 2000-03-07 through 2005-03-07 included =
+    # 1,827 days at 6% act/365 = $300,328.77; $1,300,328.77 at $1.4375 (80% of $2.00 = $1.60 > fixed)
+    # -> 904,577 sh (rounded up); x 200% = 1,809,154; + 100,000 warrant shares = 1,909,154.
     ov = svc.registration_overview(financing=deal["financing"], as_of=as_of)
     assert ov.errors == []
     assert ov.required.conversion_price == Decimal("1.4375")
-    assert ov.required.conversion_shares == 904_348
-    assert ov.required.total == 1_908_696
+    assert ov.required.conversion_shares == 904_577
+    assert ov.required.total == 1_909_154
     assert ov.anticipated_initial_effective_date == D(2000, 6, 5)  # 90 days after 2000-03-07
 
 
@@ -49,8 +50,9 @@ def test_conversions_move_the_registrable_count_live(deal, as_of):
 def test_registrable_above_registered_is_an_increased_registered_shares_date_with_deadlines(deal, as_of):
     _save(deal, as_of, filed_date=D(2000, 3, 20), shares_registered=500_000)
     ov = svc.registration_overview(financing=deal["financing"], as_of=as_of)
-    # 1,120,000 / 1.4375 -> 779,131 + 100,000 warrants = 879,131 > 500,000
-    assert ov.registrable_now == 879_131
+    # $1,000,000 + dividends through the second anniversary (2000-03-07..2002-03-07 included, 731 days
+    # at 6% act/365 = $120,164.38) = $1,120,164.38 / 1.4375 -> 779,245 + 100,000 warrants = 879,245 > 500,000
+    assert ov.registrable_now == 879_245
     assert ov.is_increased_registered_shares_date
     amendment = svc.increased_shares_record(financing=deal["financing"], user=None, as_of=as_of)
     assert amendment.snapshot["amendment_deadline"] == "2000-04-10"  # 10 business days after 2000-03-27
@@ -111,3 +113,27 @@ def test_missing_prices_are_named_not_guessed(deal):
     ov = svc.registration_overview(financing=deal["financing"], as_of=D(2000, 3, 27))
     assert ov.required is None
     assert any("2000-03-24" in e for e in ov.errors)
+
+
+@pytest.mark.django_db
+def test_then_registered_has_one_definition_for_the_page_and_the_admin_figure(deal, as_of):
+    # RRA 2(a)(ii) "then registered": shares in a filed statement (effective or not) plus amendments
+    # filed by the date; the admin figure reads the same function as the registration page
+    from deals.models import RegistrationAmendment
+    from deals.selectors import derived
+
+    st = _save(deal, as_of, filed_date=D(2000, 3, 20), shares_registered=500_000)
+    RegistrationAmendment.objects.create(statement=st, filed_date=D(2000, 3, 24), shares_added=100_000)
+    RegistrationAmendment.objects.create(statement=st, filed_date=D(2000, 4, 20), shares_added=7)  # after as_of
+    ov = svc.registration_overview(financing=deal["financing"], as_of=as_of)
+    assert ov.registered == 600_000  # not effective yet, still registered; the later filing not yet
+    fig = derived.registration_status(st, as_of=as_of)
+    assert fig.extra["registered"] == ov.registered
+
+
+@pytest.mark.django_db
+def test_nothing_is_then_registered_before_the_statement_is_filed(deal, as_of):
+    _save(deal, as_of, shares_registered=2_000_000)  # planned, not filed
+    ov = svc.registration_overview(financing=deal["financing"], as_of=as_of)
+    assert ov.registered == 0
+    assert not ov.is_increased_registered_shares_date  # RRA 2(a)(i) governs until filing

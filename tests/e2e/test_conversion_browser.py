@@ -17,6 +17,7 @@ from deals.models import Conversion, Debenture, InstrumentStatus
 from deals.services import conversions as svc
 from deals.services.calendar import business_date
 from deals.services.roles import CLERK, ensure_groups
+from tests.browser import check_page
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -82,6 +83,7 @@ def test_clerk_submits_reviews_confirms_and_finds_the_conversion(demo, live_serv
             assert _money(deb.principal_outstanding + 1000) in error and _money(deb.principal_outstanding) in error
             assert page.input_value("input[name=reference]") == "browser test fax"
             page.screenshot(path=str(ARTIFACTS / "conversion_form_error.png"), full_page=True)
+            check_page(page, "conversion-form-error")
             page.fill("input[name=amount]", str(amount))
             page.click("[data-testid=quote]")
 
@@ -96,11 +98,13 @@ def test_clerk_submits_reviews_confirms_and_finds_the_conversion(demo, live_serv
             assert rows.count() == len(expected.market_price.window)
             page.screenshot(path=str(ARTIFACTS / "conversion_review.png"), full_page=True)
             page.locator("#conversion-chart").screenshot(path=str(ARTIFACTS / "conversion_review_chart.png"))
+            check_page(page, "conversion-review")  # 390 px: the review page fits a phone
 
             page.click("[data-testid=confirm]")
             page.wait_for_selector("[data-testid=status]")
             assert "Awaiting delivery" in page.inner_text("[data-testid=status]")
             page.screenshot(path=str(ARTIFACTS / "conversion_detail.png"), full_page=True)
+            check_page(page, "conversion-detail")
             conv = Conversion.objects.get()
             assert re.search(rf"/conversions/{conv.pk}/$", page.url)
 
@@ -108,6 +112,7 @@ def test_clerk_submits_reviews_confirms_and_finds_the_conversion(demo, live_serv
             table = page.inner_text("[data-testid=conversion-table]")
             assert f"#{conv.pk}" in table and deb.label in table and _money(amount) in table
             page.screenshot(path=str(ARTIFACTS / "conversion_list.png"), full_page=True)
+            check_page(page, "conversion-list")
         finally:
             browser.close()
     assert Conversion.objects.count() == 1

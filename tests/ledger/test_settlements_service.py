@@ -247,3 +247,77 @@ def test_acceleration_is_owed_with_interest_accruing_to_payment(world, deal_admi
     assert on_day == ob.amount
     # 3 more days of 6% on $100,000 = $49.315; each total is rounded to cents on its own
     assert amount_due_on(ob, datetime.date(2000, 6, 5)).amount - on_day in (D("49.31"), D("49.32"))
+
+
+def test_conversion_after_the_maturity_payment_is_refused_with_the_reason(world, deal_admin):
+    from deals.services import conversions as conv_svc
+    from tests import factories as f
+
+    ob = make_obligation(ObligationKind.MATURITY, world, deal_admin)
+    maturity = world.debenture.maturity_date
+    f.price_series(maturity - datetime.timedelta(days=20), maturity, bid=D("1.5000"))
+    # between the Maturity Date and the payment the principal is still outstanding: a quote works
+    conv_svc.conversion_quote(instrument=world.debenture, amount=D("1000"), conversion_date=maturity)
+    pay(ob, deal_admin, amount_due_on(ob, maturity).amount)
+    deb = Debenture.objects.get()
+    with pytest.raises(WorkflowError) as e:
+        conv_svc.conversion_quote(instrument=deb, amount=D("1000"), conversion_date=maturity)
+    assert e.value.code == "instrument_closed"
+    assert f"matured on {maturity.isoformat()}" in str(e.value) and "maturity payment was recorded" in str(e.value)
+
+
+def test_maturity_page_names_the_holder_of_record(world, deal_admin, client):
+    from django.urls import reverse
+
+    ob = make_obligation(ObligationKind.MATURITY, world, deal_admin)
+    client.force_login(deal_admin)
+    r = client.get(reverse("obligation_detail", args=[ob.pk]))
+    assert r.status_code == 200
+    assert "holder of record" in r.context["payee"] and str(world.debenture.investor) in r.context["payee"]
+
+
+# --- SPA 5(c) late payments stop growing; revocation and buy-in ----------------------------------
+
+
+def test_revocation_fixes_the_late_payment_incurred_so_far_without_a_sweep(world, deal_admin):
+    from deals.services import conversions as conv_svc
+    from tests.services.test_conversions import submit
+
+    conv = submit(world.preferred, "10000", deal_admin)
+    # Delivery Date 2000-06-06, grace to 06-09; revoked Tuesday 06-13 = 2 business days late -> $200.00
+    set_business_date(datetime.date(2000, 6, 13))
+    conv_svc.conversion_revoke(conversion=conv, revoked_date=datetime.date(2000, 6, 13), user=deal_admin)
+    late = Obligation.objects.get(kind=ObligationKind.LATE_PAYMENT)
+    assert late.amount == D("200.00") and late.status == ObligationStatus.OPEN
+    # it no longer grows: the amount due a week later is the same
+    assert amount_due_on(late, datetime.date(2000, 6, 20)).amount == D("200.00")
+
+
+def test_buy_in_leaves_the_late_payment_owed_in_addition(late_payment, deal_admin):
+    from deals.models import Conversion
+    from deals.services import conversions as conv_svc
+
+    conv = Conversion.objects.get(pk=late_payment.object_id)
+    conv_svc.buy_in_record(conversion=conv, buy_in_date=DELIVERED, covering_cost=D("11000"), sold_proceeds=D("10000"),
+                           user=deal_admin)
+    late_payment.refresh_from_db()
+    assert late_payment.amount == D("200.00") and late_payment.status == ObligationStatus.OPEN
+    assert Obligation.objects.get(kind=ObligationKind.BUY_IN).amount == D("1000.00")
+
+
+def test_a_late_payment_paid_while_undelivered_is_not_reopened_by_the_delivery(world, deal_admin):
+    from deals.services import conversions as conv_svc
+    from deals.services.obligations import obligation_upsert
+    from tests.services.test_conversions import submit
+
+    conv = submit(world.preferred, "10000", deal_admin)
+    set_business_date(datetime.date(2000, 6, 13))
+    # the sweep's accruing row: 2 business days late so far
+    obligation_upsert(kind=ObligationKind.LATE_PAYMENT, source=conv, due_date=datetime.date(2000, 6, 12), clause="SPA 5(c)",
+                      investor=conv.investor, amount=D("200.00"), details={"grace_end": "2000-06-09"})
+    ob = Obligation.objects.get(kind=ObligationKind.LATE_PAYMENT)
+    pay(ob, deal_admin, "200.00")
+    set_business_date(datetime.date(2000, 6, 15))
+    conv_svc.delivery_record(conversion=conv, delivered_date=datetime.date(2000, 6, 15), reference="DWAC", user=deal_admin)
+    ob.refresh_from_db()
+    assert ob.status == ObligationStatus.PAID and ob.amount == D("200.00") and ob.settled == D("200.00")

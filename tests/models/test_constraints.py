@@ -47,7 +47,7 @@ def _debenture_data(**over):
     inv = InvestorFactory()
     data = {
         "financing": fin.pk, "investor": inv.pk, "number": "D-99", "principal": "100000",
-        "issue_date": "1999-11-22", "closing_date": "1999-11-22", "maturity_date": "2000-03-31",
+        "dated_date": "1999-11-22", "issue_date": "1999-11-22", "closing_date": "1999-11-22", "maturity_date": "2000-03-31",
     }
     data.update(over)
     return data
@@ -83,7 +83,17 @@ def test_admin_form_sets_outstanding_on_creation_and_refuses_changes_after_conve
 def test_admin_form_refuses_maturity_before_issue():
     form = DebentureAdminForm(data=_debenture_data(maturity_date="1999-01-01"))
     assert not form.is_valid()
-    assert form.errors["maturity_date"] == ["The maturity date 1999-01-01 must be after the issue date 1999-11-22."]
+    assert form.errors["maturity_date"] == ["The maturity date 1999-01-01 must be after the date of initial issuance 1999-11-22."]
+    assert form.errors["dated_date"] == ["The Debenture's date 1999-11-22 must be before its maturity date 1999-01-01."]
+
+
+def test_admin_form_labels_the_two_debenture_dates_apart():
+    # Debenture interest paragraph: "the date hereof" and "the date of initial issuance" are different facts
+    form = DebentureAdminForm()
+    assert form.fields["dated_date"].label == 'Dated ("the date hereof")'
+    assert form.fields["issue_date"].label == "Date of initial issuance"
+    assert "first business day after this date" in form.fields["dated_date"].help_text
+    assert not DebentureAdminForm(data=_debenture_data(dated_date="")).is_valid()
 
 
 def test_preferred_form_computes_lp_and_refuses_a_wrong_one():

@@ -150,7 +150,7 @@ def redemption(debenture, terms_version, deal_admin):
     quote = redemption_quote(
         terms=NHTC_DEFAULTS,
         principal=debenture.principal,
-        issue_date=debenture.issue_date,
+        dated_date=debenture.dated_date,
         notice_date=notice_day,
         received_on=datetime.date(2000, 8, 2),
     )

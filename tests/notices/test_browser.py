@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import check_page
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = "/usr/bin/chromium"
@@ -51,6 +53,7 @@ def test_clerk_downloads_and_verifies_admin_corrects(live_server, browser, conve
     page.goto(f"{live_server.url}/notices/")
     assert page.locator("[data-testid=notice-table]").is_visible()
     page.screenshot(path=str(SHOTS / "notices-list.png"), full_page=True)
+    check_page(page, "notices-list")
 
     page.click(f"text={notice.reference}")
     assert page.locator("[data-testid=sha256]").inner_text() == notice.sha256
@@ -65,6 +68,7 @@ def test_clerk_downloads_and_verifies_admin_corrects(live_server, browser, conve
     page.click("[data-testid=verify]")
     assert "Verified." in page.locator("[data-testid=verification]").inner_text()
     page.screenshot(path=str(SHOTS / "notice-detail-verified.png"), full_page=True)
+    check_page(page, "notice-detail-verified")
     page.close()
 
     admin = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -82,4 +86,5 @@ def test_clerk_downloads_and_verifies_admin_corrects(live_server, browser, conve
     admin.goto(f"{live_server.url}/notices/{notice.pk}/")
     assert "Superseded by" in admin.locator("[data-testid=superseded]").inner_text()
     admin.screenshot(path=str(SHOTS / "notice-detail-superseded.png"), full_page=True)
+    check_page(admin, "notice-detail-superseded")
     admin.close()

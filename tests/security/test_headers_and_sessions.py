@@ -72,7 +72,7 @@ def test_pdf_download_is_not_stored(clerk_client, clerk):
 @pytest.mark.django_db
 def test_idle_session_is_signed_out_after_the_timeout(clerk_client, settings):
     settings.SESSION_IDLE_TIMEOUT = 30 * 60
-    start = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.UTC)
+    start = datetime.datetime.now(datetime.UTC)  # the session was stamped at sign-in, just now
     with time_machine.travel(start, tick=False) as traveller:
         assert clerk_client.get("/").status_code == 200
         traveller.move_to(start + datetime.timedelta(minutes=29))
@@ -89,7 +89,7 @@ def test_idle_session_is_signed_out_after_the_timeout(clerk_client, settings):
 def test_busy_session_ends_at_its_absolute_lifetime(clerk_client, settings):
     settings.SESSION_IDLE_TIMEOUT = 30 * 60
     settings.SESSION_COOKIE_AGE = 2 * 60 * 60
-    start = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.UTC)
+    start = datetime.datetime.now(datetime.UTC)  # the session was stamped at sign-in, just now
     with time_machine.travel(start, tick=False) as traveller:
         for minutes in range(0, 120, 20):  # a request every 20 minutes for two hours
             traveller.move_to(start + datetime.timedelta(minutes=minutes))

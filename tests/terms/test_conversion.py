@@ -29,7 +29,7 @@ from deals.terms.conversion import (
     series_j_conversion_price,
 )
 from deals.terms.errors import InvalidInput, MissingPrices, NotEligible
-from deals.terms.params import NHTC_DEFAULTS, DayCount
+from deals.terms.params import NHTC_DEFAULTS, DayCount, PricePrecision
 from deals.terms.rounding import ShareRounding
 from tests.terms.conftest import constant_prices, wavy_prices
 
@@ -70,12 +70,23 @@ def test_equal_prices_name_the_fixed_price():
     assert cp.basis is PriceBasis.FIXED
 
 
-def test_discounted_price_rounds_once_half_up_from_the_exact_average():
-    # average 1.2345625; 80% = 0.98765 exactly -> 0.9877 (half up)
+def test_discounted_price_is_exact_and_shown_rounded_half_up():
+    # average 1.2345625; 80% = 0.98765 exactly: Debenture 4(A) rounds only shares, so the
+    # price divided by stays 0.98765; pages show 0.9877 (half up)
     cp = debenture_conversion_price(
         terms=T, prices=five_days_at(date(2000, 6, 1), "1.2345625"), conversion_date=date(2000, 6, 1)
     )
-    assert cp.discounted_price == D("0.9877")
+    assert cp.discounted_price == D("0.98765") and cp.applied_price == D("0.98765")
+    assert cp.shown_price == D("0.9877")
+
+
+def test_discounted_price_rounds_once_half_up_when_the_deal_rounds_to_4dp():
+    cp = debenture_conversion_price(
+        terms=T.with_changes(conversion_price_precision=PricePrecision.FOUR_DP),
+        prices=five_days_at(date(2000, 6, 1), "1.2345625"),
+        conversion_date=date(2000, 6, 1),
+    )
+    assert cp.discounted_price == D("0.9877") and cp.applied_price == D("0.9877")
 
 
 def test_series_j_price_uses_three_lowest_of_twenty():
@@ -110,7 +121,7 @@ def test_interest_starts_the_first_business_day_after_the_debenture_date():
 
 
 def test_interest_act_365_through_leap_february():
-    acc = accrued_interest(terms=T, principal=D("50000"), issue_date=CLOSING, to_date=date(2000, 5, 1))
+    acc = accrued_interest(terms=T, principal=D("50000"), dated_date=CLOSING, to_date=date(2000, 5, 1))
     assert acc.start == date(2000, 2, 1)
     assert acc.days == 90  # Feb has 29 days in 2000
     assert acc.amount == D("739.73")  # 50,000 x 6% x 90/365 = 739.726...
@@ -120,7 +131,7 @@ def test_interest_paid_through_moves_the_start():
     acc = accrued_interest(
         terms=T,
         principal=D("100000"),
-        issue_date=CLOSING,
+        dated_date=CLOSING,
         to_date=date(2000, 5, 1),
         paid_through=date(2000, 3, 31),
     )
@@ -129,7 +140,7 @@ def test_interest_paid_through_moves_the_start():
 
 
 def test_no_interest_before_accrual_starts():
-    acc = accrued_interest(terms=T, principal=D("50000"), issue_date=CLOSING, to_date=date(2000, 2, 1))
+    acc = accrued_interest(terms=T, principal=D("50000"), dated_date=CLOSING, to_date=date(2000, 2, 1))
     assert acc.days == 0 and acc.amount == D("0.00")
 
 
@@ -356,7 +367,8 @@ def test_quote_reports_the_cap_overflow():
 def test_quote_snapshot_is_json_serialisable():
     q = deb_quote(interest_payment=PaymentForm.SHARES)
     data = json.loads(json.dumps(q.as_dict()))
-    assert data["applied_price"] == "1.2000"
+    assert D(data["applied_price"]) == D("1.2") and data["shown_price"] == "1.2000"
+    assert data["precision"] == "exact"
     assert data["delivery_date"] == "2000-05-04"
     assert len(data["market_price"]["window"]) == 5
     assert data["clauses"]

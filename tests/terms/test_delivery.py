@@ -188,10 +188,23 @@ def test_mandatory_purchase_is_145_percent_plus_dividends_to_payment():
     assert mp.due_date == date(2000, 6, 8)  # 5th business day after Thu 6/1
     assert mp.payment_date == mp.due_date
     assert mp.premium_amount == D("145000.00")
-    assert mp.dividends.days == 99
-    assert mp.dividends.amount == D("1627.40")  # 100,000 x 6% x 99/365 = 1627.397
-    assert mp.amount == D("146627.40")
+    # SPA 5(f): "accrued but unpaid dividends ... through the date of payment": 2000-03-01
+    # through 2000-06-08, both included = 100 days
+    assert mp.dividends.days == 100
+    assert mp.dividends.end == date(2000, 6, 9)  # accrual end (excluded) is the day after payment
+    assert mp.dividends.amount == D("1643.84")  # 100,000 x 6% x 100/365 = 1643.835
+    assert mp.amount == D("146643.84")
     json.dumps(mp.as_dict())
+
+
+def test_mandatory_purchase_dividends_include_the_payment_date_itself():
+    # SPA 5(f) "through the date of payment": paying on the issue date still owes that day's dividends
+    args = dict(terms=T, unconverted_liquidation_preference=D("365000"), issue_date=date(2000, 3, 1), notice_date=DELIVERY)
+    same_day = mandatory_purchase_amount(payment_date=date(2000, 3, 1), **args)
+    assert same_day.dividends.days == 1 and same_day.dividends.amount == D("60.00")  # 365,000 x 6% / 365
+    day_before = mandatory_purchase_amount(payment_date=date(2000, 6, 7), **args)
+    on_due = mandatory_purchase_amount(payment_date=date(2000, 6, 8), **args)
+    assert on_due.dividends.amount - day_before.dividends.amount == D("60.00")
 
 
 def test_debenture_delivery_is_three_business_days_from_the_notice():

@@ -31,7 +31,7 @@ def test_due_date_skips_independence_day():
 
 
 def test_redemption_price_is_120_percent_plus_interest_to_payment():
-    q = redemption_quote(terms=T, principal=D("100000"), issue_date=date(2000, 1, 31), notice_date=NOTICE)
+    q = redemption_quote(terms=T, principal=D("100000"), dated_date=date(2000, 1, 31), notice_date=NOTICE)
     assert q.payment_date == date(2000, 6, 15)
     assert q.premium_amount == D("120000.00")
     assert q.interest.start == date(2000, 2, 1)
@@ -54,7 +54,7 @@ def test_debenture_with_a_conversion_notice_cannot_be_redeemed():
         redemption_quote(
             terms=T,
             principal=D("100000"),
-            issue_date=date(2000, 1, 31),
+            dated_date=date(2000, 1, 31),
             notice_date=NOTICE,
             conversion_notice_submitted=True,
         )

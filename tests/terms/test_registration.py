@@ -261,11 +261,13 @@ def test_shares_to_register_is_200_percent_of_conversion_shares_with_five_years_
         closing_date=CLOSING,
         filing_date=date(2000, 5, 1),
     )
-    # 1,000,000 + 6% x 5 years = 1,300,000 / 1.4375 = 904,347.83 -> at least 904,348
-    assert result.dividends == D("300000.00")
-    assert result.conversion_shares == 904_348
-    assert result.multiplied_conversion_shares == 1_808_696
-    assert result.total == 1_808_696 + 126_482
+    # "dividends thereon through the fifth anniversary": 2000-03-31 through 2005-03-31, both
+    # included = 1,827 days (2004-02-29 inside) at 6% act/365 = 300,328.77;
+    # 1,300,328.77 / 1.4375 = 904,576.54 -> at least 904,577
+    assert result.dividends == D("300328.77")
+    assert result.conversion_shares == 904_577
+    assert result.multiplied_conversion_shares == 1_809_154
+    assert result.total == 1_809_154 + 126_482
     assert result.dividends_through == date(2005, 3, 31)
 
 
@@ -324,10 +326,11 @@ def test_increased_shares_amount_uses_second_anniversary_dividends():
         registered_shares=1_500_000,
         registration_effective=False,
     )
-    # 500,000 + 6% x 2 years = 560,000 / 0.50 = 1,120,000; x 200% = 2,240,000
-    assert result.dividends == D("60000.00") and result.dividend_years == 2
-    assert result.unconverted_conversion_shares == 1_120_000
-    assert result.increased_shares_amount == 300_000 + 2_240_000 + 126_482
+    # through the second anniversary: 2000-03-31..2002-03-31 included = 731 days at 6% act/365
+    # = 60,082.19; 560,082.19 / 0.50 = 1,120,164.38 -> 1,120,165; x 200% = 2,240,330
+    assert result.dividends == D("60082.19") and result.dividend_years == 2
+    assert result.unconverted_conversion_shares == 1_120_165
+    assert result.increased_shares_amount == 300_000 + 2_240_330 + 126_482
     assert result.additional_shares_to_register == result.increased_shares_amount - 1_500_000
     assert result.route is IncreaseRoute.AMEND
 

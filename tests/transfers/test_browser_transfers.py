@@ -19,6 +19,8 @@ def test_legend_removal_and_debenture_transfer(browser, live_server, deal, djang
     opinion = tmp_path / "opinion.pdf"
     opinion.write_bytes(b"%PDF-1.4 opinion")
     page = browser.new_page(viewport={"width": 1024, "height": 900})
+    csp = []
+    page.on("console", lambda msg: csp.append(msg.text) if "Content Security Policy" in msg.text else None)
     login(page, live_server, django_user_model, "/transfers/")
     assert "Not restricted" in page.inner_text("[data-testid=restrictions]")
 
@@ -62,3 +64,4 @@ def test_legend_removal_and_debenture_transfer(browser, live_server, deal, djang
     reg = page.inner_text("[data-testid=register]")
     assert "D-2" in reg and "Gamma Offshore Ltd." in reg and "$200,000.00" in reg
     assert "2001-03-21" in page.inner_text("[data-testid=record-date]")
+    assert csp == []

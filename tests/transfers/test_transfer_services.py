@@ -233,3 +233,12 @@ def test_ta_instruction_dwac_after_effective_date(deal, deal_admin):
         user=deal_admin,
     )
     assert ins.dwac and not ins.legended and ins.dtc_participant == "0352"
+
+
+def test_every_balance_change_leaves_history(deal, deal_admin):
+    on(D(2000, 6, 1))
+    _t(deal, deal_admin, source=deal["deb"], amount=Decimal("100000"))
+    deb = Debenture.objects.get(pk=deal["deb"].pk)
+    assert [h.principal_outstanding for h in deb.history.order_by("history_date")] == [Decimal("300000.00"), Decimal("200000.00")]
+    closed = DebentureRegisterEntry.objects.get(debenture=deb, reason="issue")
+    assert closed.cancelled_on == D(2000, 6, 1) and closed.history.count() == 2

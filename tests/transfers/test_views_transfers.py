@@ -82,3 +82,32 @@ def test_clerk_prepares_share_delivery_instruction(deal, clerk_client):
     assert resp.status_code == 400 and b"SPA 5(e)" in resp.content and not TransferAgentInstruction.objects.exists()
     resp = clerk_client.post(url, {"registered_name": "Alpha Fund Ltd.", "instruction_date": "2000-05-02", "fast_participant": "on"})
     assert resp.status_code == 302
+
+
+def test_index_query_count_does_not_grow_with_transfers(deal, deal_admin, clerk_client):
+    from decimal import Decimal
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from deals.services import transfers as svc
+
+    on(datetime.date(2000, 6, 1))
+
+    def one():
+        svc.transfer_submit(
+            source=deal["holding"], transferee=deal["off"], transfer_date=datetime.date(2000, 6, 1),
+            notice_to_company_date=datetime.date(2000, 6, 1), amount=Decimal("1000"), assignee_non_us=True,
+            assignee_accredited=False, counsel_opinion="Smith LLP", rights_requested=False, written_assignment=False,
+            transferee_bound=False, user=deal_admin,
+        )  # fmt: skip
+
+    one()
+    clerk_client.get(reverse("transfers_index"))  # warm-up: first-request session/lockout bookkeeping
+    with CaptureQueriesContext(connection) as few:
+        assert clerk_client.get(reverse("transfers_index")).status_code == 200
+    for _ in range(4):
+        one()
+    with CaptureQueriesContext(connection) as many:
+        assert clerk_client.get(reverse("transfers_index")).status_code == 200
+    assert len(many) == len(few), [q["sql"][:80] for q in many.captured_queries]

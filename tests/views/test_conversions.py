@@ -61,6 +61,18 @@ def test_review_shows_engine_figures_with_clauses_and_chart_data(clerk_client, d
     assert Conversion.objects.count() == 0  # review writes nothing
 
 
+def test_review_says_which_date_started_the_interest(clerk_client, db):
+    # Debenture interest paragraph: from the first business day after "the date hereof", never
+    # before the date of initial issuance (issue 16 item 3)
+    w = make_world()
+    html = clerk_client.post(reverse("conversion_new"), form_data(w.debenture)).content.decode()
+    assert "Starts 2000-01-18: the first business day after the Debenture&#x27;s date 2000-01-14" in html
+    w.debenture.issue_date = datetime.date(2000, 1, 20)
+    w.debenture.save(update_fields=["issue_date"])
+    html = clerk_client.post(reverse("conversion_new"), form_data(w.debenture)).content.decode()
+    assert "Starts 2000-01-20: the date of initial issuance, 2000-01-20" in html
+
+
 def test_confirm_records_once_even_when_posted_twice(clerk_client, db):
     w = make_world()
     data = form_data(w.debenture)

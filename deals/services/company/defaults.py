@@ -222,7 +222,8 @@ def acceleration_quote(eod: EventOfDefault, on: datetime.date) -> ev.Acceleratio
         interest = accrued_interest(
             terms=terms,
             principal=deb.principal_outstanding,
-            issue_date=deb.issue_date,
+            dated_date=deb.dated_date,
+            issued_date=deb.issue_date,
             to_date=on,
             paid_through=deb.interest_paid_through,
         )

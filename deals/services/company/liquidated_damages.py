@@ -30,7 +30,6 @@ from deals.models import (
     LiquidatedDamagesStatement,
     Obligation,
     ObligationKind,
-    ObligationStatus,
     PeriodicAmountPayment,
     ShareSale,
 )
@@ -288,8 +287,15 @@ def periodic_amount_mark_paid(
     user,
     as_of: datetime.date,
 ) -> PeriodicAmountPayment:
-    """Record payment of one Periodic Amount (RRA 2(b)(iv)) as computed on
-    ``as_of``; closes its obligation."""
+    """Record payment in full of one Periodic Amount (RRA 2(b)(iv)) as computed on ``as_of``.
+
+    The payment is a settlement of the Periodic Amount's ledger row, recorded through the books'
+    single entry point (``deals.services.ledger.settlements.settlement_record``: deal admins only,
+    amount and date checks, history); the damages schedule's ``PeriodicAmountPayment`` follows
+    from it (``periodic_amount_settled``)."""
+    from deals.services.conversions import WorkflowError
+    from deals.services.ledger.settlements import settlement_record
+
     Investor.objects.select_for_update().get(pk=investor.pk)
     damages = damages_overview(financing=financing, as_of=as_of, investor=investor)
     for d in damages:
@@ -308,34 +314,57 @@ def periodic_amount_mark_paid(
                     raise ValidationError(
                         {"paid_date": f"Payment date {paid_date.isoformat()} is after the business date {as_of.isoformat()}."}
                     )
-                payment = PeriodicAmountPayment.objects.create(
-                    financing=financing,
-                    investor=investor,
-                    lateness=lateness,
-                    trigger_date=trigger_date,
-                    computation_date=computation_date,
-                    days=r.line.days,
-                    base=r.line.base,
-                    amount=r.line.amount,
-                    due_date=r.line.due_date,
-                    paid_date=paid_date,
-                    payment_reference=reference,
-                    snapshot={"line": r.line.as_dict(), "base": s.base.as_dict(), "trigger": s.trigger.label},
-                    created_by=user,
-                )
                 ld_obligations_sync(financing=financing, as_of=as_of)
-                Obligation.objects.filter(
+                row = Obligation.objects.get(
                     kind=ObligationKind.PERIODIC_AMOUNT,
                     content_type=ContentType.objects.get_for_model(financing),
                     object_id=financing.pk,
                     period_key=periodic_amount_key(investor.pk, lateness, trigger_date, computation_date),
-                    status=ObligationStatus.OPEN,
-                ).update(status=ObligationStatus.SATISFIED, satisfied_date=paid_date)
-                return payment
+                )
+                balance = (row.amount or ZERO) - row.settled
+                try:
+                    settlement_record(obligation_id=row.pk, kind="payment", date=paid_date, amount=balance, method="wire",
+                                      reference=reference, by=user)
+                except WorkflowError as err:
+                    raise ValidationError(err.message)
+                return PeriodicAmountPayment.objects.get(
+                    financing=financing, investor=investor, lateness=lateness, trigger_date=trigger_date,
+                    computation_date=computation_date,
+                )
     raise ValidationError(
         f"No Periodic Amount with Computation Date {computation_date.isoformat()} for {investor} "
         f"(trigger {trigger_date.isoformat()}) is computed as of {as_of.isoformat()}."
     )
+
+
+def periodic_amount_settled(*, obligation: Obligation, paid_date: datetime.date, reference: str, user) -> PeriodicAmountPayment | None:
+    """RRA 2(b)(iv): the damages schedule's record of a Periodic Amount paid in full, written when its
+    ledger row is settled (called by ``settlement_record``). Keyed by the row's period key."""
+    try:
+        investor_id, code, trigger, cd = obligation.period_key.split(":")
+        trigger_date = datetime.datetime.strptime(trigger, "%Y%m%d").date()
+        computation_date = datetime.datetime.strptime(cd, "%Y%m%d").date()
+    except ValueError:
+        return None
+    line = (obligation.details or {}).get("line") or {}
+    payment, _ = PeriodicAmountPayment.objects.get_or_create(
+        financing_id=obligation.object_id,
+        investor_id=int(investor_id),
+        lateness=Lateness.REQUIRED_EFFECTIVE_DATE if code == "R" else Lateness.RESTRICTED_SALE_DATE,
+        trigger_date=trigger_date,
+        computation_date=computation_date,
+        defaults={
+            "days": int(line.get("days") or 0),
+            "base": Decimal(str(line.get("base") or "0")),
+            "amount": obligation.amount or ZERO,
+            "due_date": obligation.due_date,
+            "paid_date": paid_date,
+            "payment_reference": reference,
+            "snapshot": {"line": line, "base": (obligation.details or {}).get("base"), "obligation": obligation.pk},
+            "created_by": user,
+        },
+    )
+    return payment
 
 
 @transaction.atomic

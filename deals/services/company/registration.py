@@ -79,11 +79,19 @@ def _price(terms: DealTerms, day: datetime.date) -> ConversionPrice:
     return series_j_conversion_price(terms=terms, prices=prices, conversion_date=day)
 
 
-def registered_shares(statement: RegistrationStatement | None, amendments) -> int:
-    """Shares registered so far: the statement plus amendments already filed (RRA 2(a)(ii))."""
-    if statement is None:
+def registered_shares(statement: RegistrationStatement | None, amendments, as_of: datetime.date | None = None) -> int:
+    """RRA 2(a)(ii) "the aggregate number of shares of Common Stock then registered" -- the one
+    definition the registration page and the admin figure share: shares covered by a filed
+    registration statement, effective or not (2(a)(ii)(A) amends a statement "not ... declared
+    effective", so its shares already count), plus shares added by amendments filed, each
+    counted from its filing date (on or before ``as_of`` when given)."""
+    if statement is None or statement.filed_date is None:
         return 0
-    return statement.shares_registered + sum(a.shares_added for a in amendments if a.filed_date)
+    if as_of is not None and statement.filed_date > as_of:
+        return 0
+    return statement.shares_registered + sum(
+        a.shares_added for a in amendments if a.filed_date and (as_of is None or a.filed_date <= as_of)
+    )
 
 
 def registration_overview(*, financing: Financing, as_of: datetime.date) -> RegistrationOverview:
@@ -114,7 +122,7 @@ def registration_overview(*, financing: Financing, as_of: datetime.date) -> Regi
         unconverted_liquidation_preference=outstanding,
         warrant_shares=warrant_shares,
         shares_issued_on_conversion=issued,
-        registered=registered_shares(statement, amendments),
+        registered=registered_shares(statement, amendments, as_of),
         anticipated_initial_effective_date=(reg.anticipated_initial_effective_date(closing, terms) if closing else None),
         amendments=amendments,
     )
@@ -154,7 +162,10 @@ def registration_overview(*, financing: Financing, as_of: datetime.date) -> Regi
         # The Registrable Securities themselves (100%, not the 200% the
         # Increased Shares Amount registers): docs/interpretations.md.
         ov.registrable_now = issued + ov.increased.unconverted_conversion_shares + warrant_shares
-        ov.is_increased_registered_shares_date = reg.is_increased_registered_shares_date(
+        # RRA 2(a)(ii) compares with the shares "then registered": before a statement is filed
+        # nothing is registered and RRA 2(a)(i) (the initial filing) governs, not an IRSD.
+        filed = statement is not None and statement.filed_date is not None and statement.filed_date <= as_of
+        ov.is_increased_registered_shares_date = filed and reg.is_increased_registered_shares_date(
             registrable_shares=ov.registrable_now, registered_shares=ov.registered
         )
     except TermsError as err:

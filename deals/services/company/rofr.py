@@ -32,6 +32,7 @@ from deals.models import (
     Warrant,
 )
 from deals.models.instruments import InstrumentStatus
+from deals.ordering import natural
 from deals.selectors.terms import terms_in_force
 from deals.services.obligations import obligation_upsert, obligations_close
 from deals.terms import rofr
@@ -415,7 +416,7 @@ def price_protection_proposal(offer: NewTransactionOffer) -> Proposal:
     warrants = list(
         Warrant.objects.filter(financing=offer.financing, status=InstrumentStatus.OUTSTANDING, shares_remaining__gt=0)
         .select_related("investor")
-        .order_by("number")
+        .order_by(*natural("number"))
     )
     props, first = [], None
     for w in warrants:

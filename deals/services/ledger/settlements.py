@@ -44,12 +44,12 @@ from deals.services.conversions import WorkflowError
 from deals.services.roles import is_deal_admin
 
 CENT = Decimal("0.01")
-# Closing these rows changes the instrument (Debenture redeemed or matured): their closing entry is not reversible here.
-INSTRUMENT_CLOSING = (ObligationKind.REDEMPTION_PAYMENT, ObligationKind.MATURITY)
+# Closing these rows changes another record (Debenture redeemed or matured; the RRA 2(b) schedule's
+# payment): their closing entry is not reversible here.
+INSTRUMENT_CLOSING = (ObligationKind.REDEMPTION_PAYMENT, ObligationKind.MATURITY, ObligationKind.PERIODIC_AMOUNT)
 
 
-def money(value) -> str:
-    return f"${Decimal(value):,.2f}"
+from nhtc.formatting import money  # noqa: E402,F401 -- the one money formatter
 
 
 def parse_amount(value, *, field: str = "amount") -> Decimal:
@@ -185,6 +185,10 @@ def settlement_record(
     _save(ob, by, f"{kind} of {money(value)} on {date.isoformat()} (settlement #{entry.pk})", fields)
     if ob.status == ObligationStatus.PAID:
         _instrument_closed(ob, date, by)
+        if ob.kind == ObligationKind.PERIODIC_AMOUNT:
+            from deals.services.company.liquidated_damages import periodic_amount_settled
+
+            periodic_amount_settled(obligation=ob, paid_date=date, reference=entry.reference, user=by)
     return entry
 
 
@@ -248,7 +252,8 @@ def settlement_reverse(*, settlement_id: int, date: datetime.date, reason: str, 
         )
     if ob.kind in INSTRUMENT_CLOSING and ob.status == ObligationStatus.PAID:
         raise WorkflowError(
-            f"This payment closed the {ob.get_kind_display()} and changed the Debenture's status; "
+            f"This payment closed the {ob.get_kind_display()} and changed the record behind it (the Debenture's status "
+            "or the RRA 2(b) schedule); "
             "a deal admin corrects that through the admin with the Holder's agreement, not by a reversal here.",
             code="instrument_closed",
         )

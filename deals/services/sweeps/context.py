@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -34,6 +33,7 @@ from deals.services.ledger.writer import Row, _upsert
 from deals.terms.params import DealTerms
 from deals.terms.suspensions import SuspensionPeriod as TermsSuspension
 from deals.terms.suspensions import judge_suspension
+from nhtc.formatting import money as _money  # noqa: F401 -- the one money formatter (the rules import it from here)
 
 CHUNK = 20_000  # source rows per chunk (conversions); each chunk costs a fixed 2 queries
 # Closed records are re-evaluated this long after they closed, so a delivery or
@@ -135,8 +135,6 @@ def _iso(d: datetime.date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def _money(value) -> str:
-    return f"${Decimal(value):,.2f}"
 
 
 def _chunks(qs, fields: tuple[str, ...]):

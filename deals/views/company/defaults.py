@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from deals.forms import company as f
 from deals.models import Debenture, EventOfDefault, Financing
+from deals.ordering import natural
 from deals.services.calendar import business_date
 from deals.services.company import defaults as defaults_svc
 from deals.services.obligations import obligations_for
@@ -22,7 +23,7 @@ from ._base import apply_errors, company_view, ctx, page_of
 @company_view
 def defaults(request):
     """Debenture 10: Events of Default register; POST records an event."""
-    debentures = Debenture.objects.select_related("investor").order_by("number")
+    debentures = Debenture.objects.select_related("investor").order_by(*natural("number"))
     form = f.DefaultForm(request.POST or None, debentures=debentures)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -57,9 +57,9 @@ def rule_debentures(ctx: Context) -> RuleStats:
     stats = RuleStats()
     as_of = ctx.as_of
     mat_rows = []
-    for pk, inv, number, outstanding, issue, maturity, paid_through, status, fin in Debenture.objects.values_list(
-        "pk", "investor_id", "number", "principal_outstanding", "issue_date", "maturity_date", "interest_paid_through", "status",
-        "financing_id",
+    for pk, inv, number, outstanding, dated, issue, maturity, paid_through, status, fin in Debenture.objects.values_list(
+        "pk", "investor_id", "number", "principal_outstanding", "dated_date", "issue_date", "maturity_date",
+        "interest_paid_through", "status", "financing_id",
     ).order_by("pk"):
         if outstanding > 0 and status == InstrumentStatus.OUTSTANDING:
             try:
@@ -67,7 +67,7 @@ def rule_debentures(ctx: Context) -> RuleStats:
             except TermsUnavailable as err:
                 stats.notes.append(f"Debenture {number}: {err}")
                 continue
-            interest = accrued_interest(terms=terms_now, principal=outstanding, issue_date=issue,
+            interest = accrued_interest(terms=terms_now, principal=outstanding, dated_date=dated, issued_date=issue,
                                         to_date=max(maturity, as_of), paid_through=paid_through)
             mat_rows.append(Row(
                 K.MATURITY, "Debenture (Maturity Date)", pk, maturity, investor_id=inv, amount=outstanding + interest.amount,
