@@ -91,13 +91,13 @@ def main(n: int = 100_000) -> None:
     D = Decimal
     t0 = time.perf_counter()
     user = get_user_model().objects.create_user(username="bench", password="x")
-    terms = m.DealTermsVersion.objects.create(version=1, effective_from=datetime.date(1999, 1, 1), reason="bench",
-                                              **m.DealTermsVersion.values_from_terms(NHTC_DEFAULTS))
     issuer = m.Issuer.objects.create(name="NHTC", state_of_incorporation="Florida", address="x", authorized_common_shares=50_000_000,
                                      shares_outstanding_at_signing=7_860_000, par_value=D("0.001"))
     closing = datetime.date(2000, 3, 7)
     fin = m.Financing.objects.create(issuer=issuer, kind="series_j", name="Series J", total_offering=D("1000000"),
                                      initial_closing_date=closing)
+    terms = m.DealTermsVersion.objects.create(financing=fin, version=1, effective_from=datetime.date(1999, 1, 1), reason="bench",
+                                              **m.DealTermsVersion.values_from_terms(NHTC_DEFAULTS, kind="preferred"))
     investors = m.Investor.objects.bulk_create(
         [m.Investor(legal_name=f"Bench Fund {i}", jurisdiction="Bahamas", notice_address="x") for i in range(100)]
     )

@@ -33,7 +33,6 @@ from django.utils.html import format_html, format_html_join
 
 from deals import models as m
 from deals.forms.admin import (
-    TERM_FIELDS,
     BusinessDateAdminForm,
     DealTermsVersionAdminForm,
     DebentureAdminForm,
@@ -51,6 +50,7 @@ from deals.services.calendar import business_date, business_date_set
 from deals.services.prices import ImportProgress, prices_export, prices_import, prices_import_steps
 from deals.services.roles import is_deal_admin
 from deals.terms.errors import CalendarRangeError
+from deals.terms.params import NHTC_DEFAULTS, fields_for
 from nhtc.admin import ReadOnlyHistoryAdmin
 
 
@@ -223,7 +223,21 @@ class FinancingAdmin(DealAdmin):
     list_select_related = ("issuer",)
     list_filter = ("kind",)
     search_fields = ("name", "escrow_agent")
-    readonly_fields = ("allocation_figure", "allocable_shares_table")
+    readonly_fields = ("allocation_figure", "allocable_shares_table", "terms_versions_table")
+
+    @admin.display(description="Deal terms versions")
+    def terms_versions_table(self, obj):
+        if obj is None or obj.pk is None:
+            return "Add the financing, then its terms (Deal terms versions > Add, pick this financing)."
+        versions = obj.terms_versions.order_by("-version")
+        add = reverse("admin:deals_dealtermsversion_add") + f"?financing={obj.pk}"
+        rows = [(reverse("admin:deals_dealtermsversion_change", args=[v.pk]), v.version, v.effective_from.isoformat(), v.reason)
+                for v in versions]
+        table = format_html(
+            "<table><tr><th>Version</th><th>Effective from</th><th>Reason</th></tr>{}</table>",
+            format_html_join("", '<tr><td><a href="{}">v{}</a></td><td>{}</td><td>{}</td></tr>', rows),
+        ) if rows else "No terms yet: conversions under this financing are refused until a version is in force."
+        return format_html('{}<p><a href="{}">Add a terms version for {}</a></p>', table, add, obj)
 
     @admin.display(description="Offering placed")
     def allocation_figure(self, obj):
@@ -313,23 +327,57 @@ class WarrantAdmin(DealAdmin):
 
 @admin.register(m.DealTermsVersion)
 class DealTermsVersionAdmin(DealAdmin):
+    """Versions per financing: the list filters by financing; adding starts by picking the
+    financing (``?financing=<id>``), the form is prefilled from that financing's latest
+    version and the page compares each version with the same financing's previous one."""
+
     form = DealTermsVersionAdminForm
-    list_display = ("version", "effective_from", "reason", "created_by", "created_at")
-    list_select_related = ("created_by",)
+    list_display = ("financing", "version", "effective_from", "reason", "created_by", "created_at")
+    list_select_related = ("created_by", "financing")
+    list_filter = ("financing",)
     search_fields = ("reason",)
     date_hierarchy = "effective_from"
+    ordering = ("financing", "-version")
+
+    def _financing_from(self, request):
+        raw = request.GET.get("financing") or request.POST.get("financing")
+        if raw and str(raw).isdigit():
+            return m.Financing.objects.filter(pk=int(raw)).first()
+        return None
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if request.method == "GET" and self._financing_from(request) is None:
+            financings = list(m.Financing.objects.order_by("kind", "name"))
+            latest = {}
+            for v in m.DealTermsVersion.objects.order_by("financing_id", "version"):
+                latest[v.financing_id] = v
+            return TemplateResponse(request, "admin/deals/dealtermsversion/pick_financing.html", {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Add deal terms version: pick the financing",
+                "rows": [(f, latest.get(f.pk)) for f in financings],
+            })
+        return super().add_view(request, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            form.financing_from_request = self._financing_from(request)
+        return form
 
     def get_fieldsets(self, request, obj=None):
-        head = ("effective_from", "reason") if obj is None else (
-            "version", "effective_from", "reason", "created_by", "created_at", "changes_from_previous")
+        head = ("financing", "effective_from", "reason") if obj is None else (
+            "financing", "version", "effective_from", "reason", "created_by", "created_at", "changes_from_previous")
+        financing = obj.financing if obj is not None else self._financing_from(request)
+        kind = financing.terms_kind if financing is not None else None
         return ((None, {"fields": head}),
-                *((title, {"fields": names, "classes": ("collapse",) if obj else ()}) for title, names in term_groups()))
+                *((title, {"fields": names, "classes": ("collapse",) if obj else ()}) for title, names in term_groups(kind)))
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("version", "effective_from", "reason", "created_by", "created_at", "changes_from_previous",
-                *TERM_FIELDS)
+        return ("financing", "version", "effective_from", "reason", "created_by", "created_at", "changes_from_previous",
+                *fields_for(obj.financing.terms_kind))
 
     def has_add_permission(self, request):
         return is_deal_admin(request.user) and super().has_add_permission(request)
@@ -341,28 +389,37 @@ class DealTermsVersionAdmin(DealAdmin):
         return False
 
     def get_changeform_initial_data(self, request):
-        latest = m.DealTermsVersion.objects.order_by("-version").first()
         initial = super().get_changeform_initial_data(request)
-        if latest:
-            initial.update({n: getattr(latest, n) for n in TERM_FIELDS})
+        financing = self._financing_from(request)
+        if financing is None:
+            return initial
+        initial["financing"] = financing.pk
+        latest = financing.terms_versions.order_by("-version").first()
+        # start from the financing's latest version, else the engine's defaults for its kind
+        source = latest.term_values() if latest else m.DealTermsVersion.values_from_terms(NHTC_DEFAULTS, kind=financing.terms_kind)
+        initial.update({n: source[n] for n in fields_for(financing.terms_kind)})
         return initial
 
     def save_model(self, request, obj, form, change):
         if change:
             raise PermissionDenied("Terms versions are never edited; add a new version.")
-        latest = m.DealTermsVersion.objects.select_for_update().order_by("-version").first()
+        latest = (
+            m.DealTermsVersion.objects.select_for_update().filter(financing_id=obj.financing_id).order_by("-version").first()
+        )
         obj.version = (latest.version if latest else 0) + 1
         obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
     @admin.display(description="Changes from the previous version")
     def changes_from_previous(self, obj):
-        prev = m.DealTermsVersion.objects.filter(version__lt=obj.version).order_by("-version").first()
+        prev = (
+            m.DealTermsVersion.objects.filter(financing_id=obj.financing_id, version__lt=obj.version).order_by("-version").first()
+        )
         if prev is None:
-            return "The first version: nothing to compare."
+            return f"The first version of {obj.financing}: nothing to compare."
         rows = [(m.DealTermsVersion._meta.get_field(n).verbose_name, getattr(prev, n), getattr(obj, n),
                  m.DealTermsVersion._meta.get_field(n).help_text)
-                for n in TERM_FIELDS if getattr(prev, n) != getattr(obj, n)]
+                for n in fields_for(obj.financing.terms_kind) if getattr(prev, n) != getattr(obj, n)]
         if not rows:
             return f"No term differs from version {prev.version}."
         return format_html(

@@ -137,17 +137,6 @@ def load_demo_deal() -> dict:
         t.created["marketprice"] = len(new_prices)
     bids = dict(m.MarketPrice.objects.filter(date__range=(PRICE_START, PRICE_END)).values_list("date", "closing_bid"))
 
-    terms_row = m.DealTermsVersion.objects.filter(version=1).first()
-    if terms_row is None:
-        terms_row = m.DealTermsVersion.objects.create(
-            version=1,
-            effective_from=TERMS_EFFECTIVE,
-            reason="NHTC defaults from the agreements (demo load)",
-            **m.DealTermsVersion.values_from_terms(NHTC_DEFAULTS),
-        )
-        t.created["dealtermsversion"] = 1
-    terms = NHTC_DEFAULTS
-
     issuer = t.upsert(m.Issuer, {"name": ISSUER["name"]}, {k: v for k, v in ISSUER.items() if k != "name"})
     series_j = t.upsert(
         m.Financing,
@@ -174,6 +163,23 @@ def load_demo_deal() -> dict:
         },
     )
 
+    # Terms belong to a financing (issue 18): each financing gets its own version 1.
+    terms_rows = {}
+    for fin in (series_j, debenture_fin):
+        row = m.DealTermsVersion.objects.filter(financing=fin, version=1).first()
+        if row is None:
+            row = m.DealTermsVersion.objects.create(
+                financing=fin,
+                version=1,
+                effective_from=TERMS_EFFECTIVE,
+                reason="NHTC defaults from the agreements (demo load)",
+                **m.DealTermsVersion.values_from_terms(NHTC_DEFAULTS, kind=fin.terms_kind),
+            )
+            t.created["dealtermsversion"] = t.created.get("dealtermsversion", 0) + 1
+        terms_rows[fin.kind] = row
+    terms_row = terms_rows[m.Financing.Kind.SERIES_J]
+    terms = terms_row.to_terms()
+
     investors, holdings, debentures, warrants = [], [], [], []
     total_warrant_shares = 0
     for i, (name, jurisdiction, shares, deb_numbers) in enumerate(INVESTORS, start=1):
@@ -196,7 +202,7 @@ def load_demo_deal() -> dict:
             },
         )
         investors.append(investor)
-        lp = D(shares) * terms.series_j_stated_value
+        lp = D(shares) * terms.preferred_stated_value
         holdings.append(
             t.upsert(
                 m.PreferredHolding,
@@ -285,6 +291,7 @@ def load_demo_deal() -> dict:
         "warrants": warrants,
         "registration_statement": statement,
         "terms_version": terms_row,
+        "terms_versions": terms_rows,
         "business_date": row.business_date,
         "prices": len(bids),
         "created": t.created,

@@ -305,7 +305,10 @@ def conversion_appendix(record) -> list[dict]:
                         {"fixed": "the fixed price is the lesser", "market": "the discounted market price is the lesser"}.get(basis, ""),
                     ),
                 ],
-                clause="Debenture 4(A)" if record.is_debenture else "Series J CoD (deal terms series_j_*), SPA 1(b)(ix)",
+                clause=(
+                    "Debenture 4(A)" if record.is_debenture
+                    else "Series J Certificate of Designations (preferred-stock terms), SPA 1(b)(ix)"
+                ),
                 formula=f"conversion price = lesser of {fmt.price(fixed)} and {fmt.percent(disc)} × Market Price" if disc else "",
             )
         )
@@ -411,7 +414,9 @@ def conversion_context(record) -> dict:
         )
         return ctx
     holding = record.preferred
-    stated = _dec(getattr(record.terms_version, "series_j_stated_value", None)) or (holding.liquidation_preference / holding.shares)
+    stated = _dec(getattr(record.terms_version, "preferred_stated_value", None)) or (
+        holding.liquidation_preference / holding.shares
+    )
     pref_shares = Decimal(record.amount) / stated
     election = record.interest_election
     ctx.update(

@@ -28,14 +28,23 @@ class IssuerFactory(DjangoModelFactory):
 
 
 class FinancingFactory(DjangoModelFactory):
+    """A financing with its terms version 1 (NHTC defaults, effective 1999-01-01) unless
+    ``terms=False`` -- terms belong to a financing (issue 18)."""
+
     class Meta:
         model = m.Financing
+        skip_postgeneration_save = True
 
     issuer = factory.SubFactory(IssuerFactory)
     kind = m.Financing.Kind.DEBENTURE
     name = factory.Sequence(lambda n: f"Financing {n}")
     total_offering = Decimal("1300000")
     initial_closing_date = CLOSING
+
+    @factory.post_generation
+    def terms(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            DealTermsVersionFactory(financing=obj, **kwargs)
 
 
 class SeriesJFinancingFactory(FinancingFactory):
@@ -56,17 +65,23 @@ class InvestorFactory(DjangoModelFactory):
 
 
 class DealTermsVersionFactory(DjangoModelFactory):
+    """A terms version of ``financing`` with the NHTC defaults; ``version`` defaults to the
+    financing's next number."""
+
     class Meta:
         model = m.DealTermsVersion
 
-    version = factory.Sequence(lambda n: n + 1)
+    financing = factory.SubFactory(SeriesJFinancingFactory, terms=False)
     effective_from = datetime.date(1999, 1, 1)
     reason = "NHTC defaults"
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        values = m.DealTermsVersion.values_from_terms(NHTC_DEFAULTS)
+        values = m.DealTermsVersion.values_from_terms(NHTC_DEFAULTS, kind=kwargs["financing"].terms_kind)
         values.update(kwargs)
+        if values.get("version") is None:
+            last = m.DealTermsVersion.objects.filter(financing=values["financing"]).order_by("-version").first()
+            values["version"] = (last.version if last else 0) + 1
         return super()._create(model_class, *args, **values)
 
 

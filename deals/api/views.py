@@ -90,12 +90,20 @@ class FinancingList(generics.ListAPIView):
     queryset = Financing.objects.order_by("kind", "name")
 
 
+@extend_schema_view(
+    get=extend_schema(parameters=[OpenApiParameter("financing", OpenApiTypes.INT, description="Only this financing's versions")])
+)
 class TermsVersionList(generics.ListAPIView):
-    """Deal terms versions, newest first; each applies from ``effective_from``."""
+    """Deal terms versions per financing (issue 18), newest first; each applies to its financing
+    from ``effective_from``; terms of another kind are null."""
 
     permission_classes = [IsDealAdmin]
     serializer_class = s.TermsVersionSerializer
-    queryset = DealTermsVersion.objects.order_by("-effective_from", "-version")
+
+    def get_queryset(self):
+        qs = DealTermsVersion.objects.order_by("financing_id", "-effective_from", "-version")
+        raw = self.request.query_params.get("financing", "")
+        return qs.filter(financing_id=int(raw)) if raw.isdigit() else qs
 
 
 # --- clerk reads ----------------------------------------------------------------------------

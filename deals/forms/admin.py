@@ -9,7 +9,6 @@ exercised (then the outstanding amount follows it).
 
 from __future__ import annotations
 
-import dataclasses
 from decimal import Decimal
 
 from django import forms
@@ -17,7 +16,7 @@ from django.core.exceptions import ValidationError
 
 from deals.forms.fields import SafeForm, SafeModelForm
 from deals.models import BusinessDate, DealTermsVersion, Debenture, PreferredHolding, SuspensionPeriod, Warrant
-from deals.terms.params import DealTerms
+from deals.terms.params import GROUP_LABELS, KIND_GROUPS, DealTerms, fields_for, group_of
 from deals.terms.warrants import warrant_expiry
 
 DENOMINATION = Decimal("100000")
@@ -27,10 +26,11 @@ MAX_PRICE_FILE_BYTES = 20 * 1024 * 1024
 from nhtc.formatting import money as _money  # noqa: E402 -- the one money formatter
 
 
-def _terms_on(day):
-    from deals.selectors.derived import terms_in_force
+def _terms_on(financing, day):
+    """The financing's terms in force on ``day`` (``NoTermsInForce`` is a ValidationError)."""
+    from deals.selectors.terms import terms_in_force
 
-    return terms_in_force(day)[1]
+    return terms_in_force(financing=financing, day=day).terms
 
 
 class DebentureAdminForm(SafeModelForm):
@@ -105,8 +105,15 @@ class PreferredHoldingAdminForm(SafeModelForm):
         shares, closing = data.get("shares"), data.get("closing_date")
         if not shares:
             return data
-        stated = _terms_on(closing).series_j_stated_value if closing else DealTerms().series_j_stated_value
-        expected = Decimal(shares) * stated
+        financing = data.get("financing") or getattr(self.instance, "financing", None)
+        if not (closing and financing):
+            return data
+        try:
+            stated = _terms_on(financing, closing).preferred_stated_value
+        except ValidationError as exc:
+            self.add_error("closing_date", exc)
+            return data
+        expected = (Decimal(shares) * stated).quantize(Decimal("0.01"))
         lp = data.get("liquidation_preference")
         if lp in (None, ""):
             lp = data["liquidation_preference"] = expected
@@ -153,8 +160,13 @@ class WarrantAdminForm(SafeModelForm):
     def clean(self):
         data = super().clean()
         issue = data.get("issue_date")
-        if issue and not data.get("expiry_date"):
-            data["expiry_date"] = warrant_expiry(issue, _terms_on(issue))
+        financing = data.get("financing") or getattr(self.instance, "financing", None)
+        if issue and not data.get("expiry_date") and financing is not None:
+            try:
+                data["expiry_date"] = warrant_expiry(issue, _terms_on(financing, issue))
+            except ValidationError as exc:
+                self.add_error("issue_date", exc)
+                return data
         expiry = data.get("expiry_date")
         if issue and expiry and expiry <= issue:
             self.add_error("expiry_date", f"The expiry {expiry.isoformat()} must be after the issue date {issue.isoformat()}.")
@@ -185,29 +197,54 @@ class DealTermsVersionAdminForm(SafeModelForm):
     """A new terms version: every DealTerms field (prefilled from the latest version by the
     admin), the date it takes effect from and why. Versions are never edited afterwards."""
 
+    financing_from_request = None  # set by the admin from ?financing=
+
     class Meta:
         model = DealTermsVersion
-        fields = ("effective_from", "reason", *TERM_FIELDS)
+        fields = ("financing", "effective_from", "reason", *TERM_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "financing" in self.fields:
+            self.fields["financing"].help_text = "The financing these terms govern (a version never spans financings)."
+            if self.financing_from_request is not None:
+                self.fields["financing"].initial = self.financing_from_request.pk
 
     def clean(self):
         data = super().clean()
-        latest = DealTermsVersion.objects.order_by("-version").first()
-        if latest is None or self.instance.pk:
+        financing = data.get("financing")
+        if self.instance.pk or financing is None:
+            return data
+        # ranges and cross-field rules: DealTermsVersion.clean (params.term_problems), run by _post_clean
+        carried = set(fields_for(financing.terms_kind))
+        latest = DealTermsVersion.objects.filter(financing=financing).order_by("-version").first()
+        if latest is None:
             return data
         eff = data.get("effective_from")
         if eff and eff < latest.effective_from:
             self.add_error(
                 "effective_from",
-                f"A new version must take effect on or after version {latest.version}'s date "
+                f"A new version of {financing} must take effect on or after its version {latest.version}'s date "
                 f"{latest.effective_from.isoformat()}; {eff.isoformat()} is earlier. Records already made keep the "
                 "version they used.",
             )
-        changed = [n for n in TERM_FIELDS if n in data and _norm(data[n]) != _norm(getattr(latest, n))]
+        changed = [n for n in carried if n in data and _norm(data[n]) != _norm(getattr(latest, n))]
         if not changed and not self.errors:
             raise ValidationError(
-                f"No term differs from version {latest.version}; change at least one value or cancel."
+                f"No term differs from {financing}'s version {latest.version}; change at least one value or cancel."
             )
         return data
+
+
+    def _post_clean(self):
+        # A version carries only its financing's kind of terms: the rest are empty, not defaults.
+        financing = self.cleaned_data.get("financing")
+        if financing is not None and not self.instance.pk:
+            carried = set(fields_for(financing.terms_kind))
+            for name in TERM_FIELDS:
+                if name not in carried:
+                    setattr(self.instance, name, None)
+        super()._post_clean()
 
 
 def _norm(v):
@@ -216,36 +253,11 @@ def _norm(v):
     return v
 
 
-def term_groups() -> list[tuple[str, list[str]]]:
-    """DealTerms fields grouped for the admin's fieldsets, in declaration order."""
-    rules = (
-        ("Debenture conversion, interest, redemption (Debenture 1, 4)", ("debenture_", "redemption_", "original_notice",
-                                                                         "fax_original")),
-        ("Series J (SPA 1(b); Certificate of Designations)", ("series_j_", "share_rounding")),
-        ("Late delivery, revocation, mandatory purchase (SPA 5)", ("late_", "revocation_", "mandatory_")),
-        ("Cap Regulations and reserve (SPA 3(c), 4(d), 4(g), 4(i))", ("cap_", "reserve_", "shares_outstanding",
-                                                                     "authorized_")),
-        ("Warrants (SPA 4(h))", ("warrant_",)),
-        ("Registration rights (RRA)", ("registration_", "required_effective", "increased_", "amendment_", "periodic_",
-                                       "counsel_review", "requested_information", "suspension_", "held_shares",
-                                       "rra_")),
-        ("Right of first refusal (SPA 4(j))", ("rofr_",)),
-        ("Regulation S and notices (SPA 2, 10)", ("restricted_", "notice_")),
-        ("Events of Default (Debenture 10)", ("eod_",)),
-    )
-    groups: dict[str, list[str]] = {title: [] for title, _ in rules}
-    other: list[str] = []
-    for f in dataclasses.fields(DealTerms):
-        for title, prefixes in rules:
-            if f.name.startswith(prefixes):
-                groups[title].append(f.name)
-                break
-        else:
-            other.append(f.name)
-    out = [(t, names) for t, names in groups.items() if names]
-    if other:
-        out.append(("Other terms", other))
-    return out
+def term_groups(kind: str | None = None) -> list[tuple[str, list[str]]]:
+    """DealTerms fields grouped by what they govern (``params.group_of``), in declaration order;
+    with ``kind``, only the groups a financing of that kind carries."""
+    groups = [g for g in GROUP_LABELS if kind is None or g in KIND_GROUPS[kind]]
+    return [(GROUP_LABELS[g], [n for n in TERM_FIELDS if group_of(n) == g]) for g in groups]
 
 
 class PriceImportForm(SafeForm):

@@ -12,7 +12,7 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
 from deals.forms.fields import SafeForm, SafeModelForm
-from deals.models import Debenture, EventOfDefault, IndemnificationClaim, Investor, OfferResponse, OutboundNotice
+from deals.models import Debenture, EventOfDefault, Financing, IndemnificationClaim, Investor, OfferResponse, OutboundNotice
 from deals.services.company.defaults import KIND_CHOICES
 from deals.services.company.outbound import KINDS as NOTICE_KINDS
 from deals.terms import rofr
@@ -254,11 +254,22 @@ class ConsummationForm(_TermsFields):
     """SPA 4(j)(ii), (iii): consummation with the New Investor and the final terms."""
 
     consummated_date = forms.DateField(widget=DATE)
+    new_financing = forms.ModelChoiceField(
+        queryset=Financing.objects.none(),
+        required=False,
+        label="New Transaction financing",
+        help_text="SPA 4(j): if the New Transaction is recorded as a financing of its own, pick it -- its terms in force "
+        "on the consummation date are the final terms (the fields below are then not used).",
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, offer=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if offer is not None:
+            self.fields["new_financing"].queryset = Financing.objects.filter(issuer_id=offer.financing.issuer_id).exclude(
+                pk=offer.financing_id
+            )
         self.helper = _helper(
-            _row("consummated_date"),
+            _row("consummated_date", "new_financing"),
             _row("market_price_pct", "fixed_price", width=3),
             _row("warrant_exercise_price", "warrant_shares_per_dollar", width=3),
         )

@@ -31,6 +31,15 @@ class NewTransactionOffer(TimeStamped):
     restarts = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="restarted_by")
     consummated_date = models.DateField(null=True, blank=True)
     consummated_terms = models.JSONField(default=dict, blank=True)
+    new_financing = models.ForeignKey(
+        Financing,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="new_transaction_offers",
+        help_text="SPA 4(j): the New Transaction recorded as a financing of its own (its terms, its instruments); "
+        "the price-protection comparison reads its terms instead of the typed-in final terms.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
 

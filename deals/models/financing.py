@@ -11,8 +11,8 @@ class Financing(TimeStamped):
     """One issue of securities: the Series J + warrants purchase (SPA) or the debenture issue."""
 
     class Kind(models.TextChoices):
-        SERIES_J = "series_j", "Series J Convertible Preferred + Warrants"
-        DEBENTURE = "debenture", "6% Convertible Debentures"
+        SERIES_J = "series_j", "Convertible Preferred Stock + Warrants (Series J, K ...)"
+        DEBENTURE = "debenture", "Convertible Debentures"
 
     issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="financings")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -34,6 +34,12 @@ class Financing(TimeStamped):
     @property
     def is_series_j(self) -> bool:
         return self.kind == self.Kind.SERIES_J
+
+    @property
+    def terms_kind(self) -> str:
+        """Which deal terms this financing carries (``deals.terms.params.KIND_GROUPS``): a
+        convertible preferred issue (Series J, a Series K ...) or a debenture issue."""
+        return "preferred" if self.kind == self.Kind.SERIES_J else "debenture"
 
     def allocable_share(self, liquidation_preference: Decimal) -> Decimal:
         """Buyer's Allocable Share (SPA 1(b)(iv)): the buyer's part of the total offering."""

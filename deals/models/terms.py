@@ -2,6 +2,8 @@
 
 The columns are generated from the dataclass (same names, types, defaults and
 clause help texts), so the engine's parameters and the database cannot drift.
+A version carries only the terms of its financing's kind (``params.fields_for``):
+the others are NULL.
 A version is never edited: a change is a new version effective from a date,
 and every conversion or exercise links to the version it used.
 """
@@ -9,7 +11,6 @@ and every conversion or exercise links to the version it used.
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import typing
 from decimal import Decimal
 from enum import Enum
@@ -24,14 +25,15 @@ from deals.terms.params import DealTerms
 
 
 def _label(name: str) -> str:
-    return name.replace("_pct", " (%)").replace("_", " ").replace("series j", "Series J").capitalize()
+    return name.replace("_pct", " (%)").replace("_", " ").capitalize()
 
 
 def _model_field(f: dataclasses.Field, py_type) -> models.Field:
     help_text = f.metadata.get("clause", "")
     if f.metadata.get("note"):
         help_text = f"{help_text} -- {f.metadata['note']}"
-    kwargs = {"default": f.default, "help_text": help_text, "verbose_name": _label(f.name)}
+    # NULL: the term does not apply to the version's financing kind (params.KIND_GROUPS).
+    kwargs = {"default": f.default, "help_text": help_text, "verbose_name": _label(f.name), "null": True, "blank": True}
     if py_type is bool:
         return models.BooleanField(**kwargs)
     if py_type is int:
@@ -61,14 +63,17 @@ DealTermsFields = type(
 )
 
 
-class DealTermsQuerySet(models.QuerySet):
-    def in_force_on(self, day: datetime.date) -> DealTermsVersion | None:
-        """The version in force on ``day``: the latest effective on or before it."""
-        return self.filter(effective_from__lte=day).order_by("-effective_from", "-version").first()
-
-
 class DealTermsVersion(DealTermsFields):
-    version = models.PositiveIntegerField(unique=True, editable=False)
+    """One version of one financing's terms. Which version governs a day is
+    answered only by ``deals.selectors.terms.terms_in_force(financing=, day=)``."""
+
+    financing = models.ForeignKey(
+        "deals.Financing",
+        on_delete=models.PROTECT,
+        related_name="terms_versions",
+        help_text="The financing these terms govern; each financing numbers its own versions.",
+    )
+    version = models.PositiveIntegerField(editable=False)
     effective_from = models.DateField(help_text="The version applies to events on or after this date.")
     reason = models.CharField(max_length=300, help_text="Why the terms changed (e.g. SPA 4(j)(v) ratchet).")
     created_by = models.ForeignKey(
@@ -77,23 +82,48 @@ class DealTermsVersion(DealTermsFields):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
-    objects = DealTermsQuerySet.as_manager()
-
     class Meta:
-        ordering = ["-version"]
+        ordering = ["financing", "-version"]
         verbose_name = "deal terms version"
+        constraints = [
+            models.UniqueConstraint(fields=["financing", "version"], name="terms_version_unique_per_financing"),
+        ]
 
     def __str__(self) -> str:
+        # The financing is shown beside it (admin columns, pages): naming it here would cost a query per row.
         return f"Terms v{self.version} from {self.effective_from.isoformat()}"
 
+    @property
+    def kind(self) -> str:
+        """The engine's kind of the financing ("preferred" or "debenture")."""
+        return self.financing.terms_kind
+
+    def term_values(self) -> dict:
+        return {n: getattr(self, n) for n in DealTerms.field_names()}
+
+    def clean(self) -> None:
+        """Refuse a version the engine cannot compute with, or one carrying another kind's
+        terms (debenture terms on a preferred issue), naming the field and the numbers."""
+        from django.core.exceptions import ValidationError
+
+        if self.financing_id is None:
+            raise ValidationError({"financing": "A terms version belongs to a financing: pick the financing it governs."})
+        problems = terms_params.term_problems(self.term_values(), self.kind)
+        if problems:
+            raise ValidationError(
+                {n: f"{self._meta.get_field(n).verbose_name} {text} ({self.financing})." for n, text in problems.items()}
+            )
+
     def to_terms(self) -> DealTerms:
-        """The engine's view of this version."""
+        """The engine's view of this version (terms of another kind are None)."""
         hints = typing.get_type_hints(DealTerms, vars(terms_params))
         values = {}
         for f in dataclasses.fields(DealTerms):
             value = getattr(self, f.name)
             py_type = hints[f.name]
-            if isinstance(py_type, type) and issubclass(py_type, Enum):
+            if value is None:
+                pass
+            elif isinstance(py_type, type) and issubclass(py_type, Enum):
                 value = py_type(value)
             elif py_type is Decimal:
                 value = Decimal(value)
@@ -101,5 +131,10 @@ class DealTermsVersion(DealTermsFields):
         return DealTerms(**values)
 
     @classmethod
-    def values_from_terms(cls, terms: DealTerms) -> dict:
-        return {k: (v.value if isinstance(v, Enum) else v) for k, v in dataclasses.asdict(terms).items()}
+    def values_from_terms(cls, terms: DealTerms, kind: str | None = None) -> dict:
+        """Column values for ``terms``; with ``kind``, only that kind's terms (the rest None)."""
+        carried = set(terms_params.fields_for(kind)) if kind else None
+        return {
+            k: (None if carried is not None and k not in carried else v.value if isinstance(v, Enum) else v)
+            for k, v in dataclasses.asdict(terms).items()
+        }

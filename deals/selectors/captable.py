@@ -15,6 +15,7 @@ from deals.models import (
     CapRemedy,
     Conversion,
     Debenture,
+    Financing,
     Investor,
     Issuer,
     PreferredHolding,
@@ -23,7 +24,8 @@ from deals.models import (
     Warrant,
     WarrantExercise,
 )
-from deals.services.conversions import WorkflowError, prices_mapping, terms_in_force
+from deals.selectors.terms import TermsBook
+from deals.services.conversions import WorkflowError, prices_mapping
 from deals.terms import calendars
 from deals.terms.captable import CapTable, HolderInput, InstrumentPosition, build_cap_table
 from deals.terms.conversion import debenture_conversion_price, series_j_conversion_price
@@ -46,8 +48,18 @@ def cap_table_as_of(day: datetime.date) -> CapTable:
     issuer = Issuer.objects.order_by("pk").first()
     if issuer is None:
         raise WorkflowError("No Issuer is recorded yet; a deal admin adds it in the admin.", code="no_issuer")
-    _, terms = terms_in_force(day)
+    # Terms belong to a financing: the Series J prices (and the SPA's cap and reserve) come from
+    # the Series J financing's terms, the debenture prices from the debenture issue's.
     notes: list[str] = []
+    book = TermsBook()  # one query: every financing's versions (with the financing)
+    mine = [fin for fin in book.financings() if fin.issuer_id == issuer.pk]
+    spa = next((fin for fin in mine if fin.kind == Financing.Kind.SERIES_J), None)
+    deb_fin = next((fin for fin in mine if fin.kind == Financing.Kind.DEBENTURE), None)
+    if spa is None:
+        raise WorkflowError("No Series J financing with deal terms is recorded yet: the cap table follows SPA 3(c), "
+                            "4(d)(ii), 4(g).", code="no_financing")
+    terms = book.in_force(financing=spa, day=day).terms
+    deb_terms = book.in_force(financing=deb_fin, day=day).terms if deb_fin is not None else None
 
     live = live_conversions(day)
     conv_shares = dict(live.values("investor_id").annotate(n=Sum("shares_issuable")).values_list("investor_id", "n"))
@@ -110,12 +122,15 @@ def cap_table_as_of(day: datetime.date) -> CapTable:
         for pk, h in sorted(holders.items(), key=lambda kv: names.get(kv[0], ""))
     ]
     try:
-        sj_days = calendars.trading_days_before(day, terms.series_j_lookback_days)
-        deb_days = calendars.trading_days_before(day, terms.debenture_lookback_days)
+        sj_days = calendars.trading_days_before(day, terms.preferred_lookback_days)
+        deb_days = calendars.trading_days_before(day, deb_terms.debenture_lookback_days) if deb_terms else []
     except Exception as err:  # CalendarRangeError: the calendars cover 1999-2035
         raise WorkflowError(f"The cap table needs trading days before {day.isoformat()}: {err}", code="calendar", field="as_of")
     sj_price = _conversion_price(series_j_conversion_price, terms, sj_days, day, "Series J (SPA 1(b)(ix))", notes)
-    deb_price = _conversion_price(debenture_conversion_price, terms, deb_days, day, "Debentures (Debenture 4(A))", notes)
+    deb_price = (
+        _conversion_price(debenture_conversion_price, deb_terms, deb_days, day, "Debentures (Debenture 4(A))", notes)
+        if deb_terms else None
+    )
     return build_cap_table(
         terms=terms,
         as_of=day,

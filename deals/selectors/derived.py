@@ -16,7 +16,6 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from deals.models import (
-    DealTermsVersion,
     Debenture,
     Financing,
     Issuer,
@@ -25,6 +24,7 @@ from deals.models import (
     RegistrationStatement,
     Warrant,
 )
+from deals.selectors.terms import TermsUnavailable, terms_in_force
 from deals.services.calendar import business_date
 from deals.terms import calendars
 from deals.terms.conversion import (
@@ -34,7 +34,6 @@ from deals.terms.conversion import (
     series_j_conversion_price,
 )
 from deals.terms.errors import TermsError
-from deals.terms.params import NHTC_DEFAULTS, DealTerms
 from deals.terms.registration import is_increased_registered_shares_date, shares_to_register
 from deals.terms.reserve import reserve_check
 from deals.terms.rounding import to_price
@@ -60,13 +59,6 @@ class Figure:
     @property
     def ok(self) -> bool:
         return not self.problem
-
-
-def terms_in_force(day: datetime.date | None = None) -> tuple[DealTermsVersion | None, DealTerms]:
-    """The terms version in force on ``day`` (default: the business date), or the NHTC defaults."""
-    day = day or business_date()
-    version = DealTermsVersion.objects.in_force_on(day)
-    return version, (version.to_terms() if version else NHTC_DEFAULTS)
 
 
 def closing_bids(until: datetime.date, days: int = _LOOKBACK_CALENDAR_DAYS) -> dict[datetime.date, Decimal]:
@@ -111,7 +103,10 @@ def financing_allocation(financing: Financing) -> Figure:
 def debenture_status(debenture: Debenture, as_of: datetime.date | None = None) -> Figure:
     """Outstanding principal and what is convertible on the business date (Debenture 4(A))."""
     as_of = as_of or business_date()
-    _, terms = terms_in_force(as_of)
+    try:
+        _, terms = terms_in_force(financing=debenture.financing_id, day=as_of)
+    except TermsUnavailable as exc:
+        return Figure("Outstanding principal", "Debenture 4(A)", debenture.principal_outstanding, (), str(exc))
     effective = (
         RegistrationStatement.objects.filter(financing_id=debenture.financing_id, effective_date__isnull=False)
         .order_by("effective_date")
@@ -142,7 +137,10 @@ def warrant_status(warrant: Warrant, as_of: datetime.date | None = None) -> Figu
     """SPA 4(h) expiry (last day of the month of the 5th anniversary of the Closing Date), compared
     with the stored expiry, and whether the warrant has expired on the business date."""
     as_of = as_of or business_date()
-    _, terms = terms_in_force(as_of)
+    try:
+        _, terms = terms_in_force(financing=warrant.financing_id, day=warrant.issue_date)
+    except TermsUnavailable as exc:
+        return Figure("Warrant expiry", "SPA 4(h)", None, (), str(exc))
     computed = warrant_expiry(warrant.issue_date, terms)
     lines = [f"SPA 4(h): Closing {warrant.issue_date.isoformat()} -> expiry {computed.isoformat()}"]
     warning = False
@@ -157,28 +155,45 @@ def warrant_status(warrant: Warrant, as_of: datetime.date | None = None) -> Figu
 def reserve_status(issuer: Issuer, as_of: datetime.date | None = None) -> Figure:
     """SPA 4(g) reserve required (150% of the shares issuable on conversion of everything
     outstanding at today's conversion prices + the warrant shares) vs. available
-    (authorized - issued, SPA 3(c))."""
+    (authorized - issued, SPA 3(c)). Each financing's outstanding amount is priced under
+    that financing's terms in force; the reserve percentage is the SPA's (the first
+    Series J financing's terms: SPA 4(g) is its covenant)."""
     as_of = as_of or business_date()
-    _, terms = terms_in_force(as_of)
-    pref = PreferredHolding.objects.filter(financing__issuer=issuer).aggregate(
-        s=Sum("liquidation_preference_outstanding")
-    )["s"] or ZERO
-    deb = Debenture.objects.filter(financing__issuer=issuer).aggregate(s=Sum("principal_outstanding"))["s"] or ZERO
+    label, clause = "Reserve required vs available", "SPA 3(c), 4(g)"
+    pref = dict(
+        PreferredHolding.objects.filter(financing__issuer=issuer).values("financing").annotate(s=Sum("liquidation_preference_outstanding"))
+        .values_list("financing", "s")
+    )
+    deb = dict(
+        Debenture.objects.filter(financing__issuer=issuer).values("financing").annotate(s=Sum("principal_outstanding"))
+        .values_list("financing", "s")
+    )
     wsh = Warrant.objects.filter(financing__issuer=issuer).aggregate(s=Sum("shares_remaining"))["s"] or 0
+    financings = {f.pk: f for f in Financing.objects.filter(issuer=issuer).order_by("pk")}
+    spa = next((f for f in financings.values() if f.is_series_j), None)
+    if spa is None:
+        return Figure(label, clause, None, (), "No Series J financing is recorded: SPA 4(g) has no reserve percentage to apply.")
     bids = closing_bids(as_of)
     lines = []
     conv = 0
     try:
-        if pref:
-            p = series_j_conversion_price(terms=terms, prices=bids, conversion_date=as_of)
-            n = conversion_shares(pref, p.applied_price, terms)
+        _, terms = terms_in_force(financing=spa, day=as_of)
+        for fid, amount in sorted(pref.items()):
+            if not amount:
+                continue
+            _, t = terms_in_force(financing=fid, day=as_of)
+            p = series_j_conversion_price(terms=t, prices=bids, conversion_date=as_of)
+            n = conversion_shares(amount, p.applied_price, t)
             conv += n
-            lines.append(f"Series J {_money(pref)} / ${p.shown_price} = {n:,} shares")
-        if deb:
-            p = debenture_conversion_price(terms=terms, prices=bids, conversion_date=as_of)
-            n = conversion_shares(deb, p.applied_price, terms)
+            lines.append(f"{financings[fid]}: {_money(amount)} / ${p.shown_price} = {n:,} shares")
+        for fid, amount in sorted(deb.items()):
+            if not amount:
+                continue
+            _, t = terms_in_force(financing=fid, day=as_of)
+            p = debenture_conversion_price(terms=t, prices=bids, conversion_date=as_of)
+            n = conversion_shares(amount, p.applied_price, t)
             conv += n
-            lines.append(f"Debentures {_money(deb)} / ${p.shown_price} = {n:,} shares")
+            lines.append(f"{financings[fid]}: {_money(amount)} / ${p.shown_price} = {n:,} shares")
         check = reserve_check(
             terms=terms,
             conversion_shares=conv,
@@ -186,15 +201,16 @@ def reserve_status(issuer: Issuer, as_of: datetime.date | None = None) -> Figure
             issued_shares=issuer.shares_issued,
             authorized_shares=issuer.authorized_common_shares,
         )
+    except TermsUnavailable as exc:
+        return Figure(label, clause, None, tuple(lines), str(exc))
     except TermsError as exc:
-        return Figure("Reserve required vs available", "SPA 3(c), 4(g)", None, tuple(lines),
-                      f"Cannot compute on {as_of.isoformat()}: {exc}")
+        return Figure(label, clause, None, tuple(lines), f"Cannot compute on {as_of.isoformat()}: {exc}")
     lines.append(f"{terms.reserve_pct}% x {conv:,} = {check.conversion_reserve:,}; + warrant shares {int(wsh):,}")
     lines.append(f"Required {check.required_shares:,}; available {check.available_shares:,} "
                  f"({issuer.authorized_common_shares:,} authorized - {issuer.shares_issued:,} issued)")
     if not check.sufficient:
         lines.append(f"Shortfall {check.shortfall:,} shares")
-    return Figure("Reserve required vs available", "SPA 3(c), 4(g)", check.required_shares, tuple(lines),
+    return Figure(label, clause, check.required_shares, tuple(lines),
                   warning=not check.sufficient, extra={"available": check.available_shares})
 
 
@@ -210,7 +226,10 @@ def registration_status(statement: RegistrationStatement, as_of: datetime.date |
                       "this statement belongs to the debenture issue.")
     if not fin.initial_closing_date:
         return Figure(label, clause, None, (), "The financing has no Initial Closing Date yet.")
-    _, terms = terms_in_force(filing)
+    try:
+        _, terms = terms_in_force(financing=fin, day=filing)
+    except TermsUnavailable as exc:
+        return Figure(label, clause, None, (), str(exc))
     lp = fin.preferred_holdings.aggregate(s=Sum("liquidation_preference"))["s"] or ZERO
     wsh = fin.warrants.aggregate(s=Sum("shares"))["s"] or 0
     from deals.services.company.registration import registered_shares  # RRA 2(a)(ii): one definition

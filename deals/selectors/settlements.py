@@ -79,13 +79,13 @@ def _dec(value, default=None) -> Decimal | None:
         return default
 
 
-def terms_on(day: datetime.date):
-    """The engine's deal terms in force on ``day`` (raises AmountUnavailable when none is)."""
-    from deals.services.conversions import WorkflowError, terms_in_force
+def _terms(financing_id: int, day: datetime.date):
+    """The financing's deal terms in force on ``day`` (raises AmountUnavailable when none is)."""
+    from deals.selectors.terms import TermsUnavailable, terms_in_force
 
     try:
-        return terms_in_force(day)[1]
-    except WorkflowError as err:
+        return terms_in_force(financing=financing_id, day=day).terms
+    except TermsUnavailable as err:
         raise AmountUnavailable(str(err))
 
 
@@ -125,7 +125,7 @@ def _cap_redemption(ob: Obligation, day: datetime.date):
     from deals.services.conversions import prices_mapping
     from deals.terms.cap import cap_limitation_redemption_amount
 
-    rem = CapRemedy.objects.get(pk=ob.object_id)
+    rem = CapRemedy.objects.select_related("conversion__preferred").get(pk=ob.object_id)
     snap = rem.snapshot or {}
     try:
         redemption_date = datetime.date.fromisoformat(snap["redemption_date"])
@@ -135,7 +135,8 @@ def _cap_redemption(ob: Obligation, day: datetime.date):
     days = calendars.trading_days_between(redemption_date, day)
     try:
         y = cap_limitation_redemption_amount(
-            terms=terms_on(day), unconverted_preferred=rem.unconverted_shares, accrued_dividends_per_share=dividends,
+            terms=_terms(rem.conversion.preferred.financing_id, day), unconverted_preferred=rem.unconverted_shares,
+            accrued_dividends_per_share=dividends,
             conversion_price=cp, closing_prices=prices_mapping(days, "closing_price"), redemption_date=redemption_date,
             payment_date=day,
         )
@@ -167,7 +168,8 @@ def _maturity(ob: Obligation, day: datetime.date):
     if deb.principal_outstanding <= 0:
         return ZERO, f"Debenture {deb.number}: nothing outstanding", {}
     interest = accrued_interest(
-        terms=terms_on(day), principal=deb.principal_outstanding, dated_date=deb.dated_date, issued_date=deb.issue_date,
+        terms=_terms(deb.financing_id, day), principal=deb.principal_outstanding, dated_date=deb.dated_date,
+        issued_date=deb.issue_date,
         to_date=max(deb.maturity_date, day), paid_through=deb.interest_paid_through,
     )
     total = deb.principal_outstanding + interest.amount
@@ -183,7 +185,7 @@ def _acceleration(ob: Obligation, day: datetime.date):
     principal = _dec((ob.details or {}).get("principal_outstanding"))
     if eod.debenture is None or principal is None:
         return ob.amount or ZERO, f"{ob.clause}: fixed at acceleration", ob.details or {}
-    interest = accrued_interest(terms=terms_on(day), principal=principal, dated_date=eod.debenture.dated_date,
+    interest = accrued_interest(terms=_terms(eod.financing_id, day), principal=principal, dated_date=eod.debenture.dated_date,
                                 issued_date=eod.debenture.issue_date, to_date=day,
                                 paid_through=eod.debenture.interest_paid_through)
     return principal + interest.amount, (f"Debenture 10: principal ${principal:,} + interest ${interest.amount:,} "

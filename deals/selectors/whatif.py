@@ -14,15 +14,16 @@ from decimal import Decimal, InvalidOperation
 
 from deals.models import Debenture, InstrumentStatus, Issuer, MarketPrice, PreferredHolding, Warrant
 from deals.selectors.conversions import instrument_key
+from deals.selectors.terms import TermsBook
 from deals.services.conversions import (
     WorkflowError,
     _effective_date,
     cap_shares_issued,
-    terms_in_force,
 )
 from deals.terms import calendars
 from deals.terms.conversion import PaymentForm
 from deals.terms.errors import MissingPrices, TermsError
+from deals.terms.params import DEBENTURE, PREFERRED, DealTerms, group_of
 from deals.terms.rounding import to_price
 from deals.terms.whatif import DebentureIn, Event, PreferredIn, Result, Scenario, WarrantIn, simulate
 
@@ -63,6 +64,23 @@ def scenario_days(start: datetime.date, count: int) -> tuple[datetime.date, ...]
     return tuple([first] + [calendars.add_trading_days(first, i) for i in range(1, count)])
 
 
+def _scenario_terms(issuer: Issuer, day: datetime.date) -> DealTerms:
+    """The simulation runs every instrument with one DealTerms: the first Series J financing's
+    terms in force on ``day`` with the debenture terms of the first debenture issue (terms
+    belong to a financing, issue 18; each group comes from the financing it governs)."""
+    book = TermsBook()
+    mine = [fin for fin in book.financings() if fin.issuer_id == issuer.pk]
+    spa = next((fin for fin in mine if fin.terms_kind == PREFERRED), None)
+    deb = next((fin for fin in mine if fin.terms_kind == DEBENTURE), None)
+    if spa is None and deb is None:
+        raise WorkflowError("No financing with deal terms is recorded yet.", code="no_terms")
+    base = book.in_force(financing=spa or deb, day=day).terms
+    if spa is not None and deb is not None:
+        other = book.in_force(financing=deb, day=day).terms
+        base = base.with_changes(**{n: getattr(other, n) for n in DealTerms.field_names() if group_of(n) == DEBENTURE})
+    return base
+
+
 def build_scenario(
     *, start: datetime.date, trading_days: int, path: PricePath, policy: str, events=(), exercise_warrants: bool = True,
     interest_election: str = "cash", effective_date: datetime.date | None = None, suspensions=(),
@@ -72,10 +90,10 @@ def build_scenario(
         history_from = calendars.trading_days_before(days[0], LOOKBACK_TRADING_DAYS)[0]
     except TermsError as err:
         raise WorkflowError(f"The scenario's dates fall outside the trading calendars: {err}", code="calendar", field="start")
-    _, terms = terms_in_force(days[0])
     issuer = Issuer.objects.order_by("pk").first()
     if issuer is None:
         raise WorkflowError("No Issuer is recorded yet.", code="no_issuer")
+    terms = _scenario_terms(issuer, days[0])
     last = days[-1] if path.kind == "history" else days[0] - datetime.timedelta(days=1)
     bids = dict(MarketPrice.objects.filter(date__gte=history_from, date__lte=last).values_list("date", "closing_bid"))
     if path.kind in ("flat", "daily"):

@@ -28,8 +28,9 @@ from deals.models import (
     Warrant,
 )
 from deals.selectors.closing import closing_status, escrow_deadline
+from deals.selectors.terms import terms_in_force
 from deals.services.calendar import business_date
-from deals.services.conversions import WorkflowError, money, terms_in_force
+from deals.services.conversions import WorkflowError, money
 from deals.services.ledger import rows as build
 from deals.services.ledger.writer import ledger_close, ledger_put, obligations_for
 from deals.terms import closing as engine
@@ -362,7 +363,7 @@ def closing_record(
             field="bring_down_confirmed",
         )
     closing_date = st.closing.closing_date
-    version, terms = terms_in_force(closing_date)
+    version, terms = terms_in_force(financing=fin, day=closing_date)
     issued: list[dict] = []
     snapshot = {
         "closing": st.closing.as_dict(),
@@ -386,7 +387,7 @@ def closing_record(
                 financing=fin,
                 investor=s.investor,
                 certificate_number=cert,
-                shares=int(s.amount / terms.series_j_stated_value),
+                shares=int(s.amount / terms.preferred_stated_value),
                 liquidation_preference=s.amount,
                 liquidation_preference_outstanding=s.amount,
                 purchase_price=s.purchase_price,

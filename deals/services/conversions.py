@@ -27,7 +27,6 @@ from deals.models import (
     CapRemedy,
     Conversion,
     ConversionStatus,
-    DealTermsVersion,
     Debenture,
     InstrumentStatus,
     InterestElection,
@@ -42,7 +41,9 @@ from deals.models import (
     Warrant,
     WarrantExercise,
 )
+from deals.selectors.terms import terms_in_force
 from deals.services.calendar import business_date
+from deals.services.errors import WorkflowError
 from deals.services.ledger import rows as build
 from deals.services.ledger.sync import conversion_sync, debenture_sync, redemption_sync
 from deals.services.ledger.writer import history_record, ledger_close, ledger_put
@@ -64,21 +65,6 @@ from deals.terms.rounding import to_cents
 
 # Conversions that count: not revoked or dishonoured (their shares were issued or are owed).
 LIVE_STATUSES = (ConversionStatus.PENDING_DELIVERY, ConversionStatus.DELIVERED)
-
-
-class WorkflowError(Exception):
-    """A workflow step cannot run on the given input. ``str(err)`` is the clerk-readable reason.
-
-    ``field`` names the form field at fault (or None); ``code`` is stable for tests and callers;
-    ``missing_dates`` lists trading days without a closing bid (the view links to the price import).
-    """
-
-    def __init__(self, message: str, *, code: str = "invalid", field: str | None = None, missing_dates=()):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.field = field
-        self.missing_dates = tuple(missing_dates)
 
 
 from nhtc.formatting import money  # noqa: E402,F401 -- the one money formatter; messages use it
@@ -115,17 +101,6 @@ def money_input(value, *, what: str, field: str) -> Decimal:
 # --- inputs -------------------------------------------------------------------------------
 
 
-def terms_in_force(day: datetime.date) -> tuple[DealTermsVersion, DealTerms]:
-    """The deal terms version in force on ``day`` and the engine's view of it."""
-    version = DealTermsVersion.objects.in_force_on(day)
-    if version is None:
-        raise WorkflowError(
-            f"No deal terms version is in force on {day.isoformat()}; a deal admin must add one effective on or before that date.",
-            code="no_terms",
-        )
-    return version, version.to_terms()
-
-
 def prices_mapping(days, field_name: str = "closing_bid") -> dict[datetime.date, Decimal]:
     """MarketPrice rows for ``days`` as {date: price} (one query; rows without the field are left out)."""
     if not days:
@@ -135,7 +110,7 @@ def prices_mapping(days, field_name: str = "closing_bid") -> dict[datetime.date,
 
 
 def _lookback_days(terms: DealTerms, *, is_debenture: bool, conversion_date: datetime.date):
-    n = terms.debenture_lookback_days if is_debenture else terms.series_j_lookback_days
+    n = terms.debenture_lookback_days if is_debenture else terms.preferred_lookback_days
     return calendars.trading_days_before(conversion_date, n)
 
 
@@ -213,7 +188,7 @@ def _amount_errors(instrument, amount: Decimal, terms: DealTerms) -> None:
             field="amount",
         )
     if isinstance(instrument, PreferredHolding):
-        stated = terms.series_j_stated_value
+        stated = terms.preferred_stated_value
         if amount % stated:
             raise WorkflowError(
                 f"Series J converts in whole preferred shares of {money(stated)} liquidation preference each "
@@ -278,7 +253,7 @@ def conversion_quote(
                 code="redemption_pending",
                 field="instrument",
             )
-    version, terms = terms_in_force(conversion_date)
+    version, terms = terms_in_force(financing=instrument.financing, day=conversion_date)
     _amount_errors(instrument, amount, terms)
     if is_debenture and notice_method == NoticeMethod.FACSIMILE:
         _check_fax_date(conversion_date, today, terms, fax_date_confirmed_by)
@@ -482,7 +457,7 @@ def conversion_submit(
         interest_election=interest_election,
         fax_date_confirmed_by=fax_date_confirmed_by,
     )
-    version, terms = terms_in_force(conversion_date)
+    version, terms = terms_in_force(financing=locked.financing, day=conversion_date)
     applied, unconverted = _applied(locked, quote, terms)
     is_debenture = isinstance(locked, Debenture)
     original_due = quote.original_notice_due if is_debenture and notice_method == NoticeMethod.FACSIMILE else None
@@ -761,9 +736,9 @@ def cap_remedy_choose(*, conversion: Conversion, remedy: str, shares: int, chose
             code="invalid",
             field="chosen_date",
         )
-    version, terms = terms_in_force(chosen_date)
     holding = _lock(conv.preferred)
-    stated = terms.series_j_stated_value
+    version, terms = terms_in_force(financing=holding.financing, day=chosen_date)
+    stated = terms.preferred_stated_value
     per_share_dividends = accrued_dividends(
         terms=terms, liquidation_preference=stated, issue_date=holding.closing_date, to_date=chosen_date
     ).amount
@@ -798,14 +773,14 @@ def cap_remedy_choose(*, conversion: Conversion, remedy: str, shares: int, chose
             _issuer_shares(holding.financing.issuer_id, x.shares, user)
             ledger_put(source=remedy_row, rows=[build.share_delivery(
                 object_id=remedy_row.pk, investor_id=conv.investor_id,
-                due_date=calendars.add_business_days(chosen_date, terms.series_j_delivery_business_days), shares=x.shares,
+                due_date=calendars.add_business_days(chosen_date, terms.preferred_delivery_business_days), shares=x.shares,
                 what=f"{shares} Unconverted Share(s) (remedy (x))", clause="SPA 4(i)(x)", pending=True,
             )], user=user)
             return remedy_row
         if remedy == CapRemedy.Remedy.Y_REDEMPTION:
             cp = series_j_conversion_price(
                 terms=terms,
-                prices=prices_mapping(calendars.trading_days_before(chosen_date, terms.series_j_lookback_days)),
+                prices=prices_mapping(calendars.trading_days_before(chosen_date, terms.preferred_lookback_days)),
                 conversion_date=chosen_date,
             )
             last_trading = chosen_date if calendars.is_trading_day(chosen_date) else calendars.add_trading_days(chosen_date, 1)

@@ -16,8 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from deals.models import InstrumentStatus, Issuer, Warrant, WarrantExercise
+from deals.selectors.terms import terms_in_force
 from deals.services.calendar import business_date
-from deals.services.conversions import WorkflowError, money, money_input, terms_in_force
+from deals.services.conversions import WorkflowError, money, money_input
 from deals.services.ledger import rows as build
 from deals.services.ledger.sync import warrant_sync
 from deals.services.ledger.writer import history_record, ledger_put
@@ -100,7 +101,7 @@ def exercise_quote(
             code="exceeds_remaining",
             field="shares",
         )
-    version, terms = terms_in_force(exercise_date)
+    version, terms = terms_in_force(financing=warrant.financing_id, day=exercise_date)
     try:
         aggregate = exercise_cost(shares, warrant.exercise_price)
     except TermsError as err:
@@ -158,7 +159,7 @@ def exercise_submit(
     quote = exercise_quote(
         warrant=locked, shares=shares, exercise_date=exercise_date, payment_amount=payment_amount, payment_date=payment_date
     )
-    version, _ = terms_in_force(exercise_date)
+    version, _ = terms_in_force(financing=locked.financing, day=exercise_date)
     try:
         with transaction.atomic():
             exercise = WarrantExercise.objects.create(

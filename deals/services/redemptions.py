@@ -22,8 +22,9 @@ from deals.models import (
     Redemption,
     RedemptionStatus,
 )
+from deals.selectors.terms import terms_in_force
 from deals.services.calendar import business_date
-from deals.services.conversions import WorkflowError, money, terms_in_force
+from deals.services.conversions import WorkflowError, money
 from deals.services.ledger.sync import debenture_sync, redemption_sync
 from deals.services.ledger.writer import history_record
 from deals.terms.errors import TermsError
@@ -68,7 +69,7 @@ def redemption_preview(*, debenture: Debenture, notice_date: datetime.date, rece
             code="duplicate",
             field="debenture",
         )
-    _, terms = terms_in_force(notice_date)
+    _, terms = terms_in_force(financing=debenture.financing_id, day=notice_date)
     try:
         return redemption_quote(
             terms=terms,
@@ -97,7 +98,7 @@ def redemption_notice(
         existing.replayed = True
         return existing
     quote = redemption_preview(debenture=locked, notice_date=notice_date, received_date=received_date)
-    version, _ = terms_in_force(notice_date)
+    version, _ = terms_in_force(financing=locked.financing_id, day=notice_date)
     try:
         with transaction.atomic():
             redemption = Redemption.objects.create(

@@ -29,8 +29,9 @@ from deals.models import (
     WarrantExercise,
 )
 from deals.selectors.closing import effective_date_on, final_closing_date, first_offered_on, initial_effective_date
+from deals.selectors.terms import terms_in_force
 from deals.services.closing import _next_numbers, _not_future
-from deals.services.conversions import WorkflowError, money, terms_in_force
+from deals.services.conversions import WorkflowError, money
 from deals.services.ledger import rows as build
 from deals.services.ledger.writer import ledger_close, ledger_put
 from deals.terms import closing as closing_engine
@@ -48,7 +49,7 @@ def restricted_period(financing: Financing, day: datetime.date) -> closing_engin
     closed = final_closing_date(financing)
     if closed is None:
         return None
-    _, terms = terms_in_force(day)
+    _, terms = terms_in_force(financing=financing, day=day)
     return closing_engine.restricted_period_end(
         final_closing_date=closed, first_offered_on=first_offered_on(financing), years=terms.restricted_period_years
     )
@@ -262,7 +263,7 @@ def transfer_submit(
         written_assignment=written_assignment,
         notice_to_company=True,
         transferee_bound=transferee_bound,
-        minimum=terms_in_force(transfer_date)[1].rra_assignment_min_liquidation_preference,
+        minimum=terms_in_force(financing=fin, day=transfer_date).terms.rra_assignment_min_liquidation_preference,
     )
     if rights_requested and not rights.follow:
         raise WorkflowError(

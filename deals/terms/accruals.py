@@ -20,7 +20,7 @@ from .params import DayCount, DealTerms
 from .rounding import pct, to_cents
 
 CLAUSE_DEB_INTEREST = "Debenture (interest paragraph), 4(A)"
-CLAUSE_SERIES_J_DIVIDENDS = "Series J CoD dividends (deal terms series_j_dividend_*)"
+CLAUSE_SERIES_J_DIVIDENDS = "Series J Certificate of Designations dividends (preferred-stock terms)"
 
 ZERO = Decimal(0)
 
@@ -156,7 +156,7 @@ def accrued_dividends(
     paid_through: date | None = None,
 ) -> Accrual:
     """Series J dividends (CoD, not in the seeds; SPA 4(g), 5(f) refer to them): the
-    ``series_j_dividend_rate_pct`` a year on the liquidation preference from the issue (Closing)
+    ``preferred_dividend_rate_pct`` a year on the liquidation preference from the issue (Closing)
     date, or from ``paid_through``, to ``to_date`` excluded."""
     start = issue_date if paid_through is None or paid_through < issue_date else paid_through
     reason = f"the issue (Closing) date {issue_date.isoformat()}" if start == issue_date else (
@@ -165,8 +165,8 @@ def accrued_dividends(
     return _accrue(
         "dividends",
         liquidation_preference,
-        terms.series_j_dividend_rate_pct,
-        terms.series_j_day_count,
+        terms.preferred_dividend_rate_pct,
+        terms.preferred_day_count,
         start,
         to_date,
         CLAUSE_SERIES_J_DIVIDENDS,

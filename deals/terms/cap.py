@@ -166,7 +166,7 @@ def unconverted_shares(
         raise InvalidInput("Preferred shares and cap room cannot be negative.")
     if conversion_price <= 0:
         raise InvalidInput("The conversion price must be positive.")
-    per = terms.series_j_stated_value if amount_per_share is None else amount_per_share
+    per = terms.preferred_stated_value if amount_per_share is None else amount_per_share
     if per <= 0:
         raise InvalidInput("The amount per preferred share must be positive.")
 
@@ -300,7 +300,7 @@ def cap_limitation_redemption_amount(
         raise InvalidInput("Accrued dividends cannot be negative.")
     if payment_date < redemption_date:
         raise InvalidInput("The payment date cannot precede the Redemption Date.")
-    lp = terms.series_j_stated_value if liquidation_preference is None else liquidation_preference
+    lp = terms.preferred_stated_value if liquidation_preference is None else liquidation_preference
     days = trading_days_between(redemption_date, payment_date)
     if not days:
         raise InvalidInput(

@@ -18,7 +18,7 @@ Debenture 4(A):
   are due by the 5th business day after the Date of Conversion.
 
 Series J (Certificate of Designations, SPA Annex I -- not in the seeds): the
-same shape with the ``series_j_*`` deal terms: lesser of the Fixed Price and
+same shape with the ``preferred_*`` deal terms: lesser of the Fixed Price and
 a discount of the SPA 1(b)(ix) Market Price (3 lowest of 20 closing bids),
 dividends at a yearly rate on the liquidation preference converted.
 
@@ -57,7 +57,7 @@ from .rounding import pct, to_cents, to_price, to_shares
 
 CLAUSE_DEB = "Debenture 4(A)"
 CLAUSE_DEB_EXHIBIT_A = "Debenture Exhibit A"
-CLAUSE_SERIES_J = "Series J CoD (deal terms series_j_*; see docs/interpretations.md), SPA 1(b)(ix)"
+CLAUSE_SERIES_J = "Series J Certificate of Designations (preferred-stock terms; see the contract readings), SPA 1(b)(ix)"
 
 ZERO = Decimal(0)
 CENTS_ZERO = Decimal("0.00")
@@ -179,13 +179,13 @@ def series_j_conversion_price(
     mp = market_price(
         prices,
         conversion_date,
-        terms.series_j_lookback_method,
-        terms.series_j_lookback_days,
-        terms.series_j_lookback_lowest,
+        terms.preferred_lookback_method,
+        terms.preferred_lookback_days,
+        terms.preferred_lookback_lowest,
     )
     return lesser_price(
-        fixed_price=terms.series_j_fixed_price,
-        discount_pct=terms.series_j_discount_pct,
+        fixed_price=terms.preferred_fixed_price,
+        discount_pct=terms.preferred_discount_pct,
         market=mp,
         clause=CLAUSE_SERIES_J,
         precision=terms.conversion_price_precision,
@@ -741,9 +741,9 @@ def quote_preferred_conversion(
         stockholder_approval=stockholder_approval,
     )
     split = None
-    n_pref, rem = divmod(amount, terms.series_j_stated_value)
+    n_pref, rem = divmod(amount, terms.preferred_stated_value)
     if rem == 0 and not stockholder_approval:
-        per = terms.series_j_stated_value
+        per = terms.preferred_stated_value
         if dividend_payment is PaymentForm.SHARES:
             per += accrual.amount / n_pref
         split = unconverted_shares(
@@ -779,7 +779,7 @@ def quote_preferred_conversion(
         delivery_date=series_j_delivery_date(conversion_date, terms),
         original_notice_due=None,
         clauses=(
-            "Series J Certificate of Designations (not in the seeds; deal terms series_j_*)",
+            "Series J Certificate of Designations (preferred-stock terms; see the contract readings)",
             "SPA 1(b)(ix) (Market Price: 3 lowest of 20 closing bids)",
             "SPA 4(d)(ii), 4(i) (Cap Regulations, Unconverted Shares)",
             "SPA 3(c), 4(g) (authorized and reserved shares)",

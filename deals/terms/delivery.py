@@ -4,7 +4,7 @@
   from the date the notice of conversion is delivered to the Company" -> the
   3rd business day after that date. Series J: the Delivery Date is defined in
   the Certificate of Designations, which we lack; default the 3rd business
-  day after the Conversion Date (``DealTerms.series_j_delivery_business_days``).
+  day after the Conversion Date (``DealTerms.preferred_delivery_business_days``).
 - SPA 5(c) late payments, per $10,000 of liquidation preference or dividend
   amount converted: $100 per business day late for days 1-10, then $1,000 +
   $200 per business day beyond 10. "No. Business Days Late" = business days
@@ -50,8 +50,8 @@ def debenture_delivery_date(notice_delivered: date, terms: DealTerms) -> date:
 
 def series_j_delivery_date(conversion_date: date, terms: DealTerms) -> date:
     """Series J Delivery Date (Certificate of Designations, not in the seeds): by default the
-    3rd business day after the Conversion Date (``series_j_delivery_business_days``)."""
-    return add_business_days(conversion_date, terms.series_j_delivery_business_days)
+    3rd business day after the Conversion Date (``preferred_delivery_business_days``)."""
+    return add_business_days(conversion_date, terms.preferred_delivery_business_days)
 
 
 def late_payment_per_unit(business_days_late: int, terms: DealTerms) -> Decimal:

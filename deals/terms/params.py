@@ -1,8 +1,15 @@
 """Deal terms: every parameter the contract engine takes, with the NHTC defaults.
 
-``DealTerms`` is flat on purpose: the ``deals.DealTermsVersion`` model gets
+``DealTerms`` is one flat dataclass on purpose: every engine function keeps
+taking one ``terms`` argument, and the ``deals.DealTermsVersion`` model gets
 one column per field here (same name, type and default), generated from this
-class, so the engine and the database cannot drift apart. Each field carries
+class, so the engine and the database cannot drift apart. Each field belongs
+to a group -- what it governs (``group_of``): preferred stock, debentures,
+warrants, registration rights, or the Company's covenants that every
+financing's conversions report (cap, reserve, rounding, notices). A financing
+carries only the groups of its kind (``KIND_GROUPS``); the other fields are
+``None`` in its versions. ``term_problems`` is the one check that a version
+can be computed with (ranges and cross-field rules). Each field carries
 the clause it comes from (``metadata["clause"]``), shown in the admin as help
 text. Percentages are written as numbers (80 means 80%).
 
@@ -93,15 +100,15 @@ class DealTerms:
         3, DEB_CONV, "fax date is the Conversion Date if the original arrives within N business days"
     )
     # Series J conversion
-    series_j_stated_value: Decimal = term(D("1000"), "SPA 1(b)(iv)", "liquidation preference per share")
-    series_j_fixed_price: Decimal = term(D("1.4375"), COD, "Fixed Price")
-    series_j_discount_pct: Decimal = term(D("80"), COD, "percent of the Market Price")
-    series_j_lookback_method: LookbackMethod = term(LookbackMethod.AVERAGE_LOWEST, "SPA 1(b)(ix)")
-    series_j_lookback_days: int = term(20, "SPA 1(b)(ix)")
-    series_j_lookback_lowest: int = term(3, "SPA 1(b)(ix)")
-    series_j_dividend_rate_pct: Decimal = term(D("6"), COD, "per annum")
-    series_j_day_count: DayCount = term(DayCount.ACT_365, COD)
-    series_j_delivery_business_days: int = term(3, COD, "Delivery Date")
+    preferred_stated_value: Decimal = term(D("1000"), "SPA 1(b)(iv)", "liquidation preference per share")
+    preferred_fixed_price: Decimal = term(D("1.4375"), COD, "Fixed Price")
+    preferred_discount_pct: Decimal = term(D("80"), COD, "percent of the Market Price")
+    preferred_lookback_method: LookbackMethod = term(LookbackMethod.AVERAGE_LOWEST, "SPA 1(b)(ix)")
+    preferred_lookback_days: int = term(20, "SPA 1(b)(ix)")
+    preferred_lookback_lowest: int = term(3, "SPA 1(b)(ix)")
+    preferred_dividend_rate_pct: Decimal = term(D("6"), COD, "per annum")
+    preferred_day_count: DayCount = term(DayCount.ACT_365, COD)
+    preferred_delivery_business_days: int = term(3, COD, "Delivery Date")
     # Shares
     share_rounding: ShareRounding = term(ShareRounding.HALF_UP, DEB_CONV, "nearest whole share")
     # Late delivery
@@ -191,6 +198,141 @@ class DealTerms:
 
 
 NHTC_DEFAULTS = DealTerms()
+
+# --- groups: what each term governs ------------------------------------------------------
+
+PREFERRED, DEBENTURE, WARRANT, REGISTRATION, COMPANY = "preferred", "debenture", "warrant", "registration", "company"
+GROUP_LABELS = {
+    PREFERRED: "Preferred stock: conversion, dividends, delivery, SPA 5 remedies, cap remedies, first refusal",
+    DEBENTURE: "Debentures: conversion, interest, redemption, original notice, Events of Default",
+    WARRANT: "Warrants (SPA 4(h))",
+    REGISTRATION: "Registration rights (RRA)",
+    COMPANY: "Company covenants every conversion reports: cap, reserve, rounding, Regulation S, notices",
+}
+# The groups a financing of each kind carries. A preferred issue comes with warrants and an RRA
+# (SPA 4(h), RRA 2); a debenture issue with neither.
+KIND_GROUPS: dict[str, frozenset[str]] = {
+    PREFERRED: frozenset({PREFERRED, WARRANT, REGISTRATION, COMPANY}),
+    DEBENTURE: frozenset({DEBENTURE, COMPANY}),
+}
+_PREFIX_GROUPS = (
+    (("preferred_", "late_", "revocation_", "mandatory_purchase_", "cap_remedy_", "cap_redemption_", "rofr_"), PREFERRED),
+    (("debenture_", "redemption_", "original_notice_", "fax_original_", "eod_"), DEBENTURE),
+    (("warrant_",), WARRANT),
+    (("registration_", "required_effective_", "increased_", "amendment_", "periodic_", "counsel_review_",
+      "requested_information_", "suspension_", "held_shares_", "rra_"), REGISTRATION),
+    (("cap_", "reserve_", "share_rounding", "restricted_period_", "notice_"), COMPANY),
+)
+
+
+def group_of(name: str) -> str:
+    """The group a DealTerms field belongs to (what it governs). A new term whose prefix is not
+    listed in ``_PREFIX_GROUPS`` counts as a company covenant: every financing carries it."""
+    for prefixes, group in _PREFIX_GROUPS:
+        if name.startswith(prefixes):
+            return group
+    return COMPANY
+
+
+def fields_for(kind: str) -> tuple[str, ...]:
+    """The DealTerms fields a financing of ``kind`` ("preferred" or "debenture") carries."""
+    groups = KIND_GROUPS[kind]
+    return tuple(n for n in DealTerms.field_names() if group_of(n) in groups)
+
+
+# --- the one validity check ---------------------------------------------------------------
+
+# (lowest, highest, lowest allowed?) per field; Decimal percentages and amounts must be
+# more than 0, counts at least 1. Unlisted ints: 1..1,000; unlisted Decimals: (0, 1,000,000,000].
+_HUNDRED, _THOUSAND = D("100"), D("1000")
+_BOUNDS: dict[str, tuple[Decimal, Decimal, bool]] = {
+    "preferred_discount_pct": (D(0), _HUNDRED, False),
+    "debenture_discount_pct": (D(0), _HUNDRED, False),
+    "debenture_first_tranche_pct": (D(0), _HUNDRED, False),
+    "preferred_dividend_rate_pct": (D(0), _HUNDRED, False),
+    "debenture_interest_rate_pct": (D(0), _HUNDRED, False),
+    "cap_pct": (D(0), _HUNDRED, False),
+    "cap_meeting_trigger_pct": (D(0), _HUNDRED, False),
+    "warrant_coverage_pct": (D(0), _THOUSAND, False),
+    "periodic_amount_pct": (D(0), _HUNDRED, False),
+    "rra_amendment_consent_pct": (D(0), _HUNDRED, False),
+    "preferred_fixed_price": (D(0), D("100000"), False),
+    "debenture_fixed_price": (D(0), D("100000"), False),
+    "preferred_stated_value": (D(0), D("100000000"), False),
+}
+_PCT_HIGH = D("10000")  # premiums, multiples and reserve percentages (120%, 145%, 150%, 200%)
+_YEARS_HIGH = 50
+
+
+def _bounds(name: str, value) -> tuple[Decimal, Decimal, bool]:
+    if name in _BOUNDS:
+        return _BOUNDS[name]
+    if isinstance(value, int):
+        return (D(1), D(_YEARS_HIGH if name.endswith("_years") else 1000), True)
+    if name.endswith("_pct"):
+        return (D(0), _PCT_HIGH, False)
+    return (D(0), D("1000000000"), False)
+
+
+def _show(value) -> str:
+    return f"{value:,}" if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else repr(value)
+
+
+def term_problems(values: dict, kind: str) -> dict[str, str]:
+    """What makes a version of a ``kind`` financing unusable, per field: a missing term of its
+    kind, a term of another kind, a value out of range (0, negatives, 2,147,483,648 ...), an
+    unknown choice, or a broken cross-field rule. Empty when the engine can compute with it."""
+    hints = _field_types()
+    carried = set(fields_for(kind))
+    out: dict[str, str] = {}
+    for name in DealTerms.field_names():
+        value = values.get(name)
+        if name not in carried:
+            if value is not None:
+                out[name] = f"is a {group_of(name)} term; a {kind} financing does not carry it"
+            continue
+        if value is None:
+            out[name] = "is missing"
+            continue
+        py = hints[name]
+        if py is bool:
+            continue
+        if isinstance(py, type) and issubclass(py, Enum):
+            allowed = [m.value for m in py]
+            if (value.value if isinstance(value, Enum) else value) not in allowed:
+                out[name] = f"is {value!r}; it must be one of {', '.join(allowed)}"
+            continue
+        try:
+            number = D(str(value))
+        except ArithmeticError:
+            out[name] = f"is {value!r}, not a number"
+            continue
+        if not number.is_finite():
+            out[name] = f"is {value!r}, not a number"
+            continue
+        low, high, low_ok = _bounds(name, value if py is int else number)
+        if py is int and number != number.to_integral_value():
+            out[name] = f"is {_show(number)}; it must be a whole number"
+        elif number < low or (number == low and not low_ok):
+            out[name] = f"is {_show(number)}; it must be {'at least' if low_ok else 'more than'} {_show(low)}"
+        elif number > high:
+            out[name] = f"is {_show(number)}; it must be at most {_show(high)}"
+    for prefix in ("preferred", "debenture"):
+        days, lowest = values.get(f"{prefix}_lookback_days"), values.get(f"{prefix}_lookback_lowest")
+        method = values.get(f"{prefix}_lookback_method")
+        method = method.value if isinstance(method, Enum) else method
+        if (f"{prefix}_lookback_lowest" not in out and f"{prefix}_lookback_days" not in out and days is not None
+                and lowest is not None and method == LookbackMethod.AVERAGE_LOWEST.value and int(lowest) > int(days)):
+            out[f"{prefix}_lookback_lowest"] = (
+                f"is {lowest}; the average of the lowest prices cannot take more than the {days} look-back trading days"
+            )
+    return out
+
+
+def _field_types() -> dict:
+    import typing
+
+    return typing.get_type_hints(DealTerms, globals())
 
 # Capital facts (SPA 3(c), 4(d)(ii)) are facts about the Issuer, not deal terms:
 # the app passes the Issuer record's figures. These are the engine's defaults

@@ -136,7 +136,7 @@ def shares_to_register(
     if filing_date < closing_date:
         raise InvalidInput("The filing date precedes the Closing Date.")
     years = terms.registration_dividend_years
-    rate = terms.series_j_dividend_rate_pct
+    rate = terms.preferred_dividend_rate_pct
     dividends = _dividends_through(lp, closing_date, add_years(closing_date, years), terms)
     convertible = lp + dividends
     conversion_shares = _shares_at_least(convertible, price)
@@ -297,7 +297,7 @@ def increased_shares(
     if irsd < initial_closing_date:
         raise InvalidInput("The Increased Registered Shares Date precedes the Initial Closing Date.")
     years = terms.increased_registration_dividend_years
-    rate = terms.series_j_dividend_rate_pct
+    rate = terms.preferred_dividend_rate_pct
     dividends = _dividends_through(unconverted, initial_closing_date, add_years(initial_closing_date, years), terms)
     unconverted_shares = _shares_at_least(unconverted + dividends, price) if unconverted else 0
     multiplied = to_shares(unconverted_shares * terms.registration_multiple_pct / HUNDRED)

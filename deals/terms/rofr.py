@@ -427,7 +427,7 @@ def price_protection(
     more shares per dollar, brings the Series J and the Warrants (issued,
     converted or not) down to those terms.
 
-    Current terms: ``series_j_discount_pct`` and ``series_j_fixed_price`` from
+    Current terms: ``preferred_discount_pct`` and ``preferred_fixed_price`` from
     DealTerms; the Buyer's Warrants (``warrant_exercise_price``,
     ``warrant_shares`` for ``purchase_price``). Returns the DealTerms field
     changes and the warrant changes; more warrant shares come with the New
@@ -440,8 +440,8 @@ def price_protection(
         if v is not None and v <= 0:
             raise InvalidInput(f"New Transaction {name} must be positive.")
     current = NewTransactionTerms(
-        market_price_pct=terms.series_j_discount_pct,
-        fixed_price=terms.series_j_fixed_price,
+        market_price_pct=terms.preferred_discount_pct,
+        fixed_price=terms.preferred_fixed_price,
         warrant_exercise_price=Decimal(warrant_exercise_price),
         warrant_shares_per_dollar=Decimal(warrant_shares) / Decimal(purchase_price),
     )
@@ -452,9 +452,9 @@ def price_protection(
     deal_changes: dict = {}
     warrant_changes: dict = {}
     if Respect.MARKET_PRICE_PCT in better:
-        deal_changes["series_j_discount_pct"] = new.market_price_pct
+        deal_changes["preferred_discount_pct"] = new.market_price_pct
     if Respect.FIXED_PRICE in better:
-        deal_changes["series_j_fixed_price"] = new.fixed_price
+        deal_changes["preferred_fixed_price"] = new.fixed_price
     if Respect.WARRANT_EXERCISE_PRICE in better:
         warrant_changes["exercise_price"] = new.warrant_exercise_price
     if Respect.WARRANT_SHARES_PER_DOLLAR in better:

@@ -199,7 +199,7 @@ def simulate(s: Scenario) -> Result:
     unconverted = 0
     rows = []
     cap_reached = reserve_breached = authorized_breached = None
-    stated = terms.series_j_stated_value
+    stated = terms.preferred_stated_value
     for day in s.days:
         bid = s.bids.get(day)
         if bid is None:

@@ -65,8 +65,9 @@ def _imports(n, user):
 
 
 def _terms(n, user):
+    fin = SeriesJFinancingFactory(terms=False)
     for i in range(n):
-        DealTermsVersionFactory(version=i + 1, created_by=user)
+        DealTermsVersionFactory(financing=fin, version=i + 1, created_by=user)
 
 
 def _conversions(n, user):

@@ -33,7 +33,6 @@ D = Decimal
 @pytest.fixture
 def deal(db, clerk):
     set_business_date(datetime.date(2000, 6, 30))
-    f.DealTermsVersionFactory()
     f.price_series(datetime.date(1999, 12, 1), datetime.date(2000, 6, 30), bid=D("1.5000"))
     MarketPrice.objects.filter(date__in=[datetime.date(2000, 5, d) for d in (15, 16, 17)]).update(closing_bid=D("1.0000"))
     a, b, c = (f.InvestorFactory(legal_name=n) for n in ("A Fund", "B Fund", "C Fund"))

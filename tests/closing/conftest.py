@@ -27,7 +27,6 @@ def today():
 
 @pytest.fixture
 def series_j(db, today):
-    fx.DealTermsVersionFactory(version=1)
     fx.price_series(datetime.date(1999, 12, 1), datetime.date(2000, 3, 31), bid=Decimal("2.0000"))
     return fx.SeriesJFinancingFactory(name="Series J", initial_closing_date=None, escrow_agent="Krieger & Prager LLP")
 
@@ -60,5 +59,4 @@ def meet_all(room, user, on=datetime.date(2000, 1, 20)):
 
 @pytest.fixture
 def debenture_fin(db, today):
-    fx.DealTermsVersionFactory(version=1)
     return fx.FinancingFactory(name="Debentures", kind=Financing.Kind.DEBENTURE, initial_closing_date=None)

@@ -22,7 +22,6 @@ def as_of():
 def deal(db, as_of):
     """Series J closing 2000-03-07 (Anticipated Initial Effective Date 2000-06-05),
     buyers A (600 shares, $600,000) and B (400 shares, $400,000), one debenture."""
-    fx.DealTermsVersionFactory(version=1)
     fin = fx.SeriesJFinancingFactory(name="Series J", initial_closing_date=CLOSING)
     a = fx.InvestorFactory(legal_name="Alpha Fund Ltd.")
     b = fx.InvestorFactory(legal_name="Beta Capital Ltd.")
@@ -58,7 +57,7 @@ def make_conversion(holding, on, amount, shares, version=None, status="delivered
 
     from deals.models import Conversion, DealTermsVersion
 
-    version = version or DealTermsVersion.objects.order_by("version").first()
+    version = version or DealTermsVersion.objects.filter(financing=holding.financing).order_by("version").first()
     return Conversion.objects.create(
         preferred=holding,
         investor=holding.investor,

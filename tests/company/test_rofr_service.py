@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from deals.models import DealTermsVersion, NewTransactionOffer, ObligationKind, PriceProtectionAdjustment
+from deals.selectors.terms import terms_in_force
 from deals.services.company import registration as reg_svc
 from deals.services.company import rofr as svc
 from deals.services.ledger.writer import obligations_for
@@ -135,7 +136,8 @@ def test_price_protection_creates_a_new_terms_version_and_adjusts_warrants_but_n
         user=None,
         as_of=D(2000, 5, 26),
     )
-    v1 = DealTermsVersion.objects.get(version=1)
+    v1 = DealTermsVersion.objects.get(financing=deal["financing"], version=1)
+    deb_v1 = DealTermsVersion.objects.get(financing=deal["debenture"].financing, version=1)
     past = make_conversion(deal["ha"], D(2000, 5, 1), "100000", 60_000, version=v1)
     cheaper = NewTransactionTerms(market_price_pct=Decimal("75"), fixed_price=Decimal("2.00"), warrant_exercise_price=Decimal("1.8000"))
     offer = _offer(deal, terms=cheaper)
@@ -150,8 +152,12 @@ def test_price_protection_creates_a_new_terms_version_and_adjusts_warrants_but_n
     }
     adj = svc.price_protection_confirm(offer=offer, user=_user(), as_of=D(2000, 6, 15))
     assert adj.terms_version.version == 2 and adj.terms_version.effective_from == D(2000, 6, 15)
-    assert adj.terms_version.series_j_discount_pct == Decimal("75")  # 75% of market < 80%
-    assert DealTermsVersion.objects.in_force_on(D(2000, 6, 14)).version == 1
+    assert adj.terms_version.preferred_discount_pct == Decimal("75")  # 75% of market < 80%
+    assert adj.terms_version.financing == deal["financing"]
+    assert terms_in_force(financing=deal["financing"], day=D(2000, 6, 14)).version.version == 1
+    assert terms_in_force(financing=deal["financing"], day=D(2000, 6, 15)).version == adj.terms_version
+    # the debenture financing's terms are untouched by the Series J's price protection
+    assert terms_in_force(financing=deal["debenture"].financing, day=D(2000, 6, 15)).version == deb_v1
     deal["wa"].refresh_from_db()
     assert deal["wa"].exercise_price == Decimal("1.8000")
     assert deal["wa"].history.count() == 2  # the change is in the warrant's history
@@ -184,3 +190,43 @@ def test_no_offer_is_needed_after_240_days_from_the_effective_date(deal):
     )
     with pytest.raises(ValidationError, match="period ended on 2000-11-29"):
         _offer(deal, sent=D(2000, 11, 30))
+
+
+@pytest.mark.django_db
+def test_new_transaction_recorded_as_a_financing_drives_price_protection_from_its_terms(deal):
+    """SPA 4(j), issue 18: the New Transaction is a financing of its own (Series K, 75% of market,
+    Fixed Price $1.25, warrants at $1.80); the comparison reads its terms in force, not typed-in text."""
+    from tests.factories import DealTermsVersionFactory, SeriesJFinancingFactory, WarrantFactory
+
+    reg_svc.registration_statement_save(
+        financing=deal["financing"],
+        data={"filed_date": D(2000, 3, 20), "effective_date": D(2000, 4, 3), "shares_registered": 2_000_000},
+        user=None,
+        as_of=D(2000, 5, 26),
+    )
+    series_k = SeriesJFinancingFactory(issuer=deal["financing"].issuer, name="Series K", terms=False,
+                                       initial_closing_date=D(2000, 6, 15))
+    k_terms = DealTermsVersionFactory(financing=series_k, effective_from=D(2000, 6, 1), reason="Series K CoD",
+                                      preferred_discount_pct=Decimal("75"), preferred_fixed_price=Decimal("1.2500"))
+    WarrantFactory(financing=series_k, exercise_price=Decimal("1.8000"), issue_date=D(2000, 6, 15))
+    offered = NewTransactionTerms(market_price_pct=Decimal("75"), fixed_price=Decimal("1.25"),
+                                  warrant_exercise_price=Decimal("1.8000"))
+    offer = _offer(deal, terms=offered)
+    _answer(offer, deal["a"], "declined", D(2000, 5, 30))
+    _answer(offer, deal["b"], "declined", D(2000, 5, 30))
+    with pytest.raises(ValidationError, match="cannot be it"):
+        svc.offer_consummate(offer=offer, consummated_date=D(2000, 6, 15), new_financing=deal["financing"], user=_user(),
+                             as_of=D(2000, 6, 15))
+    # the typed-in terms are ignored when the financing is given
+    offer = svc.offer_consummate(offer=offer, consummated_date=D(2000, 6, 15), final=OFFERED, new_financing=series_k,
+                                 user=_user(), as_of=D(2000, 6, 15))
+    assert offer.new_financing == series_k
+    assert offer.consummated_terms["market_price_pct"] == "75.0000"
+    proposal = svc.price_protection_proposal(offer)
+    assert proposal.protection.deal_terms_changes == {"preferred_discount_pct": Decimal("75.0000"),
+                                                      "preferred_fixed_price": Decimal("1.2500")}
+    assert {w.new_exercise_price for w in proposal.warrants} == {Decimal("1.8000")}
+    adj = svc.price_protection_confirm(offer=offer, user=_user(), as_of=D(2000, 6, 15))
+    assert adj.terms_version.financing == deal["financing"] and adj.terms_version.preferred_discount_pct == Decimal("75")
+    k_terms.refresh_from_db()
+    assert terms_in_force(financing=series_k, day=D(2000, 6, 15)).version == k_terms  # Series K's own terms untouched

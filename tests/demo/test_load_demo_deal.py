@@ -100,13 +100,21 @@ def test_business_date_is_set_once_and_an_admin_choice_is_kept():
     assert business_date() == datetime.date(2000, 6, 1)
 
 
-def test_terms_version_one_is_the_nhtc_defaults_from_1999():
-    demo = load_demo_deal()
-    v1 = demo["terms_version"]
-    assert v1.version == 1 and v1.effective_from == datetime.date(1999, 1, 1)
-    from deals.terms.params import NHTC_DEFAULTS
+def test_each_financing_has_its_own_version_one_with_the_nhtc_defaults_from_1999():
+    from deals.selectors.terms import terms_in_force
+    from deals.terms.params import NHTC_DEFAULTS, fields_for
 
-    assert v1.to_terms() == NHTC_DEFAULTS
+    demo = load_demo_deal()
+    load_demo_deal()  # idempotent: still one version per financing
+    for fin in (demo["series_j"], demo["debenture_financing"]):
+        v1 = m.DealTermsVersion.objects.get(financing=fin)
+        assert v1.version == 1 and v1.effective_from == datetime.date(1999, 1, 1)
+        carried = set(fields_for(fin.terms_kind))
+        terms = terms_in_force(financing=fin, day=datetime.date(2000, 6, 1)).terms
+        for name in NHTC_DEFAULTS.field_names():
+            expected = getattr(NHTC_DEFAULTS, name) if name in carried else None
+            assert getattr(terms, name) == expected, (fin, name)
+    assert demo["terms_version"].financing == demo["series_j"]
 
 
 def test_registration_statement_registers_rra_2a_shares():

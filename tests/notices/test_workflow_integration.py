@@ -27,7 +27,6 @@ def world(db):
     from deals.models import BusinessDate
 
     BusinessDate.objects.update_or_create(pk=1, defaults={"business_date": DAY})
-    f.DealTermsVersionFactory()
     f.price_series(datetime.date(1999, 12, 1), DAY, bid=Decimal("1.5000"))
     return f.DebentureFactory(number="D-7", investor=f.InvestorFactory(legal_name="Holder & Sons")), f.WarrantFactory(number="W-2")
 

@@ -36,10 +36,9 @@ BID = D("1.5000")
 
 
 def make_world(*, bid=BID, today=CONV_DATE, start=START, end=None):
-    """Terms v1, flat closing bids from ``start`` to ``end`` (default: business date), a $100,000
+    """Terms v1 of each financing, flat closing bids from ``start`` to ``end`` (default: business date), a $100,000
     debenture and a 400-share Series J holding. Returns a namespace."""
     set_business_date(today)
-    f.DealTermsVersionFactory()
     f.price_series(start, end or today, bid=bid)
     deb = f.DebentureFactory()
     pref = f.PreferredHoldingFactory()

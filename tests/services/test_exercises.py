@@ -19,7 +19,6 @@ TODAY = datetime.date(2000, 6, 1)
 @pytest.fixture
 def warrant(db):
     set_business_date(TODAY)
-    f.DealTermsVersionFactory()
     return f.WarrantFactory(shares=50_000, exercise_price=D("1.6500"), expiry_date=datetime.date(2005, 1, 31))
 
 

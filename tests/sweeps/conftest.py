@@ -33,6 +33,10 @@ def make_conversion(*, user, terms_version, preferred=None, debenture=None, amou
         preferred = f.PreferredHoldingFactory()
     instrument = preferred or debenture
     conversion_date = conversion_date or delivery_date - datetime.timedelta(days=3)
+    if terms_version.financing_id != instrument.financing_id:  # priced by its own financing's terms (issue 18)
+        from deals.selectors.terms import terms_in_force
+
+        terms_version = terms_in_force(financing=instrument.financing, day=conversion_date).version
     values = dict(
         preferred=preferred, debenture=debenture, investor=instrument.investor, terms_version=terms_version, amount=amount,
         conversion_date=conversion_date, notice_method=m.NoticeMethod.FACSIMILE, notice_received_date=conversion_date,
@@ -90,7 +94,7 @@ def build_scenario(*, user, terms_version, n: int = 1, fin=None):
                         conversion_date=datetime.date(2000, 5, 19), amount=D("100000"))
         f.WarrantFactory(financing=fin, expiry_date=datetime.date(2000, 6, 30) + datetime.timedelta(days=i))
         m.Redemption.objects.create(
-            debenture=deb, terms_version=terms_version, notice_date=datetime.date(2000, 5, 12),
+            debenture=deb, terms_version=deb.financing.terms_versions.get(), notice_date=datetime.date(2000, 5, 12),
             notice_received_date=datetime.date(2000, 5, 12), principal=D("100000"), premium_amount=D("120000"),
             interest_amount=D("500"), total_amount=D("120500"), payment_due_date=datetime.date(2000, 5, 26),
             convert_until=datetime.date(2000, 5, 19), snapshot={}, idempotency_key=f"scn-r-{next(_seq)}", created_by=user,

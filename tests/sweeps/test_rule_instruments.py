@@ -115,7 +115,7 @@ def _redemption(staff_user, terms_version, deb, notice):
     from deals.terms.redemption import redemption_due_date
 
     return m.Redemption.objects.create(
-        debenture=deb, terms_version=terms_version, notice_date=notice, notice_received_date=notice,
+        debenture=deb, terms_version=deb.financing.terms_versions.get(), notice_date=notice, notice_received_date=notice,
         principal=D("100000"), premium_amount=D("120000"), interest_amount=D("1000"), total_amount=D("121000"),
         payment_due_date=redemption_due_date(notice, NHTC_DEFAULTS), convert_until=datetime.date(2000, 4, 24),
         snapshot={}, idempotency_key=f"r-{notice}", created_by=staff_user,

@@ -137,7 +137,7 @@ def test_share_delivery_rule_query_count_is_pinned(staff_user, terms_version, dj
     run("share_delivery", FRI)  # warm the content-type cache
     ctx = sweeps.Context(TUE)
     ctx.ct(m.Conversion)
-    ctx.terms(None)  # loads the terms versions (once per run)
+    assert ctx.book  # loads the terms versions (once per run)
     # 1 conversions chunk and nothing to write: the late payments grew (in the selector) but
     # no row changed state, whatever the number of conversions (up to CHUNK)
     with django_assert_num_queries(1):

@@ -205,9 +205,9 @@ def protect(new, consummated_on=date(2001, 1, 10), effective_date=ED):
 def test_lower_discount_percentage_and_fixed_price_reprice_the_series_j():
     p = protect(NewTransactionTerms(market_price_pct=D("75"), fixed_price=D("1.25")))
     assert p.applies
-    assert p.deal_terms_changes == {"series_j_discount_pct": D("75"), "series_j_fixed_price": D("1.25")}
+    assert p.deal_terms_changes == {"preferred_discount_pct": D("75"), "preferred_fixed_price": D("1.25")}
     adjusted = p.adjusted_terms(NHTC_DEFAULTS)
-    assert adjusted.series_j_discount_pct == D("75") and adjusted.series_j_fixed_price == D("1.25")
+    assert adjusted.preferred_discount_pct == D("75") and adjusted.preferred_fixed_price == D("1.25")
     assert p.warrant_changes == {}
 
 

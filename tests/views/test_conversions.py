@@ -189,7 +189,7 @@ def _many(n, user):
         Conversion(
             debenture=deb,
             investor=inv,
-            terms_version=f.DealTermsVersionFactory._meta.model.objects.first(),
+            terms_version=deb.financing.terms_versions.get(),
             amount=D("1000"),
             conversion_date=CONV_DATE - datetime.timedelta(days=i % 30),
             notice_method="facsimile",

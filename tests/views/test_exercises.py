@@ -18,7 +18,6 @@ TODAY = datetime.date(2000, 6, 1)
 
 def setup_warrant():
     set_business_date(TODAY)
-    f.DealTermsVersionFactory()
     return f.WarrantFactory(shares=50_000, exercise_price=D("1.6500"))
 
 
@@ -75,7 +74,7 @@ def test_delivery_from_detail(clerk_client, db):
 
 def test_list_query_count_constant(clerk_client, clerk, db, django_assert_num_queries):
     w = setup_warrant()
-    tv = f.DealTermsVersionFactory._meta.model.objects.first()
+    tv = w.financing.terms_versions.get()
 
     def add(n):
         WarrantExercise.objects.bulk_create(

@@ -27,7 +27,7 @@ PATTERNS = [p for mod in (conversions, exercises, redemptions, investors) for p 
 def records(db, django_user_model):
     w = make_world(start=datetime.date(2000, 5, 1), end=datetime.date(2000, 6, 30))
     user = django_user_model.objects.create_user("maker")
-    tv = f.DealTermsVersionFactory._meta.model.objects.first()
+    tv = w.preferred.financing.terms_versions.get()
     conv = Conversion.objects.create(
         preferred=w.preferred,
         investor=w.preferred.investor,
@@ -62,7 +62,7 @@ def records(db, django_user_model):
     )
     red = Redemption.objects.create(
         debenture=w.debenture,
-        terms_version=tv,
+        terms_version=w.debenture.financing.terms_versions.get(),  # the debenture issue's own terms
         notice_date=datetime.date(2000, 6, 1),
         notice_received_date=datetime.date(2000, 6, 1),
         principal=Decimal("100000"),

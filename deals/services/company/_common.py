@@ -11,21 +11,26 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
 
-from deals.models import DealTermsVersion, Financing, Investor, MarketPrice, PreferredHolding, RegistrationStatement
+from deals.models import Debenture, Financing, Investor, MarketPrice, PreferredHolding, RegistrationStatement
 from deals.terms.calendars import trading_days_before
 from deals.terms.errors import TermsError
-from deals.terms.params import NHTC_DEFAULTS, DealTerms
-
-
-def terms_in_force(day: datetime.date) -> tuple[DealTerms, DealTermsVersion | None]:
-    """The deal terms in force on ``day`` and the version row (None: NHTC defaults)."""
-    version = DealTermsVersion.objects.in_force_on(day)
-    return (version.to_terms() if version else NHTC_DEFAULTS), version
 
 
 def series_j_financing() -> Financing | None:
     """The Series J financing the RRA and SPA 4(j) belong to (the first one)."""
     return Financing.objects.filter(kind=Financing.Kind.SERIES_J).order_by("id").first()
+
+
+def notice_financing(investor: Investor) -> Financing | None:
+    """The financing whose notice terms (SPA 10) govern a notice to or from ``investor``: the
+    financing of the investor's first holding (Series J holding, else Debenture), else the
+    first Series J financing (docs/interpretations.md, "Notices: whose terms")."""
+    holding = PreferredHolding.objects.filter(investor=investor).order_by("id").values_list("financing_id", flat=True).first()
+    if holding is None:
+        holding = Debenture.objects.filter(investor=investor).order_by("id").values_list("financing_id", flat=True).first()
+    if holding is not None:
+        return Financing.objects.get(pk=holding)
+    return series_j_financing()
 
 
 def primary_statement(financing: Financing) -> RegistrationStatement | None:

@@ -16,14 +16,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from deals.models import Debenture, EventOfDefault, Financing
+from deals.selectors.terms import terms_in_force
 from deals.services.ledger import rows as build
 from deals.services.ledger.sync import default_sync
 from deals.services.ledger.writer import ledger_put
 from deals.terms import events as ev
 from deals.terms.conversion import accrued_interest
 from deals.terms.errors import TermsError
-
-from ._common import terms_in_force
 
 KIND_CHOICES = [(e.value, f"10({e.value}) {e.summary}") for e in ev.EventOfDefault]
 
@@ -46,7 +45,7 @@ def _deadline(eod: EventOfDefault, terms) -> ev.CureDeadline:
 
 def assessment(eod: EventOfDefault, as_of: datetime.date) -> ev.DefaultAssessment:
     """Debenture 10: where the event stands on ``as_of``."""
-    terms, _ = terms_in_force(eod.occurred_date)
+    _, terms = terms_in_force(financing=eod.financing_id, day=eod.occurred_date)
     d = eod.details or {}
     try:
         return ev.assess_default(
@@ -94,7 +93,7 @@ def default_record(
     if event is ev.EventOfDefault.JUDGMENT:
         if judgment_total is None:
             raise ValidationError({"judgment_total": "Debenture 10(i) counts judgments over $200,000 in aggregate: give the total."})
-        terms, _ = terms_in_force(occurred_date)
+        _, terms = terms_in_force(financing=financing, day=occurred_date)
         if not ev.judgment_threshold_exceeded(judgment_total, terms):
             raise ValidationError(
                 {
@@ -119,7 +118,7 @@ def default_record(
             "judgment_total": str(judgment_total) if judgment_total is not None else None,
         },
     )
-    terms, _ = terms_in_force(occurred_date)
+    _, terms = terms_in_force(financing=financing, day=occurred_date)
     deadline = _deadline(eod, terms)
     eod.cure_deadline = deadline.cure_by
     eod.details["cure"] = deadline.as_dict()
@@ -141,7 +140,7 @@ def default_notice_record(*, eod: EventOfDefault, written_notice_date: datetime.
     if written_notice_date < eod.occurred_date:
         raise ValidationError({"written_notice_date": "The Holder's notice precedes the failure it reports."})
     eod.written_notice_date = written_notice_date
-    terms, _ = terms_in_force(eod.occurred_date)
+    _, terms = terms_in_force(financing=eod.financing_id, day=eod.occurred_date)
     deadline = _deadline(eod, terms)
     eod.cure_deadline = deadline.cure_by
     eod.details = {**eod.details, "cure": deadline.as_dict()}
@@ -160,7 +159,7 @@ def default_cure(*, eod: EventOfDefault, cured_date: datetime.date, as_of: datet
         raise ValidationError(
             {"cured_date": f"The cure date must be between {eod.occurred_date.isoformat()} and the business date {as_of.isoformat()}."}
         )
-    terms, _ = terms_in_force(eod.occurred_date)
+    _, terms = terms_in_force(financing=eod.financing_id, day=eod.occurred_date)
     deadline = _deadline(eod, terms)
     if deadline.immediate:
         raise ValidationError(
@@ -210,7 +209,7 @@ def acceleration_quote(eod: EventOfDefault, on: datetime.date) -> ev.Acceleratio
     if eod.debenture_id is None:
         raise ValidationError("Acceleration is of a Debenture: record the event against the Holder's Debenture.")
     deb = eod.debenture
-    terms, _ = terms_in_force(on)
+    _, terms = terms_in_force(financing=eod.financing_id, day=on)
     try:
         interest = accrued_interest(
             terms=terms,

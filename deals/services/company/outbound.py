@@ -15,11 +15,12 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from deals.models import AddressChange, Investor, OutboundNotice
+from deals.models import AddressChange, Financing, Investor, OutboundNotice
+from deals.selectors.terms import terms_in_force
 from deals.terms import notices as nt
 from deals.terms.errors import TermsError
 
-from ._common import terms_in_force
+from ._common import notice_financing, series_j_financing
 
 METHODS = {
     OutboundNotice.Method.PERSONAL: nt.NoticeMethod.PERSONAL_DELIVERY,
@@ -39,9 +40,15 @@ KINDS = [
 ]
 
 
-def deemed_given(*, method: str, sent_date: datetime.date, delivered_date: datetime.date | None = None) -> nt.DeemedGiven:
-    """SPA 10: the date a notice sent by ``method`` on ``sent_date`` is deemed given."""
-    terms, _ = terms_in_force(sent_date)
+def deemed_given(
+    *, method: str, sent_date: datetime.date, delivered_date: datetime.date | None = None, financing: Financing | None = None
+) -> nt.DeemedGiven:
+    """SPA 10: the date a notice sent by ``method`` on ``sent_date`` is deemed given, under the
+    notice terms of ``financing`` (default: the Series J financing, whose SPA 10 it is)."""
+    financing = financing or series_j_financing()
+    if financing is None:
+        raise ValidationError("No financing is recorded yet: SPA 10 notice terms come from a financing's deal terms.")
+    _, terms = terms_in_force(financing=financing, day=sent_date)
     try:
         return nt.deemed_given(nt.NoticeSending(METHODS[method], sent_date, delivered_date), terms)
     except TermsError as err:
@@ -75,7 +82,7 @@ def outbound_notice_record(
     the address in force on the sending date."""
     if delivered_date and delivered_date < sent_date:
         raise ValidationError({"delivered_date": f"Delivered {delivered_date.isoformat()} before it was sent {sent_date.isoformat()}."})
-    given = deemed_given(method=method, sent_date=sent_date, delivered_date=delivered_date)
+    given = deemed_given(method=method, sent_date=sent_date, delivered_date=delivered_date, financing=notice_financing(investor))
     address, _change = address_on(investor, sent_date)
     return OutboundNotice.objects.create(
         investor=investor,
@@ -103,8 +110,9 @@ def address_change_record(
     notice of the change is deemed given ("ten (10) days' advance written
     notice similarly given")."""
     Investor.objects.select_for_update().get(pk=investor.pk)
-    given = deemed_given(method=notice_method, sent_date=notice_sent_date)
-    terms, _ = terms_in_force(notice_sent_date)
+    financing = notice_financing(investor)
+    given = deemed_given(method=notice_method, sent_date=notice_sent_date, financing=financing)
+    _, terms = terms_in_force(financing=financing, day=notice_sent_date)
     change = nt.address_change_effective(notice_deemed_given_on=given.deemed_given_on, terms=terms)
     return AddressChange.objects.create(
         investor=investor,

@@ -26,6 +26,7 @@ from deals.models import (
     RegistrationStatement,
     Warrant,
 )
+from deals.selectors.terms import terms_in_force
 from deals.services.ledger import rows as build
 from deals.services.ledger.writer import ledger_close, ledger_put, obligations_for
 from deals.terms import registration as reg
@@ -34,7 +35,7 @@ from deals.terms.conversion import ConversionPrice, series_j_conversion_price
 from deals.terms.errors import TermsError
 from deals.terms.params import DealTerms
 
-from ._common import buyers, closing_bids_before, primary_statement, terms_in_force
+from ._common import buyers, closing_bids_before, primary_statement
 
 CLAUSE_REQUIRED = "RRA 2(a)(i)"
 CLAUSE_INCREASED = "RRA 2(a)(ii)"
@@ -75,7 +76,7 @@ class RegistrationOverview:
 
 
 def _price(terms: DealTerms, day: datetime.date) -> ConversionPrice:
-    prices = closing_bids_before(day, terms.series_j_lookback_days)
+    prices = closing_bids_before(day, terms.preferred_lookback_days)
     return series_j_conversion_price(terms=terms, prices=prices, conversion_date=day)
 
 
@@ -99,7 +100,7 @@ def registration_overview(*, financing: Financing, as_of: datetime.date) -> Regi
 
     Fixed number of queries whatever the number of conversions or warrants.
     """
-    terms, _version = terms_in_force(as_of)
+    _, terms = terms_in_force(financing=financing, day=as_of)
     statement = primary_statement(financing)
     amendments = list(statement.amendments.order_by("id")) if statement else []
     holders = buyers(financing)
@@ -226,7 +227,7 @@ def registration_statement_save(*, financing: Financing, data: dict, user, as_of
             statement.save(update_fields=[*changed, "updated_at"])
     if financing.initial_closing_date:
         # the same builders and terms (in force at the Initial Closing) as the sweep's rules
-        terms, _ = terms_in_force(financing.initial_closing_date)
+        _, terms = terms_in_force(financing=financing, day=financing.initial_closing_date)
         effective = statement.effective_date if statement.effective_date and statement.effective_date <= as_of else None
         rows = [build.initial_required_effective(
             object_id=statement.pk, due=reg.anticipated_initial_effective_date(financing.initial_closing_date, terms),

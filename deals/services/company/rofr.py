@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 
 from deals.models import (
     DealTermsVersion,
@@ -27,17 +27,19 @@ from deals.models import (
     ObligationKind,
     ObligationStatus,
     OfferResponse,
+    PreferredHolding,
     PriceProtectionAdjustment,
     Warrant,
 )
 from deals.models.instruments import InstrumentStatus
 from deals.ordering import natural
+from deals.selectors.terms import terms_in_force
 from deals.services.ledger import rows as build
 from deals.services.ledger.writer import ledger_close, ledger_put
 from deals.terms import rofr
 from deals.terms.errors import TermsError
 
-from ._common import buyers, primary_statement, terms_in_force
+from ._common import buyers, primary_statement
 
 TERM_KEYS = ("market_price_pct", "fixed_price", "warrant_exercise_price", "warrant_shares_per_dollar")
 
@@ -49,6 +51,33 @@ def terms_from_json(data: dict) -> rofr.NewTransactionTerms:
 
 def terms_to_json(t: rofr.NewTransactionTerms) -> dict:
     return {k: (str(v) if v is not None else None) for k, v in t.as_dict().items()}
+
+
+def new_transaction_terms(*, financing: Financing, day: datetime.date) -> rofr.NewTransactionTerms:
+    """SPA 4(j): the price terms of a New Transaction recorded as a financing of its own, read
+    from that financing's terms in force on ``day`` and its instruments -- the conversion
+    discount (percentage of the market price) and Fixed Price of its kind, the lowest exercise
+    price of its warrants and its warrant shares per dollar invested (None where it has none)."""
+    _, t = terms_in_force(financing=financing, day=day)
+    if financing.terms_kind == "preferred":
+        pct, fixed = t.preferred_discount_pct, t.preferred_fixed_price
+    else:
+        pct, fixed = t.debenture_discount_pct, t.debenture_fixed_price
+    warrants = Warrant.objects.filter(financing=financing)
+    lowest = warrants.order_by("exercise_price").values_list("exercise_price", flat=True).first()
+    shares = warrants.aggregate(n=Sum("shares"))["n"] or 0
+    invested = PreferredHolding.objects.filter(financing=financing).aggregate(s=Sum("purchase_price"))["s"] or Decimal(0)
+    per_dollar = (Decimal(shares) / invested).quantize(Decimal("0.000001")) if shares and invested else None
+    return rofr.NewTransactionTerms(market_price_pct=pct, fixed_price=fixed, warrant_exercise_price=lowest,
+                                    warrant_shares_per_dollar=per_dollar)
+
+
+def _offer_new_terms(offer: NewTransactionOffer) -> rofr.NewTransactionTerms:
+    """What 4(j)(v) compares: the New Transaction financing's terms where one is recorded, else
+    the final terms typed in at consummation."""
+    if offer.new_financing_id:
+        return new_transaction_terms(financing=offer.new_financing, day=offer.consummated_date)
+    return terms_from_json(offer.consummated_terms)
 
 
 def _effective_date(financing: Financing) -> datetime.date | None:
@@ -90,7 +119,7 @@ def offer_create(
     business day after receipt), its pro rata part (4(j)(iv)) and the 20-day
     consummation window (4(j)(ii)) from the latest Expiration Date."""
     Financing.objects.select_for_update().get(pk=financing.pk)
-    deal_terms, _ = terms_in_force(sent_date)
+    _, deal_terms = terms_in_force(financing=financing, day=sent_date)
     effective = _effective_date(financing)
     if not rofr.rofr_applies(offered_on=sent_date, effective_date=effective, terms=deal_terms):
         raise ValidationError(
@@ -142,7 +171,7 @@ def offer_create(
         offer=offer, expiration=latest_expiry.expiration_date, consummation_days=deal_terms.rofr_consummation_days, as_of=as_of,
     )], as_of=as_of, user=user)
     if effective and effective <= as_of and financing.initial_closing_date:
-        last = rofr.rofr_last_day(effective, terms_in_force(financing.initial_closing_date)[0])
+        last = rofr.rofr_last_day(effective, terms_in_force(financing=financing, day=financing.initial_closing_date).terms)
         ledger_put(source=financing, rows=[build.rofr_period_end(financing_id=financing.pk, last=last, effective=effective, as_of=as_of)],
                    as_of=as_of, user=user)
     return offer
@@ -150,7 +179,7 @@ def offer_create(
 
 def consummation_deadline(offer: NewTransactionOffer) -> datetime.date:
     """SPA 4(j)(ii): 20 days from the latest Buyer's Expiration Date."""
-    deal_terms, _ = terms_in_force(offer.sent_date)
+    _, deal_terms = terms_in_force(financing=offer.financing_id, day=offer.sent_date)
     latest = max(r.answer_due for r in offer.responses.all())
     return latest + datetime.timedelta(days=deal_terms.rofr_consummation_days)
 
@@ -278,14 +307,28 @@ def offer_consummate(
     *,
     offer: NewTransactionOffer,
     consummated_date: datetime.date,
-    final: rofr.NewTransactionTerms,
+    final: rofr.NewTransactionTerms | None = None,
+    new_financing: Financing | None = None,
     user,
     as_of: datetime.date,
 ) -> NewTransactionOffer:
     """SPA 4(j)(ii): the Company closes the part the Buyers did not take with
     the New Investor on the offered terms within 20 days of the Expiration
-    Date. More beneficial terms need a new offer first (4(j)(iii))."""
+    Date. More beneficial terms need a new offer first (4(j)(iii)).
+
+    ``new_financing``: the New Transaction recorded as a financing of its own; its
+    terms in force on the consummation date are the final terms (``final`` is then
+    ignored)."""
     offer = NewTransactionOffer.objects.select_for_update().get(pk=offer.pk)
+    if new_financing is not None:
+        if new_financing.pk == offer.financing_id or new_financing.issuer_id != offer.financing.issuer_id:
+            raise ValidationError(
+                {"new_financing": f"The New Transaction is a new financing of {offer.financing.issuer}: "
+                                  f"{new_financing} cannot be it."}
+            )
+        final = new_transaction_terms(financing=new_financing, day=consummated_date)
+    if final is None:
+        raise ValidationError("Give the final terms of the New Transaction, or the financing recorded for it.")
     if offer.status not in (NewTransactionOffer.Status.OPEN, NewTransactionOffer.Status.ANSWERED):
         raise ValidationError(f"The offer is {offer.get_status_display().lower()}.")
     latest_answer = max(r.answer_due for r in offer.responses.all())
@@ -311,7 +354,8 @@ def offer_consummate(
     offer.status = NewTransactionOffer.Status.CONSUMMATED
     offer.consummated_date = consummated_date
     offer.consummated_terms = terms_to_json(final)
-    offer.save(update_fields=["status", "consummated_date", "consummated_terms", "updated_at"])
+    offer.new_financing = new_financing
+    offer.save(update_fields=["status", "consummated_date", "consummated_terms", "new_financing", "updated_at"])
     ledger_close(source=offer, kinds=[ObligationKind.ROFR_CONSUMMATION], on=consummated_date, user=user)
     return offer
 
@@ -346,9 +390,9 @@ def price_protection_proposal(offer: NewTransactionOffer) -> Proposal:
     if offer.status != NewTransactionOffer.Status.CONSUMMATED or offer.consummated_date is None:
         raise ValidationError("Price protection follows a consummated New Transaction (SPA 4(j)(v)).")
     day = offer.consummated_date
-    deal_terms, version = terms_in_force(day)
+    version, deal_terms = terms_in_force(financing=offer.financing_id, day=day)
     effective = _effective_date(offer.financing)
-    new = terms_from_json(offer.consummated_terms)
+    new = _offer_new_terms(offer)
     price_by_investor = {inv.pk: price for inv, _lp, _o, price in buyers(offer.financing)}
     warrants = list(
         Warrant.objects.filter(financing=offer.financing, status=InstrumentStatus.OUTSTANDING, shares_remaining__gt=0)
@@ -401,10 +445,13 @@ def price_protection_confirm(*, offer: NewTransactionOffer, user, as_of: datetim
     if not proposal.applies:
         raise ValidationError("SPA 4(j)(v): the New Transaction is not on better terms within the period; nothing to adjust.")
     p = proposal.protection
-    deal_terms, base = terms_in_force(offer.consummated_date)
-    values = DealTermsVersion.values_from_terms(p.adjusted_terms(deal_terms))
-    next_version = (DealTermsVersion.objects.select_for_update().aggregate(n=Max("version"))["n"] or 0) + 1
+    base, deal_terms = terms_in_force(financing=offer.financing_id, day=offer.consummated_date)
+    values = DealTermsVersion.values_from_terms(p.adjusted_terms(deal_terms), kind=offer.financing.terms_kind)
+    next_version = (
+        DealTermsVersion.objects.select_for_update().filter(financing_id=offer.financing_id).aggregate(n=Max("version"))["n"] or 0
+    ) + 1
     version = DealTermsVersion.objects.create(
+        financing_id=offer.financing_id,
         version=next_version,
         effective_from=offer.consummated_date,
         reason=f"SPA 4(j)(v) price protection: New Transaction Offer {offer.pk} consummated {offer.consummated_date.isoformat()}",

@@ -16,12 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from deals.models import RegistrationStatement, SuspensionPeriod
+from deals.selectors.terms import terms_in_force
 from deals.services.ledger import rows as build
 from deals.services.ledger.writer import ledger_put
 from deals.terms import suspensions as susp
 from deals.terms.errors import TermsError
-
-from ._common import terms_in_force
 
 CLAUSE = "RRA 3(h)"
 
@@ -59,7 +58,7 @@ def suspension_preview(
             f"A suspension from {later.start_date.isoformat()} to {later.end_date.isoformat()} is already "
             f"recorded; a new one must start after {later.end_date.isoformat()}."
         )
-    terms, _ = terms_in_force(start_date)
+    _, terms = terms_in_force(financing=statement.financing_id, day=start_date)
     try:
         return susp.judge_suspension(
             proposed=susp.SuspensionPeriod(start_date, end_date),

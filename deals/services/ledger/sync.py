@@ -15,7 +15,6 @@ from decimal import Decimal
 from deals.models import (
     Conversion,
     ConversionStatus,
-    DealTermsVersion,
     Debenture,
     EventOfDefault,
     IndemnificationClaim,
@@ -24,6 +23,7 @@ from deals.models import (
     RedemptionStatus,
     Warrant,
 )
+from deals.selectors.terms import terms_in_force
 from deals.services.ledger import rows as build
 from deals.services.ledger.writer import Row, ledger_put
 from deals.terms import calendars
@@ -37,9 +37,11 @@ from deals.terms.redemption import redemption_due_date, redemption_status
 from deals.terms.rounding import to_cents
 
 
-def _version_on(day: datetime.date) -> tuple[int | None, DealTerms]:
-    v = DealTermsVersion.objects.in_force_on(day)
-    return (v.pk, v.to_terms()) if v else (None, NHTC_DEFAULTS)
+def _version_on(financing: int, day: datetime.date) -> tuple[int, DealTerms]:
+    """(version id, terms) of the financing in force on ``day`` (``deals.selectors.terms``;
+    raises ``TermsUnavailable`` -- the workflow that calls a refresh already priced under them)."""
+    version, terms = terms_in_force(financing=financing, day=day)
+    return version.pk, terms
 
 
 # --- conversions ---------------------------------------------------------------------------------
@@ -130,7 +132,7 @@ def debenture_sync(deb: Debenture, *, as_of: datetime.date, user=None) -> tuple[
     row = maturity_row(debenture_id=deb.pk, investor_id=deb.investor_id, number=deb.number, outstanding=deb.principal_outstanding,
                        dated_date=deb.dated_date, issued_date=deb.issue_date, maturity_date=deb.maturity_date,
                        paid_through=deb.interest_paid_through,
-                       status=deb.status, version=_version_on(deb.maturity_date))
+                       status=deb.status, version=_version_on(deb.financing_id, deb.maturity_date))
     return ledger_put(source=deb, rows=[row], as_of=as_of, user=user)
 
 
@@ -187,7 +189,8 @@ def default_row(eod: EventOfDefault, *, terms: DealTerms, as_of: datetime.date) 
 
 
 def default_sync(eod: EventOfDefault, *, as_of: datetime.date, user=None) -> tuple[int, int]:
-    return ledger_put(source=eod, rows=[default_row(eod, terms=_version_on(eod.occurred_date)[1], as_of=as_of)], as_of=as_of, user=user)
+    terms = _version_on(eod.financing_id, eod.occurred_date)[1]
+    return ledger_put(source=eod, rows=[default_row(eod, terms=terms, as_of=as_of)], as_of=as_of, user=user)
 
 
 def claim_row(claim: IndemnificationClaim, *, as_of: datetime.date) -> Row | None:

@@ -208,7 +208,7 @@ def rows_write(ct_id: int, rows: list[Row], ctx: Stamp) -> tuple[int, int]:
             ops = connection.ops
             now = ops.adapt_datetimefield_value(ctx.now)
             as_of = ops.adapt_datefield_value(ctx.as_of)
-            one = "(" + ", ".join(["%s"] * (len(_COLS) + 3)) + ", 0)"
+            one = "(" + ", ".join(["%s"] * (len(_COLS) + 3)) + ", 0)"  # settled: 0 on a new row
             new_ids: list[int] = []
             changed_ids: list[int] = []
             for start in range(0, len(rows), SQLITE_BATCH):

@@ -12,7 +12,6 @@ from django.utils import timezone
 from deals.models import (
     CapRemedy,
     Conversion,
-    DealTermsVersion,
     Debenture,
     EventOfDefault,
     Financing,
@@ -29,9 +28,10 @@ from deals.models import (
     SuspensionPeriod,
     Warrant,
 )
+from deals.selectors.terms import TermsBook
 from deals.services.ledger import rows as build
 from deals.services.ledger.writer import Row, rows_write
-from deals.terms.params import NHTC_DEFAULTS, DealTerms
+from deals.terms.params import DealTerms
 from deals.terms.suspensions import SuspensionPeriod as TermsSuspension
 from deals.terms.suspensions import judge_suspension
 from nhtc.formatting import money as _money  # noqa: F401 -- the one money formatter (the rules import it from here)
@@ -81,45 +81,35 @@ class RuleStats:
 
 class Context:
     """What every rule shares within one run: the as-of date, the clock, the
-    deal terms versions and content types (loaded once, two queries)."""
+    deal terms asked for (``TermsBook``: one query per run) and content types."""
 
     def __init__(self, as_of: datetime.date, *, user_id: int | None = None, reason: str = ""):
         self.as_of = as_of
         self.now = timezone.now()
         self.user_id = user_id  # who started the run (history rows name them)
         self.reason = reason or f"sweep as of {as_of.isoformat()}"
-        self._versions: list[tuple[datetime.date, int, int, DealTerms]] | None = None
-        self._by_id: dict[int, DealTerms] = {}
+        self._book: TermsBook | None = None
         self._ct: dict[type, int] = {}
 
-    def _load_terms(self) -> None:
-        if self._versions is None:
-            rows = list(DealTermsVersion.objects.all())
-            self._versions = sorted(((v.effective_from, v.version, v.pk, v.to_terms()) for v in rows), key=lambda t: (t[0], t[1]))
-            self._by_id = {pk: terms for _, _, pk, terms in self._versions}
+    @property
+    def book(self) -> TermsBook:
+        if self._book is None:
+            self._book = TermsBook()
+        return self._book
 
-    def terms(self, version_id: int | None) -> DealTerms:
-        """The terms of a version row (NHTC defaults if unknown)."""
-        self._load_terms()
-        return self._by_id.get(version_id, NHTC_DEFAULTS) if version_id else NHTC_DEFAULTS
+    def terms(self, version_id: int) -> DealTerms:
+        """The terms of the version a record was priced under (its ``terms_version``)."""
+        return self.book.version(version_id).terms
 
-    def terms_on(self, day: datetime.date) -> DealTerms:
-        """The terms in force on ``day``: the latest version effective on or before it."""
-        self._load_terms()
-        chosen = NHTC_DEFAULTS
-        for effective_from, _, _, terms in self._versions:
-            if effective_from <= day:
-                chosen = terms
-        return chosen
+    def terms_in_force(self, *, financing: int, day: datetime.date) -> DealTerms:
+        """``deals.selectors.terms`` for the financing and day (the same rule as
+        ``terms_in_force``). Raises ``TermsUnavailable``: rules note it and skip the record."""
+        return self.book.in_force(financing=financing, day=day).terms
 
-    def version_on(self, day: datetime.date) -> tuple[int | None, DealTerms]:
-        """(version id, terms) in force on ``day`` (None, NHTC defaults before any version)."""
-        self._load_terms()
-        chosen: tuple[int | None, DealTerms] = (None, NHTC_DEFAULTS)
-        for effective_from, _, pk, terms in self._versions:
-            if effective_from <= day:
-                chosen = (pk, terms)
-        return chosen
+    def version_on(self, *, financing: int, day: datetime.date) -> tuple[int, DealTerms]:
+        """(version id, terms) of the financing in force on ``day``; raises ``TermsUnavailable``."""
+        tif = self.book.in_force(financing=financing, day=day)
+        return tif.version.pk, tif.terms
 
     def ct(self, model) -> int:
         if not self._ct:

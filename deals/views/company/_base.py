@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from deals.models import Financing
+from deals.selectors.terms import TermsUnavailable
 from deals.services.calendar import business_date
 from deals.services.roles import is_deal_admin
 
@@ -41,7 +44,14 @@ def company_view(view):
     def wrapper(request, *args, **kwargs):
         if request.method == "POST" and not is_deal_admin(request.user):
             raise PermissionDenied("Deal admin role required to change company-side records.")
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except TermsUnavailable as err:
+            # the page's financing has no usable terms on the day (issue 18): say which, never a 500
+            messages.error(request, str(err))
+            if request.resolver_match and request.resolver_match.url_name == "company_index":
+                raise
+            return redirect("company_index")
 
     return wrapper
 

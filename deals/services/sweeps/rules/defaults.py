@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from deals.models import CapRemedy, Conversion, ConversionStatus, EventOfDefault, Issuer, Obligation, WarrantExercise
+from deals.models import CapRemedy, Conversion, ConversionStatus, EventOfDefault, Financing, Issuer, Obligation, WarrantExercise
+from deals.selectors.terms import TermsUnavailable
 from deals.services.ledger import rows as build
 from deals.services.ledger.sync import default_row
 from deals.services.sweeps.context import OPEN, Context, K, RuleStats, _write
@@ -25,7 +26,12 @@ def rule_defaults(ctx: Context) -> RuleStats:
     stats = RuleStats()
     rows = []
     for e in EventOfDefault.objects.select_related("debenture").order_by("pk"):
-        row = default_row(e, terms=ctx.terms_on(e.occurred_date), as_of=ctx.as_of)
+        try:
+            terms = ctx.terms_in_force(financing=e.financing_id, day=e.occurred_date)
+        except TermsUnavailable as err:
+            stats.notes.append(str(err))
+            continue
+        row = default_row(e, terms=terms, as_of=ctx.as_of)
         if row is not None:
             rows.append(row)
     _write(ctx, stats, {ctx.ct(EventOfDefault): rows})
@@ -43,7 +49,6 @@ def rule_cap(ctx: Context) -> RuleStats:
     the amount if paid on the due date; dividends accrue through payment in the selector)."""
     stats = RuleStats()
     as_of = ctx.as_of
-    terms = ctx.terms_on(as_of)
     issuances = [
         (d, int(n or 0))
         for d, n in Conversion.objects.filter(status__in=[ConversionStatus.PENDING_DELIVERY, ConversionStatus.DELIVERED])
@@ -54,6 +59,14 @@ def rule_cap(ctx: Context) -> RuleStats:
     ]
     issuer_rows = []
     for issuer in Issuer.objects.order_by("pk"):
+        spa = Financing.objects.filter(issuer=issuer, kind=Financing.Kind.SERIES_J).order_by("pk").values_list("pk", flat=True).first()
+        if spa is None:  # SPA 4(d)(ii) is a covenant of the Series J purchase
+            continue
+        try:
+            terms = ctx.terms_in_force(financing=spa, day=as_of)
+        except TermsUnavailable as err:
+            stats.notes.append(str(err))
+            continue
         md = meeting_date(terms=terms, issuances=[i for i in issuances if i[0] <= as_of],
                           next_stockholders_meeting=issuer.next_stockholders_meeting,
                           shares_outstanding_at_signing=issuer.shares_outstanding_at_signing)
@@ -63,7 +76,8 @@ def rule_cap(ctx: Context) -> RuleStats:
     cap_rows = []
     for rem in CapRemedy.objects.filter(remedy=CapRemedy.Remedy.Y_REDEMPTION).select_related("conversion").order_by("pk"):
         cap_rows.append(build.cap_redemption(
-            remedy_id=rem.pk, investor_id=rem.conversion.investor_id, due=rem.due_date or cap_redemption_due_date(rem.chosen_date, terms),
+            remedy_id=rem.pk, investor_id=rem.conversion.investor_id,
+            due=rem.due_date or cap_redemption_due_date(rem.chosen_date, ctx.terms(rem.conversion.terms_version_id)),
             amount=rem.amount, unconverted_shares=rem.unconverted_shares, snapshot=rem.snapshot,
         ))
     # SPA 5(f): recompute dividends through payment for open Mandatory Purchase Amounts

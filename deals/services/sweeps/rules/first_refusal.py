@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from deals.models import Financing, NewTransactionOffer, OfferResponse
+from deals.selectors.terms import TermsUnavailable
 from deals.services.ledger import rows as build
 from deals.services.sweeps.context import (
     Context,
@@ -14,6 +15,7 @@ from deals.services.sweeps.context import (
     _write,
 )
 from deals.terms import rofr
+from deals.terms.params import DealTerms
 
 # --- rule 6: right of first refusal (SPA 4(j)) ---------------------------------------------
 
@@ -26,23 +28,37 @@ def rule_rofr(ctx: Context) -> RuleStats:
     stats = RuleStats()
     as_of = ctx.as_of
     offers = {o.pk: o for o in NewTransactionOffer.objects.all()}
+    offer_terms: dict[int, DealTerms] = {}
+    for offer in offers.values():
+        try:  # SPA 4(j) periods of the financing the offer is made under, as of the offer
+            offer_terms[offer.pk] = ctx.terms_in_force(financing=offer.financing_id, day=offer.sent_date)
+        except TermsUnavailable as err:
+            stats.notes.append(str(err))
     responses = list(OfferResponse.objects.all())
     resp_rows, offer_rows, fin_rows = [], [], []
     expiration: dict[int, datetime.date] = {}
     for resp in responses:
         offer = offers[resp.offer_id]
-        terms = ctx.terms_on(offer.sent_date)  # the terms the offer was made under (as the workflow)
+        if offer.pk not in offer_terms:
+            continue
+        terms = offer_terms[offer.pk]
         due = resp.answer_due or rofr.rofr_timeline(offer_received_on=resp.received_date, terms=terms).expiration_date
         expiration[offer.pk] = max(expiration.get(offer.pk, due), due)
         resp_rows.append(build.rofr_answer(resp=resp, offer=offer, due=due, as_of=as_of))
     for offer in offers.values():
-        terms = ctx.terms_on(offer.sent_date)
+        if offer.pk not in offer_terms:
+            continue
+        terms = offer_terms[offer.pk]
         exp = expiration.get(offer.pk) or rofr.rofr_timeline(offer_received_on=offer.sent_date, terms=terms).expiration_date
         offer_rows.append(build.rofr_consummation(offer=offer, expiration=exp, consummation_days=terms.rofr_consummation_days,
                                                   as_of=as_of))
     for r in _registrations():
         eff = _effective(r.statement.effective_date if r.statement else None, as_of)
-        last = rofr.rofr_last_day(eff, ctx.terms_on(r.financing.initial_closing_date))
+        try:
+            last = rofr.rofr_last_day(eff, ctx.terms_in_force(financing=r.financing.pk, day=r.financing.initial_closing_date))
+        except TermsUnavailable as err:
+            stats.notes.append(str(err))
+            continue
         if last is None:
             continue
         fin_rows.append(build.rofr_period_end(financing_id=r.financing.pk, last=last, effective=eff, as_of=as_of))

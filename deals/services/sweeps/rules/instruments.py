@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from deals.models import Debenture, InstrumentStatus, Redemption, RedemptionStatus, Warrant
+from deals.selectors.terms import TermsUnavailable
 from deals.services.ledger import rows as build
 from deals.services.ledger.sync import maturity_row, redemption_rows
 from deals.services.ledger.writer import history_record
@@ -50,14 +51,19 @@ def rule_debentures(ctx: Context) -> RuleStats:
     instead for 5 business days."""
     stats = RuleStats()
     as_of = ctx.as_of
-    mat_rows = [
-        maturity_row(debenture_id=pk, investor_id=inv, number=number, outstanding=outstanding, dated_date=dated, issued_date=issue,
-                     maturity_date=maturity, paid_through=paid_through, status=status, version=ctx.version_on(maturity))
-        for pk, inv, number, outstanding, dated, issue, maturity, paid_through, status in Debenture.objects.values_list(
-            "pk", "investor_id", "number", "principal_outstanding", "dated_date", "issue_date", "maturity_date",
-            "interest_paid_through", "status",
-        ).order_by("pk")
-    ]
+    mat_rows = []
+    for pk, inv, number, outstanding, dated, issue, maturity, paid_through, status, fin in Debenture.objects.values_list(
+        "pk", "investor_id", "number", "principal_outstanding", "dated_date", "issue_date", "maturity_date",
+        "interest_paid_through", "status", "financing_id",
+    ).order_by("pk"):
+        try:  # the terms of the Debenture's financing in force on the Maturity Date (as the workflow's refresh)
+            version = ctx.version_on(financing=fin, day=maturity)
+        except TermsUnavailable as err:
+            stats.notes.append(f"Debenture {number}: {err}")
+            continue
+        mat_rows.append(maturity_row(debenture_id=pk, investor_id=inv, number=number, outstanding=outstanding, dated_date=dated,
+                                     issued_date=issue, maturity_date=maturity, paid_through=paid_through, status=status,
+                                     version=version))
     red_rows, voided = [], []
     since = as_of - CLOSED_LOOKBACK
     for (pk, inv, number, tv, notice, due, convert_until, total, paid, status) in Redemption.objects.filter(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from deals.models import IndemnificationClaim, Issuer, RegistrationStatement
+from deals.selectors.terms import TermsUnavailable
 from deals.services.ledger import rows as build
 from deals.services.ledger.sync import claim_row
 from deals.services.sweeps.context import Context, RuleStats, _effective, _registrations, _write
@@ -23,7 +24,12 @@ def rule_period_ends(ctx: Context) -> RuleStats:
         eff = _effective(r.statement.effective_date if r.statement else None, as_of)
         if eff is None:
             continue
-        period = reg.registration_period(effective_date=eff, terms=ctx.terms_on(r.financing.initial_closing_date))
+        try:
+            terms = ctx.terms_in_force(financing=r.financing.pk, day=r.financing.initial_closing_date)
+        except TermsUnavailable as err:
+            stats.notes.append(str(err))
+            continue
+        period = reg.registration_period(effective_date=eff, terms=terms)
         st_rows.append(build.registration_period_end(statement_id=r.statement.pk, period=period, as_of=as_of))
     claim_rows = [row for row in (claim_row(c, as_of=as_of) for c in IndemnificationClaim.objects.order_by("pk")) if row]
     issuer_rows = []

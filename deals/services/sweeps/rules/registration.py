@@ -6,6 +6,7 @@ import datetime
 import logging
 
 from deals.models import Financing, Obligation, RegistrationAmendment, RegistrationStatement, SuspensionPeriod
+from deals.selectors.terms import TermsUnavailable
 from deals.services.ledger import rows as build
 from deals.services.ledger.writer import Row, rows_void_missing
 from deals.services.sweeps.context import (
@@ -51,7 +52,11 @@ def rule_periodic_amounts(ctx: Context) -> RuleStats:
     complete: list[int] = []  # financings whose schedules all computed (stale rows may be voided)
     for r in regs:
         f = r.financing
-        terms = ctx.terms_on(f.initial_closing_date)
+        try:
+            terms = ctx.terms_in_force(financing=f.pk, day=f.initial_closing_date)
+        except TermsUnavailable as err:
+            stats.notes.append(str(err))
+            continue
         red = reg.anticipated_initial_effective_date(f.initial_closing_date, terms)
         effective = _effective(r.statement.effective_date if r.statement else None, as_of)
         # the deadline itself (the registration workflow writes the same row on the statement)
@@ -112,7 +117,11 @@ def rule_increased_shares(ctx: Context) -> RuleStats:
     flag_rows: list[Row] = []
     for r in regs:
         f = r.financing
-        terms = ctx.terms_on(f.initial_closing_date)
+        try:
+            terms = ctx.terms_in_force(financing=f.pk, day=f.initial_closing_date)
+        except TermsUnavailable as err:
+            stats.notes.append(str(err))
+            continue
         effective = r.statement.effective_date if r.statement else None
         for a in r.amendments:
             irsd = a.increased_registered_shares_date
@@ -199,7 +208,11 @@ def rule_suspensions(ctx: Context) -> RuleStats:
     rows: list[Row] = []
     ids = []
     for r in _registrations():
-        terms = ctx.terms_on(r.financing.initial_closing_date)
+        try:
+            terms = ctx.terms_in_force(financing=r.financing.pk, day=r.financing.initial_closing_date)
+        except TermsUnavailable as err:
+            stats.notes.append(str(err))
+            continue
         for s, verdict in _restricted_spans(r.suspensions, terms):
             ids.append(s.pk)
             for first, last in verdict.restricted_spans:
