@@ -112,13 +112,6 @@ def ocf_import(*, archive: bytes, user) -> dict[str, int]:
         par_value=Decimal(classes["common"].get("par_value", {}).get("amount", "0")),
     )
     first_day = min(_day(t["date"]) for t in txs)
-    version = DealTermsVersion.objects.create(
-        **DealTermsVersion.values_from_terms(NHTC_DEFAULTS),
-        version=1,
-        effective_from=first_day,
-        reason="Imported from an OCF package (NHTC default terms)",
-        created_by=user,
-    )
     investors = {}
     for s in stakeholders:
         if s["id"] == EXISTING:
@@ -130,6 +123,7 @@ def ocf_import(*, archive: bytes, user) -> dict[str, int]:
             notice_address="",
         )
     financing_of = {}
+    versions: dict[int, DealTermsVersion] = {}
     for f in _items(files, "OCF_FINANCINGS_FILE"):
         issued = [t for t in txs if t["id"] in f["issuance_ids"]]
         is_deb = any(t["object_type"] == "TX_CONVERTIBLE_ISSUANCE" for t in issued)
@@ -150,6 +144,15 @@ def ocf_import(*, archive: bytes, user) -> dict[str, int]:
         )
         for t in issued:
             financing_of[t["id"]] = fin
+        # terms belong to a financing: each imported one gets version 1 with the NHTC defaults of its kind
+        versions[fin.pk] = DealTermsVersion.objects.create(
+            **DealTermsVersion.values_from_terms(NHTC_DEFAULTS, kind=fin.terms_kind),
+            financing=fin,
+            version=1,
+            effective_from=first_day,
+            reason="Imported from an OCF package (NHTC default terms)",
+            created_by=user,
+        )
 
     debs, prefs, warrants = {}, {}, {}
     converted_amount: dict[str, Decimal] = {}
@@ -237,7 +240,7 @@ def ocf_import(*, archive: bytes, user) -> dict[str, int]:
                 debenture=deb,
                 preferred=pref,
                 investor=instrument.investor,
-                terms_version=version,
+                terms_version=versions[instrument.financing_id],
                 amount=amount,
                 conversion_date=day,
                 notice_method="facsimile",
@@ -262,7 +265,7 @@ def ocf_import(*, archive: bytes, user) -> dict[str, int]:
             WarrantExercise.objects.create(
                 warrant=w,
                 investor=w.investor,
-                terms_version=version,
+                terms_version=versions[w.financing_id],
                 shares=shares,
                 exercise_date=day,
                 exercise_price=price,

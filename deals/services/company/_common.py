@@ -64,3 +64,18 @@ def closing_bids_before(day: datetime.date, n: int) -> Mapping[datetime.date, De
 def as_validation_error(err: TermsError, field: str | None = None) -> ValidationError:
     """An engine error as a form error (its text is already a sentence a user can act on)."""
     return ValidationError({field: str(err)} if field else str(err))
+
+
+def registration_terms(*, financing: Financing, day: datetime.date):
+    """The financing's terms in force on ``day`` when it carries registration rights (RRA 2, 3):
+    the RRA is made with the Series J Buyers; a debenture issue's versions carry no RRA terms.
+    Raises ``TermsUnavailable`` (the company pages show it as a message) otherwise."""
+    from deals.selectors.terms import TermsUnavailable, terms_in_force
+
+    _, terms = terms_in_force(financing=financing, day=day)
+    if terms.required_effective_days is None:
+        raise TermsUnavailable(
+            f"{financing} carries no registration-rights terms (RRA 2, 3 attach to the Series J financing).",
+            financing_id=financing.pk, day=day,
+        )
+    return terms

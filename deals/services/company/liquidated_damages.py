@@ -33,14 +33,13 @@ from deals.models import (
     PeriodicAmountPayment,
     ShareSale,
 )
-from deals.selectors.terms import terms_in_force
 from deals.services.ledger import rows as build
 from deals.services.ledger.writer import ledger_put
 from deals.terms import registration as reg
 from deals.terms.errors import TermsError
 from deals.terms.misc import add_months
 
-from ._common import buyers, primary_statement
+from ._common import buyers, primary_statement, registration_terms
 
 ZERO = Decimal(0)
 Lateness = PeriodicAmountPayment.Lateness
@@ -111,7 +110,7 @@ def triggers(*, financing: Financing, as_of: datetime.date) -> list[Trigger]:
     closing = financing.initial_closing_date
     if closing is None:
         return []
-    _, terms = terms_in_force(financing=financing, day=as_of)
+    terms = registration_terms(financing=financing, day=as_of)
     statement = primary_statement(financing)
     effective = statement.effective_date if statement else None
     found: list[Trigger] = []
@@ -190,7 +189,7 @@ def _held_shares(
 
 def damages_overview(*, financing: Financing, as_of: datetime.date, investor: Investor | None = None) -> list[InvestorDamages]:
     """Periodic Amounts per investor on ``as_of`` (RRA 2(b)); a fixed number of queries."""
-    _, terms = terms_in_force(financing=financing, day=as_of)
+    terms = registration_terms(financing=financing, day=as_of)
     statement = primary_statement(financing)
     effective = statement.effective_date if statement else None
     found = triggers(financing=financing, as_of=as_of)

@@ -35,7 +35,7 @@ from deals.terms.conversion import ConversionPrice, series_j_conversion_price
 from deals.terms.errors import TermsError
 from deals.terms.params import DealTerms
 
-from ._common import buyers, closing_bids_before, primary_statement
+from ._common import buyers, closing_bids_before, primary_statement, registration_terms
 
 CLAUSE_REQUIRED = "RRA 2(a)(i)"
 CLAUSE_INCREASED = "RRA 2(a)(ii)"
@@ -100,7 +100,7 @@ def registration_overview(*, financing: Financing, as_of: datetime.date) -> Regi
 
     Fixed number of queries whatever the number of conversions or warrants.
     """
-    _, terms = terms_in_force(financing=financing, day=as_of)
+    terms = registration_terms(financing=financing, day=as_of)
     statement = primary_statement(financing)
     amendments = list(statement.amendments.order_by("id")) if statement else []
     holders = buyers(financing)
