@@ -41,6 +41,7 @@ from deals.selectors.settlements import (
 )
 from deals.services.calendar import business_date
 from deals.services.conversions import WorkflowError
+from deals.services.ledger.writer import ledger_close
 from deals.services.roles import is_deal_admin
 
 CENT = Decimal("0.01")
@@ -202,10 +203,9 @@ def _instrument_closed(ob: Obligation, day: datetime.date, by) -> None:
             red.payment_date = day
             red.total_amount = ob.amount
             red.save(update_fields=["status", "payment_date", "total_amount", "updated_at"])
-            Obligation.objects.filter(
-                content_type_id=ob.content_type_id, object_id=ob.object_id,
-                kind=ObligationKind.REDEMPTION_CONVERT_WINDOW, status=ObligationStatus.OPEN,
-            ).update(status=ObligationStatus.VOID, satisfied_date=day)
+            # the holder's convert-instead window ends with the payment; through the writer, with history
+            ledger_close(source=red, kinds=[ObligationKind.REDEMPTION_CONVERT_WINDOW], status=ObligationStatus.VOID, on=day,
+                         user=by, reason="redemption paid")
             deb = Debenture.objects.select_for_update().get(pk=red.debenture_id)
             deb.principal_outstanding = 0
             deb.status = InstrumentStatus.REDEEMED
