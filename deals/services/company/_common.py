@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Sum
 
 from deals.models import Debenture, Financing, Investor, MarketPrice, PreferredHolding, RegistrationStatement
+from deals.selectors.terms import TermsUnavailable, terms_in_force
 from deals.terms.calendars import trading_days_before
 from deals.terms.errors import TermsError
 
@@ -70,8 +71,6 @@ def registration_terms(*, financing: Financing, day: datetime.date):
     """The financing's terms in force on ``day`` when it carries registration rights (RRA 2, 3):
     the RRA is made with the Series J Buyers; a debenture issue's versions carry no RRA terms.
     Raises ``TermsUnavailable`` (the company pages show it as a message) otherwise."""
-    from deals.selectors.terms import TermsUnavailable, terms_in_force
-
     _, terms = terms_in_force(financing=financing, day=day)
     if terms.required_effective_days is None:
         raise TermsUnavailable(
