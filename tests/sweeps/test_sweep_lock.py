@@ -117,10 +117,14 @@ def test_a_sigkilled_sweep_process_frees_the_way_at_once():
         print(run.pk, flush=True)
         time.sleep(600)  # "mid-run"
     """)
-    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "DATABASE_URL": url})
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "DATABASE_URL": url})
     try:
-        run_id = int(proc.stdout.readline())
+        line = proc.stdout.readline()
+        if not line.strip():  # the child died before claiming: show why instead of int('')
+            proc.wait(timeout=30)
+            pytest.fail(f"the sweep child printed no run id (exit {proc.returncode}): {proc.stderr.read()[-2000:]}")
+        run_id = int(line)
         with pytest.raises(SweepAlreadyRunning):  # alive: it holds the lock
             sweep_run(as_of=AS_OF)
     finally:
