@@ -18,7 +18,6 @@ from django.db.models import F
 
 from deals.models import (
     Conversion,
-    ConversionStatus,
     Debenture,
     InstrumentStatus,
     Redemption,

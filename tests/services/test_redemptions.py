@@ -99,7 +99,7 @@ def test_late_payment_ends_the_right_to_redeem_4Bii(db, deal_admin):
     assert Redemption.objects.count() == 1 and Obligation.objects.count() == obligations
 
 
-def test_payment_on_the_due_date_keeps_no_right_question(db, deal_admin):
+def test_paid_on_the_due_date_redeems_so_a_new_notice_finds_nothing_left(db, deal_admin):
     """At the limit: paid on the due date -> redeemed (not void); the right did not end by lateness."""
     w = make_world(end=datetime.date(2000, 6, 30))
     red = notice(w.debenture, deal_admin)
