@@ -355,8 +355,10 @@ def _check_fax_date(fax_date: datetime.date, recorded_on: datetime.date, terms: 
 
 
 def _lock(instrument):
+    """Lock the instrument row only (``of=self``): the issuer row is locked in one place,
+    ``deals.services.issuance.issuer_lock``, by the steps that issue shares."""
     model = type(instrument)
-    return model.objects.select_for_update().select_related("financing__issuer").get(pk=instrument.pk)
+    return model.objects.select_for_update(of=("self",)).select_related("financing__issuer").get(pk=instrument.pk)
 
 
 @dataclass
