@@ -281,3 +281,73 @@ def exercise_delivery_record(*, exercise: WarrantExercise, delivered_date: datet
         clause=CLAUSE_EXERCISE, delivered_on=delivered_date,
     )], user=user)
     return ex
+
+
+@transaction.atomic
+def exercise_dishonour(*, exercise: WarrantExercise, notice_date: datetime.date, user) -> WarrantExercise:
+    """SPA 5(f): the Company dishonoured or rejected a Warrant Exercise and the holder gave written
+    notice. The exercise is undone (the warrant gets its shares back, the issued count goes down,
+    the delivery obligation is void) and the Company owes the Mandatory Purchase Amount -- 145% of
+    the liquidation preference of the unconverted Preferred Stock the holder holds in the warrant's
+    financing + accrued dividends -- in cash within 5 business days of the notice, one ledger row
+    per Series J holding. A holder with no Preferred Stock left gets no amount (nothing to redeem).
+    Deal admins only (checked by the view). Raises ``WorkflowError``; nothing is written then."""
+    from deals.models import ObligationKind, PreferredHolding
+    from deals.services.ledger.writer import VOID, ledger_close
+    from deals.terms.delivery import mandatory_purchase_amount
+
+    ex = WarrantExercise.objects.select_for_update(of=("self",)).select_related("warrant__financing").get(pk=exercise.pk)
+    if ex.status != WarrantExercise.Status.PENDING_DELIVERY:
+        raise WorkflowError(
+            f"Exercise #{ex.pk} is {ex.get_status_display().lower()}: only an exercise whose shares were not delivered can be "
+            "dishonoured (SPA 5(f)).",
+            code="wrong_status",
+        )
+    today = business_date()
+    if notice_date > today:
+        raise WorkflowError(
+            f"The holder's notice date {notice_date.isoformat()} is after the business date {today.isoformat()}.",
+            code="future_date",
+            field="notice_date",
+        )
+    if notice_date < ex.exercise_date:
+        raise WorkflowError(
+            f"The holder's SPA 5(f) notice ({notice_date.isoformat()}) cannot precede the exercise ({ex.exercise_date.isoformat()}).",
+            code="invalid",
+            field="notice_date",
+        )
+    warrant = Warrant.objects.select_for_update(of=("self",)).get(pk=ex.warrant_id)
+    issuer_id = ex.warrant.financing.issuer_id
+    issuer_lock(issuer_id)
+    holdings = list(
+        PreferredHolding.objects.select_for_update(of=("self",)).filter(
+            investor_id=ex.investor_id, financing_id=warrant.financing_id, liquidation_preference_outstanding__gt=0,
+            status=InstrumentStatus.OUTSTANDING,
+        ).order_by("pk")
+    )
+    rows = []
+    for h in holdings:
+        _, terms = terms_in_force(financing=h.financing_id, day=notice_date)
+        try:
+            mp = mandatory_purchase_amount(terms=terms, unconverted_liquidation_preference=h.liquidation_preference_outstanding,
+                                           issue_date=h.closing_date, notice_date=notice_date)
+        except TermsError as err:
+            raise WorkflowError(str(err), code="invalid")
+        tv = terms_in_force(financing=h.financing_id, day=notice_date).version
+        rows.append(build.mandatory_purchase(conversion_id=ex.pk, investor_id=ex.investor_id, mp=mp, terms_version_id=tv.pk,
+                                             issue_date=h.closing_date, period_key=h.certificate_number))
+    Warrant.objects.filter(pk=warrant.pk).update(shares_remaining=F("shares_remaining") + ex.shares)
+    if warrant.status == InstrumentStatus.EXERCISED:
+        Warrant.objects.filter(pk=warrant.pk).update(status=InstrumentStatus.OUTSTANDING)
+    history_record(Warrant, [warrant.pk], user_id=user.pk, reason="exercise dishonoured (SPA 5(f))")
+    Issuer.objects.filter(pk=issuer_id).update(shares_issued=F("shares_issued") - ex.shares)
+    history_record(Issuer, [issuer_id], user_id=user.pk, reason="exercise dishonoured (SPA 5(f))")
+    ex.status = WarrantExercise.Status.DISHONOURED
+    ex.dishonoured_date = notice_date
+    ex.save(update_fields=["status", "dishonoured_date", "updated_at"])
+    ledger_close(source=ex, kinds=[ObligationKind.WARRANT_DELIVERY], status=VOID, on=notice_date, user=user)
+    ledger_put(source=ex, rows=rows, user=user)
+    warrant.refresh_from_db()
+    warrant_sync(warrant, as_of=today, user=user)
+    reserve_sync(issuer_id, user=user)
+    return ex

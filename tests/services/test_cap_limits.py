@@ -385,3 +385,56 @@ def test_reserve_shortfall_opens_on_an_issuance_and_closes_in_the_sweep(db, cler
     row.refresh_from_db()
     assert row.status == ObligationStatus.SATISFIED and row.satisfied_date == datetime.date(2000, 6, 2)
     assert row.due_date == CONV_DATE
+
+
+# --- SPA 5(f): "any exercise of any Warrant" dishonoured -------------------------------------------------
+
+
+def test_dishonoured_exercise_is_undone_and_owes_the_mandatory_purchase_amount(db, clerk, deal_admin):
+    w = make_world()
+    warrant = f.WarrantFactory(financing=w.preferred.financing, investor=w.preferred.investor, shares=50_000)
+    issued = Issuer.objects.get().shares_issued
+    ex = ex_svc.exercise_submit(warrant=warrant, shares=10_000, exercise_date=CONV_DATE, payment_amount=D("16500"),
+                                payment_date=CONV_DATE, idempotency_key=uuid.uuid4().hex, user=clerk)
+    ex = ex_svc.exercise_dishonour(exercise=ex, notice_date=CONV_DATE, user=deal_admin)
+    assert ex.status == WarrantExercise.Status.DISHONOURED and ex.dishonoured_date == CONV_DATE
+    warrant.refresh_from_db()
+    assert warrant.shares_remaining == 50_000 and Issuer.objects.get().shares_issued == issued
+    assert Obligation.objects.get(kind=ObligationKind.WARRANT_DELIVERY).status == ObligationStatus.VOID
+    mp = Obligation.objects.get(kind=ObligationKind.MANDATORY_PURCHASE)
+    # 145% of the holder's $400,000 of unconverted Series J + dividends; 5 business days after Thursday 06-01
+    assert D(mp.details["premium_amount"]) == D("580000.00") and mp.amount > D("580000.00")
+    assert mp.due_date == datetime.date(2000, 6, 8) and mp.clause == "SPA 5(f)"
+    assert mp.period_key == w.preferred.certificate_number
+    assert cap_shares_issued(issuer_id=w.issuer.pk) == 0  # a dishonoured exercise issued nothing
+    with pytest.raises(WorkflowError, match="dishonoured"):
+        ex_svc.exercise_dishonour(exercise=ex, notice_date=CONV_DATE, user=deal_admin)
+
+
+def test_delivered_exercise_cannot_be_dishonoured(db, clerk, deal_admin):
+    w = make_world()
+    warrant = f.WarrantFactory(financing=w.preferred.financing, investor=w.preferred.investor)
+    ex = ex_svc.exercise_submit(warrant=warrant, shares=10, exercise_date=CONV_DATE, payment_amount=D("16.50"),
+                                payment_date=CONV_DATE, idempotency_key=uuid.uuid4().hex, user=clerk)
+    ex_svc.exercise_delivery_record(exercise=ex, delivered_date=CONV_DATE, reference="DWAC", user=clerk)
+    with pytest.raises(WorkflowError) as e:
+        ex_svc.exercise_dishonour(exercise=ex, notice_date=CONV_DATE, user=deal_admin)
+    assert e.value.code == "wrong_status"
+    assert not Obligation.objects.filter(kind=ObligationKind.MANDATORY_PURCHASE).exists()
+
+
+def test_exercise_dishonour_page_is_for_deal_admins(db, clerk, deal_admin, client):
+    w = make_world()
+    warrant = f.WarrantFactory(financing=w.preferred.financing, investor=w.preferred.investor)
+    ex = ex_svc.exercise_submit(warrant=warrant, shares=10, exercise_date=CONV_DATE, payment_amount=D("16.50"),
+                                payment_date=CONV_DATE, idempotency_key=uuid.uuid4().hex, user=clerk)
+    client.force_login(clerk)
+    assert "Company rejected the exercise" not in client.get(f"/exercises/{ex.pk}/").content.decode()
+    assert client.post(f"/exercises/{ex.pk}/dishonour/", {"notice_date": CONV_DATE.isoformat()}).status_code == 403
+    client.force_login(deal_admin)
+    assert "Company rejected the exercise" in client.get(f"/exercises/{ex.pk}/").content.decode()
+    r = client.post(f"/exercises/{ex.pk}/dishonour/", {"notice_date": (CONV_DATE + datetime.timedelta(days=1)).isoformat()})
+    assert r.status_code == 400 and "after the business date" in r.content.decode()
+    r = client.post(f"/exercises/{ex.pk}/dishonour/", {"notice_date": CONV_DATE.isoformat()})
+    assert r.status_code == 302
+    assert WarrantExercise.objects.get().status == WarrantExercise.Status.DISHONOURED

@@ -144,12 +144,13 @@ def buy_in(*, buy_in_id: int, investor_id: int | None, investor_name: str, buy_i
 
 
 def mandatory_purchase(*, conversion_id: int, investor_id: int | None, mp: MandatoryPurchase, terms_version_id: int | None,
-                       issue_date: datetime.date) -> Row:
+                       issue_date: datetime.date, period_key: str = "") -> Row:
     """SPA 5(f): 145% of the unconverted liquidation preference + dividends through payment,
     within 5 business days of the holder's notice. Stores the amount if paid on the due
-    date; the dividends keep accruing (selector)."""
+    date; the dividends keep accruing (selector). ``conversion_id`` is the dishonoured record's
+    id (a Conversion, or a WarrantExercise with one row per Series J holding: ``period_key``)."""
     return Row(
-        K.MANDATORY_PURCHASE, "SPA 5(f)", conversion_id, mp.due_date, investor_id=investor_id, amount=mp.amount,
+        K.MANDATORY_PURCHASE, "SPA 5(f)", conversion_id, mp.due_date, period_key=period_key, investor_id=investor_id, amount=mp.amount,
         description=f"Mandatory Purchase Amount: {mp.premium_pct}% of {money(mp.unconverted_liquidation_preference)} + dividends",
         details=mp.as_dict() | {"accrual": {
             "fn": ACCRUAL_MANDATORY_PURCHASE, "terms_version_id": terms_version_id,
