@@ -726,6 +726,16 @@ class SettlementAdmin(RecordAdmin):
     date_hierarchy = "date"
 
 
+@admin.register(m.StockholderMeeting)
+class StockholderMeetingAdmin(RecordAdmin):
+    """SPA 4(d)(ii): recorded on the Cap Regulations page (deals.services.issuance); read-only here."""
+
+    list_display = ("issuer", "meeting_date", "votes_for", "votes_against", "votes_abstain", "approved", "created_by")
+    list_select_related = ("issuer", "created_by")
+    list_filter = ("approved",)
+    date_hierarchy = "meeting_date"
+
+
 @admin.register(m.AccountStatement)
 class AccountStatementAdmin(RecordAdmin):
     list_display = ("investor", "as_of", "total_owed", "total_settled", "balance", "created_by", "created_at")

@@ -1,4 +1,5 @@
 from deals.views import (
+    cap,
     captable,
     closing,
     company,
@@ -25,6 +26,7 @@ urlpatterns = [
     *ledger.urlpatterns,
     *profile.urlpatterns,
     *captable.urlpatterns,
+    *cap.urlpatterns,
     *whatif.urlpatterns,
     *closing.urlpatterns,
     *transfers.urlpatterns,

@@ -53,6 +53,17 @@ class ExerciseDeliveryForm(SafeForm):
         self.helper.form_tag = False
 
 
+class ExerciseDishonourForm(SafeForm):
+    """SPA 5(f): the holder's written notice after the Company rejected a Warrant Exercise."""
+
+    notice_date = forms.DateField(widget=DATE, label="Holder's SPA 5(f) written notice dated")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
 class ExerciseFilterForm(SafeForm):
     q = forms.CharField(required=False, label="Search", widget=forms.TextInput(attrs={"placeholder": "investor, warrant, ref"}))
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *WarrantExercise.Status.choices])

@@ -2,6 +2,7 @@
 contract math lives in ``deals.terms``, workflows in ``deals.services``."""
 
 from .api import ApiToken, IdempotencyRecord
+from .cap import StockholderMeeting
 from .closing import ClosingCondition, ClosingRoom, ConditionStatus, EscrowDeposit, Subscription
 from .company import (
     AddressChange,
@@ -96,6 +97,7 @@ __all__ = [
     "SaleEvent",
     "SecurityKind",
     "ShareSale",
+    "StockholderMeeting",
     "Subscription",
     "SuspensionPeriod",
     "SweepRun",

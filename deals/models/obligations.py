@@ -41,6 +41,7 @@ class ObligationKind(models.TextChoices):
     INDEMNIFICATION_SURVIVAL = "indemnification_survival", "Indemnification survival ends (Indemnification 6)"
     CONVERSION_CASH = "conversion_cash", "Cash interest/dividends paid on conversion (Debenture 4(A); Series J CoD)"
     ACCELERATION = "acceleration", "Accelerated amount after an Event of Default (Debenture 10)"
+    RESERVE_SHORTFALL = "reserve_shortfall", "Share reserve shortfall: authorize and reserve more Common Stock (SPA 3(c), 4(g))"
 
 
 class ObligationStatus(models.TextChoices):

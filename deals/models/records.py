@@ -149,6 +149,7 @@ class WarrantExercise(TimeStamped):
     class Status(models.TextChoices):
         PENDING_DELIVERY = "pending_delivery", "Awaiting delivery"
         DELIVERED = "delivered", "Shares delivered"
+        DISHONOURED = "dishonoured", "Dishonoured (SPA 5(f))"
 
     warrant = models.ForeignKey(Warrant, on_delete=models.PROTECT, related_name="exercises")
     investor = models.ForeignKey(Investor, on_delete=models.PROTECT, related_name="exercises")
@@ -163,6 +164,7 @@ class WarrantExercise(TimeStamped):
     delivered_date = models.DateField(null=True, blank=True)
     delivery_reference = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_DELIVERY)
+    dishonoured_date = models.DateField(null=True, blank=True, help_text="SPA 5(f): the holder's written notice.")
     snapshot = models.JSONField()
     idempotency_key = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

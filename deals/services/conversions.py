@@ -39,11 +39,12 @@ from deals.models import (
     RedemptionStatus,
     RegistrationStatement,
     Warrant,
-    WarrantExercise,
 )
+from deals.selectors.cap import issuance_position
 from deals.selectors.terms import terms_in_force
 from deals.services.calendar import business_date
 from deals.services.errors import WorkflowError
+from deals.services.issuance import issuer_lock, limit_refusal, reserve_sync
 from deals.services.ledger import rows as build
 from deals.services.ledger.sync import conversion_sync, debenture_sync, redemption_sync
 from deals.services.ledger.writer import history_record, ledger_close, ledger_put
@@ -114,15 +115,12 @@ def _lookback_days(terms: DealTerms, *, is_debenture: bool, conversion_date: dat
     return calendars.trading_days_before(conversion_date, n)
 
 
-def cap_shares_issued() -> int:
-    """Common Stock issued so far to holders of the Series J and the Warrants (SPA 4(d)(ii)):
-    live Series J conversions, warrant exercises and remedy (x) conversions."""
-    conv = Conversion.objects.filter(preferred__isnull=False, status__in=LIVE_STATUSES).aggregate(n=Sum("shares_issuable"))["n"] or 0
-    ex = WarrantExercise.objects.aggregate(n=Sum("shares"))["n"] or 0
-    remedy = sum(
-        int(s.get("shares", 0)) for s in CapRemedy.objects.filter(remedy=CapRemedy.Remedy.X_PRICE).values_list("snapshot", flat=True)
-    )
-    return int(conv) + int(ex) + remedy
+def cap_shares_issued(issuer_id: int | None = None) -> int:
+    """Common Stock issued to holders of the Series J and the Warrants on or after the SPA date
+    (SPA 4(d)(ii)); the one computation is ``deals.selectors.cap.cap_shares_issued``."""
+    from deals.selectors.cap import cap_shares_issued as count
+
+    return count(issuer_id=issuer_id)
 
 
 def _warrant_shares_outstanding() -> int:
@@ -261,21 +259,22 @@ def conversion_quote(
     try:
         days = _lookback_days(terms, is_debenture=is_debenture, conversion_date=conversion_date)
         prices = prices_mapping(days)
-        issuer = instrument.financing.issuer
+        pos = issuance_position(issuer_id=instrument.financing.issuer_id, day=conversion_date)
         common = dict(
             terms=terms,
             amount=amount,
             conversion_date=conversion_date,
             prices=prices,
-            cap_shares_issued=cap_shares_issued(),
-            shares_outstanding_at_signing=issuer.shares_outstanding_at_signing,
-            issued_shares=issuer.shares_issued,
-            authorized_shares=issuer.authorized_common_shares,
+            cap_shares_issued=pos.cap_issued,
+            shares_outstanding_at_signing=pos.shares_outstanding_at_signing,
+            stockholder_approval=pos.approval is not None,
+            issued_shares=min(pos.issued, pos.authorized),
+            authorized_shares=pos.authorized,
             warrant_shares=_warrant_shares_outstanding(),
         )
         election = PaymentForm(interest_election)
         if is_debenture:
-            return quote_debenture_conversion(
+            quote = quote_debenture_conversion(
                 principal=instrument.principal,
                 closing_date=instrument.closing_date,
                 converted_principal=instrument.principal - instrument.principal_outstanding,
@@ -287,6 +286,16 @@ def conversion_quote(
                 notice_delivered=received,
                 **common,
             )
+            if not quote.authorized.fits:
+                raise WorkflowError(
+                    limit_refusal(what=f"Converting {money(amount)} of {instrument.label}", requested=quote.total_shares,
+                                  pos=pos, cap_room=None, cap_shares=None,
+                                  extra=f" {quote.authorized.over:,} shares are over; convert at most a part whose shares fit, "
+                                        "or the Company must first authorize more shares."),
+                    code="authorized_shares",
+                    field="amount",
+                )
+            return quote
         return quote_preferred_conversion(
             liquidation_preference=instrument.liquidation_preference,
             closing_date=instrument.closing_date,
@@ -346,8 +355,10 @@ def _check_fax_date(fax_date: datetime.date, recorded_on: datetime.date, terms: 
 
 
 def _lock(instrument):
+    """Lock the instrument row only (``of=self``): the issuer row is locked in one place,
+    ``deals.services.issuance.issuer_lock``, by the steps that issue shares."""
     model = type(instrument)
-    return model.objects.select_for_update().select_related("financing__issuer").get(pk=instrument.pk)
+    return model.objects.select_for_update(of=("self",)).select_related("financing__issuer").get(pk=instrument.pk)
 
 
 @dataclass
@@ -448,6 +459,7 @@ def conversion_submit(
     if existing is not None:
         existing.replayed = True
         return existing
+    issuer_lock(locked.financing.issuer_id)  # SPA 3(c), 4(d)(ii): the cap count and issued shares are read under it
     quote = conversion_quote(
         instrument=locked,
         amount=amount,
@@ -512,6 +524,7 @@ def conversion_submit(
 
     conversion_sync(conversion, as_of=business_date(), user=user)
     _refresh_instrument(locked, user=user)
+    reserve_sync(locked.financing.issuer_id, user=user)  # SPA 4(g): the reserve after the issuance
     from notices.services import notice_request
 
     notice_request(record=conversion, kind="conversion", user=user)
@@ -737,6 +750,7 @@ def cap_remedy_choose(*, conversion: Conversion, remedy: str, shares: int, chose
             field="chosen_date",
         )
     holding = _lock(conv.preferred)
+    issuer_lock(holding.financing.issuer_id)  # SPA 4(i)(x) issues shares: the cap count is read under the lock
     version, terms = terms_in_force(financing=holding.financing, day=chosen_date)
     stated = terms.preferred_stated_value
     per_share_dividends = accrued_dividends(
@@ -752,11 +766,15 @@ def cap_remedy_choose(*, conversion: Conversion, remedy: str, shares: int, chose
                 notice_date=conv.notice_received_date,
                 amount=(stated + per_share_dividends) * shares,
             )
-            room = max(0, _cap_room(terms, holding))
-            if x.shares > room:
+            limits = remedy_x_limits(holding, day=chosen_date, terms=terms)
+            if x.shares > limits.room:
                 raise WorkflowError(
-                    f"Remedy (x) applies only if the Cap Regulations permit it (SPA 4(i)(x)): it needs {x.shares:,} shares "
-                    f"but only {room:,} fit under the 20% cap. Choose remedy (y) or obtain stockholder approval.",
+                    "Remedy (x) applies only if the Cap Regulations permit it (SPA 4(i)(x)): "
+                    + limit_refusal(what=f"Remedy (x) for {shares} Unconverted Share(s)", requested=x.shares, pos=limits.pos,
+                                    cap_room=limits.cap_room, cap_shares=limits.cap_shares,
+                                    extra=" Choose remedy (y)"
+                                    + (" or obtain stockholder approval." if limits.pos.approval is None else "."))
+                    + f" Only {limits.room:,} shares fit.",
                     code="cap",
                     field="remedy",
                 )
@@ -771,6 +789,7 @@ def cap_remedy_choose(*, conversion: Conversion, remedy: str, shares: int, chose
             )
             _reduce_outstanding(holding, stated * shares, user)
             _issuer_shares(holding.financing.issuer_id, x.shares, user)
+            reserve_sync(holding.financing.issuer_id, user=user)
             ledger_put(source=remedy_row, rows=[build.share_delivery(
                 object_id=remedy_row.pk, investor_id=conv.investor_id,
                 due_date=calendars.add_business_days(chosen_date, terms.preferred_delivery_business_days), shares=x.shares,
@@ -822,11 +841,32 @@ def cap_remedy_choose(*, conversion: Conversion, remedy: str, shares: int, chose
     raise WorkflowError(f"Unknown remedy {remedy!r}; choose (x) or (y).", code="invalid", field="remedy")
 
 
-def _cap_room(terms: DealTerms, holding: PreferredHolding) -> int:
+@dataclass(frozen=True)
+class IssuanceLimits:
+    """What the Cap Regulations (SPA 4(i)) let the Company issue on a day: ``room`` is the
+    authorized but unissued shares and, without stockholder approval, the room under the cap."""
+
+    pos: object  # deals.selectors.cap.IssuancePosition
+    cap_shares: int | None  # None once stockholders approved (SPA 4(d)(ii))
+    cap_room: int | None
+    room: int
+
+
+def issuance_limits(issuer_id: int, *, day: datetime.date, terms: DealTerms) -> IssuanceLimits:
+    """SPA 3(c), 4(d)(ii), 4(i): the room for an issuance dated ``day`` (read after ``issuer_lock``)."""
     from deals.terms.cap import cap_shares
 
-    issuer = holding.financing.issuer
-    return cap_shares(terms, issuer.shares_outstanding_at_signing) - cap_shares_issued()
+    pos = issuance_position(issuer_id=issuer_id, day=day)
+    if pos.approval is not None:
+        return IssuanceLimits(pos, None, None, pos.authorized_unissued)
+    cap = cap_shares(terms, pos.shares_outstanding_at_signing)
+    cap_room = max(0, cap - pos.cap_issued)
+    return IssuanceLimits(pos, cap, cap_room, min(cap_room, pos.authorized_unissued))
+
+
+def remedy_x_limits(holding: PreferredHolding, *, day: datetime.date, terms: DealTerms) -> IssuanceLimits:
+    """SPA 4(i)(x): "if permitted by the Cap Regulations" -- the room on the remedy date."""
+    return issuance_limits(holding.financing.issuer_id, day=day, terms=terms)
 
 
 @dataclass(frozen=True)
@@ -895,3 +935,25 @@ def available_actions(conversion: Conversion, *, as_of: datetime.date | None = N
         "dishonour": series_j and pending,
         "remedy": series_j and live and conversion.unconverted_shares > 0 and unconverted_remaining(conversion) > 0,
     }
+
+
+def remedy_x_offer(conversion: Conversion, *, as_of: datetime.date | None = None) -> tuple[bool, str]:
+    """SPA 4(i)(x) is offered only "if permitted by the Cap Regulations" at the time: (offered,
+    the sentence saying why, with the numbers). Read-only; ``cap_remedy_choose`` checks again."""
+    today = business_date() if as_of is None else as_of
+    if conversion.is_debenture or conversion.preferred_id is None:
+        return False, "SPA 4(i) applies to the Series J only."
+    holding = conversion.preferred
+    try:
+        _, terms = terms_in_force(financing=holding.financing_id, day=today)
+    except WorkflowError as err:
+        return False, str(err)
+    lim = remedy_x_limits(holding, day=today, terms=terms)
+    if lim.room <= 0:
+        why = f"{lim.pos.authorized_unissued:,} authorized but unissued shares (SPA 3(c))"
+        if lim.cap_room is not None:
+            why += f", {lim.cap_room:,} left under the 20% cap of {lim.cap_shares:,} (SPA 4(d)(ii); no stockholder approval)"
+        return False, (f"Remedy (x) is not offered: the Cap Regulations do not permit more shares on {today.isoformat()} "
+                       f"({why}). SPA 4(i)(x).")
+    basis = "stockholder approval recorded" if lim.cap_room is None else f"{lim.cap_room:,} left under the 20% cap"
+    return True, f"Remedy (x) may issue up to {lim.room:,} shares on {today.isoformat()} ({basis}; SPA 4(i)(x))."

@@ -19,6 +19,7 @@ from deals.models import InstrumentStatus, Issuer, Warrant, WarrantExercise
 from deals.selectors.terms import terms_in_force
 from deals.services.calendar import business_date
 from deals.services.conversions import WorkflowError, money, money_input
+from deals.services.issuance import issuer_lock, limit_refusal, reserve_sync
 from deals.services.ledger import rows as build
 from deals.services.ledger.sync import warrant_sync
 from deals.services.ledger.writer import history_record, ledger_put
@@ -41,11 +42,17 @@ class ExerciseQuote:
     overpayment: Decimal
     delivery_date: datetime.date
     warnings: tuple[str, ...]
+    requested_shares: int = 0  # as exercised by the holder; ``shares`` is what the Cap Regulations allow
+    unexercised_shares: int = 0  # beyond the cap / authorized shares: stay on the warrant (SPA 4(i) reading)
+    limits: dict | None = None
 
     def as_dict(self) -> dict:
         return {
             "warrant": self.warrant.number,
             "shares": self.shares,
+            "requested_shares": self.requested_shares or self.shares,
+            "unexercised_shares": self.unexercised_shares,
+            "limits": self.limits,
             "exercise_price": str(self.exercise_price),
             "aggregate_price": str(self.aggregate_price),
             "payment_amount": str(self.payment_amount),
@@ -114,7 +121,38 @@ def exercise_quote(
             code="underpaid",
             field="payment_amount",
         )
+    # SPA 4(d)(ii), 4(i), 3(c): the Cap Regulations bind warrant exercises like conversions; the
+    # part beyond them stays unexercised on the warrant (docs/interpretations.md, "Warrant exercises
+    # and the cap").
+    from deals.services.conversions import issuance_limits
+
+    lim = issuance_limits(warrant.financing.issuer_id, day=exercise_date, terms=terms)
+    allowed = min(shares, lim.room)
+    limits = {
+        "authorized": lim.pos.authorized, "issued": lim.pos.issued, "authorized_unissued": lim.pos.authorized_unissued,
+        "cap_shares": lim.cap_shares, "cap_issued": lim.pos.cap_issued, "cap_room": lim.cap_room, "room": lim.room,
+        "stockholder_approval": lim.pos.approval is not None, "clause": "SPA 3(c), 4(d)(ii), 4(i)",
+    }
+    if allowed <= 0:
+        raise WorkflowError(
+            limit_refusal(what=f"Exercising {shares:,} shares of warrant {warrant.number}", requested=shares, pos=lim.pos,
+                          cap_room=lim.cap_room, cap_shares=lim.cap_shares,
+                          extra=" No share can be issued: the exercise is not recorded and the warrant keeps its shares. If "
+                                "the Company rejects a Warrant Exercise the holder may require the Mandatory Purchase "
+                                "Amount (SPA 5(f))."),
+            code="cap",
+            field="shares",
+        )
     warnings = []
+    if allowed < shares:
+        warnings.append(
+            limit_refusal(what=f"Exercising {shares:,} shares of warrant {warrant.number}", requested=shares, pos=lim.pos,
+                          cap_room=lim.cap_room, cap_shares=lim.cap_shares)
+            + f" Only {allowed:,} shares are exercised; {shares - allowed:,} stay unexercised on the warrant (they may be "
+            "exercised once the Cap Regulations permit, e.g. after stockholder approval) and their exercise price is owed "
+            "back to the holder."
+        )
+        aggregate = exercise_cost(allowed, warrant.exercise_price)
     over = payment_amount - aggregate
     if over > 0:
         warnings.append(
@@ -125,13 +163,16 @@ def exercise_quote(
         warnings.append(f"Payment ({payment_date.isoformat()}) came before the exercise date ({exercise_date.isoformat()}).")
     return ExerciseQuote(
         warrant=warrant,
-        shares=shares,
+        shares=allowed,
         exercise_price=warrant.exercise_price,
         aggregate_price=aggregate,
         payment_amount=payment_amount,
         overpayment=over,
         delivery_date=series_j_delivery_date(exercise_date, terms),
         warnings=tuple(warnings),
+        requested_shares=shares,
+        unexercised_shares=shares - allowed,
+        limits=limits,
     )
 
 
@@ -156,6 +197,7 @@ def exercise_submit(
     if existing is not None:
         existing.replayed = True
         return existing
+    issuer_lock(locked.financing.issuer_id)  # SPA 3(c), 4(d)(ii): the cap count and issued shares are read under it
     quote = exercise_quote(
         warrant=locked, shares=shares, exercise_date=exercise_date, payment_amount=payment_amount, payment_date=payment_date
     )
@@ -166,7 +208,7 @@ def exercise_submit(
                 warrant=locked,
                 investor_id=locked.investor_id,
                 terms_version=version,
-                shares=shares,
+                shares=quote.shares,
                 exercise_date=exercise_date,
                 exercise_price=quote.exercise_price,
                 aggregate_price=quote.aggregate_price,
@@ -195,13 +237,14 @@ def exercise_submit(
     if locked.shares_remaining == 0:
         locked.status = InstrumentStatus.EXERCISED
         locked.save(update_fields=["status", "updated_at"])
-    Issuer.objects.filter(pk=locked.financing.issuer_id).update(shares_issued=F("shares_issued") + shares)
+    Issuer.objects.filter(pk=locked.financing.issuer_id).update(shares_issued=F("shares_issued") + exercise.shares)
     history_record(Issuer, [locked.financing.issuer_id], user_id=user.pk, reason="exercise")
     ledger_put(source=exercise, rows=[build.warrant_delivery(
-        exercise_id=exercise.pk, investor_id=locked.investor_id, due=quote.delivery_date, shares=shares, number=locked.number,
-        clause=CLAUSE_EXERCISE, delivered_on=None,
+        exercise_id=exercise.pk, investor_id=locked.investor_id, due=quote.delivery_date, shares=exercise.shares,
+        number=locked.number, clause=CLAUSE_EXERCISE, delivered_on=None,
     )], user=user)
     warrant_sync(locked, as_of=business_date(), user=user)  # no stale figures: shares still exercisable
+    reserve_sync(locked.financing.issuer_id, user=user)  # SPA 4(g): the reserve after the issuance
     from notices.services import notice_request
 
     notice_request(record=exercise, kind="exercise", user=user)
@@ -237,4 +280,74 @@ def exercise_delivery_record(*, exercise: WarrantExercise, delivered_date: datet
         exercise_id=ex.pk, investor_id=ex.investor_id, due=ex.delivery_date, shares=ex.shares, number=ex.warrant.number,
         clause=CLAUSE_EXERCISE, delivered_on=delivered_date,
     )], user=user)
+    return ex
+
+
+@transaction.atomic
+def exercise_dishonour(*, exercise: WarrantExercise, notice_date: datetime.date, user) -> WarrantExercise:
+    """SPA 5(f): the Company dishonoured or rejected a Warrant Exercise and the holder gave written
+    notice. The exercise is undone (the warrant gets its shares back, the issued count goes down,
+    the delivery obligation is void) and the Company owes the Mandatory Purchase Amount -- 145% of
+    the liquidation preference of the unconverted Preferred Stock the holder holds in the warrant's
+    financing + accrued dividends -- in cash within 5 business days of the notice, one ledger row
+    per Series J holding. A holder with no Preferred Stock left gets no amount (nothing to redeem).
+    Deal admins only (checked by the view). Raises ``WorkflowError``; nothing is written then."""
+    from deals.models import ObligationKind, PreferredHolding
+    from deals.services.ledger.writer import VOID, ledger_close
+    from deals.terms.delivery import mandatory_purchase_amount
+
+    ex = WarrantExercise.objects.select_for_update(of=("self",)).select_related("warrant__financing").get(pk=exercise.pk)
+    if ex.status != WarrantExercise.Status.PENDING_DELIVERY:
+        raise WorkflowError(
+            f"Exercise #{ex.pk} is {ex.get_status_display().lower()}: only an exercise whose shares were not delivered can be "
+            "dishonoured (SPA 5(f)).",
+            code="wrong_status",
+        )
+    today = business_date()
+    if notice_date > today:
+        raise WorkflowError(
+            f"The holder's notice date {notice_date.isoformat()} is after the business date {today.isoformat()}.",
+            code="future_date",
+            field="notice_date",
+        )
+    if notice_date < ex.exercise_date:
+        raise WorkflowError(
+            f"The holder's SPA 5(f) notice ({notice_date.isoformat()}) cannot precede the exercise ({ex.exercise_date.isoformat()}).",
+            code="invalid",
+            field="notice_date",
+        )
+    warrant = Warrant.objects.select_for_update(of=("self",)).get(pk=ex.warrant_id)
+    issuer_id = ex.warrant.financing.issuer_id
+    issuer_lock(issuer_id)
+    holdings = list(
+        PreferredHolding.objects.select_for_update(of=("self",)).filter(
+            investor_id=ex.investor_id, financing_id=warrant.financing_id, liquidation_preference_outstanding__gt=0,
+            status=InstrumentStatus.OUTSTANDING,
+        ).order_by("pk")
+    )
+    rows = []
+    for h in holdings:
+        _, terms = terms_in_force(financing=h.financing_id, day=notice_date)
+        try:
+            mp = mandatory_purchase_amount(terms=terms, unconverted_liquidation_preference=h.liquidation_preference_outstanding,
+                                           issue_date=h.closing_date, notice_date=notice_date)
+        except TermsError as err:
+            raise WorkflowError(str(err), code="invalid")
+        tv = terms_in_force(financing=h.financing_id, day=notice_date).version
+        rows.append(build.mandatory_purchase(conversion_id=ex.pk, investor_id=ex.investor_id, mp=mp, terms_version_id=tv.pk,
+                                             issue_date=h.closing_date, period_key=h.certificate_number))
+    Warrant.objects.filter(pk=warrant.pk).update(shares_remaining=F("shares_remaining") + ex.shares)
+    if warrant.status == InstrumentStatus.EXERCISED:
+        Warrant.objects.filter(pk=warrant.pk).update(status=InstrumentStatus.OUTSTANDING)
+    history_record(Warrant, [warrant.pk], user_id=user.pk, reason="exercise dishonoured (SPA 5(f))")
+    Issuer.objects.filter(pk=issuer_id).update(shares_issued=F("shares_issued") - ex.shares)
+    history_record(Issuer, [issuer_id], user_id=user.pk, reason="exercise dishonoured (SPA 5(f))")
+    ex.status = WarrantExercise.Status.DISHONOURED
+    ex.dishonoured_date = notice_date
+    ex.save(update_fields=["status", "dishonoured_date", "updated_at"])
+    ledger_close(source=ex, kinds=[ObligationKind.WARRANT_DELIVERY], status=VOID, on=notice_date, user=user)
+    ledger_put(source=ex, rows=rows, user=user)
+    warrant.refresh_from_db()
+    warrant_sync(warrant, as_of=today, user=user)
+    reserve_sync(issuer_id, user=user)
     return ex

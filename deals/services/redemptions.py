@@ -1,7 +1,9 @@
 """Debenture redemption (Debenture 4(B)); deal admins only (checked by the views).
 
-- Notice of Redemption: only for a Debenture with no Notice of Conversion pending; price 120% of
-  principal + accrued interest, payable within 10 business days of the notice.
+- Notice of Redemption: only for a Debenture for which no Notice of Conversion has ever been
+  submitted (pending or delivered, 4(B)(i)) and whose redemption right has not ended (a late
+  payment voided an earlier notice, 4(B)(ii)); price 120% of principal + accrued interest,
+  payable within 10 business days of the notice.
 - The holder may convert instead within 5 business days of receiving the notice
   (``conversions.conversion_submit`` marks the redemption CONVERTED).
 - Payment after the due date: the Notice of Redemption is void and the right to redeem ends.
@@ -16,7 +18,6 @@ from django.db.models import F
 
 from deals.models import (
     Conversion,
-    ConversionStatus,
     Debenture,
     InstrumentStatus,
     Redemption,
@@ -52,13 +53,24 @@ def redemption_preview(*, debenture: Debenture, notice_date: datetime.date, rece
         raise WorkflowError(
             f"{debenture.label} is {debenture.get_status_display().lower()}: nothing is left to redeem.", code="closed", field="debenture"
         )
-    pending = Conversion.objects.filter(debenture=debenture, status=ConversionStatus.PENDING_DELIVERY).order_by("conversion_date").first()
-    if pending is not None:
+    void = Redemption.objects.filter(debenture=debenture, status=RedemptionStatus.VOID).order_by("notice_date").first()
+    if void is not None:
+        paid = f"paid on {void.payment_date.isoformat()}" if void.payment_date else "not paid"
         raise WorkflowError(
-            f"{debenture.label} has a Notice of Conversion pending (conversion #{pending.pk} of "
-            f"{pending.conversion_date.isoformat()}); Debenture 4(B)(i) allows redemption only of Debentures for which no "
-            "Notice of Conversion has been submitted.",
-            code="conversion_pending",
+            f"The Company's right to redeem {debenture.label} has ended: the redemption price of its Notice of Redemption "
+            f"dated {void.notice_date.isoformat()} was due by {void.payment_due_date.isoformat()} and {paid}, so that notice "
+            "is null and void and \"any rights of the Company to redeem the Debenture shall terminate\" (Debenture 4(B)(ii)). "
+            "A new Notice of Redemption cannot be recorded.",
+            code="redemption_right_ended",
+            field="debenture",
+        )
+    submitted = Conversion.objects.filter(debenture=debenture).order_by("conversion_date", "pk").first()
+    if submitted is not None:
+        raise WorkflowError(
+            f"{debenture.label} cannot be redeemed: a Notice of Conversion was submitted for it (conversion #{submitted.pk} "
+            f"of {submitted.conversion_date.isoformat()}, {submitted.get_status_display().lower()}). Debenture 4(B)(i) allows "
+            "redemption only of Debentures \"for which a Notice of Conversion has not theretofore been submitted\".",
+            code="conversion_submitted",
             field="debenture",
         )
     open_redemption = Redemption.objects.filter(debenture=debenture, status=RedemptionStatus.PENDING).first()

@@ -38,6 +38,7 @@ CLAUSE_UNCONVERTED = "SPA 4(i)"
 CLAUSE_REMEDY_X = "SPA 4(i)(x)"
 CLAUSE_REMEDY_Y = "SPA 4(i)(y)"
 CLAUSE_MEETING = "SPA 4(d)(ii)"
+CLAUSE_AUTHORIZED = "SPA 3(c), 4(i) (Cap Regulations: authorized shares)"
 
 
 def cap_shares(terms: DealTerms, shares_outstanding_at_signing: int | None = None) -> int:
@@ -120,6 +121,56 @@ def cap_check(
         fits=within == requested_shares,
         stockholder_approval=stockholder_approval,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizedCheck:
+    """SPA 3(c), 4(i)(i): no issuance beyond the authorized but unissued Common Stock."""
+
+    authorized_shares: int
+    issued_shares: int
+    available: int  # authorized - issued, never negative
+    requested: int
+    within: int
+    over: int
+    fits: bool
+    clause: str = CLAUSE_AUTHORIZED
+
+    def as_dict(self) -> dict:
+        return {
+            "authorized_shares": self.authorized_shares,
+            "issued_shares": self.issued_shares,
+            "available": self.available,
+            "requested": self.requested,
+            "within": self.within,
+            "over": self.over,
+            "fits": self.fits,
+            "clause": self.clause,
+        }
+
+
+def authorized_check(*, requested_shares: int, authorized_shares: int, issued_shares: int) -> AuthorizedCheck:
+    """SPA 3(c), 4(i)(i): the Cap Regulations include "the number of authorized shares": split
+    ``requested_shares`` into the part the authorized but unissued shares allow and the rest."""
+    if requested_shares < 0 or authorized_shares < 0 or issued_shares < 0:
+        raise InvalidInput("Share counts for the authorized-shares check cannot be negative.")
+    available = max(0, authorized_shares - issued_shares)
+    within = min(requested_shares, available)
+    return AuthorizedCheck(
+        authorized_shares=authorized_shares,
+        issued_shares=issued_shares,
+        available=available,
+        requested=requested_shares,
+        within=within,
+        over=requested_shares - within,
+        fits=within == requested_shares,
+    )
+
+
+def issuance_room(cap: CapCheck, authorized: AuthorizedCheck) -> int:
+    """SPA 4(i): the most shares the Cap Regulations let the Company issue now -- the authorized
+    but unissued shares and, without stockholder approval, the room under the 20% cap."""
+    return authorized.available if cap.stockholder_approval else min(cap.room, authorized.available)
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,7 @@ from .accruals import (  # noqa: F401 -- re-exported: callers import accruals fr
     debenture_interest_start,
 )
 from .calendars import add_business_days
-from .cap import CapCheck, UnconvertedSplit, cap_check, unconverted_shares
+from .cap import AuthorizedCheck, CapCheck, UnconvertedSplit, authorized_check, cap_check, issuance_room, unconverted_shares
 from .delivery import debenture_delivery_date, series_j_delivery_date
 from .errors import InvalidInput, NotEligible
 from .params import NHTC_SHARES_OUTSTANDING_AT_SIGNING, DealTerms, PricePrecision
@@ -500,6 +500,7 @@ class ConversionQuote:
     delivery_date: date
     original_notice_due: date | None  # Debenture Exhibit A
     clauses: tuple[str, ...]
+    authorized: AuthorizedCheck | None = None  # SPA 3(c), 4(i)(i)
 
     @property
     def market_price(self) -> MarketPrice:
@@ -573,6 +574,7 @@ class ConversionQuote:
             "cap": self.cap.as_dict(),
             "unconverted": self.unconverted.as_dict() if self.unconverted else None,
             "reserve": self.reserve.as_dict(),
+            "authorized": self.authorized.as_dict() if self.authorized else None,
             "delivery_date": self.delivery_date.isoformat(),
             "original_notice_due": self.original_notice_due.isoformat() if self.original_notice_due else None,
             "clauses": list(self.clauses),
@@ -659,6 +661,9 @@ def quote_debenture_conversion(
         issued_shares=NHTC_SHARES_OUTSTANDING_AT_SIGNING if issued_shares is None else issued_shares,
         authorized_shares=authorized_shares,
     )
+    authorized = authorized_check(
+        requested_shares=total, authorized_shares=reserve.authorized_shares, issued_shares=reserve.issued_shares
+    )
     delivered = conversion_date if notice_delivered is None else notice_delivered
     return ConversionQuote(
         instrument=Instrument.DEBENTURE,
@@ -677,6 +682,7 @@ def quote_debenture_conversion(
         reserve=reserve,
         delivery_date=debenture_delivery_date(delivered, terms),
         original_notice_due=original_notice_due(conversion_date, terms),
+        authorized=authorized,
         clauses=(
             "Debenture 4(A) (eligibility, Market Price, Conversion Rate, rounding, Conversion Date, "
             "delivery)",
@@ -740,19 +746,6 @@ def quote_preferred_conversion(
         shares_outstanding_at_signing=shares_outstanding_at_signing,
         stockholder_approval=stockholder_approval,
     )
-    split = None
-    n_pref, rem = divmod(amount, terms.preferred_stated_value)
-    if rem == 0 and not stockholder_approval:
-        per = terms.preferred_stated_value
-        if dividend_payment is PaymentForm.SHARES:
-            per += accrual.amount / n_pref
-        split = unconverted_shares(
-            terms=terms,
-            preferred_shares=int(n_pref),
-            conversion_price=price,
-            room=cap.room,
-            amount_per_share=per,
-        )
     outstanding_shares = to_shares(elig.outstanding / price, terms.share_rounding) + acc_shares
     reserve = reserve_check(
         terms=terms,
@@ -761,6 +754,24 @@ def quote_preferred_conversion(
         issued_shares=NHTC_SHARES_OUTSTANDING_AT_SIGNING if issued_shares is None else issued_shares,
         authorized_shares=authorized_shares,
     )
+    authorized = authorized_check(
+        requested_shares=total, authorized_shares=reserve.authorized_shares, issued_shares=reserve.issued_shares
+    )
+    split = None
+    n_pref, rem = divmod(amount, terms.preferred_stated_value)
+    # SPA 4(i): the Cap Regulations (20% cap unless approved; authorized shares always) split the
+    # preferred shares into those that convert now and Unconverted Shares.
+    if rem == 0 and (not stockholder_approval or not authorized.fits):
+        per = terms.preferred_stated_value
+        if dividend_payment is PaymentForm.SHARES:
+            per += accrual.amount / n_pref
+        split = unconverted_shares(
+            terms=terms,
+            preferred_shares=int(n_pref),
+            conversion_price=price,
+            room=issuance_room(cap, authorized),
+            amount_per_share=per,
+        )
     return ConversionQuote(
         instrument=Instrument.SERIES_J,
         conversion_date=conversion_date,
@@ -778,6 +789,7 @@ def quote_preferred_conversion(
         reserve=reserve,
         delivery_date=series_j_delivery_date(conversion_date, terms),
         original_notice_due=None,
+        authorized=authorized,
         clauses=(
             "Series J Certificate of Designations (preferred-stock terms; see the contract readings)",
             "SPA 1(b)(ix) (Market Price: 3 lowest of 20 closing bids)",

@@ -192,6 +192,11 @@ def _detail(request, conversion: Conversion, bound: dict | None = None, status: 
         if name == "remedy":
             initial["shares"] = svc.unconverted_remaining(conversion)
         forms[name] = form_class(initial=initial, prefix=name)
+        if name == "remedy":
+            offered, why = svc.remedy_x_offer(conversion, as_of=today)
+            if not offered:  # SPA 4(i)(x): offered only when the Cap Regulations permit it
+                forms[name].fields["remedy"].choices = [c for c in forms[name].fields["remedy"].choices if c[0] != "x"]
+            forms[name].fields["remedy"].help_text = why
     obligations = conversion_obligations(conversion)
     revocation = svc.revocation_status(conversion, as_of=today) if not conversion.is_debenture else None
     return render(

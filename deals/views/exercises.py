@@ -8,14 +8,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from deals.forms.exercises import ExerciseDeliveryForm, ExerciseFilterForm, ExerciseForm
+from deals.forms.exercises import ExerciseDeliveryForm, ExerciseDishonourForm, ExerciseFilterForm, ExerciseForm
 from deals.models import WarrantExercise
 from deals.selectors.conversions import exercises_filtered, obligations_of
 from deals.services import exercises as svc
 from deals.services.calendar import business_date
 from deals.services.conversions import WorkflowError
+from deals.services.roles import is_deal_admin
 
-from .access import clerk_required
+from .access import clerk_required, deal_admin_required
 from .conversions import PAGE_SIZE, add_workflow_error
 
 
@@ -100,13 +101,17 @@ def exercise_confirm(request):
     return redirect("exercise_detail", pk=exercise.pk)
 
 
-def _detail(request, exercise, form=None, status=200):
-    if form is None and exercise.status == WarrantExercise.Status.PENDING_DELIVERY:
+def _detail(request, exercise, form=None, status=200, dishonour_form=None):
+    pending = exercise.status == WarrantExercise.Status.PENDING_DELIVERY
+    if form is None and pending:
         form = ExerciseDeliveryForm(initial={"delivered_date": business_date()})
+    if dishonour_form is None and pending and is_deal_admin(request.user):
+        dishonour_form = ExerciseDishonourForm(initial={"notice_date": business_date()})
     return render(
         request,
         "deals/exercises/detail.html",
-        {"e": exercise, "form": form, "obligations": list(obligations_of(exercise))},
+        {"e": exercise, "form": form if pending else None, "dishonour_form": dishonour_form if pending else None,
+         "obligations": list(obligations_of(exercise))},
         status=status,
     )
 
@@ -143,10 +148,30 @@ def exercise_deliver(request, pk: int):
     return _detail(request, exercise, form=form, status=400)
 
 
+@require_POST
+@deal_admin_required
+def exercise_dishonour(request, pk: int):
+    """SPA 5(f): the Company rejected the Warrant Exercise; the holder's notice is recorded."""
+    exercise = _load(pk)
+    form = ExerciseDishonourForm(request.POST)
+    if form.is_valid():
+        try:
+            ex = svc.exercise_dishonour(exercise=exercise, notice_date=form.cleaned_data["notice_date"], user=request.user)
+        except WorkflowError as err:
+            add_workflow_error(form, err)
+        else:
+            messages.success(request, f"Exercise #{ex.pk} recorded as dishonoured; the Mandatory Purchase Amount is owed within "
+                                      "5 business days of the notice (SPA 5(f)).")
+            return redirect("exercise_detail", pk=pk)
+    messages.error(request, "Nothing was recorded; see the form below.")
+    return _detail(request, exercise, status=400, dishonour_form=form)
+
+
 urlpatterns = [
     path("exercises/", exercise_list, name="exercise_list"),
     path("exercises/new/", exercise_new, name="exercise_new"),
     path("exercises/confirm/", exercise_confirm, name="exercise_confirm"),
     path("exercises/<int:pk>/", exercise_detail, name="exercise_detail"),
     path("exercises/<int:pk>/deliver/", exercise_deliver, name="exercise_deliver"),
+    path("exercises/<int:pk>/dishonour/", exercise_dishonour, name="exercise_dishonour"),
 ]

@@ -49,8 +49,66 @@ def test_blocked_while_a_notice_of_conversion_is_pending(db, deal_admin):
     )
     with pytest.raises(WorkflowError) as e:
         notice(w.debenture, deal_admin)
-    assert e.value.code == "conversion_pending" and "4(B)(i)" in str(e.value)
+    assert e.value.code == "conversion_submitted" and "4(B)(i)" in str(e.value)
+    assert "awaiting delivery" in str(e.value)
     assert Redemption.objects.count() == 0
+
+
+def test_blocked_after_a_delivered_conversion_4Bi(db, deal_admin):
+    """Debenture 4(B)(i): "for which a Notice of Conversion has not theretofore been submitted" --
+    a delivered conversion (shares issued, $99,000 still outstanding) still bars redemption."""
+    w = make_world()
+    conv = conv_svc.conversion_submit(
+        instrument=w.debenture, amount=D("1000"), conversion_date=NOTICE, notice_method="facsimile",
+        notice_received_date=NOTICE, idempotency_key="x", user=deal_admin,
+    )
+    conv_svc.delivery_record(conversion=conv, delivered_date=NOTICE, reference="DWAC 1", user=deal_admin)
+    with pytest.raises(WorkflowError) as e:
+        notice(w.debenture, deal_admin)
+    assert e.value.code == "conversion_submitted"
+    assert f"conversion #{conv.pk} of 2000-06-01, shares delivered" in str(e.value)
+    assert "Debenture 4(B)(i)" in str(e.value)
+    assert Redemption.objects.count() == 0
+
+
+def test_another_debenture_without_a_conversion_can_still_be_redeemed(db, deal_admin):
+    w = make_world()
+    conv_svc.conversion_submit(
+        instrument=w.debenture, amount=D("1000"), conversion_date=NOTICE, notice_method="facsimile",
+        notice_received_date=NOTICE, idempotency_key="x", user=deal_admin,
+    )
+    from tests import factories as f
+
+    other = f.DebentureFactory(financing=w.debenture.financing, investor=w.debenture.investor)
+    assert notice(other, deal_admin).debenture_id == other.pk
+
+
+def test_late_payment_ends_the_right_to_redeem_4Bii(db, deal_admin):
+    """Debenture 4(B)(ii): paid a day late -> the notice is void and "any rights of the Company to
+    redeem the Debenture shall terminate": a new notice is refused with the reason; nothing written."""
+    w = make_world(end=datetime.date(2000, 7, 31))
+    red = notice(w.debenture, deal_admin)
+    set_business_date(datetime.date(2000, 6, 16))
+    svc.redemption_payment_record(redemption=red, payment_date=datetime.date(2000, 6, 16), user=deal_admin)
+    obligations = Obligation.objects.count()
+    with pytest.raises(WorkflowError) as e:
+        notice(w.debenture, deal_admin, day=datetime.date(2000, 6, 16))
+    msg = str(e.value)
+    assert e.value.code == "redemption_right_ended"
+    assert "dated 2000-06-01 was due by 2000-06-15 and paid on 2000-06-16" in msg and "Debenture 4(B)(ii)" in msg
+    assert Redemption.objects.count() == 1 and Obligation.objects.count() == obligations
+
+
+def test_paid_on_the_due_date_redeems_so_a_new_notice_finds_nothing_left(db, deal_admin):
+    """At the limit: paid on the due date -> redeemed (not void); the right did not end by lateness."""
+    w = make_world(end=datetime.date(2000, 6, 30))
+    red = notice(w.debenture, deal_admin)
+    set_business_date(datetime.date(2000, 6, 15))
+    red = svc.redemption_payment_record(redemption=red, payment_date=datetime.date(2000, 6, 15), user=deal_admin)
+    assert red.status == RedemptionStatus.PAID
+    with pytest.raises(WorkflowError) as e:
+        notice(w.debenture, deal_admin, day=datetime.date(2000, 6, 15))
+    assert e.value.code == "closed"  # redeemed: nothing left, not "right ended"
 
 
 def test_payment_on_the_due_date_redeems(db, deal_admin):

@@ -19,7 +19,7 @@ from deals.views import conversions, exercises, investors, redemptions
 from tests import factories as f
 from tests.services.test_conversions import make_world
 
-ADMIN_ONLY = {"conversion_dishonour", "conversion_remedy", "redemption_new", "redemption_confirm", "redemption_pay"}
+ADMIN_ONLY = {"conversion_dishonour", "conversion_remedy", "exercise_dishonour", "redemption_new", "redemption_confirm", "redemption_pay"}
 PATTERNS = [p for mod in (conversions, exercises, redemptions, investors) for p in mod.urlpatterns]
 
 

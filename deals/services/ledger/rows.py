@@ -144,12 +144,13 @@ def buy_in(*, buy_in_id: int, investor_id: int | None, investor_name: str, buy_i
 
 
 def mandatory_purchase(*, conversion_id: int, investor_id: int | None, mp: MandatoryPurchase, terms_version_id: int | None,
-                       issue_date: datetime.date) -> Row:
+                       issue_date: datetime.date, period_key: str = "") -> Row:
     """SPA 5(f): 145% of the unconverted liquidation preference + dividends through payment,
     within 5 business days of the holder's notice. Stores the amount if paid on the due
-    date; the dividends keep accruing (selector)."""
+    date; the dividends keep accruing (selector). ``conversion_id`` is the dishonoured record's
+    id (a Conversion, or a WarrantExercise with one row per Series J holding: ``period_key``)."""
     return Row(
-        K.MANDATORY_PURCHASE, "SPA 5(f)", conversion_id, mp.due_date, investor_id=investor_id, amount=mp.amount,
+        K.MANDATORY_PURCHASE, "SPA 5(f)", conversion_id, mp.due_date, period_key=period_key, investor_id=investor_id, amount=mp.amount,
         description=f"Mandatory Purchase Amount: {mp.premium_pct}% of {money(mp.unconverted_liquidation_preference)} + dividends",
         details=mp.as_dict() | {"accrual": {
             "fn": ACCRUAL_MANDATORY_PURCHASE, "terms_version_id": terms_version_id,
@@ -182,14 +183,49 @@ def cap_redemption(*, remedy_id: int, investor_id: int | None, due: datetime.dat
                details={k: v for k, v in (snapshot or {}).items() if k != "conversion_price"})
 
 
-def meeting_date(*, issuer_id: int, md, as_of: datetime.date) -> Row | None:
-    """SPA 4(d)(ii): the Meeting Date (75 days after issuances reach 10%, or the next meeting)."""
+def meeting_date(*, issuer_id: int, md, as_of: datetime.date, held=None) -> Row | None:
+    """SPA 4(d)(ii): the Meeting Date (75 days after issuances reach 10%, or the next meeting).
+    ``held``: the stockholders' meeting recorded on or before ``as_of`` (a ``StockholderMeeting``)
+    -- the meeting and vote took place, so the row is satisfied on its date whatever the vote."""
+    if held is not None:
+        due = md.meeting_date or held.meeting_date
+        outcome = "approved: the 20% cap no longer binds" if held.approved else "not approved: the 20% cap still binds"
+        return Row(K.MEETING_DATE, "SPA 4(d)(ii)", issuer_id, due, status=SATISFIED, satisfied_date=held.meeting_date,
+                   description=(f"Stockholders' meeting held on {held.meeting_date.isoformat()} ({held.votes_for:,} for, "
+                                f"{held.votes_against:,} against, {held.votes_abstain:,} abstaining): {outcome}"),
+                   details=md.as_dict() | {"meeting_id": held.pk, "approved": held.approved})
     if md.meeting_date is None:
         return None
     st, sat = milestone(md.meeting_date, as_of)
     why = "75 days after issuances reached 10%" if md.basis == "x" else "next stockholders' meeting"
     return Row(K.MEETING_DATE, "SPA 4(d)(ii)", issuer_id, md.meeting_date, status=st, satisfied_date=sat,
                description=f"Meeting Date ({why}): stockholder approval for issuances beyond the 20% cap", details=md.as_dict())
+
+
+def reserve_shortfall(*, issuer_id: int, check, arose_on: datetime.date | None, as_of: datetime.date,
+                      complete: bool = True) -> Row | None:
+    """SPA 3(c), 4(g): the Company "shall have at all times authorized and reserved" 150% of the
+    conversion shares plus the warrant shares. A shortfall is a breach the day it exists, so the
+    row is due on the day it arose (``arose_on``; the period key) and stays open until the reserve
+    is sufficient again (docs/interpretations.md, "SPA 4(g) reserve shortfall"). ``check``: the
+    engine's ``ReserveCheck`` over every outstanding instrument; ``complete`` False when some
+    instrument could not be priced (a sufficient but incomplete check closes nothing)."""
+    if check is None:
+        return None
+    if check.sufficient:
+        if arose_on is None or not complete:
+            return None
+        return Row(K.RESERVE_SHORTFALL, "SPA 3(c), 4(g)", issuer_id, arose_on, period_key=arose_on.isoformat(),
+                   status=SATISFIED, satisfied_date=as_of,
+                   description=(f"Share reserve sufficient again on {as_of.isoformat()}: {check.available_shares:,} authorized "
+                                f"but unissued for {check.required_shares:,} required"),
+                   details=check.as_dict())
+    day = arose_on or as_of
+    return Row(K.RESERVE_SHORTFALL, "SPA 3(c), 4(g)", issuer_id, day, period_key=day.isoformat(),
+               description=(f"Share reserve short by {check.shortfall:,} shares: {check.required_shares:,} required "
+                            f"({check.reserve_pct.normalize():f}% of {check.conversion_shares:,} conversion shares + "
+                            f"{check.warrant_shares:,} warrant shares), {check.available_shares:,} authorized but unissued"),
+               details=check.as_dict())
 
 
 # --- warrants: SPA 4(h) --------------------------------------------------------------------------
@@ -480,4 +516,5 @@ BUILDERS = {
     K.CURE_PERIOD: cure_period, K.REGISTRATION_PERIOD_END: registration_period_end,
     K.INDEMNIFICATION_SURVIVAL: indemnification_claim, K.CONVERSION_CASH: conversion_cash, K.ACCELERATION: acceleration,
     K.ESCROW_DEPOSIT: escrow_deposit, K.LEGEND_REMOVAL: legend_removal, K.SALE_CONVERSION_WINDOW: sale_conversion_window,
+    K.RESERVE_SHORTFALL: reserve_shortfall,
 }

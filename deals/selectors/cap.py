@@ -1,0 +1,243 @@
+"""Reads for the Cap Regulations (SPA 4(d)(ii), 4(i)), the authorized shares (SPA 3(c)) and the
+stockholder approval that lifts the cap.
+
+``cap_shares_issued`` is the ONE place the cap count is computed: the shares of Common Stock
+issued "after the date of this Agreement" to the holders of the Preferred Stock and the
+Warrants (SPA 4(d)(ii)) -- live Series J conversions, warrant exercises and remedy (x)
+issuances dated on or after the SPA date (the Series J financing's ``agreement_date``; see
+docs/interpretations.md, "Cap Regulations"). Three set-based aggregates, no Python walk.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import BigIntegerField, Min, Q, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+
+from deals.models import CapRemedy, Conversion, ConversionStatus, Financing, Issuer, StockholderMeeting, WarrantExercise
+
+CLAUSE_CAP_COUNT = "SPA 4(d)(ii)"
+CLAUSE_AUTHORIZED = "SPA 3(c), 4(i) (Cap Regulations: authorized shares)"
+
+# Conversions whose shares were issued or are owed (revoked and dishonoured ones are undone).
+LIVE_CONVERSION = (ConversionStatus.PENDING_DELIVERY, ConversionStatus.DELIVERED)
+LIVE_EXERCISE = (WarrantExercise.Status.PENDING_DELIVERY, WarrantExercise.Status.DELIVERED)
+
+
+def spa_date(issuer_id: int | None) -> datetime.date | None:
+    """SPA 4(d)(ii) "the date of this Agreement": the earliest ``agreement_date`` of the issuer's
+    Series J financings (None when not recorded: then every issuance counts)."""
+    qs = Financing.objects.filter(kind=Financing.Kind.SERIES_J, agreement_date__isnull=False)
+    if issuer_id is not None:
+        qs = qs.filter(issuer_id=issuer_id)
+    return qs.aggregate(d=Min("agreement_date"))["d"]
+
+
+def cap_shares_issued(*, issuer_id: int | None = None, since: datetime.date | None | bool = True,
+                      through: datetime.date | None = None) -> int:
+    """SPA 4(d)(ii): Common Stock issued to the holders of the Series J and the Warrants on or
+    after the SPA date (``since=True``: look it up; a date: that date; None: every issuance)
+    and, if ``through`` is given, on or before it. Debenture conversions do not count (the
+    Debenture is not a Transaction Agreement of the SPA)."""
+    start = spa_date(issuer_id) if since is True else since
+    conv = Q(preferred__isnull=False, status__in=LIVE_CONVERSION)
+    ex = Q(status__in=LIVE_EXERCISE)
+    rem = Q(remedy=CapRemedy.Remedy.X_PRICE)
+    if issuer_id is not None:
+        conv &= Q(preferred__financing__issuer_id=issuer_id)
+        ex &= Q(warrant__financing__issuer_id=issuer_id)
+        rem &= Q(conversion__preferred__financing__issuer_id=issuer_id)
+    if start is not None:
+        conv &= Q(conversion_date__gte=start)
+        ex &= Q(exercise_date__gte=start)
+        rem &= Q(chosen_date__gte=start)
+    if through is not None:
+        conv &= Q(conversion_date__lte=through)
+        ex &= Q(exercise_date__lte=through)
+        rem &= Q(chosen_date__lte=through)
+    n_conv = Conversion.objects.filter(conv).aggregate(n=Sum("shares_issuable"))["n"] or 0
+    n_ex = WarrantExercise.objects.filter(ex).aggregate(n=Sum("shares"))["n"] or 0
+    n_rem = (
+        CapRemedy.objects.filter(rem)
+        .aggregate(n=Sum(Cast(KT("snapshot__shares"), BigIntegerField())))["n"]
+        or 0
+    )
+    return int(n_conv) + int(n_ex) + int(n_rem)
+
+
+def approving_meeting(*, issuer_id: int, day: datetime.date) -> StockholderMeeting | None:
+    """SPA 4(d)(ii): the stockholders' meeting on or before ``day`` that authorized issuances
+    beyond the 20% cap (None: the cap binds on ``day``)."""
+    return (
+        StockholderMeeting.objects.filter(issuer_id=issuer_id, meeting_date__lte=day, approved=True)
+        .order_by("meeting_date", "pk")
+        .first()
+    )
+
+
+def last_meeting(*, issuer_id: int, day: datetime.date) -> StockholderMeeting | None:
+    """The latest stockholders' meeting recorded on or before ``day`` (approving or not)."""
+    return (
+        StockholderMeeting.objects.filter(issuer_id=issuer_id, meeting_date__lte=day)
+        .order_by("-meeting_date", "-pk")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class IssuancePosition:
+    """The issuer's figures every issuance is checked against (read after the issuer row lock)."""
+
+    issuer_id: int
+    authorized: int
+    issued: int
+    shares_outstanding_at_signing: int
+    cap_issued: int
+    spa_date: datetime.date | None
+    approval: StockholderMeeting | None
+
+    @property
+    def authorized_unissued(self) -> int:
+        return max(0, self.authorized - self.issued)
+
+
+def issuance_position(*, issuer_id: int, day: datetime.date) -> IssuancePosition:
+    """Fresh figures for an issuance dated ``day`` (call after ``deals.services.issuance.issuer_lock``)."""
+    authorized, issued, at_signing = Issuer.objects.filter(pk=issuer_id).values_list(
+        "authorized_common_shares", "shares_issued", "shares_outstanding_at_signing"
+    ).get()
+    start = spa_date(issuer_id)
+    return IssuancePosition(
+        issuer_id=issuer_id,
+        authorized=int(authorized),
+        issued=int(issued),
+        shares_outstanding_at_signing=int(at_signing),
+        cap_issued=cap_shares_issued(issuer_id=issuer_id, since=start),
+        spa_date=start,
+        approval=approving_meeting(issuer_id=issuer_id, day=day),
+    )
+
+
+# --- SPA 3(c), 4(g): the 150% reserve across every outstanding instrument ------------------------
+
+
+@dataclass(frozen=True)
+class ReservePosition:
+    """SPA 4(g) reserve of one issuer on a day: the engine's check plus what could not be priced."""
+
+    issuer_id: int
+    day: datetime.date
+    check: object | None  # deals.terms.reserve.ReserveCheck (None: no terms to compute it)
+    per_financing: tuple[dict, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        return self.check is not None and not self.notes
+
+
+def reserve_position(*, issuer_id: int, day: datetime.date, book=None) -> ReservePosition:
+    """SPA 3(c), 4(g): shares the Company must keep authorized and reserved -- 150% of the shares
+    issuable on conversion of every outstanding Series J holding and Debenture (at each
+    financing's conversion price for a conversion on ``day``) plus the shares issuable on every
+    outstanding, unexpired Warrant -- against the authorized but unissued Common Stock.
+    A fixed number of queries whatever the number of instruments or financings: two aggregates
+    grouped by financing, one for warrants, the terms from a ``TermsBook`` (``book``; the sweep
+    passes its own) and one read of the closing bids for the longest look-back."""
+    from deals.models import Debenture, InstrumentStatus, PreferredHolding, Warrant
+    from deals.selectors.terms import TermsBook, TermsUnavailable
+    from deals.services.conversions import prices_mapping
+    from deals.terms import calendars
+    from deals.terms.conversion import debenture_conversion_price, series_j_conversion_price
+    from deals.terms.errors import MissingPrices, TermsError
+    from deals.terms.reserve import reserve_check
+    from deals.terms.rounding import to_shares
+
+    authorized, issued = Issuer.objects.filter(pk=issuer_id).values_list("authorized_common_shares", "shares_issued").get()
+    live = InstrumentStatus.OUTSTANDING
+    sj = dict(
+        PreferredHolding.objects.filter(financing__issuer_id=issuer_id, status=live, closing_date__lte=day)
+        .values("financing_id").annotate(n=Sum("liquidation_preference_outstanding")).values_list("financing_id", "n")
+    )
+    deb = dict(
+        Debenture.objects.filter(financing__issuer_id=issuer_id, status=live, issue_date__lte=day)
+        .values("financing_id").annotate(n=Sum("principal_outstanding")).values_list("financing_id", "n")
+    )
+    warrant_shares = int(
+        Warrant.objects.filter(financing__issuer_id=issuer_id, status=live, issue_date__lte=day, expiry_date__gte=day)
+        .aggregate(n=Sum("shares_remaining"))["n"] or 0
+    )
+    book = book or TermsBook()
+    notes: list[str] = []
+    priced: list[tuple[int, object, object, bool]] = []  # (financing, outstanding, terms, is_debenture)
+    reserve_terms = None
+    for fin_id, outstanding, is_debenture in [(k, v, False) for k, v in sorted(sj.items())] + [
+        (k, v, True) for k, v in sorted(deb.items())
+    ]:
+        if not outstanding:
+            continue
+        try:
+            terms = book.in_force(financing=fin_id, day=day).terms
+        except TermsUnavailable as err:
+            notes.append(str(err))
+            continue
+        if reserve_terms is None:  # the Series J's come first: its 150% (SPA 4(g))
+            reserve_terms = terms
+        priced.append((fin_id, outstanding, terms, is_debenture))
+    if reserve_terms is None:  # nothing convertible outstanding: the Series J terms (warrants only)
+        fins = [f for f in book.financings() if f.issuer_id == issuer_id]
+        fins.sort(key=lambda f: (f.kind != Financing.Kind.SERIES_J, f.pk))
+        for fin in fins[:1]:
+            try:
+                reserve_terms = book.in_force(financing=fin.pk, day=day).terms
+            except TermsUnavailable as err:
+                notes.append(str(err))
+    if reserve_terms is None:
+        return ReservePosition(issuer_id, day, None, (), tuple(notes))
+    longest = max([t.debenture_lookback_days if d else t.preferred_lookback_days for _, _, t, d in priced] or [0])
+    try:
+        bids = prices_mapping(calendars.trading_days_before(day, longest)) if longest else {}
+    except Exception as err:  # CalendarRangeError: the calendars cover 1999-2035
+        return ReservePosition(issuer_id, day, None, (), (f"The reserve needs trading days before {day.isoformat()}: {err}",))
+    rows: list[dict] = []
+    conversion_shares = 0
+    for fin_id, outstanding, terms, is_debenture in priced:
+        fn = debenture_conversion_price if is_debenture else series_j_conversion_price
+        try:
+            price = fn(terms=terms, prices=bids, conversion_date=day)
+        except MissingPrices as err:
+            notes.append(f"Financing #{fin_id}: no closing bid for {len(err.dates)} look-back day(s) before "
+                         f"{day.isoformat()}; its conversion shares are not counted.")
+            continue
+        except TermsError as err:
+            notes.append(f"Financing #{fin_id}: {err}")
+            continue
+        shares = to_shares(outstanding / price.applied_price, terms.share_rounding)
+        conversion_shares += shares
+        rows.append({"financing_id": fin_id, "outstanding": str(outstanding), "price": str(price.applied_price),
+                     "shares": shares, "debenture": is_debenture})
+    check = reserve_check(
+        terms=reserve_terms,
+        conversion_shares=conversion_shares,
+        warrant_shares=warrant_shares,
+        issued_shares=min(int(issued), int(authorized)),
+        authorized_shares=int(authorized),
+    )
+    return ReservePosition(issuer_id, day, check, tuple(rows), tuple(notes))
+
+
+def meeting_issuances(*, issuer_id: int | None = None) -> list[tuple[datetime.date, int]]:
+    """SPA 4(d)(ii) Meeting Date (x) input: (date, shares) of the Common Stock the Company issued on
+    conversions and warrant exercises, per day (the sweep rule and the meeting service alike)."""
+    conv = Conversion.objects.filter(status__in=LIVE_CONVERSION)
+    ex = WarrantExercise.objects.filter(status__in=LIVE_EXERCISE)
+    if issuer_id is not None:
+        conv = conv.filter(Q(preferred__financing__issuer_id=issuer_id) | Q(debenture__financing__issuer_id=issuer_id))
+        ex = ex.filter(warrant__financing__issuer_id=issuer_id)
+    return [
+        (d, int(n or 0))
+        for d, n in conv.values("conversion_date").annotate(n=Sum("shares_issuable")).values_list("conversion_date", "n")
+    ] + [(d, int(n or 0)) for d, n in ex.values("exercise_date").annotate(n=Sum("shares")).values_list("exercise_date", "n")]
