@@ -1,4 +1,5 @@
 from deals.views import (
+    approvals,
     captable,
     closing,
     company,
@@ -15,6 +16,7 @@ from deals.views import (
 )
 
 urlpatterns = [
+    *approvals.urlpatterns,
     *dashboard.urlpatterns,
     *deadlines.urlpatterns,
     *company.urlpatterns,
