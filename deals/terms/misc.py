@@ -169,15 +169,17 @@ def amendment_consent(
         if Decimal(lp) < 0:
             raise InvalidInput(f"Liquidation preference of {name} is negative.")
     total = sum((Decimal(v) for v in holdings.values()), Decimal(0))
-    if total <= 0:
+    if total <= 0 and holdings:
         raise InvalidInput(f"No holdings on the date: nobody can consent under {clause}.")
     yes = sum((Decimal(holdings[n]) for n in consenting), Decimal(0))
-    pct_yes = yes * HUNDRED / total
+    # Nothing held on the date (before any closing): no holder is bound, so the Company's signature
+    # alone is the instrument "signed by the party to be charged" (docs/interpretations.md).
+    pct_yes = yes * HUNDRED / total if total > 0 else HUNDRED
     required = terms.rra_amendment_consent_pct if required_pct is None else Decimal(required_pct)
     reasons = []
     if not company_consents:
         reasons.append(f"{clause}: the Company has not consented in writing.")
-    if pct_yes < required:
+    if total > 0 and pct_yes < required:
         measure = "the liquidation preference" if clause == "RRA 10" else "the holdings"
         reasons.append(
             f"{clause}: consenting holders hold {pct_yes.quantize(Decimal('0.01'))}% of {measure} "

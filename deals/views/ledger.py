@@ -73,6 +73,7 @@ def _detail_context(request, ob: Obligation, *, payment_form=None, waiver_form=N
         "payee": payee, "error": error, "working": sorted((ob.details or {}).items()) if isinstance(ob.details, dict) else [],
         "overdue_days": business_days_overdue(ob.due_date, as_of) if ob.status in UNSETTLED else 0,
         "history": list(ob.history.select_related("history_user").order_by("-history_date")[:20]),
+        "pending_approvals": list(ob.approvals.filter(status="pending").select_related("maker")) if admin else [],
     }
 
 
