@@ -253,8 +253,10 @@ def terms_version_request(
         result, holdings = consent_check(financing=financing, day=instrument_date, signed=set(signed or ()),
                                          company_consents=company_consents)
         if not result.passes:
-            raise WorkflowError(" ".join(result.reasons) + " The version cannot take effect; nothing was recorded.",
-                                code="consent_short", field="consents")
+            raise WorkflowError(
+                " ".join(result.reasons) + f" Signed: {money(result.consenting_liquidation_preference)} of "
+                f"{money(result.total_liquidation_preference)} held on {instrument_date.isoformat()}. The version "
+                "cannot take effect; nothing was recorded.", code="consent_short", field="consents")
         check = {**result.as_dict(), "contract_terms": list(contract)}
         consents = [(pk, amount, pk in (signed or ())) for pk, amount in holdings.items()]
     payload = {

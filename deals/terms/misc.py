@@ -182,8 +182,8 @@ def amendment_consent(
     if total > 0 and pct_yes < required:
         measure = "the liquidation preference" if clause == "RRA 10" else "the holdings"
         reasons.append(
-            f"{clause}: consenting holders hold {pct_yes.quantize(Decimal('0.01'))}% of {measure} "
-            f"({yes:,} of {total:,}); {required}% is required."
+            f"{clause}: consenting holders hold {pct_yes.quantize(Decimal('0.01'))}% of {measure}; "
+            f"{format(required.normalize(), 'f')}% is required."
         )
     return AmendmentConsent(
         total_liquidation_preference=total,
