@@ -46,8 +46,9 @@ from deals.forms.fields import SafeModelForm
 from deals.ordering import natural
 from deals.selectors import derived
 from deals.selectors.out_of_range import out_of_range_message
+from deals.services.approvals import price_import_submit
 from deals.services.calendar import business_date, business_date_set
-from deals.services.prices import ImportProgress, prices_export, prices_import, prices_import_steps
+from deals.services.prices import ImportProgress, prices_export, prices_import_steps
 from deals.services.roles import is_deal_admin
 from deals.terms.errors import CalendarRangeError
 from deals.terms.params import NHTC_DEFAULTS, fields_for
@@ -365,13 +366,18 @@ class DealTermsVersionAdmin(DealAdmin):
             form.financing_from_request = self._financing_from(request)
         return form
 
+    CONSENT_FIELDS = ("acknowledge_records", "instrument", "instrument_date", "company_consents", "consenting_investors")
+
     def get_fieldsets(self, request, obj=None):
         head = ("financing", "effective_from", "reason") if obj is None else (
             "financing", "version", "effective_from", "reason", "created_by", "created_at", "changes_from_previous")
         financing = obj.financing if obj is not None else self._financing_from(request)
         kind = financing.terms_kind if financing is not None else None
+        consents = () if obj is not None else (
+            ("Consents (RRA 10 / SPA 9(i)) and records already made", {"fields": self.CONSENT_FIELDS}),)
         return ((None, {"fields": head}),
-                *((title, {"fields": names, "classes": ("collapse",) if obj else ()}) for title, names in term_groups(kind)))
+                *((title, {"fields": names, "classes": ("collapse",) if obj else ()}) for title, names in term_groups(kind)),
+                *consents)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -401,14 +407,35 @@ class DealTermsVersionAdmin(DealAdmin):
         return initial
 
     def save_model(self, request, obj, form, change):
+        """Issue 12 (four eyes): the version is not written here; it waits on /approvals/ for a
+        different deal admin (``deals.services.approvals.terms_version_request``)."""
+        from deals.services.approvals import terms_version_request
+        from deals.services.errors import WorkflowError
+
         if change:
             raise PermissionDenied("Terms versions are never edited; add a new version.")
-        latest = (
-            m.DealTermsVersion.objects.select_for_update().filter(financing_id=obj.financing_id).order_by("-version").first()
-        )
-        obj.version = (latest.version if latest else 0) + 1
-        obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        d = form.cleaned_data
+        try:
+            request._terms_approval = terms_version_request(
+            financing=obj.financing, effective_from=obj.effective_from, reason=obj.reason, values=obj.term_values(),
+            maker=request.user, acknowledged=bool(d.get("acknowledge_records")), document=d.get("instrument"),
+            instrument_date=d.get("instrument_date"), company_consents=bool(d.get("company_consents")),
+            signed={i.pk for i in d.get("consenting_investors") or ()},
+            )
+        except WorkflowError as err:  # a race after the form's checks: refused, nothing written
+            raise PermissionDenied(err.message)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # nothing is written until the approval
+
+    def log_addition(self, request, obj, message):
+        return None  # the approval's history records the request
+
+    def response_add(self, request, obj, post_url_continue=None):
+        approval = request._terms_approval
+        self.message_user(request, f"Terms version requested: it waits for a second deal admin's approval "
+                                   f"(approval #{approval.pk}). {approval.summary}.", messages.INFO)
+        return redirect("approval_detail", pk=approval.pk)
 
     @admin.display(description="Changes from the previous version")
     def changes_from_previous(self, obj):
@@ -451,6 +478,34 @@ class MarketPriceAdmin(DealAdmin):
             *super().get_urls(),
         ]
 
+    def save_model(self, request, obj, form, change):
+        """Issue 12 (four eyes): changing the price of a date a recorded conversion used waits for a
+        second deal admin -- the edit goes through the import service as a one-row correction."""
+        from deals.selectors.conversions import price_dates_used
+
+        if change and form.changed_data and price_dates_used([obj.date]):
+            result, approval = price_import_submit(
+                file_name=f"admin-edit-{obj.date.isoformat()}.csv", content=prices_export(prices=[obj]), user=request.user,
+                replace=True, reason=f"Correction of the {obj.date.isoformat()} price in the admin")
+            if approval is None:
+                raise PermissionDenied(result.summary())
+            request._price_approval = approval
+            return
+        super().save_model(request, obj, form, change)
+
+    def log_change(self, request, obj, message):
+        if getattr(request, "_price_approval", None) is None:
+            return super().log_change(request, obj, message)
+        return None
+
+    def response_change(self, request, obj):
+        approval = getattr(request, "_price_approval", None)
+        if approval is None:
+            return super().response_change(request, obj)
+        self.message_user(request, f"The {obj.date.isoformat()} price was used by recorded conversion(s): the correction "
+                                   f"waits for a second deal admin (approval #{approval.pk}).", messages.WARNING)
+        return redirect("approval_detail", pk=approval.pk)
+
     def _check_import(self, request):
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied("Importing prices needs add and change permission on market prices.")
@@ -466,11 +521,14 @@ class MarketPriceAdmin(DealAdmin):
             kwargs = {"file_name": name, "content": content, "user": request.user,
                       "dry_run": form.cleaned_data["dry_run"], "replace": form.cleaned_data["replace"]}
             if "application/x-ndjson" in request.headers.get("Accept", ""):
-                return StreamingHttpResponse(self._stream(prices_import_steps(**kwargs)),
+                return StreamingHttpResponse(self._stream(prices_import_steps(**kwargs), content, request.user),
                                              content_type="application/x-ndjson")
-            result = prices_import(**kwargs)
+            result, approval = price_import_submit(**kwargs)
             if result.applied:
                 self.message_user(request, result.summary(), messages.SUCCESS)
+            elif approval is not None:
+                self.message_user(request, f"{result.summary()} Approval #{approval.pk}.", messages.WARNING)
+                return redirect("approval_detail", pk=approval.pk)
         elif request.method == "POST" and "application/x-ndjson" in request.headers.get("Accept", ""):
             errors = [{"row": 0, "column": name, "message": " ".join(e)} for name, e in form.errors.items()]
             return HttpResponse(json.dumps({"type": "result", "ok": False, "summary": "The form is incomplete.",
@@ -487,11 +545,18 @@ class MarketPriceAdmin(DealAdmin):
         return TemplateResponse(request, "admin/deals/marketprice/import.html", context)
 
     @staticmethod
-    def _stream(steps):
+    def _stream(steps, content, user):
+        from deals.services.approvals import price_correction_request
+
         for item in steps:
             payload = item.as_dict()
             if not isinstance(item, ImportProgress) and payload.get("price_import_id"):
                 payload["price_import_url"] = reverse("admin:deals_priceimport_change", args=[payload["price_import_id"]])
+            if not isinstance(item, ImportProgress):
+                approval = price_correction_request(result=item, content=content, user=user)
+                if approval is not None:  # issue 12: dates a conversion used wait for a second deal admin
+                    payload["approval_id"] = approval.pk
+                    payload["approval_url"] = reverse("approval_detail", args=[approval.pk])
             yield json.dumps(payload) + "\n"
 
     def export_view(self, request):

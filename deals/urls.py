@@ -1,4 +1,5 @@
 from deals.views import (
+    approvals,
     cap,
     captable,
     closing,
@@ -16,6 +17,7 @@ from deals.views import (
 )
 
 urlpatterns = [
+    *approvals.urlpatterns,
     *dashboard.urlpatterns,
     *deadlines.urlpatterns,
     *company.urlpatterns,

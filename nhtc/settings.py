@@ -176,6 +176,9 @@ if BEHIND_PROXY:
 # Moving the business date more than this many business days forward asks for confirmation
 # (deals.forms.admin.BusinessDateAdminForm; issue 15 item 10).
 BUSINESS_DATE_CONFIRM_DAYS = env.int("BUSINESS_DATE_CONFIRM_DAYS", default=5)
+# Issue 12 (maker-checker): a payment above this many dollars waits for a second deal admin's approval
+# (waivers always do). A decimal string, e.g. "100000" or "25000.00".
+APPROVAL_PAYMENT_THRESHOLD = env.str("APPROVAL_PAYMENT_THRESHOLD", default="100000")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"

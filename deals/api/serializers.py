@@ -264,3 +264,14 @@ class ErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
     field = serializers.CharField(allow_null=True)
     details = serializers.DictField()
+
+
+class PendingApprovalSerializer(serializers.Serializer):
+    """202: the change waits for a different deal admin's approval (issue 12, four eyes)."""
+
+    approval_id = serializers.IntegerField()
+    status = serializers.CharField()
+    kind = serializers.CharField()
+    summary = serializers.CharField()
+    url = serializers.CharField()
+    message = serializers.CharField()

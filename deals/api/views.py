@@ -37,7 +37,8 @@ from deals.selectors.investors import investors_with_counts
 from deals.services import conversions as conversion_svc
 from deals.services import exercises as exercise_svc
 from deals.services import redemptions as redemption_svc
-from deals.services.prices import COLUMNS, prices_import
+from deals.services.approvals import price_import_submit
+from deals.services.prices import COLUMNS
 from deals.views.deadlines import obligations_filtered
 from notices.access import accessible_notices
 from notices.forms import NoticeFilterForm
@@ -211,8 +212,9 @@ SETTLEMENT_FIELDS = ("kind", "date", "amount", "method", "reference", "waived_by
 
 @extend_schema_view(post=extend_schema(
     request=s.SettlementRequestSerializer, parameters=[KEY_PARAM],
-    responses={201: s.SettlementSerializer, **WRITE_ERRORS, 404: s.ErrorSerializer},
-    summary="Record a payment or a waiver against an obligation (deal admins)",
+    responses={201: s.SettlementSerializer, 202: s.PendingApprovalSerializer, **WRITE_ERRORS, 404: s.ErrorSerializer},
+    summary="Record a payment or a waiver against an obligation (deal admins); a waiver or a payment above "
+            "APPROVAL_PAYMENT_THRESHOLD answers 202 with the pending approval's id (four eyes, issue 12)",
 ))
 class SettlementCreate(APIView):
     """The obligation page's Record payment / Waive, through ``settlement_record`` (same checks and messages)."""
@@ -222,8 +224,8 @@ class SettlementCreate(APIView):
     @idempotent
     def post(self, request, pk: int):
         from deals.forms.ledger import PaymentForm, WaiverForm
-        from deals.models import Obligation, Settlement
-        from deals.services.ledger.settlements import settlement_record
+        from deals.models import Approval, Obligation, Settlement
+        from deals.services.approvals import settlement_submit
 
         ob = get_object_or_404(Obligation, pk=pk)
         body = json_object(request)
@@ -233,11 +235,13 @@ class SettlementCreate(APIView):
         form_class = WaiverForm if kind == "waiver" else PaymentForm
         allowed = ("kind", *form_class.base_fields)
         data = validated(form_class, request, fields=[f for f in allowed if f != "document"])
-        entry = settlement_record(
+        entry = settlement_submit(
             obligation_id=ob.pk, kind=kind, date=data["date"], amount=data["amount"], method=data.get("method", ""),
             reference=data.get("reference", ""), waived_by=data.get("waived_by", ""), instrument=data.get("instrument", ""),
             by=request.user,
         )
+        if isinstance(entry, Approval):
+            return Response(_pending(entry), status=status.HTTP_202_ACCEPTED)
         entry = Settlement.objects.select_related("recorded_by").get(pk=entry.pk)
         return Response(s.SettlementSerializer(entry).data, status=status.HTTP_201_CREATED)
 
@@ -476,8 +480,9 @@ def rows_to_csv(rows) -> str:
         request={"application/json": s.PriceImportRequestSerializer, "text/csv": OpenApiTypes.STR,
                  "multipart/form-data": OpenApiTypes.OBJECT},
         parameters=[KEY_PARAM, OpenApiParameter("replace", OpenApiTypes.BOOL), OpenApiParameter("dry_run", OpenApiTypes.BOOL)],
-        responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT, **WRITE_ERRORS},
-        summary="Import closing bids, all or nothing, with per-row errors (deal admins)",
+        responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT, 202: s.PendingApprovalSerializer, **WRITE_ERRORS},
+        summary="Import closing bids, all or nothing, with per-row errors (deal admins); replacing a price a recorded "
+                "conversion used answers 202 with the pending approval's id (four eyes, issue 12)",
     )
 )
 class PriceImport(APIView):
@@ -507,7 +512,10 @@ class PriceImport(APIView):
                                code="unknown_field", field=unknown[0])
             content, name = rows_to_csv(body.get("rows")), "api-rows.json"
             replace, dry_run = _flag(body.get("replace", False), "replace"), _flag(body.get("dry_run", False), "dry_run")
-        result = prices_import(file_name=name, content=content, user=request.user, dry_run=dry_run, replace=replace)
+        result, approval = price_import_submit(file_name=name, content=content, user=request.user, dry_run=dry_run,
+                                               replace=replace)
+        if approval is not None:
+            return Response(_pending(approval), status=status.HTTP_202_ACCEPTED)
         payload = result.as_dict()
         if not result.ok:
             first = result.errors[0]
@@ -518,6 +526,17 @@ class PriceImport(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response(payload, status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
+
+
+def _pending(approval) -> dict:
+    """A 202 body: the change waits for a second deal admin (issue 12, four eyes)."""
+    from django.urls import reverse
+
+    return s.PendingApprovalSerializer({
+        "approval_id": approval.pk, "status": approval.status, "kind": approval.kind, "summary": approval.summary,
+        "url": reverse("approval_detail", args=[approval.pk]),
+        "message": f"Waiting for a second deal admin's approval (approval #{approval.pk}).",
+    }).data
 
 
 # --- cap table --------------------------------------------------------------------------------

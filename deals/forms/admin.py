@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from deals.forms.fields import SafeForm, SafeModelForm
-from deals.models import BusinessDate, DealTermsVersion, Debenture, PreferredHolding, SuspensionPeriod, Warrant
+from deals.models import BusinessDate, DealTermsVersion, Debenture, Investor, PreferredHolding, SuspensionPeriod, Warrant
 from deals.terms.params import GROUP_LABELS, KIND_GROUPS, DealTerms, fields_for, group_of
 from deals.terms.warrants import warrant_expiry
 
@@ -199,6 +199,23 @@ class DealTermsVersionAdminForm(SafeModelForm):
 
     financing_from_request = None  # set by the admin from ?financing=
 
+    acknowledge_records = forms.BooleanField(
+        required=False, label="I acknowledge the records dated on or after the effective date",
+        help_text="They keep the terms version they used; the new version governs only what is made from now on.",
+    )
+    instrument = forms.FileField(
+        required=False, label="Written instrument of amendment (RRA 10 / SPA 9(i))",
+        help_text="Needed when a contract term changes (docs/terms.md lists which terms are clerical).",
+    )
+    instrument_date = forms.DateField(required=False, label="Date of the instrument",
+                                      help_text="Holdings are counted on this date.")
+    company_consents = forms.BooleanField(required=False, label="The Company signed the instrument")
+    consenting_investors = forms.ModelMultipleChoiceField(
+        queryset=Investor.objects.order_by("legal_name"), required=False, label="Holders who signed",
+        help_text="RRA 10: the Company and holders of 67% of the liquidation preference (Series J); "
+        "SPA 9(i): every holder of the financing's Debentures.",
+    )
+
     class Meta:
         model = DealTermsVersion
         fields = ("financing", "effective_from", "reason", *TERM_FIELDS)
@@ -233,7 +250,52 @@ class DealTermsVersionAdminForm(SafeModelForm):
             raise ValidationError(
                 f"No term differs from {financing}'s version {latest.version}; change at least one value or cancel."
             )
+        if eff and not self.errors:
+            self._check_records(financing, eff, data)
+            self._check_consents(financing, latest, data)
         return data
+
+    def _check_records(self, financing, eff, data) -> None:
+        """Issue 12: a version effective on or before recorded records lists them and needs the box ticked."""
+        from deals.selectors.terms import records_on_or_after
+
+        self.records_after = records_on_or_after(financing=financing, day=eff)
+        if self.records_after and not data.get("acknowledge_records"):
+            shown = "; ".join(f"{r.label} (terms v{r.version})" for r in self.records_after[:10])
+            more = f" and {len(self.records_after) - 10} more" if len(self.records_after) > 10 else ""
+            self.add_error(
+                "acknowledge_records",
+                f"{len(self.records_after)} record(s) of {financing} are dated on or after {eff.isoformat()} and "
+                f"would have been priced by this version: {shown}{more}. They keep the version they used; tick the box "
+                "to go on.",
+            )
+
+    def _check_consents(self, financing, latest, data) -> None:
+        """RRA 10 / SPA 9(i): a contract term changed needs the instrument and consents that pass."""
+        from deals.services.approvals import consent_check
+        from deals.services.errors import WorkflowError
+        from deals.terms.params import contract_terms_changed
+
+        new = {n: data.get(n) for n in fields_for(financing.terms_kind)}
+        self.contract_terms = contract_terms_changed(latest.term_values(), new, financing.terms_kind)
+        if not self.contract_terms:
+            return
+        names = ", ".join(self.contract_terms[:6]) + (" ..." if len(self.contract_terms) > 6 else "")
+        if not data.get("instrument"):
+            self.add_error("instrument", f"This version changes contract term(s) {names}: attach the written instrument.")
+        if not data.get("instrument_date"):
+            self.add_error("instrument_date", "Give the instrument's date: the holdings are counted on it.")
+            return
+        try:
+            result, _holdings = consent_check(
+                financing=financing, day=data["instrument_date"],
+                signed={i.pk for i in data.get("consenting_investors") or ()},
+                company_consents=bool(data.get("company_consents")))
+        except WorkflowError as err:
+            self.add_error("consenting_investors", err.message)
+            return
+        if not result.passes:
+            self.add_error("consenting_investors", " ".join(result.reasons) + " The version cannot take effect.")
 
 
     def _post_clean(self):

@@ -2,6 +2,7 @@
 contract math lives in ``deals.terms``, workflows in ``deals.services``."""
 
 from .api import ApiToken, IdempotencyRecord
+from .approvals import Approval, ApprovalConsent, ApprovalKind, ApprovalStatus
 from .cap import StockholderMeeting
 from .closing import ClosingCondition, ClosingRoom, ConditionStatus, EscrowDeposit, Subscription
 from .company import (
@@ -51,6 +52,10 @@ from .transfers import (
 
 __all__ = [
     "AccountStatement",
+    "Approval",
+    "ApprovalConsent",
+    "ApprovalKind",
+    "ApprovalStatus",
     "ApiToken",
     "IdempotencyRecord",
     "AddressChange",

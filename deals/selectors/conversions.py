@@ -228,3 +228,46 @@ def warrant_choices() -> list:
         )
         for w in ws.order_by(*natural("number"))
     ]
+
+
+def price_dates_used(dates) -> dict:
+    """Which of ``dates`` a recorded conversion's price used (issue 12: a correction there needs
+    four eyes): date -> ids of the conversions whose snapshot window lists that day. Candidates are
+    conversions dated after the earliest date and within the longest look-back any terms version
+    allows (trading days, as calendar days x 2 + 10); the snapshot decides."""
+    import datetime
+
+    from django.db.models import Max
+
+    from deals.models import Conversion, DealTermsVersion
+
+    wanted = {d.isoformat(): d for d in dates}
+    if not wanted:
+        return {}
+    longest = DealTermsVersion.objects.aggregate(
+        p=Max("preferred_lookback_days"), d=Max("debenture_lookback_days"), r=Max("cap_remedy_lookback_days"))
+    span = max(v or 0 for v in longest.values()) * 2 + 10
+    first, last = min(wanted.values()), max(wanted.values())
+    qs = Conversion.objects.filter(conversion_date__gt=first,
+                                   conversion_date__lte=last + datetime.timedelta(days=span)).values_list("pk", "snapshot")
+    used: dict = {}
+    for pk, snap in qs.iterator(chunk_size=500):
+        for day in _window_days(snap):
+            if day in wanted:
+                used.setdefault(wanted[day], []).append(pk)
+    return used
+
+
+def _window_days(node):
+    """Every ``day`` in a ``window`` list of a conversion snapshot (the look-back prices used)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("window", "days") and isinstance(value, list):
+                for item in value:
+                    if isinstance(item, dict) and isinstance(item.get("day"), str):
+                        yield item["day"]
+            else:
+                yield from _window_days(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _window_days(item)

@@ -166,3 +166,44 @@ def _no_terms(financing: Financing, day: datetime.date) -> NoTermsInForce:
             f"A deal admin must add a version effective on or before {when}."
         )
     return NoTermsInForce(text, financing_id=financing.pk, day=day)
+
+
+# --- what a new version would have governed (issue 12: terms admin validation) ---------------------
+
+@dataclass(frozen=True)
+class RecordPricedEarlier:
+    """A recorded conversion, exercise or redemption dated on or after a proposed version's
+    effective date: made under an earlier version, it keeps that version (its snapshot)."""
+
+    kind: str
+    pk: int
+    day: datetime.date
+    label: str
+    version: int
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "pk": self.pk, "day": self.day.isoformat(), "label": self.label,
+                "version": self.version}
+
+
+def records_on_or_after(*, financing: Financing | int, day: datetime.date, limit: int = 200) -> list[RecordPricedEarlier]:
+    """Conversions, warrant exercises and redemptions of ``financing`` dated on or after ``day``:
+    the records a version effective from ``day`` would have priced had it existed (they keep the
+    version they used). At most ``limit`` of each kind, oldest first; three queries."""
+    from deals.models import Conversion, Redemption, WarrantExercise
+
+    fid = financing.pk if isinstance(financing, Financing) else int(financing)
+    out: list[RecordPricedEarlier] = []
+    convs = (Conversion.objects.filter(terms_version__financing_id=fid, conversion_date__gte=day)
+             .select_related("terms_version").order_by("conversion_date", "id")[:limit])
+    out += [RecordPricedEarlier("conversion", c.pk, c.conversion_date, f"Conversion #{c.pk} of {c.amount:,} on "
+                                f"{c.conversion_date.isoformat()}", c.terms_version.version) for c in convs]
+    exs = (WarrantExercise.objects.filter(terms_version__financing_id=fid, exercise_date__gte=day)
+           .select_related("terms_version").order_by("exercise_date", "id")[:limit])
+    out += [RecordPricedEarlier("exercise", e.pk, e.exercise_date, f"Warrant exercise #{e.pk} on {e.exercise_date.isoformat()}",
+                                e.terms_version.version) for e in exs]
+    reds = (Redemption.objects.filter(terms_version__financing_id=fid, notice_date__gte=day)
+            .select_related("terms_version").order_by("notice_date", "id")[:limit])
+    out += [RecordPricedEarlier("redemption", r.pk, r.notice_date, f"Redemption #{r.pk} noticed {r.notice_date.isoformat()}",
+                                r.terms_version.version) for r in reds]
+    return sorted(out, key=lambda r: (r.day, r.kind, r.pk))

@@ -107,6 +107,10 @@ class PriceImportResult:
     gaps: list[date] = field(default_factory=list)
     errors_truncated: bool = False
     price_import: PriceImport | None = None
+    # dates whose stored price a recorded conversion used: replacing them waits for a second deal
+    # admin (issue 12; ``deals.services.approvals.price_import_submit``); nothing written meanwhile
+    held: list[date] = field(default_factory=list)
+    held_conversions: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -114,7 +118,7 @@ class PriceImportResult:
 
     @property
     def applied(self) -> bool:
-        return self.ok and not self.dry_run
+        return self.ok and not self.dry_run and not self.held
 
     def summary(self) -> str:
         if not self.ok:
@@ -122,6 +126,12 @@ class PriceImportResult:
             return (
                 f"{self.file_name}: {len(self.errors)} error(s){more} in {self.rows_total} row(s); "
                 "nothing was imported."
+            )
+        if self.held and not self.dry_run:
+            return (
+                f"{self.file_name}: {len(self.held)} date(s) replace prices that recorded conversions used "
+                f"({', '.join(d.isoformat() for d in self.held[:5])}{' ...' if len(self.held) > 5 else ''}); "
+                "nothing was written -- the correction waits for a second deal admin's approval."
             )
         verb = "would create" if self.dry_run else "created"
         span = f" from {self.first_date.isoformat()} to {self.last_date.isoformat()}" if self.first_date else ""
@@ -148,6 +158,7 @@ class PriceImportResult:
             "last_date": self.last_date.isoformat() if self.last_date else None,
             "errors": [e.as_dict() for e in self.errors],
             "errors_truncated": self.errors_truncated,
+            "held": [d.isoformat() for d in self.held],
             "warnings": list(self.warnings),
             "price_import_id": self.price_import.pk if self.price_import else None,
         }
@@ -327,6 +338,7 @@ def prices_import_steps(
     user=None,
     dry_run: bool = False,
     replace: bool = False,
+    approved: bool = False,
 ) -> Iterator[ImportProgress | PriceImportResult]:
     """The import as a stream of progress events ending with the result (the admin's upload
     page streams them to its progress bar). See the module docstring for the rules."""
@@ -356,8 +368,8 @@ def prices_import_steps(
         yield ImportProgress("writing", 0, len(rows))
         try:
             with transaction.atomic():
-                _write(result, rows, errors, user=user, replace=replace)
-                if errors or dry_run:
+                _write(result, rows, errors, user=user, replace=replace, approved=approved)
+                if errors or dry_run or result.held:
                     transaction.set_rollback(True)
         except IntegrityError:
             errors.append(
@@ -385,7 +397,8 @@ def prices_import_steps(
     yield result
 
 
-def _write(result: PriceImportResult, rows: list[PriceRow], errors: list[RowError], *, user, replace: bool) -> None:
+def _write(result: PriceImportResult, rows: list[PriceRow], errors: list[RowError], *, user, replace: bool,
+           approved: bool = False) -> None:
     """Inside the transaction: compare with stored rows (locked), then bulk create/update."""
     existing = {
         p.date: p
@@ -426,6 +439,14 @@ def _write(result: PriceImportResult, rows: list[PriceRow], errors: list[RowErro
     result.rows_created, result.rows_updated = len(to_create), len(to_update)
     if errors:
         return
+    if to_update and not approved:
+        from deals.selectors.conversions import price_dates_used
+
+        used = price_dates_used(p.date for p in to_update)
+        if used:
+            result.held = sorted(used)
+            result.held_conversions = sorted({pk for ids in used.values() for pk in ids})
+            return
     record = PriceImport.objects.create(
         file_name=result.file_name[:255],
         sha256=result.sha256,
@@ -471,10 +492,13 @@ def prices_import(
     user=None,
     dry_run: bool = False,
     replace: bool = False,
+    approved: bool = False,
 ) -> PriceImportResult:
-    """Validate and import a market-price CSV, all or nothing (see the module docstring)."""
+    """Validate and import a market-price CSV, all or nothing (see the module docstring).
+    ``approved``: a second deal admin approved replacing prices recorded conversions used."""
     result = None
-    for item in prices_import_steps(file_name=file_name, content=content, user=user, dry_run=dry_run, replace=replace):
+    for item in prices_import_steps(file_name=file_name, content=content, user=user, dry_run=dry_run, replace=replace,
+                                    approved=approved):
         result = item
     assert isinstance(result, PriceImportResult)
     return result

@@ -146,6 +146,8 @@ def amendment_consent(
     consenting: Iterable[str],
     company_consents: bool,
     terms: DealTerms = NHTC_DEFAULTS,
+    required_pct: Decimal | None = None,
+    clause: str = "RRA 10",
 ) -> AmendmentConsent:
     """RRA 10: an amendment or waiver needs the written consent of the Company
     and of Investors holding at least 67% of the Registrable Securities, "as
@@ -154,6 +156,10 @@ def amendment_consent(
 
     ``holdings`` maps each Investor to the liquidation preference its
     Registrable Securities represent (see docs/interpretations.md, RRA 10).
+
+    ``required_pct`` / ``clause``: another consent rule on the same arithmetic -- SPA 9(i) for a
+    debenture financing's terms ("an instrument in writing signed by the party to be charged"):
+    every holder, 100% of the principal (docs/interpretations.md, "Consents to a terms version").
     """
     consenting = tuple(dict.fromkeys(consenting))
     unknown = [name for name in consenting if name not in holdings]
@@ -163,18 +169,21 @@ def amendment_consent(
         if Decimal(lp) < 0:
             raise InvalidInput(f"Liquidation preference of {name} is negative.")
     total = sum((Decimal(v) for v in holdings.values()), Decimal(0))
-    if total <= 0:
-        raise InvalidInput("No liquidation preference outstanding: nobody can consent under RRA 10.")
+    if total <= 0 and holdings:
+        raise InvalidInput(f"No holdings on the date: nobody can consent under {clause}.")
     yes = sum((Decimal(holdings[n]) for n in consenting), Decimal(0))
-    pct_yes = yes * HUNDRED / total
-    required = terms.rra_amendment_consent_pct
+    # Nothing held on the date (before any closing): no holder is bound, so the Company's signature
+    # alone is the instrument "signed by the party to be charged" (docs/interpretations.md).
+    pct_yes = yes * HUNDRED / total if total > 0 else HUNDRED
+    required = terms.rra_amendment_consent_pct if required_pct is None else Decimal(required_pct)
     reasons = []
     if not company_consents:
-        reasons.append("RRA 10: the Company has not consented in writing.")
-    if pct_yes < required:
+        reasons.append(f"{clause}: the Company has not consented in writing.")
+    if total > 0 and pct_yes < required:
+        measure = "the liquidation preference" if clause == "RRA 10" else "the holdings"
         reasons.append(
-            f"RRA 10: consenting Investors hold {pct_yes.quantize(Decimal('0.01'))}% of the liquidation "
-            f"preference; {required}% is required."
+            f"{clause}: consenting holders hold {pct_yes.quantize(Decimal('0.01'))}% of {measure}; "
+            f"{format(required.normalize(), 'f')}% is required."
         )
     return AmendmentConsent(
         total_liquidation_preference=total,
@@ -186,6 +195,7 @@ def amendment_consent(
         holders_not_consenting=tuple(n for n in holdings if n not in consenting),
         passes=not reasons,
         reasons=tuple(reasons),
+        clause=clause,
     )
 
 

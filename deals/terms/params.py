@@ -240,6 +240,45 @@ def fields_for(kind: str) -> tuple[str, ...]:
     return tuple(n for n in DealTerms.field_names() if group_of(n) in groups)
 
 
+# --- contract terms and clerical terms (RRA 10, SPA 9(i)) ------------------------------------
+
+CONTRACT, CLERICAL = "contract", "clerical"
+# The one list of clerical terms: settings of the back office itself that no agreement fixes, so
+# changing them amends no contract and needs no holder's consent (four eyes still apply). Every
+# other term carries a figure or a reading of the agreements (SPA, RRA, Debenture, Series J CoD):
+# a version that changes one is an amendment under RRA 10 / SPA 9(i) and needs the written
+# instrument and the consents. docs/terms.md lists both (tests/terms/test_term_classes.py).
+CLERICAL_TERMS: dict[str, str] = {
+    "fax_date_max_business_days": (
+        "the back office's own check: how old a faxed notice's date may be before a deal admin must confirm it "
+        "(Debenture 4(A) takes the fax date as it is)"
+    ),
+}
+
+
+def term_class(name: str) -> str:
+    """``CONTRACT`` or ``CLERICAL`` for a DealTerms field (RRA 10 / SPA 9(i))."""
+    if name not in DealTerms.field_names():
+        raise KeyError(f"{name} is not a deal term")
+    return CLERICAL if name in CLERICAL_TERMS else CONTRACT
+
+
+def contract_terms_changed(old: dict, new: dict, kind: str) -> tuple[str, ...]:
+    """The contract terms of a ``kind`` financing whose values differ between ``old`` and ``new``."""
+    return tuple(n for n in fields_for(kind) if term_class(n) == CONTRACT and _same(old.get(n)) != _same(new.get(n)))
+
+
+def _same(v):
+    if isinstance(v, Enum):
+        v = v.value
+    if isinstance(v, (Decimal, float)) or (isinstance(v, str) and v.replace(".", "", 1).lstrip("-").isdigit()):
+        try:
+            return D(str(v)).normalize()
+        except ArithmeticError:
+            return v
+    return v
+
+
 # --- the one validity check ---------------------------------------------------------------
 
 # (lowest, highest, lowest allowed?) per field; Decimal percentages and amounts must be

@@ -20,7 +20,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deals.forms.ledger import AgingFilterForm, PaymentForm, ReverseForm, StatementForm, WaiverForm
-from deals.models import AccountStatement, Investor, Obligation, Settlement
+from deals.models import AccountStatement, Approval, Investor, Obligation, Settlement
 from deals.selectors.settlements import (
     MONEY_KINDS,
     PAYMENT_DATED,
@@ -34,12 +34,14 @@ from deals.selectors.settlements import (
     settlements_of,
     statement_of_account,
 )
+from deals.services.approvals import settlement_submit
 from deals.services.calendar import business_date
 from deals.services.conversions import WorkflowError
 from deals.services.csv_cells import safe_cell
-from deals.services.ledger.settlements import settlement_record, settlement_reverse
+from deals.services.ledger.settlements import settlement_reverse
 from deals.services.ledger.statements import account_statement_create
 from deals.services.roles import is_deal_admin
+from nhtc.formatting import money
 
 from .access import clerk_required, deal_admin_required
 from .deadlines import source_link
@@ -71,6 +73,7 @@ def _detail_context(request, ob: Obligation, *, payment_form=None, waiver_form=N
         "payee": payee, "error": error, "working": sorted((ob.details or {}).items()) if isinstance(ob.details, dict) else [],
         "overdue_days": business_days_overdue(ob.due_date, as_of) if ob.status in UNSETTLED else 0,
         "history": list(ob.history.select_related("history_user").order_by("-history_date")[:20]),
+        "pending_approvals": list(ob.approvals.filter(status="pending").select_related("maker")) if admin else [],
     }
 
 
@@ -114,7 +117,7 @@ def obligation_settle(request, pk: int):
         return render(request, "deals/ledger/obligation.html", _detail_context(request, ob, **forms), status=400)
     d = form.cleaned_data
     try:
-        entry = settlement_record(
+        entry = settlement_submit(
             obligation_id=ob.pk, kind=kind, date=d["date"], amount=d["amount"], method=d.get("method", ""),
             reference=d.get("reference", ""), document=d.get("document"), waived_by=d.get("waived_by", ""),
             instrument=d.get("instrument", ""), by=request.user,
@@ -126,7 +129,11 @@ def obligation_settle(request, pk: int):
             form.add_error(None, err.message)
         return render(request, "deals/ledger/obligation.html", _detail_context(request, _obligation(pk), **forms), status=400)
     what = "Waiver" if kind == "waiver" else "Payment"
-    messages.success(request, f"{what} of ${entry.amount:,.2f} recorded on {entry.date.isoformat()} ({ob.clause}).")
+    if isinstance(entry, Approval):
+        messages.info(request, f"{what} of {money(entry.amount)} waits for a second deal admin's approval "
+                               f"(approval #{entry.pk}): {entry.summary}.")
+        return redirect("obligation_detail", pk=ob.pk)
+    messages.success(request, f"{what} of {money(entry.amount)} recorded on {entry.date.isoformat()} ({ob.clause}).")
     return redirect("obligation_detail", pk=ob.pk)
 
 

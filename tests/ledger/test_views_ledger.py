@@ -61,6 +61,20 @@ def test_waiver_through_the_page(deal_admin_client, late_payment):
         "waive-instrument": "Letter 2000-06-13"})
     assert r.status_code == 302
     late_payment.refresh_from_db()
+    # issue 12: a waiver waits for a second deal admin; it applies on approval
+    assert late_payment.status == ObligationStatus.OPEN and not Settlement.objects.exists()
+    from deals.models import Approval
+    from deals.services.approvals import approval_approve
+
+    approval = Approval.objects.get(kind="waiver", obligation=late_payment)
+    page = deal_admin_client.get(reverse("obligation_detail", args=[late_payment.pk]))
+    assert f"approval #{approval.pk}" in page.content.decode()
+    from django.contrib.auth.models import Group, User
+
+    other = User.objects.create_user("checker2", password="x", is_staff=True)
+    other.groups.add(Group.objects.get(name="Deal admin"))
+    approval_approve(approval=approval, checker=other)
+    late_payment.refresh_from_db()
     assert late_payment.status == ObligationStatus.WAIVED
 
 

@@ -34,11 +34,31 @@ def test_dealtermsversion_columns_match_dealterms_fields():
 
 
 def _post_data(version: m.DealTermsVersion, **changes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     data = {n: getattr(version, n) for n in DealTerms.field_names()}
     data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False and v is not None}
     data.update({"financing": version.financing_id, "effective_from": "2000-04-01", "reason": "SPA 4(j)(v) price protection"})
+    # issue 12: a contract term changed -> the written instrument; no Debenture is held yet, so the
+    # Company's signature is the instrument signed by the party charged (SPA 9(i))
+    data.update({"instrument": SimpleUploadedFile("amendment.pdf", b"%PDF-1.4 amendment"),
+                 "instrument_date": "2000-03-31", "company_consents": "on"})
     data.update(changes)
     return data
+
+
+def _approve_latest():
+    """Issue 12 (four eyes): a second deal admin approves the pending terms version."""
+    from django.contrib.auth.models import Group, User
+
+    from deals.services.approvals import approval_approve
+
+    checker = User.objects.filter(username="checker").first()
+    if checker is None:
+        checker = User.objects.create_user("checker", password="x", is_staff=True)
+        checker.groups.add(Group.objects.get(name="Deal admin"))
+    pending = m.Approval.objects.filter(kind="terms_version", status="pending").latest("id")
+    return approval_approve(approval=pending, checker=checker)
 
 
 @pytest.fixture
@@ -88,6 +108,8 @@ def test_new_version_numbers_and_diffs_per_financing(deal_admin_client, v1):
     other_v1 = other.terms_versions.get()
     response = deal_admin_client.post(_add(v1), _post_data(v1, cap_pct="19.5"))
     assert response.status_code == 302
+    assert not m.DealTermsVersion.objects.filter(financing=v1.financing, version=2).exists()  # pending
+    _approve_latest()
     v2 = m.DealTermsVersion.objects.get(financing=v1.financing, version=2)
     assert terms_in_force(financing=other, day=datetime.date(2000, 4, 1)).version == other_v1  # untouched
     page = deal_admin_client.get(f"/admin/deals/dealtermsversion/{v2.pk}/change/").content.decode()
@@ -112,6 +134,7 @@ def test_new_version_after_a_conversion_leaves_the_conversion_alone(deal_admin_c
 
     response = deal_admin_client.post(_add(v1), _post_data(v1, debenture_fixed_price="1.0000"))
     assert response.status_code == 302, response.context["adminform"].form.errors
+    _approve_latest()
 
     v2 = m.DealTermsVersion.objects.get(version=2)
     assert v2.debenture_fixed_price == Decimal("1.0000") and v2.created_by == deal_admin
@@ -130,6 +153,7 @@ def test_new_version_after_a_conversion_leaves_the_conversion_alone(deal_admin_c
 @pytest.mark.django_db
 def test_version_page_shows_the_diff_from_the_previous_one(deal_admin_client, v1):
     deal_admin_client.post(_add(v1), _post_data(v1, cap_pct="19.5"))
+    _approve_latest()
     v2 = m.DealTermsVersion.objects.get(version=2)
     page = deal_admin_client.get(f"/admin/deals/dealtermsversion/{v2.pk}/change/").content.decode()
     assert "Changes from the previous version" in page
@@ -196,6 +220,7 @@ def test_a_financing_carries_only_its_kinds_terms(deal_admin_client, v1):
     # posting a preferred term onto the debenture financing stores nothing of it
     response = deal_admin_client.post(_add(v1), _post_data(v1, cap_pct="19", preferred_stated_value="1"))
     assert response.status_code == 302
+    _approve_latest()
     v2 = m.DealTermsVersion.objects.get(financing=v1.financing, version=2)
     assert v2.preferred_stated_value is None and v2.cap_pct == Decimal("19")
     assert v2.to_terms().preferred_stated_value is None

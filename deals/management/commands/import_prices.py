@@ -29,4 +29,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"warning: {w}"))
         if not result.ok:
             raise CommandError(result.summary())
+        if result.held and not dry_run:
+            # issue 12: dates a recorded conversion used change only through a deal admin's request and a
+            # second deal admin's approval (the admin's import page or the API), never from a shell
+            raise CommandError(result.summary() + " Upload the file on the admin's price import page to ask for it.")
         self.stdout.write(self.style.SUCCESS(result.summary()))

@@ -104,25 +104,25 @@ def _save(ob: Obligation, by, reason: str, fields: list[str]) -> None:
 
 
 @transaction.atomic
-def settlement_record(
+def settlement_check(
     *,
     obligation_id: int,
     kind: str,
     date: datetime.date,
     amount,
     method: str = "",
-    reference: str = "",
-    document=None,
     waived_by: str = "",
     instrument: str = "",
     by,
-) -> Settlement:
-    """Record a payment or a waiver against an obligation (deal admins only).
+) -> Decimal:
+    """Every check ``settlement_record`` makes, writing nothing: the amount in cents, or the
+    WorkflowError it would raise. The approvals service runs it before a payment or waiver waits
+    for a second deal admin, so a request that could never apply is refused at once."""
+    return _checked(obligation_id=obligation_id, kind=kind, date=date, amount=amount, method=method,
+                    waived_by=waived_by, instrument=instrument, by=by)[1]
 
-    Refused, with nothing written: a clerk or anonymous user; an amount that is not a positive whole
-    number of cents, or above the balance on that date; a date after the business date or before the
-    amount arose; a closed row (paid, waived, satisfied, void); a row that is not money owed.
-    """
+
+def _checked(*, obligation_id, kind, date, amount, method, waived_by, instrument, by):
     _require_admin(by)
     if kind not in (SettlementKind.PAYMENT, SettlementKind.WAIVER):
         raise WorkflowError(f"Record a payment or a waiver, not {kind!r}; corrections are reversals.", code="invalid", field="kind")
@@ -162,6 +162,36 @@ def settlement_record(
                 field="instrument" if waived_by.strip() else "waived_by",
             )
         method = ""
+    return ob, value, due, method, waived_by, instrument
+
+
+@transaction.atomic
+def settlement_record(
+    *,
+    obligation_id: int,
+    kind: str,
+    date: datetime.date,
+    amount,
+    method: str = "",
+    reference: str = "",
+    document=None,
+    waived_by: str = "",
+    instrument: str = "",
+    by,
+) -> Settlement:
+    """Record a payment or a waiver against an obligation (deal admins only).
+
+    Pages and the API reach it through ``deals.services.approvals.settlement_submit``: a waiver
+    and a payment above ``APPROVAL_PAYMENT_THRESHOLD`` wait for a second deal admin, whose
+    approval calls this function.
+
+    Refused, with nothing written: a clerk or anonymous user; an amount that is not a positive whole
+    number of cents, or above the balance on that date; a date after the business date or before the
+    amount arose; a closed row (paid, waived, satisfied, void); a row that is not money owed.
+    """
+    ob, value, due, method, waived_by, instrument = _checked(
+        obligation_id=obligation_id, kind=kind, date=date, amount=amount, method=method, waived_by=waived_by,
+        instrument=instrument, by=by)
     entry = Settlement(
         obligation=ob, kind=kind, date=date, amount=value, amount_due=due.amount, method=method,
         reference=reference.strip()[:200], waived_by=waived_by.strip()[:200], instrument=instrument.strip()[:300],
