@@ -72,8 +72,10 @@ class Size:
 # Targets are totals (the demo's 3 investors, 13 debentures and 3 holdings count towards them).
 PRESETS = {
     "tiny": Size(investors=20, debentures=40, preferred=40, conversions=200, notices=50, exercises=10),
+    "small": Size(investors=100, debentures=500, preferred=500, conversions=5_000, notices=1_000, exercises=100),
     "b": Size(investors=1_000, debentures=10_000, preferred=10_000, conversions=100_000, notices=20_000, exercises=2_000),
-    "c": Size(investors=1_000, debentures=10_000, preferred=10_000, conversions=1_000_000, notices=20_000, exercises=2_000),
+    # (c): more instruments, so that 1,000,000 conversions fit in their principal / liquidation preference
+    "c": Size(investors=1_000, debentures=50_000, preferred=80_000, conversions=1_000_000, notices=20_000, exercises=2_000),
 }
 
 
@@ -238,11 +240,13 @@ def _conversions(rng, todo, debs, holdings, terms, templates, user, offset) -> l
         return []
     business = DEMO_BUSINESS_DATE
     deb_days = _dates(DEBENTURE_CLOSING + datetime.timedelta(days=91), business)  # half convertible after 90 days
+    deb_days_all = _dates(DEBENTURE_CLOSING + datetime.timedelta(days=121), business)  # all convertible after 120 days
     pref_days = _dates(SERIES_J_CLOSING + datetime.timedelta(days=1), business)
     deb_left = {d.pk: int(d.principal_outstanding) // 2 for d in debs}  # stay within the first tranche
     pref_left = {h.pk: h.shares for h in holdings}
     used_deb: dict[int, int] = {}
     used_pref: dict[int, int] = {}
+    pref_cursor = deb_cursor = deb_round = 0
     t_deb, t_pref = templates["debenture"], templates["preferred"]
     batch, ids = [], []
     for n in range(todo):
@@ -250,18 +254,24 @@ def _conversions(rng, todo, debs, holdings, terms, templates, user, offset) -> l
         series_j = holdings and (not debs or n % 2 == 1)
         if series_j:
             h = holdings[rng.randrange(len(holdings))]
+            while pref_left[h.pk] < 1 and pref_cursor < len(holdings):  # used up: the next unused one, in order
+                h = holdings[pref_cursor]
+                pref_cursor += 1
             if pref_left[h.pk] < 1:
-                h = next((x for x in holdings if pref_left[x.pk] >= 1), None)
-                if h is None:
-                    series_j = False
+                series_j = False
         if not series_j:
             d = debs[rng.randrange(len(debs))]
+            while deb_left[d.pk] < 1000 and deb_cursor < len(debs):
+                d = debs[deb_cursor]
+                deb_cursor += 1
             if deb_left[d.pk] < 1000:
-                d = next((x for x in debs if deb_left[x.pk] >= 1000), None)
-                if d is None:
-                    # every instrument used up at this size: reset the allowances (more rows, same instruments)
-                    deb_left = {x.pk: 50_000 for x in debs}
-                    d = debs[rng.randrange(len(debs))]
+                if deb_round:
+                    raise ValueError(f"{todo:,} conversions do not fit in {len(debs):,} debentures and {len(holdings):,} "
+                                     "Series J holdings: ask for more instruments (--debentures, --preferred).")
+                # the first half of every debenture used up: convert the second half (Debenture 4(A), after 120 days)
+                deb_left = {x.pk: deb_left[x.pk] + 50_000 for x in debs}
+                deb_cursor, deb_round = 0, 1
+                d = debs[rng.randrange(len(debs))]
         if series_j:
             k = min(pref_left[h.pk], rng.choice((1, 1, 1, 2)))
             pref_left[h.pk] -= k
@@ -278,7 +288,8 @@ def _conversions(rng, todo, debs, holdings, terms, templates, user, offset) -> l
             deb_left[d.pk] -= amount_i
             amount = D(amount_i)
             used_deb[d.pk] = used_deb.get(d.pk, 0) + amount_i
-            day = deb_days[rng.randrange(len(deb_days))]
+            days = deb_days_all if deb_round else deb_days
+            day = days[rng.randrange(len(days))]
             price = t_deb["price"]
             tmpl = t_deb
             inst = {"debenture_id": d.pk, "investor_id": d.investor_id, "terms_version": terms[m.Financing.Kind.DEBENTURE]}
