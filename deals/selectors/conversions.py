@@ -12,6 +12,7 @@ from deals.models import (
     Conversion,
     Debenture,
     InstrumentStatus,
+    Investor,
     MarketPrice,
     Obligation,
     PreferredHolding,
@@ -67,8 +68,14 @@ def conversions_filtered(
     date_to: datetime.date | None = None,
     q: str = "",
 ) -> QuerySet[Conversion]:
-    """Conversions for the list page, newest first, with what each row shows (one query per page)."""
-    qs = Conversion.objects.select_related("debenture", "preferred", "investor")
+    """Conversions for the list page, newest first, with what each row shows (one query per page).
+
+    Every filter has an index that also gives the order (issue 17): ``conversion_newest_first``,
+    (status | investor | debenture | preferred, -conversion_date, -id). The snapshot JSON is
+    deferred: the list never shows it. Search looks in the conversion's own reference columns
+    (trigram indexes on PostgreSQL) and, through the small investor and instrument tables, in
+    their names and numbers (``investor_id IN (...)``), never a join of every conversion."""
+    qs = Conversion.objects.select_related("debenture", "preferred", "investor").defer("snapshot")
     if status:
         qs = qs.filter(status=status)
     if investor is not None:
@@ -83,13 +90,17 @@ def conversions_filtered(
     if date_to:
         qs = qs.filter(conversion_date__lte=date_to)
     if q:
-        qs = qs.filter(
+        match = (
             Q(reference__icontains=q)
-            | Q(investor__legal_name__icontains=q)
-            | Q(debenture__number__icontains=q)
-            | Q(preferred__certificate_number__icontains=q)
             | Q(delivery_reference__icontains=q)
+            | Q(investor_id__in=Investor.objects.filter(legal_name__icontains=q).values("pk"))
+            | Q(debenture_id__in=Debenture.objects.filter(number__icontains=q).values("pk"))
+            | Q(preferred_id__in=PreferredHolding.objects.filter(certificate_number__icontains=q).values("pk"))
         )
+        number = q.lstrip("#")
+        if number.isdigit() and len(number) < 19:
+            match |= Q(pk=int(number))
+        qs = qs.filter(match)
     return qs.order_by("-conversion_date", "-id")
 
 
@@ -102,7 +113,7 @@ def exercises_filtered(
     date_to: datetime.date | None = None,
     q: str = "",
 ) -> QuerySet[WarrantExercise]:
-    qs = WarrantExercise.objects.select_related("warrant", "investor")
+    qs = WarrantExercise.objects.select_related("warrant", "investor").defer("snapshot")
     if status:
         qs = qs.filter(status=status)
     if investor is not None:
@@ -114,7 +125,11 @@ def exercises_filtered(
     if date_to:
         qs = qs.filter(exercise_date__lte=date_to)
     if q:
-        qs = qs.filter(Q(investor__legal_name__icontains=q) | Q(warrant__number__icontains=q) | Q(delivery_reference__icontains=q))
+        qs = qs.filter(
+            Q(delivery_reference__icontains=q)
+            | Q(investor_id__in=Investor.objects.filter(legal_name__icontains=q).values("pk"))
+            | Q(warrant_id__in=Warrant.objects.filter(number__icontains=q).values("pk"))
+        )
     return qs.order_by("-exercise_date", "-id")
 
 
