@@ -11,7 +11,6 @@ from django.db.models import Q, QuerySet
 from deals.models import (
     Conversion,
     Debenture,
-    InstrumentStatus,
     Investor,
     MarketPrice,
     Obligation,
@@ -21,42 +20,9 @@ from deals.models import (
     Warrant,
     WarrantExercise,
 )
-from deals.ordering import natural
+from deals.selectors.instruments import instrument_key  # noqa: F401 (re-exported: views, API, what-if)
 from deals.terms import calendars
 from deals.terms.conversion import ConversionQuote
-
-
-def instrument_key(instrument) -> str:
-    """ "debenture:7" / "preferred:3": how forms and filters name an instrument."""
-    return f"{'debenture' if isinstance(instrument, Debenture) else 'preferred'}:{instrument.pk}"
-
-
-def instrument_from_key(key: str):
-    """The Debenture or PreferredHolding a key names, or None."""
-    kind, _, pk = (key or "").partition(":")
-    model = {"debenture": Debenture, "preferred": PreferredHolding}.get(kind)
-    if model is None or not pk.isdigit():
-        return None
-    return model.objects.select_related("investor", "financing__issuer").filter(pk=int(pk)).first()
-
-
-def instrument_choices(*, open_only: bool = True) -> list:
-    """Grouped choices for a <select>: debentures, then Series J holdings (2 queries)."""
-    debs = Debenture.objects.select_related("investor").order_by(*natural("number"))
-    prefs = PreferredHolding.objects.select_related("investor").order_by(*natural("certificate_number"))
-    if open_only:
-        debs = debs.filter(status=InstrumentStatus.OUTSTANDING, principal_outstanding__gt=0)
-        prefs = prefs.filter(status=InstrumentStatus.OUTSTANDING, liquidation_preference_outstanding__gt=0)
-    return [
-        (
-            "Debentures (Debenture 4(A))",
-            [(instrument_key(d), f"{d.label} -- {d.investor} -- ${d.principal_outstanding:,.2f} outstanding") for d in debs],
-        ),
-        (
-            "Series J Preferred",
-            [(instrument_key(p), f"{p.label} -- {p.investor} -- ${p.liquidation_preference_outstanding:,.2f} outstanding") for p in prefs],
-        ),
-    ]
 
 
 def conversions_filtered(
@@ -232,14 +198,3 @@ def price_chart_data(quote: ConversionQuote, *, today: datetime.date, before: in
         "applied_price": str(quote.price.shown_price),
         "discount_pct": str(quote.price.discount_pct),
     }
-
-
-def warrant_choices() -> list:
-    ws = Warrant.objects.select_related("investor").filter(status=InstrumentStatus.OUTSTANDING, shares_remaining__gt=0)
-    return [
-        (
-            w.pk,
-            f"{w.number} -- {w.investor} -- {w.shares_remaining:,} shares at ${w.exercise_price} until {w.expiry_date.isoformat()}",
-        )
-        for w in ws.order_by(*natural("number"))
-    ]
