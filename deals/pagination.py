@@ -42,8 +42,9 @@ class ListPage(Page):
 
 
 class ListPaginator(Paginator):
-    def __init__(self, object_list, per_page, *, exact_limit: int = EXACT_LIMIT, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, exact_limit: int = EXACT_LIMIT):
+        # positional like Django's (the admin's ChangeList calls it so)
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
         self.exact_limit = exact_limit
         self.count_is_estimate = False  # planner estimate of an unfiltered table (PostgreSQL)
         self.count_is_floor = False  # "more than exact_limit" (filtered list past the limit)

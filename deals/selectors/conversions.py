@@ -10,17 +10,14 @@ from django.db.models import Q, QuerySet
 
 from deals.models import (
     Conversion,
-    Debenture,
-    Investor,
     MarketPrice,
     Obligation,
-    PreferredHolding,
     Redemption,
     RedemptionStatus,
-    Warrant,
     WarrantExercise,
 )
 from deals.selectors.instruments import instrument_key  # noqa: F401 (re-exported: views, API, what-if)
+from deals.selectors.search import conversion_search, exercise_search
 from deals.terms import calendars
 from deals.terms.conversion import ConversionQuote
 
@@ -56,17 +53,7 @@ def conversions_filtered(
     if date_to:
         qs = qs.filter(conversion_date__lte=date_to)
     if q:
-        match = (
-            Q(reference__icontains=q)
-            | Q(delivery_reference__icontains=q)
-            | Q(investor_id__in=Investor.objects.filter(legal_name__icontains=q).values("pk"))
-            | Q(debenture_id__in=Debenture.objects.filter(number__icontains=q).values("pk"))
-            | Q(preferred_id__in=PreferredHolding.objects.filter(certificate_number__icontains=q).values("pk"))
-        )
-        number = q.lstrip("#")
-        if number.isdigit() and len(number) < 19:
-            match |= Q(pk=int(number))
-        qs = qs.filter(match)
+        qs = qs.filter(conversion_search(q))
     return qs.order_by("-conversion_date", "-id")
 
 
@@ -91,11 +78,7 @@ def exercises_filtered(
     if date_to:
         qs = qs.filter(exercise_date__lte=date_to)
     if q:
-        qs = qs.filter(
-            Q(delivery_reference__icontains=q)
-            | Q(investor_id__in=Investor.objects.filter(legal_name__icontains=q).values("pk"))
-            | Q(warrant_id__in=Warrant.objects.filter(number__icontains=q).values("pk"))
-        )
+        qs = qs.filter(exercise_search(q))
     return qs.order_by("-exercise_date", "-id")
 
 
