@@ -23,6 +23,7 @@ import json
 
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpResponse, StreamingHttpResponse
@@ -44,8 +45,10 @@ from deals.forms.admin import (
 )
 from deals.forms.fields import SafeModelForm
 from deals.ordering import natural
+from deals.pagination import ListPaginator
 from deals.selectors import derived
 from deals.selectors.out_of_range import out_of_range_message
+from deals.selectors.search import conversion_search, exercise_search, obligation_search
 from deals.services.approvals import price_import_submit
 from deals.services.calendar import business_date, business_date_set
 from deals.services.prices import ImportProgress, prices_export, prices_import_steps
@@ -78,6 +81,43 @@ def figure_of(compute, obj):
         return format_html('<strong class="figure-problem">Cannot be computed: {}</strong>', out_of_range_message(exc))
 
 
+# Tables that grow with the book (issue 17): a foreign key to one of them is a raw id input on
+# admin forms (with the chosen row's name beside it), never a <select> of every row.
+BIG_TABLES = (m.Investor, m.Debenture, m.PreferredHolding, m.Warrant, m.Conversion, m.WarrantExercise, m.Redemption,
+              m.Obligation, m.Settlement)
+
+
+class YearFilter(admin.SimpleListFilter):
+    """A year filter in place of ``date_hierarchy`` (issue 17): the years come from the column's
+    MIN and MAX (two index lookups), not a DISTINCT over every row. Subclasses set ``field``."""
+
+    field = ""
+    parameter_name = "year"
+
+    def __init__(self, request, params, model, model_admin):
+        self.title = f"{model._meta.get_field(self.field).verbose_name} (year)"
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        span = model_admin.model._default_manager.aggregate(first=models.Min(self.field), last=models.Max(self.field))
+        if span["first"] is None:
+            return []
+        return [(str(y), str(y)) for y in range(span["last"].year, span["first"].year - 1, -1)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit() and 1 <= int(value) <= 9999:
+            year = int(value)
+            # a range on the column (its index), not EXTRACT(year ...)
+            return queryset.filter(**{f"{self.field}__gte": datetime.date(year, 1, 1),
+                                      f"{self.field}__lte": datetime.date(year, 12, 31)})
+        return queryset
+
+
+def year_filter(field_name: str) -> type[YearFilter]:
+    return type(f"{field_name.title().replace('_', '')}YearFilter", (YearFilter,), {"field": field_name})
+
+
 class DealAdmin(ReadOnlyHistoryAdmin):
     """Base: 25 rows a page, created_by filled in, read-only-after-creation fields."""
 
@@ -89,6 +129,13 @@ class DealAdmin(ReadOnlyHistoryAdmin):
     list_per_page = 25
     readonly_after_creation: tuple[str, ...] = ()
     show_full_result_count = False
+    paginator = ListPaginator  # counts capped / estimated, deep pages by id (deals.pagination)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if (db_field.remote_field.model in BIG_TABLES and db_field.name not in self.raw_id_fields
+                and db_field.name not in self.get_autocomplete_fields(request)):
+            kwargs["widget"] = ForeignKeyRawIdWidget(db_field.remote_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -148,7 +195,19 @@ class IssuerAdmin(DealAdmin):
 
 class LabelledTabularInline(admin.TabularInline):
     """A tabular inline whose inputs carry their column's name for screen readers (the
-    admin's table puts the label in the header only: axe "label"/"select-name")."""
+    admin's table puts the label in the header only: axe "label"/"select-name").
+
+    A foreign-key select is read once per formset, not once per row (issue 17: the rows'
+    forms share the choices); one to a big table is a raw id input."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.remote_field.model in BIG_TABLES and db_field.name not in self.raw_id_fields:
+            kwargs["widget"] = ForeignKeyRawIdWidget(db_field.remote_field, self.admin_site)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and not isinstance(field.widget.widget if hasattr(field.widget, "widget") else field.widget,
+                                                ForeignKeyRawIdWidget):
+            field.choices = list(field.choices)  # evaluated here, once; each row's form copies the list
+        return field
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -746,9 +805,16 @@ class ConversionAdmin(RecordAdmin):
     list_display = ("__str__", "investor", "amount", "conversion_date", "conversion_price", "shares_issuable",
                     "delivery_date", "status", "terms_version")
     list_select_related = ("investor", "debenture", "preferred", "terms_version")
-    list_filter = ("status", "notice_method")
-    search_fields = ("investor__legal_name", "debenture__number", "preferred__certificate_number", "reference")
-    date_hierarchy = "conversion_date"
+    list_filter = ("status", "notice_method", year_filter("conversion_date"))
+    search_fields = ("reference",)  # searched as on /conversions/ (deals.selectors.search): indexed columns only
+    search_help_text = "Reference, delivery reference, investor name, debenture or Series J number, or #id."
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("snapshot")
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        return (queryset.filter(conversion_search(term)) if term else queryset), False
 
 
 @admin.register(m.WarrantExercise)
@@ -756,9 +822,16 @@ class WarrantExerciseAdmin(RecordAdmin):
     list_display = ("__str__", "investor", "shares", "exercise_date", "exercise_price", "aggregate_price",
                     "delivery_date", "status", "terms_version")
     list_select_related = ("warrant", "investor", "terms_version")
-    list_filter = ("status",)
-    search_fields = ("investor__legal_name", "warrant__number")
-    date_hierarchy = "exercise_date"
+    list_filter = ("status", year_filter("exercise_date"))
+    search_fields = ("delivery_reference",)  # as on /exercises/ (deals.selectors.search)
+    search_help_text = "Delivery reference, investor name, warrant number, or #id."
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("snapshot")
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        return (queryset.filter(exercise_search(term)) if term else queryset), False
 
 
 @admin.register(m.Redemption)
@@ -775,9 +848,13 @@ class ObligationAdmin(RecordAdmin):
     list_display = ("kind", "clause", "due_date", "amount", "status", "investor", "content_type", "object_id",
                     "period_key")
     list_select_related = ("investor", "content_type")
-    list_filter = ("status", "kind")
-    search_fields = ("description", "clause", "investor__legal_name")
-    date_hierarchy = "due_date"
+    list_filter = ("status", "kind", year_filter("due_date"))
+    search_fields = ("description",)  # indexed columns only (deals.selectors.search)
+    search_help_text = "Description, investor name, or the id of the row or of its source record."
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        return (queryset.filter(obligation_search(term)) if term else queryset), False
 
 
 @admin.register(m.Settlement)

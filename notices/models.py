@@ -106,6 +106,8 @@ class Notice(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["content_type", "object_id"]),
+            # the notices list, newest first, read in index order (issue 17)
+            models.Index(fields=["-created_at", "-id"], name="notice_newest_first"),
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["kind", "created_at"]),
         ]

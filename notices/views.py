@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
+
+from deals.pagination import ListPaginator
 
 from . import services
 from .access import accessible_notices, can_access
@@ -39,7 +40,7 @@ def notice_list(request):
     form = NoticeFilterForm(request.GET or None)
     qs = accessible_notices(request.user).select_related("investor").order_by("-created_at", "-id")
     qs = form.apply(qs) if form.is_bound else qs
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ListPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     filtered = any(v for k, v in request.GET.items() if k not in ("page", "filter"))

@@ -33,7 +33,7 @@ from deals.models import (
     WarrantExercise,
 )
 from deals.selectors.conversions import conversions_filtered, exercises_filtered
-from deals.selectors.investors import investors_with_counts
+from deals.selectors.investors import investors_ordered, with_counts
 from deals.services import conversions as conversion_svc
 from deals.services import exercises as exercise_svc
 from deals.services import redemptions as redemption_svc
@@ -115,9 +115,14 @@ class InvestorList(generics.ListAPIView):
     serializer_class = s.InvestorSerializer
 
     def get_queryset(self):
-        qs = investors_with_counts()
+        qs = investors_ordered()
         q = self.request.query_params.get("q", "").strip()
         return qs.filter(legal_name__icontains=q) if q else qs
+
+    def paginate_queryset(self, queryset):
+        # the page's counts in one grouped query (deals.selectors.investors.with_counts)
+        page = super().paginate_queryset(queryset)
+        return with_counts(page) if page is not None else None
 
 
 INSTRUMENT_PARAMS = [

@@ -10,8 +10,9 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
 from deals.forms.fields import SafeForm
+from deals.forms.instruments import InstrumentField
 from deals.models import CapRemedy, ConversionStatus, Investor, NoticeMethod
-from deals.selectors.conversions import instrument_choices, instrument_from_key
+from deals.selectors.instruments import instrument_key
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -23,7 +24,9 @@ def new_key() -> str:
 class ConversionForm(SafeForm):
     """A holder's Notice of Conversion (Debenture Exhibit A; Series J CoD)."""
 
-    instrument = forms.ChoiceField(help_text="Debenture or Series J certificate being converted.")
+    instrument = InstrumentField(
+        help_text="Number of the Debenture or Series J certificate being converted (suggestions appear as you type)."
+    )
     amount = forms.DecimalField(
         max_digits=14,
         decimal_places=2,
@@ -43,7 +46,6 @@ class ConversionForm(SafeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["instrument"].choices = [("", "Choose an instrument")] + instrument_choices()
         if not self.is_bound and not self.initial.get("idempotency_key"):
             self.initial["idempotency_key"] = new_key()
         self.helper = FormHelper()
@@ -56,12 +58,6 @@ class ConversionForm(SafeForm):
             "reference",
             "idempotency_key",
         )
-
-    def clean_instrument(self):
-        instrument = instrument_from_key(self.cleaned_data["instrument"])
-        if instrument is None:
-            raise forms.ValidationError("Choose a debenture or Series J holding from the list.")
-        return instrument
 
 
 class _ActionForm(SafeForm):
@@ -111,17 +107,18 @@ class ConversionFilterForm(SafeForm):
     q = forms.CharField(required=False, label="Search", widget=forms.TextInput(attrs={"placeholder": "investor, number, ref"}))
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ConversionStatus.choices])
     investor = forms.ModelChoiceField(required=False, queryset=Investor.objects.order_by("legal_name"), empty_label="Any investor")
-    instrument = forms.ChoiceField(required=False)
+    instrument = InstrumentField(required=False, open_only=False)
     date_from = forms.DateField(required=False, widget=DATE, label="From")
     date_to = forms.DateField(required=False, widget=DATE, label="To")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["instrument"].choices = [("", "Any instrument")] + instrument_choices(open_only=False)
         style_filters(self)
 
     def filters(self) -> dict:
         if not self.is_valid():
             return {}
-        data = self.cleaned_data
+        data = dict(self.cleaned_data)
+        # the selector (and /api/conversions/) take the instrument as its key, "debenture:7"
+        data["instrument"] = instrument_key(data["instrument"]) if data.get("instrument") else ""
         return {k: data.get(k) or ("" if k in ("status", "instrument", "q") else None) for k in self.fields}

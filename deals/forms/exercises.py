@@ -8,14 +8,14 @@ from django import forms
 
 from deals.forms.conversions import DATE, new_key, style_filters
 from deals.forms.fields import SafeForm
-from deals.models import Investor, Warrant, WarrantExercise
-from deals.selectors.conversions import warrant_choices
+from deals.forms.instruments import InstrumentField
+from deals.models import Investor, WarrantExercise
 
 
 class ExerciseForm(SafeForm):
     """A holder's exercise of a warrant (SPA 4(h)) with the payment received."""
 
-    warrant = forms.TypedChoiceField(coerce=int, help_text="Outstanding warrants only.")
+    warrant = InstrumentField(kind="warrant", help_text="Number of an outstanding warrant (suggestions appear as you type).")
     shares = forms.IntegerField(label="Warrant Shares to exercise")
     exercise_date = forms.DateField(widget=DATE, label="Exercise date")
     payment_amount = forms.DecimalField(max_digits=14, decimal_places=2, label="Payment received ($)")
@@ -24,7 +24,6 @@ class ExerciseForm(SafeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["warrant"].choices = [("", "Choose a warrant")] + warrant_choices()
         if not self.is_bound and not self.initial.get("idempotency_key"):
             self.initial["idempotency_key"] = new_key()
         self.helper = FormHelper()
@@ -35,12 +34,6 @@ class ExerciseForm(SafeForm):
             Row(Column("payment_amount", css_class="col-md-4"), Column("payment_date", css_class="col-md-4")),
             "idempotency_key",
         )
-
-    def clean_warrant(self):
-        w = Warrant.objects.select_related("investor", "financing").filter(pk=self.cleaned_data["warrant"]).first()
-        if w is None:
-            raise forms.ValidationError("Choose a warrant from the list.")
-        return w
 
 
 class ExerciseDeliveryForm(SafeForm):
@@ -68,7 +61,7 @@ class ExerciseFilterForm(SafeForm):
     q = forms.CharField(required=False, label="Search", widget=forms.TextInput(attrs={"placeholder": "investor, warrant, ref"}))
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *WarrantExercise.Status.choices])
     investor = forms.ModelChoiceField(required=False, queryset=Investor.objects.order_by("legal_name"), empty_label="Any investor")
-    warrant = forms.ModelChoiceField(required=False, queryset=Warrant.objects.order_by("number"), empty_label="Any warrant")
+    warrant = InstrumentField(kind="warrant", open_only=False, required=False)
     date_from = forms.DateField(required=False, widget=DATE, label="From")
     date_to = forms.DateField(required=False, widget=DATE, label="To")
 

@@ -7,11 +7,11 @@ from django import forms
 
 from deals.forms.conversions import DATE, new_key
 from deals.forms.fields import SafeForm
-from deals.models import Debenture, InstrumentStatus
+from deals.forms.instruments import InstrumentField
 
 
 class RedemptionForm(SafeForm):
-    debenture = forms.ModelChoiceField(queryset=Debenture.objects.none(), empty_label="Choose a debenture")
+    debenture = InstrumentField(kind="debenture", help_text="Number of an outstanding Debenture (suggestions appear as you type).")
     notice_date = forms.DateField(widget=DATE, label="Date of the Notice of Redemption")
     received_date = forms.DateField(
         widget=DATE, label="Holder received it on", help_text="Starts the holder's 5-business-day window to convert instead."
@@ -20,10 +20,6 @@ class RedemptionForm(SafeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["debenture"].queryset = Debenture.objects.select_related("investor").filter(
-            status=InstrumentStatus.OUTSTANDING, principal_outstanding__gt=0
-        )
-        self.fields["debenture"].label_from_instance = lambda d: f"{d.label} -- {d.investor} -- ${d.principal_outstanding:,.2f}"
         if not self.is_bound and not self.initial.get("idempotency_key"):
             self.initial["idempotency_key"] = new_key()
         self.helper = FormHelper()

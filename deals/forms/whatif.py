@@ -8,7 +8,7 @@ from django import forms
 
 from deals.forms.conversions import DATE
 from deals.forms.fields import SafeForm
-from deals.selectors.conversions import instrument_choices, instrument_from_key
+from deals.forms.instruments import InstrumentField
 
 
 class WhatIfForm(SafeForm):
@@ -22,7 +22,7 @@ class WhatIfForm(SafeForm):
     csv_file = forms.FileField(required=False, label="CSV (date,closing_bid)")
     policy = forms.ChoiceField(choices=[("max", "Each holder converts the maximum as soon as eligible"),
                                         ("single", "One conversion"), ("none", "Nobody converts")], initial="max", label="Holders")
-    instrument = forms.ChoiceField(required=False, label="Instrument (one conversion)")
+    instrument = InstrumentField(required=False, label="Instrument (one conversion)")
     amount = forms.DecimalField(required=False, min_value=Decimal("0.01"), max_digits=14, decimal_places=2, label="Amount ($)")
     exercise_warrants = forms.BooleanField(required=False, initial=True, label="Exercise warrants when the bid exceeds the exercise price")
     interest_election = forms.ChoiceField(choices=[("cash", "Cash"), ("shares", "Common shares")], initial="cash",
@@ -33,7 +33,6 @@ class WhatIfForm(SafeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["instrument"].choices = [("", "Choose an instrument")] + instrument_choices()
         for f in self.fields.values():
             if not isinstance(f.widget, (forms.CheckboxInput, forms.FileInput)):
                 f.widget.attrs.setdefault("class", "form-select form-select-sm" if isinstance(f.widget, forms.Select)
@@ -60,11 +59,3 @@ class WhatIfForm(SafeForm):
             self.add_error("suspension_end", f"The suspension ends ({end.isoformat()}) before it starts ({start.isoformat()}).")
         return d
 
-    def clean_instrument(self):
-        key = self.cleaned_data.get("instrument")
-        if not key:
-            return None
-        inst = instrument_from_key(key)
-        if inst is None:
-            raise forms.ValidationError("Choose a debenture or Series J holding from the list.")
-        return inst

@@ -87,7 +87,12 @@ class Obligation(models.Model):
     class Meta:
         ordering = ["due_date", "id"]
         indexes = [
-            models.Index(fields=["status", "due_date"]),
+            # the deadlines page, the dashboard and the investor page: a status (and investor or
+            # kind) filter read in due order without sorting (issue 17)
+            models.Index(fields=["status", "due_date", "id"], name="obligation_status_due"),
+            models.Index(fields=["investor", "status", "due_date", "id"], name="obligation_investor_due"),
+            models.Index(fields=["kind", "status", "due_date", "id"], name="obligation_kind_due"),
+            models.Index(fields=["due_date", "id"], name="obligation_due_order"),
             models.Index(fields=["content_type", "object_id"]),
         ]
         constraints = [

@@ -79,6 +79,11 @@ class Conversion(TimeStamped):
             models.Index(fields=["status", "delivery_date"]),
             # the list page and /api/conversions/ read page 1 newest first without sorting the table
             models.Index(fields=["-conversion_date", "-id"], name="conversion_newest_first"),
+            # each list filter with the list's order (issue 17: no sort of the filtered rows)
+            models.Index(fields=["status", "-conversion_date", "-id"], name="conversion_status_newest"),
+            models.Index(fields=["investor", "-conversion_date", "-id"], name="conversion_investor_newest"),
+            models.Index(fields=["debenture", "-conversion_date", "-id"], name="conversion_debenture_newest"),
+            models.Index(fields=["preferred", "-conversion_date", "-id"], name="conversion_preferred_newest"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -172,6 +177,10 @@ class WarrantExercise(TimeStamped):
 
     class Meta:
         ordering = ["-exercise_date", "-id"]
+        indexes = [
+            models.Index(fields=["-exercise_date", "-id"], name="exercise_newest_first"),
+            models.Index(fields=["status", "-exercise_date", "-id"], name="exercise_status_newest"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(shares__gt=0), name="exercise_shares_positive"),
             models.CheckConstraint(
@@ -212,6 +221,7 @@ class Redemption(TimeStamped):
 
     class Meta:
         ordering = ["-notice_date", "-id"]
+        indexes = [models.Index(fields=["-notice_date", "-id"], name="redemption_newest_first")]
         constraints = [
             models.CheckConstraint(condition=Q(principal__gt=0), name="redemption_principal_positive"),
         ]

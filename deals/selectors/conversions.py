@@ -10,52 +10,16 @@ from django.db.models import Q, QuerySet
 
 from deals.models import (
     Conversion,
-    Debenture,
-    InstrumentStatus,
     MarketPrice,
     Obligation,
-    PreferredHolding,
     Redemption,
     RedemptionStatus,
-    Warrant,
     WarrantExercise,
 )
-from deals.ordering import natural
+from deals.selectors.instruments import instrument_key  # noqa: F401 (re-exported: views, API, what-if)
+from deals.selectors.search import conversion_search, exercise_search
 from deals.terms import calendars
 from deals.terms.conversion import ConversionQuote
-
-
-def instrument_key(instrument) -> str:
-    """ "debenture:7" / "preferred:3": how forms and filters name an instrument."""
-    return f"{'debenture' if isinstance(instrument, Debenture) else 'preferred'}:{instrument.pk}"
-
-
-def instrument_from_key(key: str):
-    """The Debenture or PreferredHolding a key names, or None."""
-    kind, _, pk = (key or "").partition(":")
-    model = {"debenture": Debenture, "preferred": PreferredHolding}.get(kind)
-    if model is None or not pk.isdigit():
-        return None
-    return model.objects.select_related("investor", "financing__issuer").filter(pk=int(pk)).first()
-
-
-def instrument_choices(*, open_only: bool = True) -> list:
-    """Grouped choices for a <select>: debentures, then Series J holdings (2 queries)."""
-    debs = Debenture.objects.select_related("investor").order_by(*natural("number"))
-    prefs = PreferredHolding.objects.select_related("investor").order_by(*natural("certificate_number"))
-    if open_only:
-        debs = debs.filter(status=InstrumentStatus.OUTSTANDING, principal_outstanding__gt=0)
-        prefs = prefs.filter(status=InstrumentStatus.OUTSTANDING, liquidation_preference_outstanding__gt=0)
-    return [
-        (
-            "Debentures (Debenture 4(A))",
-            [(instrument_key(d), f"{d.label} -- {d.investor} -- ${d.principal_outstanding:,.2f} outstanding") for d in debs],
-        ),
-        (
-            "Series J Preferred",
-            [(instrument_key(p), f"{p.label} -- {p.investor} -- ${p.liquidation_preference_outstanding:,.2f} outstanding") for p in prefs],
-        ),
-    ]
 
 
 def conversions_filtered(
@@ -67,8 +31,14 @@ def conversions_filtered(
     date_to: datetime.date | None = None,
     q: str = "",
 ) -> QuerySet[Conversion]:
-    """Conversions for the list page, newest first, with what each row shows (one query per page)."""
-    qs = Conversion.objects.select_related("debenture", "preferred", "investor")
+    """Conversions for the list page, newest first, with what each row shows (one query per page).
+
+    Every filter has an index that also gives the order (issue 17): ``conversion_newest_first``,
+    (status | investor | debenture | preferred, -conversion_date, -id). The snapshot JSON is
+    deferred: the list never shows it. Search looks in the conversion's own reference columns
+    (trigram indexes on PostgreSQL) and, through the small investor and instrument tables, in
+    their names and numbers (``investor_id IN (...)``), never a join of every conversion."""
+    qs = Conversion.objects.select_related("debenture", "preferred", "investor").defer("snapshot")
     if status:
         qs = qs.filter(status=status)
     if investor is not None:
@@ -83,13 +53,7 @@ def conversions_filtered(
     if date_to:
         qs = qs.filter(conversion_date__lte=date_to)
     if q:
-        qs = qs.filter(
-            Q(reference__icontains=q)
-            | Q(investor__legal_name__icontains=q)
-            | Q(debenture__number__icontains=q)
-            | Q(preferred__certificate_number__icontains=q)
-            | Q(delivery_reference__icontains=q)
-        )
+        qs = qs.filter(conversion_search(q))
     return qs.order_by("-conversion_date", "-id")
 
 
@@ -102,7 +66,7 @@ def exercises_filtered(
     date_to: datetime.date | None = None,
     q: str = "",
 ) -> QuerySet[WarrantExercise]:
-    qs = WarrantExercise.objects.select_related("warrant", "investor")
+    qs = WarrantExercise.objects.select_related("warrant", "investor").defer("snapshot")
     if status:
         qs = qs.filter(status=status)
     if investor is not None:
@@ -114,7 +78,7 @@ def exercises_filtered(
     if date_to:
         qs = qs.filter(exercise_date__lte=date_to)
     if q:
-        qs = qs.filter(Q(investor__legal_name__icontains=q) | Q(warrant__number__icontains=q) | Q(delivery_reference__icontains=q))
+        qs = qs.filter(exercise_search(q))
     return qs.order_by("-exercise_date", "-id")
 
 
@@ -217,17 +181,6 @@ def price_chart_data(quote: ConversionQuote, *, today: datetime.date, before: in
         "applied_price": str(quote.price.shown_price),
         "discount_pct": str(quote.price.discount_pct),
     }
-
-
-def warrant_choices() -> list:
-    ws = Warrant.objects.select_related("investor").filter(status=InstrumentStatus.OUTSTANDING, shares_remaining__gt=0)
-    return [
-        (
-            w.pk,
-            f"{w.number} -- {w.investor} -- {w.shares_remaining:,} shares at ${w.exercise_price} until {w.expiry_date.isoformat()}",
-        )
-        for w in ws.order_by(*natural("number"))
-    ]
 
 
 def price_dates_used(dates) -> dict:

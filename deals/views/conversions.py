@@ -8,7 +8,6 @@ conversion already recorded under that key instead of creating another.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,6 +23,7 @@ from deals.forms.conversions import (
     RevokeForm,
 )
 from deals.models import Conversion
+from deals.pagination import ListPaginator
 from deals.selectors.conversions import (
     conversion_obligations,
     conversion_timeline,
@@ -60,7 +60,7 @@ def add_workflow_error(form, err: svc.WorkflowError) -> None:
 def conversion_list(request):
     form = ConversionFilterForm(request.GET or None)
     qs = conversions_filtered(**form.filters()) if form.is_bound else conversions_filtered()
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ListPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from deals.forms.deadlines import ObligationFilterForm
 from deals.models import Obligation, SweepRun
+from deals.pagination import ListPaginator
 from deals.selectors.ledger import with_amounts_on
 from deals.services.calendar import business_date
 from deals.services.roles import is_deal_admin
@@ -115,7 +115,7 @@ def run_status(run: SweepRun) -> dict:
 def deadlines(request):
     form = ObligationFilterForm(request.GET or {"status": "open"})
     filters = form.filters()
-    page = Paginator(obligations_filtered(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ListPaginator(obligations_filtered(filters), PAGE_SIZE).get_page(request.GET.get("page"))
     admin = is_deal_admin(request.user)
     as_of = business_date()
     decorate(page.object_list, admin=admin, as_of=as_of)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deals.forms.exercises import ExerciseDeliveryForm, ExerciseDishonourForm, ExerciseFilterForm, ExerciseForm
 from deals.models import WarrantExercise
+from deals.pagination import ListPaginator
 from deals.selectors.conversions import exercises_filtered, obligations_of
 from deals.services import exercises as svc
 from deals.services.calendar import business_date
@@ -25,7 +25,7 @@ from .conversions import PAGE_SIZE, add_workflow_error
 def exercise_list(request):
     form = ExerciseFilterForm(request.GET or None)
     qs = exercises_filtered(**form.filters()) if form.is_bound else exercises_filtered()
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ListPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(

@@ -1,12 +1,12 @@
 """Investors: a list, and one page with everything an investor holds and has done."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
 from deals.models import Investor
-from deals.selectors.investors import investor_page, investors_with_counts
+from deals.pagination import ListPaginator
+from deals.selectors.investors import investor_page, investors_ordered, with_counts
 
 from .access import clerk_required
 
@@ -14,11 +14,12 @@ from .access import clerk_required
 @require_GET
 @clerk_required
 def investor_list(request):
-    qs = investors_with_counts()
+    qs = investors_ordered()
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(legal_name__icontains=q)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = ListPaginator(qs, 25).get_page(request.GET.get("page"))
+    page.object_list = with_counts(page.object_list)  # one grouped query for the page
     return render(request, "deals/investors/list.html", {"page": page, "q": q, "querystring": f"q={q}" if q else ""})
 
 
@@ -26,7 +27,11 @@ def investor_list(request):
 @clerk_required
 def investor_detail(request, pk: int):
     investor = get_object_or_404(Investor, pk=pk)
-    return render(request, "deals/investors/detail.html", {"p": investor_page(investor)})
+    pages = {name: request.GET.get(name) for name in ("cpage", "epage", "opage")}
+    p = investor_page(investor, conversions_page=pages["cpage"], exercises_page=pages["epage"], obligations_page=pages["opage"])
+    # each pager keeps the other lists' page numbers
+    qs = {name: "&".join(f"{k}={v}" for k, v in pages.items() if k != name and v and v.isdigit()) for name in pages}
+    return render(request, "deals/investors/detail.html", {"p": p, "qs": qs})
 
 
 urlpatterns = [

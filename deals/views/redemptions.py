@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deals.forms.redemptions import PaymentForm, RedemptionForm
 from deals.models import Redemption, RedemptionStatus
+from deals.pagination import ListPaginator
 from deals.selectors.conversions import obligations_of
 from deals.services import redemptions as svc
 from deals.services.calendar import business_date
@@ -23,7 +23,7 @@ from .conversions import PAGE_SIZE, add_workflow_error
 @clerk_required
 def redemption_list(request):
     qs = Redemption.objects.select_related("debenture__investor").order_by("-notice_date", "-id")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ListPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "deals/redemptions/list.html", {"page": page, "querystring": ""})
 
 

@@ -77,8 +77,11 @@ def test_form_message_for_shape_errors(world, clerk_api):
     r = clerk_api.post("/api/conversions/quote/", {**conversion_body(world.debenture), "instrument": "debenture:999999"}, format="json")
     body = assert_error_shape(r, 400)
     assert body["field"] == "instrument"
-    # the page's own ChoiceField message (the form offers only existing instruments)
-    assert body["message"] == "Instrument: Select a valid choice. debenture:999999 is not one of the available choices."
+    # the page's own field message (deals.selectors.instruments.instrument_resolve)
+    assert body["message"] == (
+        "Instrument: debenture:999999 names no outstanding debenture or Series J certificate. "
+        "Type the number (e.g. D-7) or pick it from the suggestions."
+    )
     r = clerk_api.post("/api/conversions/quote/", conversion_body(world.debenture, amount="abc"), format="json")
     body = assert_error_shape(r, 400)
     assert body["field"] == "amount" and "Enter a number." in body["message"]

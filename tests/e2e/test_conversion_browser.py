@@ -71,7 +71,14 @@ def test_clerk_submits_reviews_confirms_and_finds_the_conversion(demo, live_serv
 
             page.goto(f"{live_server.url}/conversions/")
             page.click("[data-testid=new-conversion]")
-            page.select_option("select[name=instrument]", f"debenture:{deb.pk}")
+            # the instrument by its number, with suggestions from /instruments/search/ (issue 17)
+            assert page.locator("select[name=instrument]").count() == 0
+            page.fill("input[name=instrument]", deb.number[:2])
+            page.wait_for_function(
+                "n => [...document.querySelectorAll('#id_instrument-suggestions option')].some(o => o.value === n)", arg=deb.number
+            )
+            assert deb.investor.legal_name in page.locator("#id_instrument-suggestions").inner_html()
+            page.fill("input[name=instrument]", deb.number)
             page.fill("input[name=conversion_date]", today.isoformat())
             page.fill("input[name=notice_received_date]", today.isoformat())
             page.select_option("select[name=notice_method]", "facsimile")

@@ -57,7 +57,7 @@ def test_convert_deliver_late_pay_the_late_payment_and_download_the_statement(wo
             # 1. convert $10,000 of Series J on 2000-06-01 (Delivery Date 2000-06-06)
             page.goto(f"{url}/conversions/")
             page.click("[data-testid=new-conversion]")
-            page.select_option("select[name=instrument]", f"preferred:{world.preferred.pk}")
+            page.fill("input[name=instrument]", world.preferred.certificate_number)
             page.fill("input[name=conversion_date]", CONV_DATE.isoformat())
             page.fill("input[name=notice_received_date]", CONV_DATE.isoformat())
             page.select_option("select[name=notice_method]", "facsimile")

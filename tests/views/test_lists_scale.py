@@ -1,0 +1,329 @@
+"""Lists at any size (issue 17): every list page's query count is the same at 10 and at 1,000
+rows, for a clerk and for a deal admin; counts that don't scan; a page past the end; investor
+counts; instrument choice by search (endpoint, form field, form size at 10,000 instruments)."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from deals import models as m
+from deals.forms.conversions import ConversionForm
+from deals.pagination import ListPaginator
+from deals.selectors.instruments import instrument_resolve
+from deals.selectors.investors import with_counts
+from notices.models import Notice
+from tests.factories import DealTermsVersionFactory, FinancingFactory, SeriesJFinancingFactory
+from tests.services.test_conversions import set_business_date
+
+pytestmark = pytest.mark.django_db
+DAY = datetime.date(2000, 3, 7)
+
+
+class Book:
+    """A deal grown a batch at a time: each ``grow(n)`` adds n investors, each with a debenture,
+    a Series J holding and a warrant, and n conversions, exercises, redemptions, open and
+    satisfied obligations and notices -- the conversions, exercises and open obligations all
+    of the first investor (the "hub"), so the investor page's lists grow too."""
+
+    def __init__(self, user):
+        self.user = user
+        self.deb_fin = FinancingFactory()
+        self.pref_fin = SeriesJFinancingFactory()
+        self.terms = (m.DealTermsVersion.objects.filter(financing=self.deb_fin).first()
+                      or DealTermsVersionFactory(financing=self.deb_fin, version=1))
+        self.n = 0
+        self.hub = None
+        self.hub_deb = self.hub_warrant = None
+
+    def grow(self, n: int) -> None:
+        start, self.n = self.n, self.n + n
+        investors = m.Investor.objects.bulk_create(
+            [m.Investor(legal_name=f"Fictional Fund {i:05d} (test)", jurisdiction="DE", notice_address="x")
+             for i in range(start, self.n)]
+        )
+        debs = m.Debenture.objects.bulk_create(
+            [m.Debenture(financing=self.deb_fin, investor=inv, number=f"D-{start + i}", principal=Decimal("100000"),
+                         principal_outstanding=Decimal("100000"), dated_date=DAY, issue_date=DAY, closing_date=DAY,
+                         maturity_date=datetime.date(2003, 3, 31)) for i, inv in enumerate(investors)]
+        )
+        m.PreferredHolding.objects.bulk_create(
+            [m.PreferredHolding(financing=self.pref_fin, investor=inv, certificate_number=f"J-{start + i}", shares=1,
+                                liquidation_preference=Decimal("1000"), liquidation_preference_outstanding=Decimal("1000"),
+                                purchase_price=Decimal("1000"), closing_date=DAY) for i, inv in enumerate(investors)]
+        )
+        warrants = m.Warrant.objects.bulk_create(
+            [m.Warrant(financing=self.pref_fin, investor=inv, number=f"W-{start + i}", shares=10, shares_remaining=10,
+                       exercise_price=Decimal("2"), issue_date=DAY, expiry_date=datetime.date(2005, 3, 31))
+             for i, inv in enumerate(investors)]
+        )
+        if self.hub is None:
+            self.hub, self.hub_deb, self.hub_warrant = investors[0], debs[0], warrants[0]
+        convs = m.Conversion.objects.bulk_create(
+            [m.Conversion(debenture=self.hub_deb, investor=self.hub, terms_version=self.terms, amount=Decimal("1000"),
+                          conversion_date=DAY + datetime.timedelta(days=i % 300), notice_method="facsimile",
+                          notice_received_date=DAY, conversion_price=Decimal("1.4"), shares_for_amount=714,
+                          shares_issuable=714, delivery_date=DAY, reference=f"FAX-{start + i}",
+                          snapshot={"big": "x" * 200}, idempotency_key=uuid.uuid4().hex, created_by=self.user)
+             for i in range(n)]
+        )
+        m.WarrantExercise.objects.bulk_create(
+            [m.WarrantExercise(warrant=self.hub_warrant, investor=self.hub, terms_version=self.terms, shares=1,
+                               exercise_date=DAY, exercise_price=Decimal("2"), aggregate_price=Decimal("2"),
+                               payment_amount=Decimal("2"), payment_date=DAY, delivery_date=DAY, snapshot={},
+                               idempotency_key=uuid.uuid4().hex, created_by=self.user) for _ in range(n)]
+        )
+        m.Redemption.objects.bulk_create(
+            [m.Redemption(debenture=d, terms_version=self.terms, notice_date=DAY, notice_received_date=DAY,
+                          principal=Decimal("100000"), premium_amount=Decimal("120000"), interest_amount=Decimal("1"),
+                          total_amount=Decimal("120001"), payment_due_date=DAY, convert_until=DAY, snapshot={},
+                          idempotency_key=uuid.uuid4().hex, created_by=self.user) for d in debs]
+        )
+        ct = ContentType.objects.get_for_model(m.Conversion)
+        m.Obligation.objects.bulk_create(
+            [m.Obligation(kind="share_delivery", clause="SPA 5(c)", content_type=ct, object_id=c.pk,
+                          investor=self.hub, due_date=DAY, description=f"Deliver {c.reference}") for c in convs]
+            + [m.Obligation(kind="original_notice", clause="Debenture Exhibit A", content_type=ct, object_id=c.pk,
+                            investor_id=c.investor_id, due_date=DAY, status="satisfied") for c in convs]
+        )
+        Notice.objects.bulk_create(
+            [Notice(kind="conversion", content_type=ct, object_id=c.pk, investor=self.hub, subject=f"Conversion {c.pk}",
+                    file_name=f"n{c.pk}.pdf", requested_by=self.user) for c in convs]
+        )
+
+
+def _count(client, url: str) -> int:
+    client.get(url)  # warm: session stamp, content types, business date
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, f"{url} answered {response.status_code}"
+    return len(ctx.captured_queries)
+
+
+def _urls(book: Book, *, admin: bool) -> list[str]:
+    hub = book.hub.pk
+    urls = [
+        "/investors/", "/investors/?q=Fund", f"/investors/{hub}/",
+        "/conversions/", "/conversions/?status=pending_delivery", "/conversions/?q=Fund", "/conversions/?q=FAX-1",
+        "/conversions/?instrument=D-0", "/conversions/?page=99999", "/conversions/new/",
+        "/exercises/", "/exercises/?warrant=W-0", "/exercises/?q=W-0", "/exercises/new/",
+        "/redemptions/",
+        "/deadlines/", "/deadlines/?status=satisfied", "/deadlines/?page=99999",
+        "/notices/",
+        "/instruments/search/?q=D-1", "/instruments/search/?q=Fund&kind=warrant&page=2",
+    ]
+    if admin:
+        urls += [
+            "/redemptions/new/",
+            "/admin/deals/conversion/", "/admin/deals/conversion/?q=Fund", "/admin/deals/conversion/?year=2000&p=2",
+            "/admin/deals/obligation/", "/admin/deals/obligation/?q=FAX", "/admin/deals/warrantexercise/",
+            f"/admin/deals/investor/{hub}/change/", f"/admin/deals/debenture/{book.hub_deb.pk}/change/",
+        ]
+    return urls
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("role", ["clerk", "deal_admin"])
+def test_every_list_page_runs_the_same_queries_at_10_and_1000_rows(request, client, role):
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+    set_business_date(DAY)
+    book = Book(user)
+    book.grow(10)
+    urls = _urls(book, admin=role == "deal_admin")
+    at_10 = {url: _count(client, url) for url in urls}
+    book.grow(990)
+    at_1000 = {url: _count(client, url) for url in urls}
+    grew = {url: (at_10[url], at_1000[url]) for url in urls if at_10[url] != at_1000[url]}
+    assert not grew, f"query counts (10 rows, 1,000 rows) not flat: {grew}"
+    # a deep page (there only at 1,000 rows) costs what page 1 costs
+    deep = {f"/investors/{book.hub.pk}/?cpage=40&opage=40&epage=40": f"/investors/{book.hub.pk}/",
+            "/conversions/?page=39": "/conversions/", "/redemptions/?page=39": "/redemptions/",
+            "/notices/?page=39": "/notices/", "/deadlines/?status=satisfied&page=39": "/deadlines/?status=satisfied"}
+    for url, first in deep.items():
+        assert _count(client, url) == at_1000[first], url
+    # and a page is a handful of queries, not one per row
+    assert max(at_1000.values()) <= 25, at_1000
+
+
+def test_list_pages_show_the_right_rows_at_1000(clerk_client, clerk):
+    set_business_date(DAY)
+    book = Book(clerk)
+    book.grow(1000)
+    html = clerk_client.get("/conversions/?page=2").content.decode()
+    assert "Page 2 of 40 (1,000 in all)" in html
+    newest = m.Conversion.objects.order_by("-conversion_date", "-id")
+    second_page = [c.pk for c in newest[25:50]]
+    r = clerk_client.get("/conversions/?page=2")
+    assert [c.pk for c in r.context["page"].object_list] == second_page
+    # a page past the end: an empty page at once, with the way back
+    r = clerk_client.get("/conversions/?page=99999")
+    assert r.status_code == 200 and r.context["page"].past_end
+    assert 'data-testid="past-end"' in r.content.decode() and "page=40" in r.content.decode()
+    # the deadlines' satisfied rows page like the open ones
+    r = clerk_client.get("/deadlines/?status=satisfied&page=40")
+    assert len(r.context["page"].object_list) == 25
+    # investor page: conversions and obligations 20 a page
+    r = clerk_client.get(f"/investors/{book.hub.pk}/?cpage=50&opage=2")
+    p = r.context["p"]
+    assert len(p.conversions.object_list) == 20 and p.conversions.number == 50 and not p.conversions.has_next()
+    assert len(p.open_obligations.object_list) == 20 and p.open_obligations.number == 2
+    assert "cpage=50" in r.content.decode()  # the obligations pager keeps the conversions page
+
+
+def test_paginator_counts_exactly_up_to_the_limit_then_says_more_than(clerk):
+    set_business_date(DAY)
+    Book(clerk).grow(30)
+    qs = m.Conversion.objects.order_by("-conversion_date", "-id")
+    exact = ListPaginator(qs, 10, exact_limit=30)
+    assert exact.count == 30 and exact.num_pages == 3 and not exact.count_is_floor
+    capped = ListPaginator(qs.filter(amount__gt=0), 10, exact_limit=29)  # 30 rows: just over
+    assert capped.count == 30 and capped.count_is_floor  # "more than 29"
+    page = capped.get_page(3)
+    assert len(page.object_list) == 10 and page.has_next()  # full page: there may be more
+    assert not capped.get_page(4).object_list
+    # bad page numbers: page 1 for text, an empty page past the end, never an error
+    assert exact.get_page("x").number == 1 and exact.get_page("-3").number == 1
+    assert exact.get_page(4).past_end and list(exact.get_page(4).object_list) == []
+
+
+def test_past_the_end_reads_no_rows(clerk, django_assert_num_queries):
+    set_business_date(DAY)
+    Book(clerk).grow(5)
+    paginator = ListPaginator(m.Conversion.objects.order_by("-conversion_date", "-id"), 25)
+    with django_assert_num_queries(1):  # the capped count only
+        page = paginator.get_page(999)
+        assert page.past_end and list(page.object_list) == []
+
+
+def test_investor_counts_in_one_grouped_query(clerk, django_assert_num_queries):
+    set_business_date(DAY)
+    book = Book(clerk)
+    book.grow(3)
+    investors = list(m.Investor.objects.order_by("legal_name"))
+    with django_assert_num_queries(1):
+        rows = with_counts(investors)
+    hub = next(i for i in rows if i.pk == book.hub.pk)
+    other = next(i for i in rows if i.pk != book.hub.pk)
+    assert (hub.n_debentures, hub.n_preferred, hub.n_warrants, hub.n_conversions, hub.n_exercises) == (1, 1, 1, 3, 3)
+    assert (other.n_conversions, other.n_exercises) == (0, 0)
+    assert with_counts([]) == []
+
+
+# --- instrument choice by search ---------------------------------------------------------------
+
+
+def test_search_endpoint_suggests_by_number_and_name_a_page_at_a_time(clerk_client, clerk):
+    set_business_date(DAY)
+    Book(clerk).grow(30)
+    r = clerk_client.get("/instruments/search/?q=d-1")
+    body = r.json()
+    # natural order: D-1, then D-10..D-19
+    assert [s["value"] for s in body["results"]] == ["D-1", *[f"D-{i}" for i in range(10, 20)]]
+    assert "Fictional Fund 00001 (test)" in body["results"][0]["label"] and "$100,000.00 outstanding" in body["results"][0]["label"]
+    # by holder's name: the debenture and the Series J holding
+    values = [s["value"] for s in clerk_client.get("/instruments/search/?q=Fund 00007").json()["results"]]
+    assert values == ["D-7", "J-7"]
+    # pages of 20: 30 debentures + 30 holdings
+    first = clerk_client.get("/instruments/search/").json()
+    assert len(first["results"]) == 20 and first["has_more"]
+    last = clerk_client.get("/instruments/search/?page=3").json()
+    assert len(last["results"]) == 20 and not last["has_more"] and last["results"][-1]["value"] == "J-29"
+    assert clerk_client.get("/instruments/search/?page=4").json() == {"results": [], "page": 4, "page_size": 20, "has_more": False}
+    warrants = clerk_client.get("/instruments/search/?kind=warrant&q=W-2").json()["results"]
+    assert warrants[0] == {"value": "W-2", "label": "Warrant W-2 -- Fictional Fund 00002 (test) -- 10 shares left"}
+
+
+def test_search_endpoint_leaves_out_what_cannot_be_converted_unless_asked(clerk_client, clerk):
+    set_business_date(DAY)
+    Book(clerk).grow(3)
+    m.Debenture.objects.filter(number="D-1").update(principal_outstanding=0, status="converted")
+    assert [s["value"] for s in clerk_client.get("/instruments/search/?q=D-").json()["results"]] == ["D-0", "D-2"]
+    every = clerk_client.get("/instruments/search/?q=D-&all=1").json()["results"]
+    assert [s["value"] for s in every] == ["D-0", "D-1", "D-2"] and "(converted)" in every[1]["label"]
+
+
+@pytest.mark.parametrize("query", ["?kind=everything", "?page=0", "?page=x", "?page=501", "?q=" + "x" * 61])
+def test_search_endpoint_refuses_bad_input_with_the_limit(clerk_client, query):
+    r = clerk_client.get("/instruments/search/" + query)
+    assert r.status_code == 400 and r.json()["error"]
+
+
+def test_search_endpoint_least_privilege(client, clerk, deal_admin, no_role_user):
+    url = "/instruments/search/?q=D"
+    assert client.get(url).status_code == 302  # anonymous: to the login page
+    client.force_login(no_role_user)
+    assert client.get(url).status_code == 403
+    client.force_login(clerk)
+    assert client.get(url).status_code == 200
+    client.force_login(deal_admin)
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 405
+
+
+def test_form_field_takes_the_number_or_the_key_and_refuses_with_the_reason(clerk):
+    set_business_date(DAY)
+    Book(clerk).grow(3)
+    deb = m.Debenture.objects.get(number="D-2")
+    for text in ("D-2", " d-2 ", f"debenture:{deb.pk}"):
+        found, reason = instrument_resolve(text)
+        assert found == deb and reason == ""
+    found, reason = instrument_resolve("D-99")
+    assert found is None and "No outstanding debenture or Series J certificate is numbered 'D-99'" in reason
+    m.Debenture.objects.filter(pk=deb.pk).update(principal_outstanding=0, status="converted")
+    assert instrument_resolve("D-2")[0] is None  # nothing left to convert
+    assert instrument_resolve("D-2", open_only=False)[0] == deb  # a list filter still finds it
+    assert instrument_resolve("W-1")[0] is None  # a warrant is not convertible
+    assert instrument_resolve("W-1", kind="warrant")[0].number == "W-1"
+    form = ConversionForm(data={"instrument": "D-99", "amount": "1000", "conversion_date": "2000-03-07",
+                                "notice_method": "facsimile", "notice_received_date": "2000-03-07",
+                                "interest_election": "cash", "idempotency_key": "k"})
+    assert not form.is_valid() and "numbered 'D-99'" in form.errors["instrument"][0]
+
+
+def test_conversion_form_shows_the_number_for_a_link_key(clerk_client, clerk):
+    set_business_date(DAY)
+    Book(clerk).grow(3)
+    deb = m.Debenture.objects.get(number="D-1")
+    html = clerk_client.get(f"/conversions/new/?instrument=debenture:{deb.pk}").content.decode()
+    assert 'value="D-1"' in html and 'data-instrument-search="/instruments/search/?kind=convertible"' in html
+    assert "<select name=\"instrument\"" not in html
+
+
+@pytest.mark.slow
+def test_forms_stay_small_at_10000_instruments(client, clerk, deal_admin):
+    """(b): 1,000 investors, 10,000 debentures, 10,000 Series J holdings (and 10,000 warrants)."""
+    set_business_date(DAY)
+    book = Book(clerk)
+    book.grow(1000)
+    investors = list(m.Investor.objects.all())
+    more = range(1000, 10000)
+    m.Debenture.objects.bulk_create(
+        [m.Debenture(financing=book.deb_fin, investor=investors[i % 1000], number=f"D-{i}", principal=Decimal("100000"),
+                     principal_outstanding=Decimal("100000"), dated_date=DAY, issue_date=DAY, closing_date=DAY,
+                     maturity_date=datetime.date(2003, 3, 31)) for i in more]
+    )
+    m.PreferredHolding.objects.bulk_create(
+        [m.PreferredHolding(financing=book.pref_fin, investor=investors[i % 1000], certificate_number=f"J-{i}", shares=1,
+                            liquidation_preference=Decimal("1000"), liquidation_preference_outstanding=Decimal("1000"),
+                            purchase_price=Decimal("1000"), closing_date=DAY) for i in more]
+    )
+    m.Warrant.objects.bulk_create(
+        [m.Warrant(financing=book.pref_fin, investor=investors[i % 1000], number=f"W-{i}", shares=10, shares_remaining=10,
+                   exercise_price=Decimal("2"), issue_date=DAY, expiry_date=datetime.date(2005, 3, 31)) for i in more]
+    )
+    sizes = {}
+    for user, url in [(clerk, "/conversions/new/"), (clerk, "/conversions/"), (clerk, "/exercises/new/"),
+                      (clerk, "/exercises/"), (deal_admin, "/redemptions/new/")]:
+        client.force_login(user)
+        r = client.get(url)
+        assert r.status_code == 200
+        sizes[url] = len(r.content)
+    assert all(size <= 100_000 for size in sizes.values()), sizes
+    assert sizes["/conversions/new/"] <= 20_000, sizes  # nothing in it grows with the book
