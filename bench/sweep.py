@@ -1,6 +1,6 @@
 """Deadline sweep at scale on PostgreSQL: 100,000 late Series J conversions.
 
-Creates its own database ``bench_sweep`` (dropped and re-created each run) on
+Creates its own database ``bench_sweep`` (or $BENCH_SWEEP_DB; dropped and re-created each run) on
 the server of DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
 builds the tables from the models, bulk-creates N pending conversions whose
 shares are late (SPA 5(c)), then:
@@ -38,7 +38,7 @@ from urllib.parse import urlparse, urlunparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-BENCH_DB = "bench_sweep"
+BENCH_DB = os.environ.get("BENCH_SWEEP_DB", "bench_sweep")  # own name when several people bench at once
 
 
 class _NoMigrations:
