@@ -79,6 +79,12 @@ class Conversion(TimeStamped):
             models.Index(fields=["status", "delivery_date"]),
             # the list page and /api/conversions/ read page 1 newest first without sorting the table
             models.Index(fields=["-conversion_date", "-id"], name="conversion_newest_first"),
+            # SPA 4(d)(ii) cap and RRA 2(a) registrable shares: the Conversion Shares of live Series J
+            # conversions summed by an index-only scan (PostgreSQL; no table rows, no snapshots)
+            models.Index(
+                fields=["preferred"], include=["shares_issuable"], name="conversion_live_seriesj_shares",
+                condition=Q(preferred__isnull=False, status__in=["pending_delivery", "delivered"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
