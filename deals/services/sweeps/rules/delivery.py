@@ -80,7 +80,7 @@ def rule_share_delivery(ctx: Context) -> RuleStats:
         # current (written after the conversion last changed), the late payment current or closed
         "AND NOT (COALESCE(sd.updated_at >= c.updated_at, false) AND (c.preferred_id IS NULL OR ("
         "COALESCE(rv.updated_at >= c.updated_at, false) AND (c.late_payment_base <= 0 "
-        f"OR COALESCE(lp.updated_at >= c.updated_at, false) OR lp.status NOT IN {_WORKING_SQL})))) "
+        f"OR COALESCE(lp.updated_at >= c.updated_at, false) OR COALESCE(lp.status NOT IN {_WORKING_SQL}, false))))) "
         "ORDER BY c.id LIMIT %(limit)s"
     )
     params = {"ct": ct, "pending": ConversionStatus.PENDING_DELIVERY.value, "since": since, "limit": CHUNK}
