@@ -112,15 +112,23 @@ def obligation_amount_on(obligation: Obligation, day: datetime.date | None = Non
     return obligation.amount if value is None else value
 
 
-def with_amounts_on(obligations: Iterable[Obligation], day: datetime.date | None = None) -> list[Obligation]:
+def terms_by_version() -> _Terms:
+    """Every deal-terms version, loaded now (one query): pass it to ``with_amounts_on`` and
+    ``late_payments_total_on`` so a page reads the versions once whatever its lists hold."""
+    return _Terms().load()
+
+
+def with_amounts_on(obligations: Iterable[Obligation], day: datetime.date | None = None, *,
+                    terms: _Terms | None = None) -> list[Obligation]:
     """The rows with ``amount_due`` set to the amount owed on ``day`` (for lists and pages;
-    one extra query at most, for the deal terms)."""
+    one extra query at most, for the deal terms, none when ``terms`` is given)."""
     if day is None:
         from deals.services.calendar import business_date
 
         day = business_date()
     rows = list(obligations)
-    terms = _Terms().load() if rows else _Terms()
+    if terms is None:
+        terms = _Terms().load() if rows else _Terms()
     for o in rows:
         o.amount_due = obligation_amount_on(o, day, _terms=terms)
     return rows
@@ -131,7 +139,7 @@ def amount_total_on(obligations: Iterable[Obligation], day: datetime.date | None
     return sum((o.amount_due or Decimal(0) for o in with_amounts_on(obligations, day)), Decimal(0))
 
 
-def late_payments_total_on(obligations, day: datetime.date) -> tuple[int, Decimal]:
+def late_payments_total_on(obligations, day: datetime.date, *, terms: _Terms | None = None) -> tuple[int, Decimal]:
     """(count, total owed on ``day``) of late-payment rows in one query whatever their number:
     accruing rows grouped by (terms version, Delivery Date, amount converted), each group
     computed once with the engine (per-row rounding kept); final rows at their amount."""
@@ -144,7 +152,7 @@ def late_payments_total_on(obligations, day: datetime.date) -> tuple[int, Decima
         .annotate(n=Count("id"))
         .order_by()
     )
-    terms_of = _Terms().load()
+    terms_of = terms or _Terms().load()
     count, total = 0, Decimal(0)
     for g in groups:
         count += g["n"]

@@ -15,7 +15,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 
 from deals.models import Investor, Obligation, ObligationKind, ObligationStatus, SweepRun
-from deals.selectors.ledger import late_payments_total_on, periodic_amounts_total_on
+from deals.selectors.ledger import late_payments_total_on, periodic_amounts_total_on, terms_by_version
 from deals.services.calendar import business_date
 from deals.services.roles import is_deal_admin
 from deals.terms import calendars
@@ -81,7 +81,8 @@ def dashboard(request):
         row["investor__legal_name"] = names.get(row["investor_id"])
     accrued = {}
     # SPA 5(c) late payments accrue: the total owed today, not the stored first-day figures
-    n_late, late_total = late_payments_total_on(open_, as_of)
+    terms = terms_by_version()  # once for the page: the query count does not depend on which lists have rows
+    n_late, late_total = late_payments_total_on(open_, as_of, terms=terms)
     if n_late:
         accrued[ObligationKind.LATE_PAYMENT] = {"kind": ObligationKind.LATE_PAYMENT, "n": n_late, "total": late_total}
     # RRA 2(b)(iii): the parts accruing towards the next Computation Date, computed for today
@@ -89,9 +90,9 @@ def dashboard(request):
     if n_periodic:
         accrued[ObligationKind.PERIODIC_AMOUNT] = {"kind": ObligationKind.PERIODIC_AMOUNT, "n": n_periodic, "total": periodic_total}
     rows = open_.select_related("investor", "content_type").order_by("due_date", "id")
-    overdue = decorate(list(rows.filter(due_date__lt=as_of)[:LIST_LIMIT]), admin=admin, as_of=as_of)
-    today = decorate(list(rows.filter(due_date=as_of)[:LIST_LIMIT]), admin=admin, as_of=as_of)
-    week = decorate(list(rows.filter(due_date__gt=as_of, due_date__lte=week_end)[:LIST_LIMIT]), admin=admin, as_of=as_of)
+    overdue = decorate(list(rows.filter(due_date__lt=as_of)[:LIST_LIMIT]), admin=admin, as_of=as_of, terms=terms)
+    today = decorate(list(rows.filter(due_date=as_of)[:LIST_LIMIT]), admin=admin, as_of=as_of, terms=terms)
+    week = decorate(list(rows.filter(due_date__gt=as_of, due_date__lte=week_end)[:LIST_LIMIT]), admin=admin, as_of=as_of, terms=terms)
     timeline = _timeline(as_of, open_.filter(due_date__gte=as_of, due_date__lte=horizon)
                          .values_list("due_date", "kind").annotate(n=Count("id"), amt=Sum("amount")).order_by("due_date", "kind"))
     last_run = SweepRun.objects.order_by("-started_at").first()
