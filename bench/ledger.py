@@ -87,8 +87,13 @@ def main(n: int = 100_000) -> None:
     ensure_groups()
     user = get_user_model().objects.create_user(username="bench-admin", password="x")
     user.groups.add(Group.objects.get(name=DEAL_ADMIN))
-    m.DealTermsVersion.objects.create(version=1, effective_from=datetime.date(1999, 1, 1), reason="bench",
-                                      **m.DealTermsVersion.values_from_terms(NHTC_DEFAULTS))
+    issuer = m.Issuer.objects.create(name="NHTC", state_of_incorporation="Florida", address="x", authorized_common_shares=50_000_000,
+                                     shares_outstanding_at_signing=7_860_000, par_value=D("0.001"))
+    fin = m.Financing.objects.create(issuer=issuer, kind="series_j", name="Series J", total_offering=D("1000000"),
+                                     initial_closing_date=datetime.date(2000, 3, 7))
+    # terms belong to a financing (issue 18)
+    m.DealTermsVersion.objects.create(financing=fin, version=1, effective_from=datetime.date(1999, 1, 1), reason="bench",
+                                      **m.DealTermsVersion.values_from_terms(NHTC_DEFAULTS, kind="preferred"))
     as_of = datetime.date(2000, 9, 15)
     m.BusinessDate.objects.create(pk=1, business_date=as_of)
     investors = m.Investor.objects.bulk_create(

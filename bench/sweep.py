@@ -1,6 +1,6 @@
 """Deadline sweep at scale on PostgreSQL: 100,000 late Series J conversions.
 
-Creates its own database ``bench_sweep`` (dropped and re-created each run) on
+Creates its own database ``bench_sweep`` (or $BENCH_SWEEP_DB; dropped and re-created each run) on
 the server of DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
 builds the tables from the models, bulk-creates N pending conversions whose
 shares are late (SPA 5(c)), then:
@@ -17,6 +17,11 @@ shares are late (SPA 5(c)), then:
    into the ledger, as a sweep that stored amounts would (``raw_sql_s``;
    ``ratio`` = sweep_s / raw_sql_s), and checks 1,000 of its amounts against
    the selector's figure for day D (``mismatches``).
+
+Besides, n/5 faxed Debenture conversions (half with the original outstanding, Debenture
+Exhibit A) and a Restricted Sale Date with Periodic Amounts for every investor (RRA 2(b),
+Held Shares Value) must cost next to nothing on the quiet day (issue 17: ``periodic_s``,
+``original_notice_s``).
 
 Queries per rule come from the run's own counters; a rule costs a fixed
 number of queries per 20,000-row chunk of conversions (``queries_per_chunk``),
@@ -38,7 +43,7 @@ from urllib.parse import urlparse, urlunparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-BENCH_DB = "bench_sweep"
+BENCH_DB = os.environ.get("BENCH_SWEEP_DB", "bench_sweep")  # own name when several people bench at once
 
 
 class _NoMigrations:
@@ -121,6 +126,45 @@ def main(n: int = 100_000) -> None:
         ))
     m.Conversion.objects.bulk_create(batch, batch_size=5_000)
     del batch
+    # What a quiet day must not re-read (issue 17): n/5 faxed Debenture conversions, delivered, half
+    # of them with the original Debenture and notice outstanding (Debenture Exhibit A); and a Restricted
+    # Sale Date (RRA 2(b)(ii), a suspension beyond 20 days) whose Periodic Amounts use the Held Shares
+    # Value of every investor's conversions in the 30 days before it (RRA 2(b)(iii)).
+    deb_closing = datetime.date(1999, 11, 22)
+    deb_fin = m.Financing.objects.create(issuer=issuer, kind="debenture", name="Debentures", total_offering=D("1000000000"),
+                                         initial_closing_date=deb_closing)
+    deb_terms = m.DealTermsVersion.objects.create(financing=deb_fin, version=1, effective_from=datetime.date(1999, 1, 1),
+                                                  reason="bench", **m.DealTermsVersion.values_from_terms(NHTC_DEFAULTS, kind="debenture"))
+    debentures = m.Debenture.objects.bulk_create([
+        m.Debenture(financing=deb_fin, investor=inv, number=f"D-{i}", principal=D("1000000000"), principal_outstanding=D("1000000000"),
+                    issue_date=deb_closing, dated_date=deb_closing, closing_date=deb_closing, maturity_date=datetime.date(2002, 3, 31))
+        for i, inv in enumerate(investors)
+    ])
+    deb_days = calendars.business_days_between(datetime.date(2000, 3, 1), datetime.date(2000, 4, 28))
+    batch = []
+    n_deb = n // 5
+    for i in range(n_deb):
+        deb = debentures[i % len(debentures)]
+        cd = deb_days[i % len(deb_days)]
+        dd = calendars.add_business_days(cd, 3)
+        batch.append(m.Conversion(
+            debenture=deb, investor_id=deb.investor_id, terms_version=deb_terms, amount=D(10_000), conversion_date=cd,
+            notice_method="facsimile", notice_received_date=cd, conversion_price=D("1.4375"), shares_for_amount=6_956,
+            shares_issuable=6_956, delivery_date=dd, original_due_date=calendars.add_business_days(cd, 5),
+            original_received_date=None if i % 2 else calendars.add_business_days(cd, 2), status="delivered", delivered_date=dd,
+            snapshot={}, idempotency_key=f"bench-deb-{i}", created_by=user,
+        ))
+    m.Conversion.objects.bulk_create(batch, batch_size=5_000)
+    del batch
+    from deals.services.company.suspensions import suspension_record
+
+    statement = m.RegistrationStatement.objects.create(financing=fin, filed_date=datetime.date(2000, 3, 20),
+                                                       effective_date=datetime.date(2000, 4, 1), shares_registered=50_000_000)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    suspension_record(statement=statement, notice_date=datetime.date(2000, 4, 10), start_date=datetime.date(2000, 4, 10),
+                      end_date=datetime.date(2000, 6, 30), reason="bench", notice_required=False, user=user,
+                      as_of=datetime.date(2000, 5, 1))
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
     setup_s = time.perf_counter() - t0
@@ -221,7 +265,9 @@ def main(n: int = 100_000) -> None:
         f"first_sweep_s={first_s:.3f} first_sweep_history_rows={first_history} queries_late_payment={queries['share_delivery']} "
         f"queries_per_chunk={max(queries['share_delivery'] - 1, 1) // chunks} "
         + " ".join(f"queries_{k}={v}" for k, v in queries.items() if k != "share_delivery")
-        + f" mismatches={mismatches}"
+        + f" mismatches={mismatches} periodic_s={rules['periodic_amounts']['seconds']:.3f} "
+        f"original_notice_s={rules['original_notice']['seconds']:.3f} debenture_conversions={n_deb} "
+        f"periodic_rows={m.Obligation.objects.filter(kind='periodic_amount').count()}"
     )
 
 

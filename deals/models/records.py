@@ -84,6 +84,12 @@ class Conversion(TimeStamped):
             models.Index(fields=["investor", "-conversion_date", "-id"], name="conversion_investor_newest"),
             models.Index(fields=["debenture", "-conversion_date", "-id"], name="conversion_debenture_newest"),
             models.Index(fields=["preferred", "-conversion_date", "-id"], name="conversion_preferred_newest"),
+            # SPA 4(d)(ii) cap and RRA 2(a) registrable shares: the Conversion Shares of live Series J
+            # conversions summed by an index-only scan (PostgreSQL; no table rows, no snapshots)
+            models.Index(
+                fields=["preferred"], include=["shares_issuable"], name="conversion_live_seriesj_shares",
+                condition=Q(preferred__isnull=False, status__in=["pending_delivery", "delivered"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -5,8 +5,9 @@ buckets and statements of account.
 a given payment date. Fixed amounts are the stored amount; amounts the
 agreements tie to the date of payment are computed by the engine for that
 date (SPA 4(i)(y) M, SPA 5(f) dividends, Debenture interest, SPA 5(c) while
-the shares are undelivered). When the ledger package's
-``obligation_amount_on`` reaches main the accruing kinds delegate to it.
+the shares are undelivered). Rows that accrue (``details["accrual"]``: SPA 5(c) while
+the shares are undelivered, 5(f), maturity, RRA 2(b) Periodic Amounts) take their figure
+from ``deals.selectors.ledger.obligation_amount_on`` -- one author of each figure.
 """
 
 from __future__ import annotations
@@ -198,6 +199,15 @@ _ENGINES = {
 }
 
 
+_ACCRUAL_NOTES = {
+    "late_payment": "SPA 5(c): shares undelivered; late payment accrued through {day} (the last business day on or before it)",
+    "maturity": "Debenture (Maturity Date): principal + interest until payment, to {day}",
+    "mandatory_purchase": "SPA 5(f): premium + dividends through the date of payment {day} (not before the due date)",
+    "periodic_amount": ("RRA 2(b)(iii): accrued from {first_day} through {day} (at most to the next Computation Date "
+                        "{next_computation_date})"),
+}
+
+
 def amount_due_on(obligation: Obligation, day: datetime.date) -> AmountDue:
     """The amount of ``obligation`` if paid on ``day`` and its balance after what is settled.
 
@@ -206,6 +216,20 @@ def amount_due_on(obligation: Obligation, day: datetime.date) -> AmountDue:
     """
     ob = obligation
     settled = ob.settled or ZERO
+    accrual = (ob.details or {}).get("accrual") if isinstance(ob.details, dict) else None
+    if accrual and ob.status in UNSETTLED:
+        # one author of an accruing figure (late payment, Periodic Amount, maturity, 5(f)): the ledger selector
+        from deals.selectors.ledger import obligation_amount_on
+
+        try:
+            value = obligation_amount_on(ob, day)
+        except (TermsError, ArithmeticError, KeyError, TypeError, ValueError) as err:
+            raise AmountUnavailable(f"{ob.clause}: the accrual cannot be computed for {day.isoformat()} ({err}).")
+        amount = to_cents(value if value is not None else ZERO)
+        note = _ACCRUAL_NOTES.get(accrual.get("fn"), "{clause}: accrued through {day}").format(
+            clause=ob.clause, day=day.isoformat(), **{k: v for k, v in accrual.items() if isinstance(v, str)})
+        return AmountDue(ob.pk, day, amount, settled, max(ZERO, amount - settled), True, note,
+                         {**accrual, "as_of": day.isoformat(), "amount": str(amount)})
     engine = _ENGINES.get(ob.kind)
     if engine is None or ob.status not in UNSETTLED:
         amount = ob.amount if ob.amount is not None else ZERO

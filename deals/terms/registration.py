@@ -592,13 +592,23 @@ def periodic_amount_due_date(computation_date: date) -> date:
 
 
 def _line(first_day: date, cd: date, base: Decimal, terms: DealTerms, due: date | None) -> PeriodicLine:
-    days = (cd - first_day).days + 1
-    period = terms.periodic_period_days
-    rate = terms.periodic_amount_pct
+    return periodic_line(first_day=first_day, through=cd, base=base, rate_pct=terms.periodic_amount_pct,
+                         period_days=terms.periodic_period_days, due=due)
+
+
+def periodic_line(
+    *, first_day: date, through: date, base: Decimal, rate_pct: Decimal, period_days: int, due: date | None = None
+) -> PeriodicLine:
+    """RRA 2(b)(iii): the Periodic Amount for the days ``first_day`` .. ``through`` inclusive:
+    ``rate_pct`` of the base per ``period_days`` days, prorated daily for a shorter period. With
+    ``due`` None it is the part accruing towards the next Computation Date (not yet determined)."""
+    days = (through - first_day).days + 1
+    period = period_days
+    rate = rate_pct
     prorated = days < period
     period_pct = rate * days / period if prorated else rate
     return PeriodicLine(
-        computation_date=cd,
+        computation_date=through,
         first_day=first_day,
         days=days,
         base=base,

@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Sum, Window
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
 from deals.models import Investor, Obligation, ObligationKind, ObligationStatus, SweepRun
-from deals.selectors.ledger import late_payments_total_on
+from deals.selectors.ledger import late_payments_total_on, periodic_amounts_total_on, terms_by_version
 from deals.services.calendar import business_date
 from deals.services.roles import is_deal_admin
 from deals.terms import calendars
@@ -24,9 +24,9 @@ from .access import clerk_required
 from .deadlines import decorate, run_status
 
 LIST_LIMIT = 25
+TOP_INVESTORS = 10  # the dashboard's "By investor" card; the deadlines list has every investor
 TIMELINE_DAYS = 90
 KIND_LABELS = dict(ObligationKind.choices)
-ACCRUING = [ObligationKind.LATE_PAYMENT, ObligationKind.PERIODIC_AMOUNT]
 
 
 def _buckets(as_of: datetime.date, week_end: datetime.date) -> dict:
@@ -70,25 +70,29 @@ def dashboard(request):
     by_kind = list(near.values("kind").annotate(**_buckets(as_of, week_end)).order_by("kind"))
     for row in by_kind:
         row["label"] = KIND_LABELS.get(row["kind"], row["kind"])
-    # grouped by id only (no join to sort by name in SQL): names come in one query for the groups shown
-    by_investor = list(near.values("investor_id").annotate(**_buckets(as_of, week_end)).order_by())
+    # one grouped query (no join): the TOP_INVESTORS investors with the most overdue, then due today,
+    # then due this week; the rest are counted ("and M more", a link to the deadlines list)
+    grouped = near.values("investor_id").annotate(**_buckets(as_of, week_end), groups=Window(Count("*")))
+    by_investor = list(grouped.order_by("-overdue_n", "-today_n", "-week_n", "investor_id")[:TOP_INVESTORS])
+    investors_n = by_investor[0]["groups"] if by_investor else 0  # COUNT(*) OVER (): every group, before the LIMIT
     names = dict(Investor.objects.filter(pk__in=[r["investor_id"] for r in by_investor if r["investor_id"]])
                  .values_list("pk", "legal_name"))
     for row in by_investor:
         row["investor__legal_name"] = names.get(row["investor_id"])
-    by_investor.sort(key=lambda r: (r["investor__legal_name"] is None, r["investor__legal_name"] or ""))
-    accrued = {
-        r["kind"]: r
-        for r in open_.filter(kind__in=ACCRUING).values("kind").annotate(n=Count("id"), total=Sum("amount")).order_by("kind")
-    }
+    accrued = {}
     # SPA 5(c) late payments accrue: the total owed today, not the stored first-day figures
-    n_late, late_total = late_payments_total_on(open_, as_of)
+    terms = terms_by_version()  # once for the page: the query count does not depend on which lists have rows
+    n_late, late_total = late_payments_total_on(open_, as_of, terms=terms)
     if n_late:
         accrued[ObligationKind.LATE_PAYMENT] = {"kind": ObligationKind.LATE_PAYMENT, "n": n_late, "total": late_total}
+    # RRA 2(b)(iii): the parts accruing towards the next Computation Date, computed for today
+    n_periodic, periodic_total = periodic_amounts_total_on(open_, as_of)
+    if n_periodic:
+        accrued[ObligationKind.PERIODIC_AMOUNT] = {"kind": ObligationKind.PERIODIC_AMOUNT, "n": n_periodic, "total": periodic_total}
     rows = open_.select_related("investor", "content_type").order_by("due_date", "id")
-    overdue = decorate(list(rows.filter(due_date__lt=as_of)[:LIST_LIMIT]), admin=admin, as_of=as_of)
-    today = decorate(list(rows.filter(due_date=as_of)[:LIST_LIMIT]), admin=admin, as_of=as_of)
-    week = decorate(list(rows.filter(due_date__gt=as_of, due_date__lte=week_end)[:LIST_LIMIT]), admin=admin, as_of=as_of)
+    overdue = decorate(list(rows.filter(due_date__lt=as_of)[:LIST_LIMIT]), admin=admin, as_of=as_of, terms=terms)
+    today = decorate(list(rows.filter(due_date=as_of)[:LIST_LIMIT]), admin=admin, as_of=as_of, terms=terms)
+    week = decorate(list(rows.filter(due_date__gt=as_of, due_date__lte=week_end)[:LIST_LIMIT]), admin=admin, as_of=as_of, terms=terms)
     timeline = _timeline(as_of, open_.filter(due_date__gte=as_of, due_date__lte=horizon)
                          .values_list("due_date", "kind").annotate(n=Count("id"), amt=Sum("amount")).order_by("due_date", "kind"))
     last_run = SweepRun.objects.order_by("-started_at").first()
@@ -100,6 +104,7 @@ def dashboard(request):
         "horizon": horizon,
         "by_kind": by_kind,
         "by_investor": by_investor,
+        "by_investor_more": investors_n - len(by_investor),
         "totals": totals,
         "late_accrued": accrued.get(ObligationKind.LATE_PAYMENT),
         "periodic_accrued": accrued.get(ObligationKind.PERIODIC_AMOUNT),

@@ -64,10 +64,10 @@ def source_link(obligation: Obligation, *, admin: bool) -> str | None:
     return None
 
 
-def decorate(rows, *, admin: bool, as_of):
+def decorate(rows, *, admin: bool, as_of, terms=None):
     """Attach link, label, overdue flag and the amount owed on ``as_of`` (accruing rows:
     ``deals.selectors.ledger``) to ledger rows for the templates."""
-    rows = with_amounts_on(rows, as_of)
+    rows = with_amounts_on(rows, as_of, terms=terms)
     for o in rows:
         o.link = source_link(o, admin=admin)
         o.source_label = f"{o.content_type.name} #{o.object_id}"

@@ -47,6 +47,7 @@ from .access import clerk_required, deal_admin_required
 from .deadlines import source_link
 
 PAGE_SIZE = 50
+INVESTORS_PER_PAGE = 25
 
 
 def _detail_context(request, ob: Obligation, *, payment_form=None, waiver_form=None, reverse_form=None, error=None) -> dict:
@@ -189,14 +190,24 @@ def aging_page(request):
     if request.GET.get("format") == "csv":
         return _aging_csv(rows, as_of)
     summary = aging(as_of=as_of, investor_id=filters.get("investor_id"), kind=filters.get("kind"))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(rows, PAGE_SIZE)
+    # the summary's grouped query has already counted these rows: no second COUNT over the ledger (issue 17)
+    bucket = filters.get("bucket")
+    paginator.count = summary["totals"][f"{bucket}_n" if bucket else "total_n"]
+    page = paginator.get_page(request.GET.get("page"))
+    # the by-investor table is paged too (a firm's book has thousands of investors); totals cover all
+    investors_page = Paginator(summary["by_investor"], INVESTORS_PER_PAGE).get_page(request.GET.get("ipage"))
     for o in page.object_list:
         o.days_overdue = business_days_overdue(o.due_date, as_of)
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
+    iquery = request.GET.copy()
+    iquery.pop("ipage", None)
+    iquery.pop("format", None)
     return render(request, "deals/ledger/aging.html", {
         "form": form, "summary": summary, "page": page, "as_of": as_of, "querystring": query.urlencode(),
+        "investors_page": investors_page, "iquerystring": iquery.urlencode(),
         "filtered": any(filters.values()) if filters else False,
     })
 

@@ -177,3 +177,35 @@ def test_statement_in_the_future_is_refused(clerk_client, late_payment):
     url = reverse("investor_statement", args=[late_payment.investor_id])
     r = clerk_client.post(url, {"as_of": "2000-07-01"})
     assert r.status_code == 400 and AccountStatement.objects.count() == 0
+
+
+def test_aging_pages_investors_and_counts_rows_without_a_second_count(clerk_client, db):
+    """Issue 17: the row pager's count is the summary's (no COUNT over the ledger); the by-investor
+    table is paged (25 a page) while its totals cover every investor; bucket filters count right."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from deals.models import BusinessDate
+    from deals.services.ledger.writer import Row, ledger_put
+    from tests import factories as f
+
+    BusinessDate.objects.update_or_create(pk=1, defaults={"business_date": datetime.date(2000, 6, 30)})
+    investors = [f.InvestorFactory(legal_name=f"Aging Fund {i:02d}") for i in range(27)]
+    for i, inv in enumerate(investors):
+        due = datetime.date(2000, 6, 1) if i % 3 else datetime.date(2000, 7, 10)  # 18 overdue (11-30), 9 current
+        ledger_put(source=inv, rows=[Row(ObligationKind.BUY_IN, "SPA 5(d)", inv.pk, due, investor_id=inv.pk,
+                                         amount=D("100.00"), description="Buy-In Adjustment Amount")], as_of=due)
+    with CaptureQueriesContext(connection) as ctx:
+        r = clerk_client.get(reverse("aging"))
+    assert not [q for q in ctx.captured_queries if 'COUNT(*) AS "__count"' in q["sql"] and "deals_obligation" in q["sql"]]
+    assert r.context["page"].paginator.count == 27 and len(r.context["page"].object_list) == 27
+    assert len(r.context["investors_page"].object_list) == 25
+    assert r.context["summary"]["totals"]["total_amt"] == D("2700.00")
+    html = r.content.decode()
+    assert "Investors 1–25 of 27" in html and 'data-testid="aging-investor-pages"' in html
+    r = clerk_client.get(reverse("aging"), {"ipage": "2"})
+    assert [x["investor__legal_name"] for x in r.context["investors_page"].object_list] == ["Aging Fund 25", "Aging Fund 26"]
+    r = clerk_client.get(reverse("aging"), {"bucket": "b11_30"})
+    assert r.context["page"].paginator.count == 18 == len(r.context["page"].object_list)
+    r = clerk_client.get(reverse("aging"), {"bucket": "current", "ipage": "99"})
+    assert r.context["page"].paginator.count == 9 and r.status_code == 200

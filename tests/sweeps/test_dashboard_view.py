@@ -93,3 +93,39 @@ def test_query_count_does_not_depend_on_ledger_size(deal_admin_client, swept, st
     assert m.Obligation.objects.count() > 100
     with django_assert_num_queries(len(small)):
         deal_admin_client.get(reverse("dashboard"))
+
+
+def test_by_investor_shows_the_busiest_ten_and_how_many_more(clerk_client, django_assert_num_queries):
+    """Issue 17: one grouped query; the investors with the most overdue first, then "and M more"."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from deals.services.ledger.writer import Row, ledger_put
+    from tests import factories as f
+
+    business_date_set(day=TUE)
+    investors = [f.InvestorFactory(legal_name=f"Fund {i:02d}") for i in range(13)]
+
+    def put(inv, n_overdue):
+        rows = [Row(m.ObligationKind.CURE_PERIOD, "Debenture 10", inv.pk, TUE - datetime.timedelta(days=1 + k), period_key=str(k),
+                    investor_id=inv.pk, description="test") for k in range(n_overdue)]
+        rows.append(Row(m.ObligationKind.CURE_PERIOD, "Debenture 10", inv.pk, TUE, period_key="today", investor_id=inv.pk,
+                        description="test"))
+        ledger_put(source=inv, rows=rows, as_of=TUE)
+
+    put(investors[0], 1)
+    clerk_client.get(reverse("dashboard"))
+    with CaptureQueriesContext(connection) as one:
+        r = clerk_client.get(reverse("dashboard"))
+    assert len(r.context["by_investor"]) == 1 and r.context["by_investor_more"] == 0
+    assert 'data-testid="by-investor-more"' not in r.content.decode()
+    for i, inv in enumerate(investors[1:], start=1):
+        put(inv, 3 if i == 7 else (2 if i == 12 else 1))
+    with django_assert_num_queries(len(one)):
+        r = clerk_client.get(reverse("dashboard"))
+    rows = r.context["by_investor"]
+    assert len(rows) == 10 and r.context["by_investor_more"] == 3
+    assert [rows[0]["investor__legal_name"], rows[1]["investor__legal_name"]] == ["Fund 07", "Fund 12"]
+    assert (rows[0]["overdue_n"], rows[0]["today_n"]) == (3, 1)
+    html = r.content.decode()
+    assert 'data-testid="by-investor-more"' in html and "and 3 more investors" in html

@@ -37,6 +37,29 @@ def test_original_notice_due_fifth_business_day_then_flagged_late(staff_user, te
     assert (row.status, row.satisfied_date) == ("satisfied", datetime.date(2000, 4, 26))
 
 
+def test_original_notice_quiet_days_read_nothing(staff_user, terms_version):
+    """Issue 17: only what can change that day is read -- the day the row appears, the day after the
+    due date (flagged late), a change to the conversion; every other day the rule computes 0 rows."""
+    c = make_conversion(user=staff_user, terms_version=terms_version, debenture=f.DebentureFactory(),
+                        conversion_date=datetime.date(2000, 4, 17), delivery_date=datetime.date(2000, 4, 20))
+    assert run("original_notice", datetime.date(2000, 4, 20)).rows == 1  # the row appears
+    assert run("original_notice", datetime.date(2000, 4, 21)).rows == 0  # quiet: due 04-24, not late yet
+    assert run("original_notice", datetime.date(2000, 4, 24)).rows == 0  # on the due date: not late
+    stats = run("original_notice", datetime.date(2000, 4, 25))  # the day after: flagged late
+    assert (stats.rows, stats.updated) == (1, 1)
+    assert run("original_notice", datetime.date(2000, 4, 26)).rows == 0  # quiet again
+    # the business date moved back (a correction): the flag follows the day asked
+    stats = run("original_notice", datetime.date(2000, 4, 24))
+    assert (stats.rows, stats.updated) == (1, 1)
+    assert ledger(c, K.ORIGINAL_NOTICE)[0].details["late"] is False
+    run("original_notice", datetime.date(2000, 4, 27))
+    c.original_received_date = datetime.date(2000, 4, 27)  # a change to the conversion is read the same day
+    c.save()
+    stats = run("original_notice", datetime.date(2000, 4, 27))
+    assert (stats.rows, stats.updated) == (1, 1)
+    assert run("original_notice", datetime.date(2000, 4, 28)).rows == 0  # closed: nothing to read
+
+
 # --- rule 6: SPA 4(j) -----------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from deals import models as m
+from deals.selectors.ledger import obligation_amount_on, periodic_amounts_total_on
 from deals.services.sweeps import sweep_run
 from tests import factories as f
 
@@ -46,12 +47,54 @@ def test_periodic_amount_accrues_daily_after_the_required_effective_date(deal):
     fin, holding, statement = deal
     run("periodic_amounts", day(105))  # days 91..105: 15/30 of 2% of $1,000,000
     (accruing,) = open_periodic(fin)
-    assert accruing.amount == D("10000.00")
+    # not yet determined (RRA 2(b)(iii)): no stored amount; the figure is computed for the date asked
+    assert accruing.amount is None
+    assert obligation_amount_on(accruing, day(105)) == D("10000.00")
     assert accruing.details["accruing"] is True
     assert accruing.investor_id == holding.investor_id
     assert accruing.period_key == key(holding.investor_id, "R", day(90), day(120))
     (red,) = ledger(statement, K.REQUIRED_EFFECTIVE)
     assert red.due_date == day(90) and red.status == "open"
+
+
+def test_a_quiet_day_writes_no_periodic_amount_row(deal):
+    """Issue 11 leftover: the accruing part is not rewritten each day -- its figure is the selector's."""
+    fin, holding, _ = deal
+    run("periodic_amounts", day(105))
+    hist = m.Obligation.history.model
+    before = (hist.objects.count(), ledger(fin, K.PERIODIC_AMOUNT))
+    for n in (106, 107, 118, 119):  # quiet days up to the day before the Computation Date (day 120)
+        stats = run("periodic_amounts", day(n))
+        assert (stats.created, stats.updated, stats.voided) == (0, 0, 0), n
+    after = ledger(fin, K.PERIODIC_AMOUNT)
+    assert (hist.objects.count(), after) == before
+    assert [(o.description, o.details, o.updated_at) for o in after] == [(o.description, o.details, o.updated_at) for o in before[1]]
+    (row,) = after
+    # the figure grows by the day: day before / on / after the first day, the last accruing day, the CD and after
+    assert obligation_amount_on(row, day(90)) == D("0.00")
+    assert obligation_amount_on(row, day(91)) == D("666.67")  # 1/30 of 2% of $1,000,000
+    assert obligation_amount_on(row, day(119)) == D("19333.33")  # 29 days
+    assert obligation_amount_on(row, day(120)) == D("20000.00")  # a full period: 2%
+    assert obligation_amount_on(row, day(125)) == D("20000.00")  # never beyond the Computation Date
+    assert periodic_amounts_total_on(m.Obligation.objects.filter(pk=row.pk), day(118)) == (1, D("18666.67"))
+    # on the Computation Date the state changes: the row becomes the determined Periodic Amount, once
+    stats = run("periodic_amounts", day(120))
+    assert stats.updated + stats.created >= 1
+    done = ledger(fin, K.PERIODIC_AMOUNT, period_key=row.period_key)[0]
+    assert (done.amount, done.details.get("accruing")) == (D("20000.00"), None)
+    assert obligation_amount_on(done, day(120)) == D("20000.00")
+
+
+def test_the_accruing_figure_equals_the_damages_schedule(deal):
+    """One author: the ledger's accruing figure is the liquidated-damages engine's for every day."""
+    from deals.services.company.liquidated_damages import damages_overview
+
+    fin, _, _ = deal
+    run("periodic_amounts", day(121))
+    (row,) = [o for o in open_periodic(fin) if (o.details or {}).get("accruing")]
+    for n in range(121, 150):
+        (d,) = damages_overview(financing=fin, as_of=day(n))
+        assert obligation_amount_on(row, day(n)) == d.accruing, n
 
 
 def test_rra_165_day_example_end_to_end(deal):
@@ -185,3 +228,24 @@ def test_increased_registered_shares_date_amendment_due_in_ten_business_days(dea
     run("increased_shares", datetime.date(2000, 5, 1))
     due.refresh_from_db()
     assert (due.status, due.satisfied_date) == ("satisfied", datetime.date(2000, 4, 28))
+
+
+def test_the_books_take_the_accruing_figure_from_the_ledger_selector(deal, deal_admin):
+    """``amount_due_on`` delegates accruing rows to ``obligation_amount_on`` (one author); an accruing
+    Periodic Amount is not yet owed, so it cannot be settled (RRA 2(b)(iii)-(iv)); nothing is written."""
+    from deals.selectors.settlements import amount_due_on
+    from deals.services.conversions import WorkflowError
+    from deals.services.ledger.settlements import settlement_record
+
+    fin, _, _ = deal
+    run("periodic_amounts", day(105))
+    (row,) = open_periodic(fin)
+    due = amount_due_on(row, day(110))
+    assert (due.amount, due.balance, due.computed) == (obligation_amount_on(row, day(110)), D("13333.33"), True)
+    assert "RRA 2(b)(iii)" in due.note
+    with pytest.raises(WorkflowError, match="still accruing.*Computation Date 2000-07-05"):
+        settlement_record(obligation_id=row.pk, kind="payment", date=day(105), amount="100", method="wire", reference="x",
+                          by=deal_admin)
+    assert not m.Settlement.objects.exists()
+    row.refresh_from_db()
+    assert (row.status, row.settled) == ("open", D("0"))

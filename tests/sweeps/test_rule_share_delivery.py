@@ -115,3 +115,22 @@ def test_rerun_same_day_changes_nothing(conv):
     first = run("share_delivery", datetime.date(2000, 4, 26))
     again = run("share_delivery", datetime.date(2000, 4, 26))
     assert first.created == 3 and again.changed == 0
+
+
+def test_a_late_payment_that_starts_after_the_revocation_right_is_still_written(staff_user, terms_version):
+    """Issue 17's quiet-day filter skips conversions whose rows are all current; one whose late payment
+    has not started yet (a longer grace than the revocation period) must still be read each day."""
+    from deals.selectors.terms import terms_in_force
+
+    holding = f.PreferredHoldingFactory()
+    version = terms_in_force(financing=holding.financing, day=DELIVERY).version
+    version.late_grace_business_days = 5  # revocation after 3 business days, lateness after 5
+    version.save()
+    conv = make_conversion(user=staff_user, terms_version=version, preferred=holding, delivery_date=DELIVERY)
+    run("share_delivery", datetime.date(2000, 4, 21))  # Good Friday: 4th business day, the right is open
+    assert {o.kind for o in ledger(conv)} == {K.SHARE_DELIVERY, K.REVOCATION_RIGHT}
+    assert run("share_delivery", datetime.date(2000, 4, 24)).rows == 0  # 5th business day: still in the grace
+    stats = run("share_delivery", datetime.date(2000, 4, 25))  # 6th: the first day late
+    assert stats.created == 1
+    (late,) = ledger(conv, K.LATE_PAYMENT)
+    assert late.due_date == datetime.date(2000, 4, 25)

@@ -8,7 +8,8 @@ gives a schedule of Periodic Amounts by Computation Date (RRA 2(b)(iii),
 Effective Date the base is the unconverted principal plus the Held Shares
 Value, with the investor's recorded ShareSales taken first-in-first-out.
 
-Reads are set-based: one query per table for all investors of a financing.
+Reads are set-based: the conversions are aggregated in SQL (issue 17), the other tables
+are read once for all the investors asked.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, Sum
 
 from deals.models import (
     Conversion,
@@ -42,6 +44,7 @@ from deals.terms.misc import add_months
 from ._common import buyers, primary_statement, registration_terms
 
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 Lateness = PeriodicAmountPayment.Lateness
 _ENGINE_KIND = {
     Lateness.REQUIRED_EFFECTIVE_DATE: reg.LatenessKind.REQUIRED_EFFECTIVE_DATE,
@@ -162,68 +165,140 @@ def triggers(*, financing: Financing, as_of: datetime.date) -> list[Trigger]:
     return found
 
 
-def _held_shares(
-    trigger: datetime.date,
-    conversions: list[Conversion],
-    sales: list[ShareSale],
-    terms,
-) -> reg.HeldSharesValue:
+def _live_conversions(financing: Financing):
+    """The financing's Series J conversions that count (revoked and dishonoured ones do not)."""
+    return Conversion.objects.filter(preferred__financing=financing).exclude(
+        status__in=[ConversionStatus.REVOKED, ConversionStatus.DISHONOURED]
+    )
+
+
+@dataclass
+class _Inputs:
+    """What the RRA 2(b)(iii) base needs from one investor's conversions, read set-based:
+    per trigger date, the principal converted on or after it and the shares received before
+    its 30-day window; the conversions inside each window (oldest first)."""
+
+    converted_since: dict[datetime.date, Decimal] = field(default_factory=dict)
+    shares_before_window: dict[datetime.date, int] = field(default_factory=dict)
+    window: dict[datetime.date, list[tuple[datetime.date, Decimal, int]]] = field(default_factory=dict)
+
+
+def _conversion_inputs(
+    *, financing: Financing, ids: list[int] | None, post: list[datetime.date], held: list[datetime.date], lookback: int
+) -> dict[int, _Inputs]:
+    """RRA 2(b)(iii) inputs for every investor in one grouped aggregate (the principal converted
+    since each post-effective trigger; the shares received before each Held Shares window)
+    and one read of the few conversions inside the 30-day windows -- only the columns used,
+    never the conversions' snapshots. ``ids`` None: every investor of the financing."""
+    by: dict[int, _Inputs] = defaultdict(_Inputs)
+    if not post and not held:
+        return by
+    qs = _live_conversions(financing)
+    if ids is not None:
+        qs = qs.filter(investor_id__in=ids)
+    aggs = {f"u{i}": Sum("amount", filter=Q(conversion_date__gte=t)) for i, t in enumerate(post)}
+    firsts = [t - datetime.timedelta(days=lookback) for t in held]
+    aggs |= {f"p{i}": Sum("shares_issuable", filter=Q(conversion_date__lt=w)) for i, w in enumerate(firsts)}
+    for r in qs.values("investor_id").annotate(**aggs).order_by():
+        inputs = by[r["investor_id"]]
+        for i, t in enumerate(post):
+            # money columns hold cents; SQLite sums them as floats (PostgreSQL exactly): back to cents
+            inputs.converted_since[t] = ZERO if r[f"u{i}"] is None else Decimal(r[f"u{i}"]).quantize(CENT)
+        for i, t in enumerate(held):
+            inputs.shares_before_window[t] = r[f"p{i}"] or 0
+    if held:
+        window_q = Q()
+        for t, w in zip(held, firsts, strict=True):
+            window_q |= Q(conversion_date__gte=w, conversion_date__lt=t)
+        rows = qs.filter(window_q).order_by("conversion_date", "id").values_list(
+            "investor_id", "conversion_date", "amount", "shares_issuable"
+        )
+        for inv, on, amount, shares in rows:
+            for t, w in zip(held, firsts, strict=True):
+                if w <= on < t:
+                    by[inv].window.setdefault(t, []).append((on, amount, shares))
+    return by
+
+
+def _held_shares(trigger: datetime.date, inputs: _Inputs, sales: list[ShareSale], terms) -> reg.HeldSharesValue:
     """RRA 2(b)(iii) Held Shares Value at a Restricted Sale Date. Sales made
     before it are matched to the investor's conversions first-in-first-out;
     those that used up conversions before the 30-day window do not reduce
     the window's shares (docs/interpretations.md, "Held Shares Value")."""
-    window_first = trigger - datetime.timedelta(days=terms.held_shares_lookback_days)
-    before = [c for c in conversions if c.conversion_date < trigger]
+    window = inputs.window.get(trigger, [])
     sold = sum(s.shares for s in sales if s.sale_date < trigger)
-    pre_window = sum(c.shares_issuable for c in before if c.conversion_date < window_first)
-    window = [c for c in before if c.conversion_date >= window_first]
-    window_shares = sum(c.shares_issuable for c in window)
+    pre_window = inputs.shares_before_window.get(trigger, 0)
+    window_shares = sum(shares for _on, _amount, shares in window)
     window_sold = min(max(0, sold - pre_window), window_shares)
     return reg.held_shares_value(
         restricted_sale_date=trigger,
-        conversions=[reg.Conversion(c.conversion_date, c.amount, c.shares_issuable) for c in window if c.shares_issuable],
+        conversions=[reg.Conversion(on, amount, shares) for on, amount, shares in window if shares],
         shares_sold=window_sold,
         terms=terms,
     )
 
 
-def damages_overview(*, financing: Financing, as_of: datetime.date, investor: Investor | None = None) -> list[InvestorDamages]:
-    """Periodic Amounts per investor on ``as_of`` (RRA 2(b)); a fixed number of queries."""
+def damages_overview(
+    *,
+    financing: Financing,
+    as_of: datetime.date,
+    investor: Investor | None = None,
+    investor_ids: list[int] | None = None,
+) -> list[InvestorDamages]:
+    """Periodic Amounts per investor on ``as_of`` (RRA 2(b)); a fixed number of queries.
+
+    The financing's conversions are read set-based (issue 17): one grouped aggregate for the
+    principal converted since each trigger and the shares received before each Held Shares
+    window, and one read of the conversions inside the 30-day windows (four columns). Pass
+    ``investor`` or ``investor_ids`` (a page of investors, in the order of ``buyers``) to
+    compute only those."""
     terms = registration_terms(financing=financing, day=as_of)
     statement = primary_statement(financing)
     effective = statement.effective_date if statement else None
     found = triggers(financing=financing, as_of=as_of)
     holders = buyers(financing)
+    ids: list[int] | None = None
     if investor is not None:
-        holders = [h for h in holders if h[0].pk == investor.pk]
-    ids = [h[0].pk for h in holders]
-    conv_by, sales_by, paid_by = defaultdict(list), defaultdict(list), {}
-    for c in (
-        Conversion.objects.filter(preferred__financing=financing, investor_id__in=ids)
-        .exclude(status__in=[ConversionStatus.REVOKED, ConversionStatus.DISHONOURED])
-        .order_by("conversion_date", "id")
-    ):
-        conv_by[c.investor_id].append(c)
-    for s in ShareSale.objects.filter(financing=financing, investor_id__in=ids).order_by("sale_date", "id"):
-        sales_by[s.investor_id].append(s)
-    for p in PeriodicAmountPayment.objects.filter(financing=financing, investor_id__in=ids):
-        paid_by[(p.investor_id, p.lateness, p.trigger_date, p.computation_date)] = p
+        ids = [investor.pk]
+    elif investor_ids is not None:
+        ids = list(investor_ids)
+    if ids is not None:
+        wanted = set(ids)
+        holders = [h for h in holders if h[0].pk in wanted]
+        ids = [h[0].pk for h in holders]
+    # RRA 2(b)(iii): the unconverted principal and the Held Shares Value count only after the Effective Date
+    post = sorted({t.trigger_date for t in found if effective and t.trigger_date > effective})
+    held = sorted({t.trigger_date for t in found
+                   if t.lateness == Lateness.RESTRICTED_SALE_DATE and effective and t.trigger_date > effective})
+    inputs = _conversion_inputs(financing=financing, ids=ids, post=post, held=held,
+                                lookback=terms.held_shares_lookback_days) if holders else {}
+    sales_by, paid_by = defaultdict(list), {}
+    sales = ShareSale.objects.filter(financing=financing)
+    payments = PeriodicAmountPayment.objects.filter(financing=financing)
+    if ids is not None:
+        sales, payments = sales.filter(investor_id__in=ids), payments.filter(investor_id__in=ids)
+    if holders:
+        for s in sales.order_by("sale_date", "id"):
+            sales_by[s.investor_id].append(s)
+        if found:
+            for p in payments:
+                paid_by[(p.investor_id, p.lateness, p.trigger_date, p.computation_date)] = p
     result = []
     for inv, _lp, outstanding, price in holders:
-        convs = conv_by[inv.pk]
+        mine = inputs.get(inv.pk) or _Inputs()
         schedules = []
         for t in found:
             try:
-                unconverted = outstanding + sum((c.amount for c in convs if c.conversion_date >= t.trigger_date), ZERO)
-                held = None
+                unconverted = outstanding + mine.converted_since.get(t.trigger_date, ZERO)
+                held_value = None
                 if t.lateness == Lateness.RESTRICTED_SALE_DATE and effective and t.trigger_date > effective:
-                    held = _held_shares(t.trigger_date, convs, sales_by[inv.pk], terms)
+                    held_value = _held_shares(t.trigger_date, mine, sales_by[inv.pk], terms)
                 base = reg.periodic_base(
                     purchase_price=price,
                     trigger_date=t.trigger_date,
                     effective_date=effective,
                     unconverted_principal=unconverted,
-                    held_shares=held,
+                    held_shares=held_value,
                 )
                 amounts = reg.periodic_amounts(
                     kind=_ENGINE_KIND[t.lateness],

@@ -107,9 +107,13 @@ def registration_overview(*, financing: Financing, as_of: datetime.date) -> Regi
     lp = sum((h[1] for h in holders), Decimal(0))
     outstanding = sum((h[2] for h in holders), Decimal(0))
     warrant_shares = Warrant.objects.filter(financing=financing).aggregate(n=Sum("shares"))["n"] or 0
+    # live = neither revoked nor dishonoured; written as the partial index's predicate so the sum
+    # is an index-only scan (conversion_live_seriesj_shares, issue 17)
     issued = (
-        Conversion.objects.filter(preferred__financing=financing)
-        .exclude(status__in=[ConversionStatus.REVOKED, ConversionStatus.DISHONOURED])
+        Conversion.objects.filter(
+            preferred__isnull=False, preferred__financing=financing,
+            status__in=[ConversionStatus.PENDING_DELIVERY, ConversionStatus.DELIVERED],
+        )
         .aggregate(n=Sum("shares_issuable"))["n"]
         or 0
     )

@@ -33,6 +33,7 @@ K = ObligationKind
 ACCRUAL_LATE_PAYMENT = "late_payment"
 ACCRUAL_MATURITY = "maturity"
 ACCRUAL_MANDATORY_PURCHASE = "mandatory_purchase"
+ACCRUAL_PERIODIC_AMOUNT = "periodic_amount"
 
 
 def money(value) -> str:
@@ -371,13 +372,23 @@ def amendment_due(*, object_id: int, due: datetime.date, clause: str, descriptio
 
 def periodic_amount(*, financing_id: int, period_key: str, investor_id: int, line, base, label: str, accruing: bool = False,
                     due: datetime.date | None = None, next_cd: datetime.date | None = None) -> Row:
-    """RRA 2(b)(iii)-(iv): 2% of the base per 30 days, determined at each Computation Date."""
+    """RRA 2(b)(iii)-(iv): 2% of the base per 30 days, determined at each Computation Date.
+
+    The part accruing towards the next Computation Date (``accruing``) is not yet determined:
+    the row stores no amount and no day count, only what the accrual needs (first day, base,
+    rate, period, the next Computation Date), so it is written once, not every day (issue 11);
+    ``deals.selectors.ledger.obligation_amount_on`` computes the figure for the date asked."""
     if accruing:
         return Row(K.PERIODIC_AMOUNT, "RRA 2(b)(iii)-(iv)", financing_id, due, period_key=period_key, investor_id=investor_id,
-                   amount=line.amount,
-                   description=(f"Periodic Amount accruing: {line.days} day(s) from {line.first_day.isoformat()} so far, on "
-                                f"{line.base}; determined on the next Computation Date {next_cd.isoformat()} or on cure: {label}"),
-                   details={"line": line.as_dict(), "base": base, "accruing": True})
+                   amount=None,
+                   description=(f"Periodic Amount accruing from {line.first_day.isoformat()} on {money(line.base)} "
+                                f"({line.rate_pct.normalize():f}% per {line.period_days} days, prorated daily); determined on the "
+                                f"next Computation Date {next_cd.isoformat()} or on cure: {label}"),
+                   details={"base": base, "accruing": True, "accrual": {
+                       "fn": ACCRUAL_PERIODIC_AMOUNT, "first_day": line.first_day.isoformat(), "base": str(line.base),
+                       "rate_pct": str(line.rate_pct), "period_days": line.period_days,
+                       "next_computation_date": next_cd.isoformat(),
+                   }})
     return Row(K.PERIODIC_AMOUNT, "RRA 2(b)(iii)-(iv)", financing_id, line.due_date, period_key=period_key, investor_id=investor_id,
                amount=line.amount,
                description=(f"Periodic Amount for {line.first_day.isoformat()}..{line.computation_date.isoformat()} "

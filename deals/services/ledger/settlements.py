@@ -128,6 +128,12 @@ def _checked(*, obligation_id, kind, date, amount, method, waived_by, instrument
         raise WorkflowError(f"Record a payment or a waiver, not {kind!r}; corrections are reversals.", code="invalid", field="kind")
     value = parse_amount(amount)
     ob = _lock(obligation_id)
+    accrual = (ob.details or {}).get("accrual") if isinstance(ob.details, dict) else None
+    if ob.kind == ObligationKind.PERIODIC_AMOUNT and ob.amount is None and accrual:
+        raise WorkflowError(
+            f"This Periodic Amount is still accruing: it is determined on its Computation Date "
+            f"{accrual.get('next_computation_date', '?')} (or on cure) and payable then (RRA 2(b)(iii)-(iv)); "
+            "nothing is owed yet to settle.", code="not_yet_determined")
     if ob.kind not in MONEY_KINDS or ob.amount is None:
         raise WorkflowError(f"{ob.get_kind_display()} is a deadline, not an amount owed; nothing to settle.", code="not_money")
     if ob.status not in UNSETTLED:

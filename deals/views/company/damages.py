@@ -14,7 +14,7 @@ from deals.services.calendar import business_date
 from deals.services.company import liquidated_damages as ld_svc
 from deals.services.company._common import buyers
 
-from ._base import apply_errors, company_view, ctx, form_errors_text, series_j
+from ._base import apply_errors, company_view, ctx, form_errors_text, page_of, series_j
 
 
 @company_view
@@ -43,12 +43,14 @@ def damages(request, financing_id: int):
             else:
                 messages.success(request, "Sale recorded; Held Shares Values recomputed (RRA 2(b)(iii)).")
                 return redirect("company_damages", financing_id=financing.pk)
-    overview = ld_svc.damages_overview(financing=financing, as_of=as_of)
+    # the investors are paged (issue 17): the figures are computed for the page's investors only
+    page = page_of(request, holders)
+    overview = ld_svc.damages_overview(financing=financing, as_of=as_of, investor_ids=[i.pk for i in page.object_list])
     found = ld_svc.triggers(financing=financing, as_of=as_of)
     return render(
         request,
         "deals/company/damages.html",
-        ctx(request, "company_damages_home", financing=financing, overview=overview, triggers=found, form=form),
+        ctx(request, "company_damages_home", financing=financing, overview=overview, triggers=found, form=form, page=page),
     )
 
 

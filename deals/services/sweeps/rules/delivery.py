@@ -7,7 +7,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from deals.models import Conversion, ConversionStatus, Debenture, Obligation, PreferredHolding
 from deals.services.ledger import rows as build
@@ -24,6 +24,8 @@ from deals.services.sweeps.context import (
 )
 from deals.terms.conversion import original_notice_due
 from deals.terms.delivery import revocation_right
+
+_WORKING_SQL = "(" + ", ".join(f"'{st}'" for st in WORKING_STATUSES) + ")"
 
 
 def _sqlite_row(r: tuple) -> tuple:
@@ -49,8 +51,10 @@ def rule_share_delivery(ctx: Context) -> RuleStats:
 
     Two queries per 20,000 conversions: the chunk (with, per conversion, whether its
     delivery and revocation rows are current and its late-payment row's id and amount,
-    as correlated sub-queries) and one write. Only what can have changed is computed in
-    full and sent: a row older than its conversion, a late payment that starts to accrue.
+    as correlated sub-queries) and one write. Only what can have changed is read, computed
+    and sent: a row older than its conversion or missing (a revocation right that opens, a
+    late payment that starts to accrue); a conversion whose rows are all current is left
+    out in SQL, so a quiet day reads next to nothing (issue 17).
     Rows come from the builders (``deals.services.ledger.rows``) the workflows use."""
     stats = RuleStats()
     as_of = ctx.as_of
@@ -71,7 +75,13 @@ def rule_share_delivery(ctx: Context) -> RuleStats:
         "lp.id, lp.status, COALESCE(lp.updated_at >= c.updated_at, false) "
         f"FROM {conv} c LEFT JOIN {deb} d ON d.id = c.debenture_id LEFT JOIN {pref} p ON p.id = c.preferred_id {joins} "
         "WHERE c.id > %(last)s AND (c.status = %(pending)s OR c.delivered_date >= %(since)s OR c.revoked_date >= %(since)s "
-        "OR c.dishonoured_date >= %(since)s) ORDER BY c.id LIMIT %(limit)s"
+        "OR c.dishonoured_date >= %(since)s) "
+        # a quiet day (issue 17): skip in SQL the conversions the loop below would skip -- every row
+        # current (written after the conversion last changed), the late payment current or closed
+        "AND NOT (COALESCE(sd.updated_at >= c.updated_at, false) AND (c.preferred_id IS NULL OR ("
+        "COALESCE(rv.updated_at >= c.updated_at, false) AND (c.late_payment_base <= 0 "
+        f"OR COALESCE(lp.updated_at >= c.updated_at, false) OR COALESCE(lp.status NOT IN {_WORKING_SQL}, false))))) "
+        "ORDER BY c.id LIMIT %(limit)s"
     )
     params = {"ct": ct, "pending": ConversionStatus.PENDING_DELIVERY.value, "since": since, "limit": CHUNK}
     ops = connection.ops
@@ -150,6 +160,17 @@ def rule_original_notice(ctx: Context) -> RuleStats:
     stats = RuleStats()
     as_of = ctx.as_of
     since = as_of - CLOSED_LOOKBACK
+    ct = ctx.ct(Conversion)
+    # a quiet day (issue 17): leave out in SQL the conversions whose row is current (written after
+    # the conversion last changed) and would come out the same today -- closed, or its ``late``
+    # flag already what today makes it (late once the due date has passed)
+    row = Obligation.objects.filter(content_type_id=ct, object_id=OuterRef("pk"), kind=K.ORIGINAL_NOTICE, period_key="",
+                                    updated_at__gte=OuterRef("updated_at"))
+    unchanged = row.filter(
+        ~Q(status__in=WORKING_STATUSES)
+        | Q(details__late=True, due_date__lt=as_of)
+        | Q(details__late=False, due_date__gte=as_of)
+    )
     qs = Conversion.objects.filter(debenture__isnull=False).filter(
         Q(original_due_date__isnull=False) | Q(notice_method="facsimile")
     ).filter(
@@ -158,10 +179,9 @@ def rule_original_notice(ctx: Context) -> RuleStats:
         | Q(original_received_date__gte=since)
         | Q(revoked_date__gte=since)
         | Q(dishonoured_date__gte=since)
-    )
+    ).exclude(Exists(unchanged))
     fields = ("investor_id", "terms_version_id", "conversion_date", "original_due_date", "original_received_date", "status",
               "revoked_date", "dishonoured_date", "debenture__number")
-    ct = ctx.ct(Conversion)
     for batch in _chunks(qs, fields):
         rows = []
         for pk, inv, tv, conv_date, due, received, status, revoked, dishonoured, number in batch:
