@@ -42,7 +42,7 @@ def instrument_from_key(key: str):
 def instrument_choices(*, open_only: bool = True) -> list:
     """Grouped choices for a <select>: debentures, then Series J holdings (2 queries)."""
     debs = Debenture.objects.select_related("investor").order_by(*natural("number"))
-    prefs = PreferredHolding.objects.select_related("investor").order_by(*natural("certificate_number"))
+    prefs = PreferredHolding.objects.select_related("investor", "financing").order_by(*natural("certificate_number"))
     if open_only:
         debs = debs.filter(status=InstrumentStatus.OUTSTANDING, principal_outstanding__gt=0)
         prefs = prefs.filter(status=InstrumentStatus.OUTSTANDING, liquidation_preference_outstanding__gt=0)
@@ -52,7 +52,7 @@ def instrument_choices(*, open_only: bool = True) -> list:
             [(instrument_key(d), f"{d.label} -- {d.investor} -- ${d.principal_outstanding:,.2f} outstanding") for d in debs],
         ),
         (
-            "Series J Preferred",
+            "Convertible Preferred (Series J, K ...)",
             [(instrument_key(p), f"{p.label} -- {p.investor} -- ${p.liquidation_preference_outstanding:,.2f} outstanding") for p in prefs],
         ),
     ]
@@ -68,7 +68,7 @@ def conversions_filtered(
     q: str = "",
 ) -> QuerySet[Conversion]:
     """Conversions for the list page, newest first, with what each row shows (one query per page)."""
-    qs = Conversion.objects.select_related("debenture", "preferred", "investor")
+    qs = Conversion.objects.select_related("debenture", "preferred__financing", "investor")
     if status:
         qs = qs.filter(status=status)
     if investor is not None:

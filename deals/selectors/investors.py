@@ -60,7 +60,9 @@ def investor_page(investor: Investor) -> InvestorPage:
         preferred=list(investor.preferred_holdings.select_related("financing").order_by(*natural("certificate_number"))),
         warrants=list(investor.warrants.order_by(*natural("number"))),
         conversions=list(
-            Conversion.objects.filter(investor=investor).select_related("debenture", "preferred").order_by("-conversion_date", "-id")
+            Conversion.objects.filter(investor=investor)
+            .select_related("debenture", "preferred__financing")
+            .order_by("-conversion_date", "-id")
         ),
         exercises=list(WarrantExercise.objects.filter(investor=investor).select_related("warrant").order_by("-exercise_date", "-id")),
         redemptions=list(Redemption.objects.filter(debenture__investor=investor).select_related("debenture").order_by("-notice_date")),

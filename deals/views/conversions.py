@@ -170,7 +170,7 @@ ADMIN_ACTIONS = {"dishonour", "remedy"}
 
 def _load(pk: int) -> Conversion:
     return get_object_or_404(
-        Conversion.objects.select_related("debenture", "preferred", "investor", "terms_version", "created_by").prefetch_related(
+        Conversion.objects.select_related("debenture", "preferred__financing", "investor", "terms_version", "created_by").prefetch_related(
             "buy_ins", "cap_remedies"
         ),
         pk=pk,
