@@ -193,6 +193,33 @@ def conversion_timeline(conversion: Conversion, obligations, today: datetime.dat
     return sorted(rows, key=lambda t: t.day or datetime.date.max)
 
 
+def conversion_date_notes(instrument, conversion_date: datetime.date) -> list[str]:
+    """What the review page notes about an accepted but unusual Date of Conversion (issue 15
+    item 17), as the readings in docs/interpretations.md apply them:
+    - a weekend or NYSE holiday: accepted as written; the look-back is the trading days strictly
+      before it, the same window as the next trading day (Debenture 4(A); SPA 1(b)(ix));
+    - a debenture after its Maturity Date while unpaid: accepted (Debenture 5: interest accrues
+      "until payment in full"; nothing in 4(A) ends the option)."""
+    notes = []
+    day = conversion_date.isoformat()
+    if not calendars.is_trading_day(conversion_date):
+        kind = conversion_date.strftime("%A") if conversion_date.weekday() >= 5 else "an NYSE holiday"
+        window = "Debenture 4(A)" if isinstance(instrument, Debenture) else "SPA 1(b)(ix)"
+        notes.append(
+            f"The Date of Conversion {day} is {kind}, not a trading day. It is accepted as written (a faxed notice is "
+            f"given the date delivered, SPA 10(a)); the look-back uses the trading days before it, the same window as the "
+            f"next trading day would ({window})."
+        )
+    maturity = getattr(instrument, "maturity_date", None)
+    if maturity is not None and conversion_date > maturity:
+        notes.append(
+            f"The Date of Conversion {day} is after the Maturity Date of {instrument.label}, {maturity.isoformat()}. It is accepted "
+            "because the principal is unpaid: interest accrues until payment in full and nothing in Debenture 4(A) ends "
+            "the holder's option (Debenture 5)."
+        )
+    return notes
+
+
 def price_chart_data(quote: ConversionQuote, *, today: datetime.date, before: int = 10, after: int = 5) -> dict:
     """Closing bids around the Conversion Date for the review chart: the look-back window (to
     shade), the days used (to mark) and the fixed and discounted prices (to draw as lines)."""

@@ -198,6 +198,22 @@ def _amount_errors(instrument, amount: Decimal, terms: DealTerms) -> None:
             )
 
 
+def _check_instrument_existed(instrument, conversion_date: datetime.date) -> None:
+    """A Date of Conversion before the instrument was issued is refused as such (issue 15 item 17),
+    not as "no deal terms version in force": a Debenture exists from its date of initial issuance
+    (Debenture, interest paragraph), a Series J holding from its Closing (SPA 1(b)(vi))."""
+    is_debenture = isinstance(instrument, Debenture)
+    began = instrument.issue_date if is_debenture else instrument.closing_date
+    if conversion_date < began:
+        what, clause = ("issued", "Debenture 4(A)") if is_debenture else ("issued at its Closing", "SPA 1(b)(vi)")
+        raise WorkflowError(
+            f"The Date of Conversion {conversion_date.isoformat()} is before {instrument.label} existed: it was {what} on "
+            f"{began.isoformat()}, so nothing can be converted on an earlier date ({clause}).",
+            code="before_issue",
+            field="conversion_date",
+        )
+
+
 def conversion_quote(
     *,
     instrument: Debenture | PreferredHolding,
@@ -243,6 +259,7 @@ def conversion_quote(
             field="conversion_date",
         )
     _check_instrument_open(instrument, amount)
+    _check_instrument_existed(instrument, conversion_date)
     if is_debenture:
         redemption = _pending_redemption(instrument)
         if redemption is not None and received > redemption.convert_until:

@@ -89,9 +89,13 @@ def test_a_new_series_k_version_changes_nothing_for_series_j(deal, clerk):
 
 
 def test_series_k_before_its_terms_took_effect_is_refused_naming_it(deal, clerk):
-    with pytest.raises(svc.WorkflowError, match=r"1999-12-31 is before Series K \(fictional\) existed"):
+    # the holding did not exist yet either: the conversion says so, naming the Series K holding
+    # (issue 15 item 17); the financing's own terms lookup names the financing and the date
+    with pytest.raises(svc.WorkflowError, match=r"1999-12-31 is before Series K K-1 existed"):
         svc.conversion_quote(instrument=deal["k"], amount=D("10000"), conversion_date=datetime.date(1999, 12, 31),
                              as_of=DAY)
+    with pytest.raises(svc.WorkflowError, match=r"1999-12-31 is before Series K \(fictional\) existed"):
+        terms_in_force(financing=deal["series_k"], day=datetime.date(1999, 12, 31))
 
 
 def test_the_sweep_runs_over_three_financings(deal, clerk):
