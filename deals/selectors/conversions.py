@@ -12,7 +12,6 @@ from deals.models import (
     Conversion,
     Debenture,
     InstrumentStatus,
-    MarketPrice,
     Obligation,
     PreferredHolding,
     Redemption,
@@ -21,6 +20,7 @@ from deals.models import (
     WarrantExercise,
 )
 from deals.ordering import natural
+from deals.selectors.prices import prices_between
 from deals.terms import calendars
 from deals.terms.conversion import ConversionQuote
 
@@ -228,7 +228,7 @@ def price_chart_data(quote: ConversionQuote, *, today: datetime.date, before: in
     start = calendars.add_trading_days(first, -before)
     end = min(calendars.add_trading_days(quote.conversion_date, after), max(today, quote.conversion_date))
     days = calendars.trading_days_between(start, end)
-    bids = dict(MarketPrice.objects.filter(date__gte=start, date__lte=end).values_list("date", "closing_bid"))
+    bids = prices_between(start, end)
     used = {p.day for p in window if p.used}
     lookback = {p.day for p in window}
     labels = [d.isoformat() for d in days]

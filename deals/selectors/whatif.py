@@ -12,8 +12,9 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from deals.models import Debenture, InstrumentStatus, Issuer, MarketPrice, PreferredHolding, Warrant
+from deals.models import Debenture, InstrumentStatus, Issuer, PreferredHolding, Warrant
 from deals.selectors.conversions import instrument_key
+from deals.selectors.prices import prices_between
 from deals.selectors.terms import TermsBook
 from deals.services.conversions import (
     WorkflowError,
@@ -110,7 +111,7 @@ def build_scenario(
     book = _ScenarioTerms(issuer, days[0])
     terms = book.base
     last = days[-1] if path.kind == "history" else days[0] - datetime.timedelta(days=1)
-    bids = dict(MarketPrice.objects.filter(date__gte=history_from, date__lte=last).values_list("date", "closing_bid"))
+    bids = prices_between(history_from, last)
     if path.kind in ("flat", "daily"):
         level = path.price
         for i, d in enumerate(days):

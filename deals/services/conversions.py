@@ -31,7 +31,6 @@ from deals.models import (
     InstrumentStatus,
     InterestElection,
     Issuer,
-    MarketPrice,
     NoticeMethod,
     ObligationStatus,
     PreferredHolding,
@@ -41,8 +40,9 @@ from deals.models import (
     Warrant,
     WarrantExercise,
 )
+from deals.selectors.prices import prices_for
 from deals.selectors.terms import terms_in_force
-from deals.services.calendar import business_date
+from deals.services.calendar import business_date, not_after_business_date
 from deals.services.errors import WorkflowError
 from deals.services.ledger import rows as build
 from deals.services.ledger.sync import conversion_sync, debenture_sync, redemption_sync
@@ -102,11 +102,8 @@ def money_input(value, *, what: str, field: str) -> Decimal:
 
 
 def prices_mapping(days, field_name: str = "closing_bid") -> dict[datetime.date, Decimal]:
-    """MarketPrice rows for ``days`` as {date: price} (one query; rows without the field are left out)."""
-    if not days:
-        return {}
-    rows = MarketPrice.objects.filter(date__gte=min(days), date__lte=max(days)).values_list("date", field_name)
-    return {d: p for d, p in rows if p is not None}
+    """MarketPrice rows for ``days`` as {date: price}: ``deals.selectors.prices.prices_for``."""
+    return prices_for(days, field_name)
 
 
 def _lookback_days(terms: DealTerms, *, is_debenture: bool, conversion_date: datetime.date):
@@ -231,19 +228,9 @@ def conversion_quote(
     today = business_date() if as_of is None else as_of
     received = conversion_date if notice_received_date is None else notice_received_date
     is_debenture = isinstance(instrument, Debenture)
-    if conversion_date > today:
-        raise WorkflowError(
-            f"The Date of Conversion {conversion_date.isoformat()} is after the business date {today.isoformat()}; "
-            "a conversion cannot be recorded ahead of time.",
-            code="future_date",
-            field="conversion_date",
-        )
-    if received > today:
-        raise WorkflowError(
-            f"The notice cannot have been received on {received.isoformat()}, after the business date {today.isoformat()}.",
-            code="future_date",
-            field="notice_received_date",
-        )
+    not_after_business_date(conversion_date, what="Date of Conversion", field="conversion_date", today=today,
+                            then="; a conversion cannot be recorded ahead of time")
+    not_after_business_date(received, what="notice receipt date", field="notice_received_date", today=today)
     if received < conversion_date:
         raise WorkflowError(
             f"The notice was received on {received.isoformat()}, before its Date of Conversion {conversion_date.isoformat()}; "
@@ -565,11 +552,7 @@ def _require_series_j(conv: Conversion, clause: str) -> None:
 
 
 def _not_future(day: datetime.date, what: str, field_name: str) -> None:
-    today = business_date()
-    if day > today:
-        raise WorkflowError(
-            f"The {what} {day.isoformat()} is after the business date {today.isoformat()}.", code="future_date", field=field_name
-        )
+    not_after_business_date(day, what=what, field=field_name)
 
 
 @transaction.atomic
