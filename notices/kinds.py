@@ -167,7 +167,7 @@ _CONSUMED_CONVERSION = {
     "instrument", "conversion_date", "amount", "eligibility", "market_price", "fixed_price", "discount_pct",
     "discounted_price", "applied_price", "price_basis", "shares", "accrual", "accrual_payment", "accrual_cash",
     "accrual_shares", "total_shares", "cap", "unconverted", "reserve", "delivery_date", "original_notice_due",
-    "clauses", "terms_version",
+    "clauses", "terms_version", "shown_price",
 }  # fmt: skip
 
 
@@ -177,6 +177,35 @@ def _scalar(value) -> str:
     if value is None:
         return fmt.DASH
     return str(value)
+
+
+_MONEY_WORDS = {
+    "amount", "base", "principal", "cash", "interest", "dividends", "preference", "payment", "paid", "aggregate",
+    "premium", "damages", "cost", "proceeds", "value", "total", "outstanding", "converted", "redeemed", "fee",
+}  # fmt: skip
+_SHARE_WORDS = {"shares", "share", "warrants"}
+
+
+def recorded_value(key: str, value) -> str:
+    """A figure the generic appendix sections show, formatted like the page by what its key
+    names (issue 15 item 18): prices $1.4375, shares 34,783, money $50,000.00, percentages,
+    dates; anything else (text, counts, flags) as recorded."""
+    if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+        return _scalar(value)
+    words = set(str(key).lower().split("_"))
+    number = _dec(value) if not isinstance(value, datetime.date) else None
+    if number is None:
+        day = fmt.as_date(value) if isinstance(value, (str, datetime.date)) and len(str(value)) == 10 else None
+        return fmt.short_date(day) if day else _scalar(value)
+    if "pct" in words or "percent" in words or "rate" in words:
+        return fmt.percent(value)
+    if ("price" in words or "bid" in words) and not words & {"aggregate", "redemption", "purchase", "total"}:
+        return fmt.price(value)  # a per-share price; an aggregate or redemption price is money
+    if words & _SHARE_WORDS:
+        return fmt.shares(value)
+    if words & _MONEY_WORDS or "price" in words:
+        return fmt.money(value)
+    return fmt.exact(value) if isinstance(value, (str, Decimal)) else _scalar(value)
 
 
 def generic_sections(data, title: str, *, skip=frozenset()) -> list[dict]:
@@ -198,14 +227,14 @@ def generic_sections(data, title: str, *, skip=frozenset()) -> list[dict]:
                     fmt.humanize_key(key),
                     table={
                         "columns": [fmt.humanize_key(c) for c in columns],
-                        "rows": [[_scalar(v.get(c)) for c in columns] for v in value],
+                        "rows": [[recorded_value(c, v.get(c)) for c in columns] for v in value],
                     },
                 )
             )
         elif isinstance(value, list):
-            rows.append(_row(fmt.humanize_key(key), "; ".join(_scalar(v) for v in value) or fmt.DASH))
+            rows.append(_row(fmt.humanize_key(key), "; ".join(recorded_value(key, v) for v in value) or fmt.DASH))
         else:
-            rows.append(_row(fmt.humanize_key(key), _scalar(value)))
+            rows.append(_row(fmt.humanize_key(key), recorded_value(key, value)))
     out = [_section(title, rows=rows, clause=str(data.get("clause") or ""))] if rows else []
     return out + nested
 
@@ -327,7 +356,7 @@ def conversion_appendix(record) -> list[dict]:
                 _row("Shares for the amount", fmt.shares(_find(snap, "shares") or record.shares_for_amount), "rounded to nearest"),
                 _row("Total shares", fmt.shares(_find(snap, "total_shares") or (record.shares_issuable + record.unconverted_shares))),
             ],
-            clause="Debenture 4(A) (nearest whole share)" if record.is_debenture else "Series J CoD; deal term share_rounding",
+            clause="Debenture 4(A) (nearest whole share)" if record.is_debenture else "Series J Certificate of Designations (whole shares)",
             formula="shares = amount converted ÷ conversion price",
         )
     )
@@ -542,7 +571,7 @@ def redemption_context(record) -> dict:
                 _row("Holder's receipt", fmt.long_date(record.notice_received_date), "SPA 10 deemed-given date"),
                 _row("Convert instead until", fmt.long_date(record.convert_until), "5th business day after receipt"),
             ],
-            clause="Debenture 4(B)(ii); business days per docs/interpretations.md",
+            clause="Debenture 4(B)(ii); New York business days",
         )
     )
     skip = {"principal", "premium_pct", "premium_amount", "interest", "amount", "notice_date", "received_on",
@@ -849,7 +878,7 @@ def legend_removal_context(record) -> dict:
         "legend": snap.get("legend", ""),
         "legend_clause": "SPA 4(b)",
         "footnote": "SPA 5(a): upon an opinion of counsel that registration is not required, the Company shall promptly "
-        "instruct its transfer agent to issue certificates without legend. Deadline reading: docs/interpretations.md.",
+        "instruct its transfer agent to issue certificates without legend.",
     }
 
 

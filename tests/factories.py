@@ -49,6 +49,7 @@ class FinancingFactory(DjangoModelFactory):
 
 class SeriesJFinancingFactory(FinancingFactory):
     kind = m.Financing.Kind.SERIES_J
+    name = factory.Sequence(lambda n: f"Series J financing {n}")  # a holding's label names its series (issue 18)
     total_offering = Decimal("1000000")
 
 

@@ -329,13 +329,13 @@ class ConversionListCreate(FormFilteredList):
             idempotency_key=service_key(request, require_key(request)), user=request.user,
         )
         conversion = generics.get_object_or_404(
-            Conversion.objects.select_related("debenture", "preferred", "investor"), pk=conversion.pk)
+            Conversion.objects.select_related("debenture", "preferred__financing", "investor"), pk=conversion.pk)
         return Response(s.ConversionDetailSerializer(conversion).data, status=status.HTTP_201_CREATED)
 
 
 class ConversionDetail(generics.RetrieveAPIView):
     serializer_class = s.ConversionDetailSerializer
-    queryset = Conversion.objects.select_related("debenture", "preferred", "investor")
+    queryset = Conversion.objects.select_related("debenture", "preferred__financing", "investor")
 
 
 class ConversionQuote(APIView):

@@ -14,8 +14,8 @@ from deals.models import Debenture, Financing, InstrumentStatus, Investor, Legen
 
 def source_choices() -> list[tuple[str, str]]:
     out = []
-    for h in PreferredHolding.objects.filter(status=InstrumentStatus.OUTSTANDING).select_related("investor"):
-        out.append((f"j:{h.pk}", f"Series J {h.certificate_number} · {h.investor} · ${h.liquidation_preference_outstanding:,.2f}"))
+    for h in PreferredHolding.objects.filter(status=InstrumentStatus.OUTSTANDING).select_related("investor", "financing"):
+        out.append((f"j:{h.pk}", f"{h.label} · {h.investor} · ${h.liquidation_preference_outstanding:,.2f}"))
     for w in Warrant.objects.filter(status=InstrumentStatus.OUTSTANDING).select_related("investor"):
         out.append((f"w:{w.pk}", f"Warrant {w.number} · {w.investor} · {w.shares_remaining:,} shares"))
     for d in Debenture.objects.filter(status=InstrumentStatus.OUTSTANDING).select_related("investor"):

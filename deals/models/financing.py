@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 from django.db import models
@@ -5,6 +6,16 @@ from simple_history.models import HistoricalRecords
 
 from .common import TimeStamped, money_field
 from .parties import Issuer
+
+_SERIES = re.compile(r"\bSeries\s+([A-Z]{1,3})\b")
+
+
+def series_name(financing_name: str) -> str:
+    """The series a preferred financing issues, from its name ("Series J Convertible Preferred
+    + Warrants (SPA, 2000)" -> "Series J"; "Series K (fictional)" -> "Series K"); the whole
+    name when it names no series. Holding labels name their own financing's series (issue 18)."""
+    found = _SERIES.search(financing_name or "")
+    return f"Series {found.group(1)}" if found else (financing_name or "Preferred")
 
 
 class Financing(TimeStamped):
@@ -34,6 +45,10 @@ class Financing(TimeStamped):
     @property
     def is_series_j(self) -> bool:
         return self.kind == self.Kind.SERIES_J
+
+    @property
+    def series(self) -> str:
+        return series_name(self.name)
 
     @property
     def terms_kind(self) -> str:

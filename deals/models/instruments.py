@@ -51,11 +51,12 @@ class PreferredHolding(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"Series J cert. {self.certificate_number} ({self.investor})"
+        return f"{self.financing.series} cert. {self.certificate_number} ({self.investor})"
 
     @property
     def label(self) -> str:
-        return f"Series J {self.certificate_number}"
+        """"Series K K-1": the holding's own financing's series (issue 18), not always Series J."""
+        return f"{self.financing.series} {self.certificate_number}"
 
 
 class Debenture(TimeStamped):

@@ -195,7 +195,7 @@ class WarrantExercise(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"Exercise #{self.pk} of {self.warrant.number} ({self.shares} shares)"
+        return f"Exercise #{self.pk} of {self.warrant.number} ({self.shares:,} shares)"
 
 
 class RedemptionStatus(models.TextChoices):

@@ -291,7 +291,9 @@ def build_package(*, as_of: datetime.date | None = None) -> OcfPackage:
         by_financing.setdefault(w.financing_id, []).append(obj["id"])
 
     related: dict[tuple[str, int], dict] = {}
-    conversions = Conversion.objects.filter(status__in=LIVE).select_related("debenture", "preferred").order_by("conversion_date", "pk")
+    conversions = (
+        Conversion.objects.filter(status__in=LIVE).select_related("debenture", "preferred__financing").order_by("conversion_date", "pk")
+    )
     for c in conversions:
         common_sec = sec("cs-conv", c.pk)
         tx.append(

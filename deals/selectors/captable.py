@@ -24,12 +24,14 @@ from deals.models import (
     Warrant,
     WarrantExercise,
 )
-from deals.selectors.terms import TermsBook
+from deals.models.financing import series_name
+from deals.selectors.terms import TermsBook, TermsUnavailable
 from deals.services.conversions import WorkflowError, prices_mapping
 from deals.terms import calendars
-from deals.terms.captable import CapTable, HolderInput, InstrumentPosition, build_cap_table
+from deals.terms.captable import CapTable, FinancingPrice, HolderInput, InstrumentPosition, build_cap_table
 from deals.terms.conversion import debenture_conversion_price, series_j_conversion_price
 from deals.terms.errors import MissingPrices
+from deals.terms.params import PREFERRED
 from deals.terms.warrants import is_expired
 
 OTHER_HOLDERS = "Other holders of Common Stock (Issuer's outstanding at signing, SPA 3(c))"
@@ -48,8 +50,8 @@ def cap_table_as_of(day: datetime.date) -> CapTable:
     issuer = Issuer.objects.order_by("pk").first()
     if issuer is None:
         raise WorkflowError("No Issuer is recorded yet; a deal admin adds it in the admin.", code="no_issuer")
-    # Terms belong to a financing: the Series J prices (and the SPA's cap and reserve) come from
-    # the Series J financing's terms, the debenture prices from the debenture issue's.
+    # Terms belong to a financing (issue 18): the SPA's cap and reserve come from the (first)
+    # Series J financing's terms; each holding is priced with ITS financing's terms in force.
     notes: list[str] = []
     book = TermsBook()  # one query: every financing's versions (with the financing)
     mine = [fin for fin in book.financings() if fin.issuer_id == issuer.pk]
@@ -59,7 +61,6 @@ def cap_table_as_of(day: datetime.date) -> CapTable:
         raise WorkflowError("No Series J financing with deal terms is recorded yet: the cap table follows SPA 3(c), "
                             "4(d)(ii), 4(g).", code="no_financing")
     terms = book.in_force(financing=spa, day=day).terms
-    deb_terms = book.in_force(financing=deb_fin, day=day).terms if deb_fin is not None else None
 
     live = live_conversions(day)
     conv_shares = dict(live.values("investor_id").annotate(n=Sum("shares_issuable")).values_list("investor_id", "n"))
@@ -100,17 +101,24 @@ def cap_table_as_of(day: datetime.date) -> CapTable:
             holders[r["conversion__investor_id"]]["common"] += shares
             cap_from_remedies += shares
 
-    for d in Debenture.objects.filter(issue_date__lte=day).values("pk", "investor_id", "number", "principal"):
+    held: set[int] = set()  # financings with a position on the day
+    for d in Debenture.objects.filter(issue_date__lte=day).values("pk", "investor_id", "number", "principal", "financing_id"):
         amount = Decimal(0) if d["pk"] in redeemed else d["principal"] - (deb_converted.get(d["pk"]) or 0)
-        holders[d["investor_id"]]["debentures"].append(InstrumentPosition(f"Debenture {d['number']}", amount))
+        holders[d["investor_id"]]["debentures"].append(InstrumentPosition(f"Debenture {d['number']}", amount, d["financing_id"]))
+        held.add(d["financing_id"])
+    series_of = {}
     for p in PreferredHolding.objects.filter(closing_date__lte=day).values(
-        "pk", "investor_id", "certificate_number", "shares", "liquidation_preference"
+        "pk", "investor_id", "certificate_number", "shares", "liquidation_preference", "financing_id", "financing__name"
     ):
         stated = p["liquidation_preference"] / p["shares"]
         converted_amount, unconverted = pref_converted.get(p["pk"], (0, 0))
         converted = (converted_amount or 0) - (unconverted or 0) * stated
         amount = p["liquidation_preference"] - converted - remedy_lp.get(p["pk"], 0) * stated
-        holders[p["investor_id"]]["series_j"].append(InstrumentPosition(f"Series J {p['certificate_number']}", amount))
+        series = series_of.setdefault(p["financing_id"], series_name(p["financing__name"]))
+        holders[p["investor_id"]]["series_j"].append(
+            InstrumentPosition(f"{series} {p['certificate_number']}", amount, p["financing_id"])
+        )
+        held.add(p["financing_id"])
     for w in Warrant.objects.filter(issue_date__lte=day).values("pk", "investor_id", "shares", "expiry_date"):
         remaining = 0 if is_expired(w["expiry_date"], day) else w["shares"] - exercised.get(w["pk"], 0)
         holders[w["investor_id"]]["warrants"] += max(0, remaining)
@@ -121,16 +129,15 @@ def cap_table_as_of(day: datetime.date) -> CapTable:
         HolderInput(pk, names.get(pk, f"Investor #{pk}"), h["common"], tuple(h["series_j"]), tuple(h["debentures"]), h["warrants"])
         for pk, h in sorted(holders.items(), key=lambda kv: names.get(kv[0], ""))
     ]
-    try:
-        sj_days = calendars.trading_days_before(day, terms.preferred_lookback_days)
-        deb_days = calendars.trading_days_before(day, deb_terms.debenture_lookback_days) if deb_terms else []
-    except Exception as err:  # CalendarRangeError: the calendars cover 1999-2035
-        raise WorkflowError(f"The cap table needs trading days before {day.isoformat()}: {err}", code="calendar", field="as_of")
-    sj_price = _conversion_price(series_j_conversion_price, terms, sj_days, day, "Series J (SPA 1(b)(ix))", notes)
-    deb_price = (
-        _conversion_price(debenture_conversion_price, deb_terms, deb_days, day, "Debentures (Debenture 4(A))", notes)
-        if deb_terms else None
-    )
+    prices = _financing_prices(book, [fin for fin in mine if fin.pk in held or fin in (spa, deb_fin)], day, notes)
+    by_pk = {fp.key: fp for fp in prices}
+    missing_terms = sorted(held - set(by_pk))
+    if missing_terms:  # a financing of the Issuer's that has instruments but no terms version at all
+        names = dict(Financing.objects.filter(pk__in=missing_terms).values_list("pk", "name"))
+        for pk in missing_terms:
+            notes.append(f"{names.get(pk, f'Financing #{pk}')}: no deal terms version is recorded; its shares as converted are not shown.")
+    sj_price = by_pk[spa.pk].price
+    deb_price = by_pk[deb_fin.pk].price if deb_fin is not None else None
     return build_cap_table(
         terms=terms,
         as_of=day,
@@ -141,17 +148,42 @@ def cap_table_as_of(day: datetime.date) -> CapTable:
         shares_outstanding_at_signing=issuer.shares_outstanding_at_signing,
         cap_shares_issued=int(cap_from_conversions) + sum(exercised.values()) + cap_from_remedies,
         notes=notes,
+        prices=prices,
     )
 
 
-def _conversion_price(fn, terms, days, day, label: str, notes: list[str]):
-    """The conversion price for a Date of Conversion on ``day`` (None, with a note, if bids are missing)."""
-    try:
-        return fn(terms=terms, prices=prices_mapping(days), conversion_date=day)
-    except MissingPrices as err:
-        missing = ", ".join(d.isoformat() for d in err.dates)
-        notes.append(f"{label}: no closing bid recorded for {missing}; its shares as converted are not shown.")
-        return None
+def _financing_prices(book: TermsBook, financings, day: datetime.date, notes: list[str]) -> list[FinancingPrice]:
+    """Each financing's conversion price for a Date of Conversion on ``day`` under ITS terms in
+    force (issue 18): its own discount, look-back and Fixed Price. None, with a note, when its
+    terms are not in force on the day or closing bids are missing. One price query for all."""
+    plans = []
+    for fin in financings:
+        preferred = fin.terms_kind == PREFERRED
+        fn, clause = (series_j_conversion_price, "SPA 1(b)(ix)") if preferred else (debenture_conversion_price, "Debenture 4(A)")
+        try:
+            fin_terms = book.in_force(financing=fin, day=day).terms
+        except TermsUnavailable as err:
+            notes.append(f"{fin.name}: {err.message} Its shares as converted are not shown.")
+            plans.append((fin, fn, clause, None, []))
+            continue
+        lookback = fin_terms.preferred_lookback_days if preferred else fin_terms.debenture_lookback_days
+        try:
+            window = calendars.trading_days_before(day, lookback)
+        except Exception as err:  # CalendarRangeError: the calendars cover 1999-2035
+            raise WorkflowError(f"The cap table needs trading days before {day.isoformat()}: {err}", code="calendar", field="as_of")
+        plans.append((fin, fn, clause, fin_terms, window))
+    bids = prices_mapping([d for plan in plans for d in plan[4]])
+    out = []
+    for fin, fn, clause, fin_terms, window in plans:
+        price = None
+        if fin_terms is not None:
+            try:
+                price = fn(terms=fin_terms, prices={d: bids[d] for d in window if d in bids}, conversion_date=day)
+            except MissingPrices as err:
+                missing = ", ".join(d.isoformat() for d in err.dates)
+                notes.append(f"{fin.name} ({clause}): no closing bid recorded for {missing}; its shares as converted are not shown.")
+        out.append(FinancingPrice(fin.pk, fin.name, fin.terms_kind, fin_terms, price, clause))
+    return out
 
 
 # --- exports ------------------------------------------------------------------------------------

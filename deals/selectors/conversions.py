@@ -10,13 +10,14 @@ from django.db.models import Q, QuerySet
 
 from deals.models import (
     Conversion,
-    MarketPrice,
+    Debenture,
     Obligation,
     Redemption,
     RedemptionStatus,
     WarrantExercise,
 )
 from deals.selectors.instruments import instrument_key  # noqa: F401 (re-exported: views, API, what-if)
+from deals.selectors.prices import prices_between
 from deals.selectors.search import conversion_search, exercise_search
 from deals.terms import calendars
 from deals.terms.conversion import ConversionQuote
@@ -38,7 +39,7 @@ def conversions_filtered(
     deferred: the list never shows it. Search looks in the conversion's own reference columns
     (trigram indexes on PostgreSQL) and, through the small investor and instrument tables, in
     their names and numbers (``investor_id IN (...)``), never a join of every conversion."""
-    qs = Conversion.objects.select_related("debenture", "preferred", "investor").defer("snapshot")
+    qs = Conversion.objects.select_related("debenture", "preferred__financing", "investor").defer("snapshot")
     if status:
         qs = qs.filter(status=status)
     if investor is not None:
@@ -157,6 +158,33 @@ def conversion_timeline(conversion: Conversion, obligations, today: datetime.dat
     return sorted(rows, key=lambda t: t.day or datetime.date.max)
 
 
+def conversion_date_notes(instrument, conversion_date: datetime.date) -> list[str]:
+    """What the review page notes about an accepted but unusual Date of Conversion (issue 15
+    item 17), as the readings in docs/interpretations.md apply them:
+    - a weekend or NYSE holiday: accepted as written; the look-back is the trading days strictly
+      before it, the same window as the next trading day (Debenture 4(A); SPA 1(b)(ix));
+    - a debenture after its Maturity Date while unpaid: accepted (Debenture 5: interest accrues
+      "until payment in full"; nothing in 4(A) ends the option)."""
+    notes = []
+    day = conversion_date.isoformat()
+    if not calendars.is_trading_day(conversion_date):
+        kind = conversion_date.strftime("%A") if conversion_date.weekday() >= 5 else "an NYSE holiday"
+        window = "Debenture 4(A)" if isinstance(instrument, Debenture) else "SPA 1(b)(ix)"
+        notes.append(
+            f"The Date of Conversion {day} is {kind}, not a trading day. It is accepted as written (a faxed notice is "
+            f"given the date delivered, SPA 10(a)); the look-back uses the trading days before it, the same window as the "
+            f"next trading day would ({window})."
+        )
+    maturity = getattr(instrument, "maturity_date", None)
+    if maturity is not None and conversion_date > maturity:
+        notes.append(
+            f"The Date of Conversion {day} is after the Maturity Date of {instrument.label}, {maturity.isoformat()}. It is accepted "
+            "because the principal is unpaid: interest accrues until payment in full and nothing in Debenture 4(A) ends "
+            "the holder's option (Debenture 5)."
+        )
+    return notes
+
+
 def price_chart_data(quote: ConversionQuote, *, today: datetime.date, before: int = 10, after: int = 5) -> dict:
     """Closing bids around the Conversion Date for the review chart: the look-back window (to
     shade), the days used (to mark) and the fixed and discounted prices (to draw as lines)."""
@@ -165,7 +193,7 @@ def price_chart_data(quote: ConversionQuote, *, today: datetime.date, before: in
     start = calendars.add_trading_days(first, -before)
     end = min(calendars.add_trading_days(quote.conversion_date, after), max(today, quote.conversion_date))
     days = calendars.trading_days_between(start, end)
-    bids = dict(MarketPrice.objects.filter(date__gte=start, date__lte=end).values_list("date", "closing_bid"))
+    bids = prices_between(start, end)
     used = {p.day for p in window if p.used}
     lookback = {p.day for p in window}
     labels = [d.isoformat() for d in days]

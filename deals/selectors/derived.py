@@ -19,11 +19,11 @@ from deals.models import (
     Debenture,
     Financing,
     Issuer,
-    MarketPrice,
     PreferredHolding,
     RegistrationStatement,
     Warrant,
 )
+from deals.selectors.prices import prices_between
 from deals.selectors.terms import TermsUnavailable, terms_in_force
 from deals.services.calendar import business_date
 from deals.terms import calendars
@@ -63,8 +63,7 @@ class Figure:
 
 def closing_bids(until: datetime.date, days: int = _LOOKBACK_CALENDAR_DAYS) -> dict[datetime.date, Decimal]:
     """Closing bids for the look-back window ending before ``until`` (one query)."""
-    start = until - datetime.timedelta(days=days)
-    return dict(MarketPrice.objects.filter(date__range=(start, until)).values_list("date", "closing_bid"))
+    return prices_between(until - datetime.timedelta(days=days), until)
 
 
 from nhtc.formatting import money as _money  # noqa: E402 -- the one money formatter

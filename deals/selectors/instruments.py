@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, IntegerField, Q, Value
+from django.db.models import CharField, F, IntegerField, Q, Value
 from django.db.models.functions import Length
 
 from deals.models import Debenture, InstrumentStatus, PreferredHolding, Warrant
+from deals.models.financing import series_name
 from nhtc import formatting
 
 KINDS = ("convertible", "debenture", "warrant")
@@ -134,16 +135,17 @@ def instrument_search(*, q: str = "", kind: str = "convertible", open_only: bool
                 who=F("investor__legal_name"),
                 left=F(amount),
                 st=F("status"),
+                ser=F("financing__name") if model is PreferredHolding else Value("", output_field=CharField()),
             )
-            .values_list("k", "num", "nlen", "who", "left", "st")
+            .values_list("k", "num", "nlen", "who", "left", "st", "ser")
         )
     qs = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     start = (max(1, page) - 1) * page_size
     rows = list(qs.order_by("k", "nlen", "num")[start : start + page_size + 1])
     kind_label = {"convertible": None, "debenture": "Debenture", "warrant": "Warrant"}[kind]
     out = []
-    for k, num, _nlen, who, left, st in rows[:page_size]:
-        what = kind_label or ("Debenture" if k == 0 else "Series J")
+    for k, num, _nlen, who, left, st, series in rows[:page_size]:
+        what = kind_label or ("Debenture" if k == 0 else series_name(series))  # its own series (issue 18)
         rest = f"{formatting.shares(left)} shares left" if kind == "warrant" else f"{formatting.money(left)} outstanding"
         closed = "" if st == InstrumentStatus.OUTSTANDING else f" ({st})"
         out.append(Suggestion(value=num, label=f"{what} {num} -- {who} -- {rest}{closed}"))

@@ -83,7 +83,7 @@ def investor_page(investor: Investor, *, conversions_page=1, exercises_page=1, o
     whatever the row counts, each read in index order ((investor, -conversion_date, -id),
     (investor, status, due_date, id))."""
     conversions = ListPaginator(
-        Conversion.objects.filter(investor=investor).select_related("debenture", "preferred").defer("snapshot")
+        Conversion.objects.filter(investor=investor).select_related("debenture", "preferred__financing").defer("snapshot")
         .order_by("-conversion_date", "-id"),
         HISTORY_PAGE_SIZE,
     ).get_page(conversions_page)

@@ -12,8 +12,9 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from deals.models import Debenture, InstrumentStatus, Issuer, MarketPrice, PreferredHolding, Warrant
+from deals.models import Debenture, InstrumentStatus, Issuer, PreferredHolding, Warrant
 from deals.selectors.conversions import instrument_key
+from deals.selectors.prices import prices_between
 from deals.selectors.terms import TermsBook
 from deals.services.conversions import (
     WorkflowError,
@@ -64,21 +65,35 @@ def scenario_days(start: datetime.date, count: int) -> tuple[datetime.date, ...]
     return tuple([first] + [calendars.add_trading_days(first, i) for i in range(1, count)])
 
 
-def _scenario_terms(issuer: Issuer, day: datetime.date) -> DealTerms:
-    """The simulation runs every instrument with one DealTerms: the first Series J financing's
-    terms in force on ``day`` with the debenture terms of the first debenture issue (terms
-    belong to a financing, issue 18; each group comes from the financing it governs)."""
-    book = TermsBook()
-    mine = [fin for fin in book.financings() if fin.issuer_id == issuer.pk]
-    spa = next((fin for fin in mine if fin.terms_kind == PREFERRED), None)
-    deb = next((fin for fin in mine if fin.terms_kind == DEBENTURE), None)
-    if spa is None and deb is None:
-        raise WorkflowError("No financing with deal terms is recorded yet.", code="no_terms")
-    base = book.in_force(financing=spa or deb, day=day).terms
-    if spa is not None and deb is not None:
-        other = book.in_force(financing=deb, day=day).terms
-        base = base.with_changes(**{n: getattr(other, n) for n in DealTerms.field_names() if group_of(n) == DEBENTURE})
-    return base
+class _ScenarioTerms:
+    """The scenario's terms (the columns, the SPA's cap, reserve and remedies, the RRA): the
+    first Series J financing's terms in force on the start day with the debenture terms of the
+    first debenture issue; and each instrument's own financing's terms in force (issue 18: a
+    Series K holding is priced with Series K terms)."""
+
+    def __init__(self, issuer: Issuer, day: datetime.date):
+        self.book = TermsBook()
+        self.day = day
+        mine = [fin for fin in self.book.financings() if fin.issuer_id == issuer.pk]
+        self.spa = next((fin for fin in mine if fin.terms_kind == PREFERRED), None)
+        deb = next((fin for fin in mine if fin.terms_kind == DEBENTURE), None)
+        if self.spa is None and deb is None:
+            raise WorkflowError("No financing with deal terms is recorded yet.", code="no_terms")
+        base = self.book.in_force(financing=self.spa or deb, day=day).terms
+        if self.spa is not None and deb is not None:
+            other = self.book.in_force(financing=deb, day=day).terms
+            base = base.with_changes(**{n: getattr(other, n) for n in DealTerms.field_names() if group_of(n) == DEBENTURE})
+        self.base = base
+        self._own: dict[int, DealTerms] = {}
+
+    def of(self, financing_id: int) -> DealTerms | None:
+        """The instrument's own terms (None: the Series J financing's, i.e. the scenario's).
+        ``TermsUnavailable`` (naming the financing and the day) when none is in force."""
+        if self.spa is not None and financing_id == self.spa.pk:
+            return None
+        if financing_id not in self._own:
+            self._own[financing_id] = self.book.in_force(financing=financing_id, day=self.day).terms
+        return self._own[financing_id]
 
 
 def build_scenario(
@@ -93,9 +108,10 @@ def build_scenario(
     issuer = Issuer.objects.order_by("pk").first()
     if issuer is None:
         raise WorkflowError("No Issuer is recorded yet.", code="no_issuer")
-    terms = _scenario_terms(issuer, days[0])
+    book = _ScenarioTerms(issuer, days[0])
+    terms = book.base
     last = days[-1] if path.kind == "history" else days[0] - datetime.timedelta(days=1)
-    bids = dict(MarketPrice.objects.filter(date__gte=history_from, date__lte=last).values_list("date", "closing_bid"))
+    bids = prices_between(history_from, last)
     if path.kind in ("flat", "daily"):
         level = path.price
         for i, d in enumerate(days):
@@ -110,12 +126,13 @@ def build_scenario(
             raise WorkflowError(f"The CSV has no closing bid for {len(missing)} scenario day(s): {shown}.", code="csv", field="csv_file")
     debs = [
         DebentureIn(instrument_key(d), d.investor.legal_name, d.principal, d.principal - d.principal_outstanding, d.closing_date,
-                    d.issue_date, d.interest_paid_through, _effective_date(d.financing_id), d.dated_date)
+                    d.issue_date, d.interest_paid_through, _effective_date(d.financing_id), d.dated_date, book.of(d.financing_id))
         for d in Debenture.objects.select_related("investor").filter(status=InstrumentStatus.OUTSTANDING).order_by("number")
     ]
     prefs = [
         PreferredIn(instrument_key(p), p.investor.legal_name, p.liquidation_preference,
-                    p.liquidation_preference - p.liquidation_preference_outstanding, p.closing_date, p.purchase_price)
+                    p.liquidation_preference - p.liquidation_preference_outstanding, p.closing_date, p.purchase_price,
+                    book.of(p.financing_id))
         for p in PreferredHolding.objects.select_related("investor").filter(status=InstrumentStatus.OUTSTANDING)
         .order_by("certificate_number")
     ]

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from deals.models import BusinessDate
+from deals.services.errors import WorkflowError
 from deals.terms.calendars import FIRST_DAY, LAST_DAY
 
 
@@ -13,6 +14,21 @@ def business_date() -> datetime.date:
     """The business date (deal admins can set it; default the real New York date)."""
     row = BusinessDate.objects.filter(pk=1).only("business_date").first()
     return row.effective_date() if row else BusinessDate().effective_date()
+
+
+def not_after_business_date(
+    day: datetime.date, *, what: str, field: str | None, today: datetime.date | None = None, then: str = ""
+) -> datetime.date:
+    """The one "no future date" rule of the workflows (issue 15 item 21): a record cannot be
+    dated after the business date. Raises ``WorkflowError`` (code ``future_date``) naming the
+    date and the business date; returns the business date it checked against. ``then``: what
+    follows the refusal, e.g. "; a conversion cannot be recorded ahead of time"."""
+    today = business_date() if today is None else today
+    if day > today:
+        raise WorkflowError(
+            f"The {what} {day.isoformat()} is after the business date {today.isoformat()}{then}.", code="future_date", field=field
+        )
+    return today
 
 
 @transaction.atomic

@@ -21,15 +21,15 @@ from deals.models import (
     EscrowDeposit,
     Financing,
     Issuer,
-    MarketPrice,
     ObligationKind,
     PreferredHolding,
     Subscription,
     Warrant,
 )
 from deals.selectors.closing import closing_status, escrow_deadline
+from deals.selectors.prices import price_on
 from deals.selectors.terms import terms_in_force
-from deals.services.calendar import business_date
+from deals.services.calendar import business_date, not_after_business_date
 from deals.services.conversions import WorkflowError, money
 from deals.services.ledger import rows as build
 from deals.services.ledger.writer import ledger_close, ledger_put, obligations_for
@@ -43,11 +43,7 @@ EVIDENCE_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".txt", ".doc", ".docx", ".ti
 
 
 def _not_future(day: datetime.date, what: str, field: str) -> None:
-    today = business_date()
-    if day > today:
-        raise WorkflowError(
-            f"The {what} {day.isoformat()} is after the business date {today.isoformat()}.", code="future_date", field=field
-        )
+    not_after_business_date(day, what=what, field=field)
 
 
 def _lock_room(room: ClosingRoom) -> ClosingRoom:
@@ -323,7 +319,7 @@ def closing_bid_for(closing_date: datetime.date) -> tuple[datetime.date, Decimal
     from deals.terms.calendars import previous_trading_day
 
     day = previous_trading_day(closing_date)
-    bid = MarketPrice.objects.filter(date=day).values_list("closing_bid", flat=True).first()
+    bid = price_on(day)
     if bid is None:
         raise WorkflowError(
             f"No closing bid recorded for {day.isoformat()}, the trading day before the Closing Date "

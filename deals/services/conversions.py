@@ -31,7 +31,6 @@ from deals.models import (
     InstrumentStatus,
     InterestElection,
     Issuer,
-    MarketPrice,
     NoticeMethod,
     ObligationStatus,
     PreferredHolding,
@@ -41,8 +40,9 @@ from deals.models import (
     Warrant,
 )
 from deals.selectors.cap import issuance_position
+from deals.selectors.prices import prices_for
 from deals.selectors.terms import terms_in_force
-from deals.services.calendar import business_date
+from deals.services.calendar import business_date, not_after_business_date
 from deals.services.errors import WorkflowError
 from deals.services.issuance import issuer_lock, limit_refusal, reserve_sync
 from deals.services.ledger import rows as build
@@ -103,11 +103,8 @@ def money_input(value, *, what: str, field: str) -> Decimal:
 
 
 def prices_mapping(days, field_name: str = "closing_bid") -> dict[datetime.date, Decimal]:
-    """MarketPrice rows for ``days`` as {date: price} (one query; rows without the field are left out)."""
-    if not days:
-        return {}
-    rows = MarketPrice.objects.filter(date__gte=min(days), date__lte=max(days)).values_list("date", field_name)
-    return {d: p for d, p in rows if p is not None}
+    """MarketPrice rows for ``days`` as {date: price}: ``deals.selectors.prices.prices_for``."""
+    return prices_for(days, field_name)
 
 
 def _lookback_days(terms: DealTerms, *, is_debenture: bool, conversion_date: datetime.date):
@@ -196,6 +193,22 @@ def _amount_errors(instrument, amount: Decimal, terms: DealTerms) -> None:
             )
 
 
+def _check_instrument_existed(instrument, conversion_date: datetime.date) -> None:
+    """A Date of Conversion before the instrument was issued is refused as such (issue 15 item 17),
+    not as "no deal terms version in force": a Debenture exists from its date of initial issuance
+    (Debenture, interest paragraph), a Series J holding from its Closing (SPA 1(b)(vi))."""
+    is_debenture = isinstance(instrument, Debenture)
+    began = instrument.issue_date if is_debenture else instrument.closing_date
+    if conversion_date < began:
+        what, clause = ("issued", "Debenture 4(A)") if is_debenture else ("issued at its Closing", "SPA 1(b)(vi)")
+        raise WorkflowError(
+            f"The Date of Conversion {conversion_date.isoformat()} is before {instrument.label} existed: it was {what} on "
+            f"{began.isoformat()}, so nothing can be converted on an earlier date ({clause}).",
+            code="before_issue",
+            field="conversion_date",
+        )
+
+
 def conversion_quote(
     *,
     instrument: Debenture | PreferredHolding,
@@ -213,19 +226,9 @@ def conversion_quote(
     today = business_date() if as_of is None else as_of
     received = conversion_date if notice_received_date is None else notice_received_date
     is_debenture = isinstance(instrument, Debenture)
-    if conversion_date > today:
-        raise WorkflowError(
-            f"The Date of Conversion {conversion_date.isoformat()} is after the business date {today.isoformat()}; "
-            "a conversion cannot be recorded ahead of time.",
-            code="future_date",
-            field="conversion_date",
-        )
-    if received > today:
-        raise WorkflowError(
-            f"The notice cannot have been received on {received.isoformat()}, after the business date {today.isoformat()}.",
-            code="future_date",
-            field="notice_received_date",
-        )
+    not_after_business_date(conversion_date, what="Date of Conversion", field="conversion_date", today=today,
+                            then="; a conversion cannot be recorded ahead of time")
+    not_after_business_date(received, what="notice receipt date", field="notice_received_date", today=today)
     if received < conversion_date:
         raise WorkflowError(
             f"The notice was received on {received.isoformat()}, before its Date of Conversion {conversion_date.isoformat()}; "
@@ -241,6 +244,7 @@ def conversion_quote(
             field="conversion_date",
         )
     _check_instrument_open(instrument, amount)
+    _check_instrument_existed(instrument, conversion_date)
     if is_debenture:
         redemption = _pending_redemption(instrument)
         if redemption is not None and received > redemption.convert_until:
@@ -561,11 +565,7 @@ def _require_series_j(conv: Conversion, clause: str) -> None:
 
 
 def _not_future(day: datetime.date, what: str, field_name: str) -> None:
-    today = business_date()
-    if day > today:
-        raise WorkflowError(
-            f"The {what} {day.isoformat()} is after the business date {today.isoformat()}.", code="future_date", field=field_name
-        )
+    not_after_business_date(day, what=what, field=field_name)
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from django.db.models import F
 
 from deals.models import InstrumentStatus, Issuer, Warrant, WarrantExercise
 from deals.selectors.terms import terms_in_force
-from deals.services.calendar import business_date
+from deals.services.calendar import business_date, not_after_business_date
 from deals.services.conversions import WorkflowError, money, money_input
 from deals.services.issuance import issuer_lock, limit_refusal, reserve_sync
 from deals.services.ledger import rows as build
@@ -76,12 +76,8 @@ def exercise_quote(
     payment_amount = money_input(payment_amount, what="payment", field="payment_amount")
     if isinstance(shares, bool) or not isinstance(shares, int):
         raise WorkflowError(f"The number of shares must be a whole number (you entered {shares!r}).", code="invalid", field="shares")
-    today = business_date()
-    for day, what, fld in ((exercise_date, "exercise date", "exercise_date"), (payment_date, "payment date", "payment_date")):
-        if day > today:
-            raise WorkflowError(
-                f"The {what} {day.isoformat()} is after the business date {today.isoformat()}.", code="future_date", field=fld
-            )
+    today = not_after_business_date(exercise_date, what="exercise date", field="exercise_date")
+    not_after_business_date(payment_date, what="payment date", field="payment_date", today=today)
     if exercise_date < warrant.issue_date:
         raise WorkflowError(
             f"Warrant {warrant.number} was issued on {warrant.issue_date.isoformat()}; it cannot be exercised on "
@@ -257,13 +253,7 @@ def exercise_delivery_record(*, exercise: WarrantExercise, delivered_date: datet
     ex = WarrantExercise.objects.select_for_update().get(pk=exercise.pk)
     if ex.status != WarrantExercise.Status.PENDING_DELIVERY:
         raise WorkflowError(f"Exercise #{ex.pk} is already {ex.get_status_display().lower()}.", code="wrong_status")
-    today = business_date()
-    if delivered_date > today:
-        raise WorkflowError(
-            f"The delivery date {delivered_date.isoformat()} is after the business date {today.isoformat()}.",
-            code="future_date",
-            field="delivered_date",
-        )
+    not_after_business_date(delivered_date, what="delivery date", field="delivered_date")
     if delivered_date < ex.exercise_date:
         raise WorkflowError(
             f"Shares cannot be delivered on {delivered_date.isoformat()}, before the exercise date {ex.exercise_date.isoformat()}.",

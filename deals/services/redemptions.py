@@ -24,7 +24,7 @@ from deals.models import (
     RedemptionStatus,
 )
 from deals.selectors.terms import terms_in_force
-from deals.services.calendar import business_date
+from deals.services.calendar import business_date, not_after_business_date
 from deals.services.conversions import WorkflowError, money
 from deals.services.ledger.sync import debenture_sync, redemption_sync
 from deals.services.ledger.writer import history_record
@@ -36,13 +36,7 @@ CLAUSE = "Debenture 4(B)"
 
 def redemption_preview(*, debenture: Debenture, notice_date: datetime.date, received_date: datetime.date) -> RedemptionQuote:
     """Price a Notice of Redemption (pure read). Raises ``WorkflowError``."""
-    today = business_date()
-    if notice_date > today:
-        raise WorkflowError(
-            f"The notice date {notice_date.isoformat()} is after the business date {today.isoformat()}.",
-            code="future_date",
-            field="notice_date",
-        )
+    not_after_business_date(notice_date, what="notice date", field="notice_date")
     if received_date < notice_date:
         raise WorkflowError(
             f"The holder cannot receive the notice ({received_date.isoformat()}) before its date ({notice_date.isoformat()}).",
@@ -150,13 +144,7 @@ def redemption_payment_record(*, redemption: Redemption, payment_date: datetime.
     red = Redemption.objects.select_for_update().select_related("debenture", "terms_version").get(pk=redemption.pk)
     if red.status != RedemptionStatus.PENDING:
         raise WorkflowError(f"This redemption is already {red.get_status_display().lower()}.", code="wrong_status")
-    today = business_date()
-    if payment_date > today:
-        raise WorkflowError(
-            f"The payment date {payment_date.isoformat()} is after the business date {today.isoformat()}.",
-            code="future_date",
-            field="payment_date",
-        )
+    today = not_after_business_date(payment_date, what="payment date", field="payment_date")
     if payment_date < red.notice_date:
         raise WorkflowError(
             f"Payment on {payment_date.isoformat()} cannot precede the Notice of Redemption ({red.notice_date.isoformat()}).",

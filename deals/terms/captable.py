@@ -2,15 +2,18 @@
 Debentures as converted at that date's conversion prices, warrants, fully diluted holdings,
 authorized/issued/reserved headroom (SPA 3(c), 4(g)) and the 20% cap (SPA 4(d)(ii)).
 
-Pure arithmetic on what the caller loaded for the date: positions per holder and the two
-conversion prices (``conversion.series_j_conversion_price`` / ``debenture_conversion_price``,
-with the date as the Date of Conversion). Shares as converted are computed per instrument with
-``conversion.conversion_shares`` (the contract's rounding), then summed.
+Pure arithmetic on what the caller loaded for the date: positions per holder and each
+financing's conversion price (``conversion.series_j_conversion_price`` /
+``debenture_conversion_price`` under that financing's terms, with the date as the Date of
+Conversion). Terms belong to a financing (issue 18): a position names its financing and is
+priced with that financing's price and rounding (a Series K holding with Series K terms).
+Shares as converted are computed per instrument with ``conversion.conversion_shares`` (the
+contract's rounding), then summed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -38,6 +41,26 @@ class InstrumentPosition:
 
     label: str
     amount: Decimal
+    financing: int | str | None = None  # the key of its FinancingPrice; None: the class's default price
+
+
+@dataclass(frozen=True, slots=True)
+class FinancingPrice:
+    """One financing's conversion price for a Date of Conversion on the cap table's date, with
+    the terms in force that priced it (``price`` None: closing bids missing or no terms)."""
+
+    key: int | str
+    name: str
+    kind: str  # "preferred" | "debenture" (``params.KIND_GROUPS``)
+    terms: DealTerms | None
+    price: ConversionPrice | None
+    clause: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "financing_id": self.key, "financing": self.name, "kind": self.kind, "clause": self.clause,
+            "conversion_price": str(self.price.applied_price) if self.price else None,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +123,7 @@ class CapTable:
     cap: CapCheck
     cap_used_pct: Decimal
     notes: tuple[str, ...] = field(default=())
+    prices: tuple[FinancingPrice, ...] = field(default=())
 
     def as_dict(self) -> dict:
         return {
@@ -107,6 +131,7 @@ class CapTable:
             "rows": [r.as_dict() for r in self.rows],
             "series_j_conversion_price": str(self.series_j_price.applied_price) if self.series_j_price else None,
             "debenture_conversion_price": str(self.debenture_price.applied_price) if self.debenture_price else None,
+            "conversion_prices": [p.as_dict() for p in self.prices],
             "totals": {
                 "common": self.common,
                 "series_j_liquidation_preference": str(self.series_j_amount),
@@ -129,12 +154,24 @@ class CapTable:
         }
 
 
-def _as_converted(positions: Sequence[InstrumentPosition], price: ConversionPrice | None, terms: DealTerms) -> int | None:
-    if not any(p.amount > 0 for p in positions):
-        return 0
-    if price is None:
-        return None
-    return sum(conversion_shares(p.amount, price.applied_price, terms) for p in positions if p.amount > 0)
+def _as_converted(
+    positions: Sequence[InstrumentPosition], price: ConversionPrice | None, terms: DealTerms,
+    by_financing: Mapping[int | str, FinancingPrice],
+) -> int | None:
+    """Each position at its own financing's price and rounding (the class default when it names
+    none); None when any outstanding position's price is unknown."""
+    total = 0
+    for p in positions:
+        if p.amount <= 0:
+            continue
+        fp = by_financing.get(p.financing) if p.financing is not None else None
+        p_price, p_terms = (fp.price, fp.terms) if fp is not None else (price, terms)
+        if p.financing is not None and fp is None:
+            p_price = None  # a financing the caller could not price
+        if p_price is None or p_terms is None:
+            return None
+        total += conversion_shares(p.amount, p_price.applied_price, p_terms)
+    return total
 
 
 def build_cap_table(
@@ -148,17 +185,20 @@ def build_cap_table(
     shares_outstanding_at_signing: int,
     cap_shares_issued: int,
     notes: Sequence[str] = (),
+    prices: Sequence[FinancingPrice] = (),
 ) -> CapTable:
     """SPA 3(c), 4(d)(ii), 4(g); Debenture 4(A); Series J CoD. Fully diluted = Common + both
     classes as converted + warrant shares; a class whose price is unknown (missing closing bids)
-    counts 0 in the total and says so in ``notes``."""
+    counts 0 in the total and says so in ``notes``. ``prices``: each financing's price, used for
+    the positions that name it (``terms`` stays the SPA's: the cap and the reserve)."""
     if authorized < 0 or shares_outstanding_at_signing <= 0 or cap_shares_issued < 0:
         raise InvalidInput("Authorized, outstanding-at-signing and cap counts must be positive.")
     notes = list(notes)
     partial = []
+    by_financing = {p.key: p for p in prices}
     for h in holders:
-        sj = _as_converted(h.series_j, series_j_price, terms)
-        deb = _as_converted(h.debentures, debenture_price, terms)
+        sj = _as_converted(h.series_j, series_j_price, terms, by_financing)
+        deb = _as_converted(h.debentures, debenture_price, terms, by_financing)
         partial.append((h, sj, deb, h.common + (sj or 0) + (deb or 0) + h.warrants))
     fd_total = sum(p[3] for p in partial)
     common_total = sum(h.common for h in holders)
@@ -216,4 +256,5 @@ def build_cap_table(
         cap=cap,
         cap_used_pct=share_pct(cap_shares_issued, cap.cap_shares),
         notes=tuple(notes),
+        prices=tuple(prices),
     )

@@ -34,7 +34,7 @@ from .params import DealTerms
 from .rounding import pct, to_cents
 
 CLAUSE_DEBENTURE_DELIVERY = "Debenture 4(A)"
-CLAUSE_SERIES_J_DELIVERY = "Series J CoD Delivery Date (default; see docs/interpretations.md)"
+CLAUSE_SERIES_J_DELIVERY = "SPA 5(c)"  # the Delivery Date SPA 5(c) runs late payments from (issue 15 item 18)
 CLAUSE_LATE = "SPA 5(c)"
 CLAUSE_REVOCATION = "SPA 5(c)"
 CLAUSE_BUY_IN = "SPA 5(d)"

@@ -10,6 +10,11 @@ first day the bid exceeds the exercise price, when ``exercise_warrants``); ``eve
 the listed conversions; ``none`` -- nobody converts (prices, reserve and Periodic Amounts only).
 Series J shares over the cap stay Unconverted Shares; the simulator reports what remedy (x)
 would issue and remedy (y) would cost for them each day, but applies neither.
+
+Terms belong to a financing (issue 18): an instrument that carries its own ``terms`` (a Series
+K holding beside the Series J) is priced, rounded and made eligible under them; the scenario's
+``terms`` govern the rest (the SPA's cap, reserve, remedies and the RRA) and the two price
+columns.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ class DebentureIn:
     interest_paid_through: date | None = None
     effective_date: date | None = None
     dated_date: date | None = None  # "the date hereof" (interest paragraph); default the issue date
+    terms: DealTerms | None = None  # its financing's terms (issue 18); None: the scenario's
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class PreferredIn:
     converted: Decimal
     closing_date: date
     purchase_price: Decimal
+    terms: DealTerms | None = None  # its financing's terms (issue 18); None: the scenario's
 
 
 @dataclass(frozen=True)
@@ -210,7 +217,7 @@ def simulate(s: Scenario) -> Result:
         if s.policy == "max":
             for d in s.debentures:
                 elig = debenture_eligibility(
-                    terms=terms,
+                    terms=d.terms or terms,
                     principal=d.principal,
                     as_of=day,
                     closing_date=d.closing_date,
@@ -220,7 +227,8 @@ def simulate(s: Scenario) -> Result:
                 if elig.convertible_now > 0:
                     todo.append((d.key, elig.convertible_now))
             for p in s.preferred:
-                whole = ((p.liquidation_preference - pref_conv[p.key]) // stated) * stated
+                p_stated = (p.terms or terms).preferred_stated_value
+                whole = ((p.liquidation_preference - pref_conv[p.key]) // p_stated) * p_stated
                 if whole > 0 and day >= p.closing_date:
                     todo.append((p.key, whole))
         elif s.policy == "events":
@@ -229,8 +237,10 @@ def simulate(s: Scenario) -> Result:
         pref_by_key = {p.key: p for p in s.preferred}
         warrant_shares = sum(w_left.values())
         for key, amount in todo:
+            instrument = deb_by_key.get(key) or pref_by_key[key]
+            own_terms = instrument.terms or terms
             common = dict(
-                terms=terms,
+                terms=own_terms,
                 amount=amount,
                 conversion_date=day,
                 prices=s.bids,
@@ -267,12 +277,13 @@ def simulate(s: Scenario) -> Result:
                         **common,
                     )
                     split = q.unconverted
+                    p_stated = own_terms.preferred_stated_value
                     if split is not None and split.unconverted_preferred:
                         shares = split.common_shares
-                        pref_conv[key] += stated * split.convertible_preferred
+                        pref_conv[key] += p_stated * split.convertible_preferred
                         unconverted += split.unconverted_preferred
                         # the Unconverted Shares leave the holding's convertible balance
-                        pref_conv[key] += stated * split.unconverted_preferred
+                        pref_conv[key] += p_stated * split.unconverted_preferred
                     else:
                         shares = q.total_shares
                         pref_conv[key] += amount
@@ -295,13 +306,22 @@ def simulate(s: Scenario) -> Result:
         total += today
         deb_price = _price(debenture_conversion_price, terms, s.bids, day)
         sj_price = _price(series_j_conversion_price, terms, s.bids, day)
+        column = {True: deb_price, False: sj_price}
+        own_prices: dict[tuple[int, bool], Decimal | None] = {}
         remaining_conv = 0
-        if deb_price:
-            remaining_conv += sum(to_shares((d.principal - deb_conv[d.key]) / deb_price, terms.share_rounding) for d in s.debentures)
-        if sj_price:
-            remaining_conv += sum(
-                to_shares((p.liquidation_preference - pref_conv[p.key]) / sj_price, terms.share_rounding) for p in s.preferred
-            )
+        for debenture, held in ((True, s.debentures), (False, s.preferred)):
+            for x in held:
+                own = x.terms or terms
+                if own is terms:
+                    price = column[debenture]
+                else:  # priced under its own financing's terms (issue 18)
+                    if (id(own), debenture) not in own_prices:
+                        fn = debenture_conversion_price if debenture else series_j_conversion_price
+                        own_prices[(id(own), debenture)] = _price(fn, own, s.bids, day)
+                    price = own_prices[(id(own), debenture)]
+                if price:
+                    left = (x.principal - deb_conv[x.key]) if debenture else (x.liquidation_preference - pref_conv[x.key])
+                    remaining_conv += to_shares(left / price, own.share_rounding)
         reserve = required_reserve(terms=terms, conversion_shares=remaining_conv, warrant_shares=sum(w_left.values()))
         headroom = s.authorized_shares - issued - reserve
         if headroom < 0 and reserve_breached is None:

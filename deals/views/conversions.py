@@ -25,6 +25,7 @@ from deals.forms.conversions import (
 from deals.models import Conversion
 from deals.pagination import ListPaginator
 from deals.selectors.conversions import (
+    conversion_date_notes,
     conversion_obligations,
     conversion_timeline,
     conversions_filtered,
@@ -41,10 +42,14 @@ from .access import clerk_required, deal_admin_required
 PAGE_SIZE = 25
 
 
-def price_import_url() -> str | None:
-    """Where a clerk or admin fixes missing prices (the MarketPrice admin), if it is registered."""
+def price_import_url(user=None) -> str | None:
+    """Where missing prices are fixed: the price import in the admin, which only deal admins
+    enter (issue 15 item 17: a clerk never gets a link to a page that answers 403; the page
+    tells a clerk to ask a deal admin instead). None when the user may not use it."""
+    if user is None or not is_deal_admin(user):
+        return None
     try:
-        return reverse("admin:deals_marketprice_changelist")
+        return reverse("admin:deals_marketprice_import")
     except NoReverseMatch:
         return None
 
@@ -74,7 +79,7 @@ def _form_page(request, form, *, missing_dates=(), status=200):
     return render(
         request,
         "deals/conversions/form.html",
-        {"form": form, "missing_dates": missing_dates, "price_import_url": price_import_url()},
+        {"form": form, "missing_dates": missing_dates, "price_import_url": price_import_url(request.user)},
         status=status,
     )
 
@@ -121,6 +126,7 @@ def conversion_new(request):
             "chart": price_chart_data(quote, today=business_date()),
             "redemption": redemption,
             "data": data,
+            "date_notes": conversion_date_notes(instrument, data["conversion_date"]),
         },
     )
 
@@ -170,7 +176,7 @@ ADMIN_ACTIONS = {"dishonour", "remedy"}
 
 def _load(pk: int) -> Conversion:
     return get_object_or_404(
-        Conversion.objects.select_related("debenture", "preferred", "investor", "terms_version", "created_by").prefetch_related(
+        Conversion.objects.select_related("debenture", "preferred__financing", "investor", "terms_version", "created_by").prefetch_related(
             "buy_ins", "cap_remedies"
         ),
         pk=pk,

@@ -36,7 +36,9 @@ from .conversions import PAGE_SIZE, add_workflow_error
 @clerk_required
 def transfers_index(request):
     today = business_date()
-    qs = Transfer.objects.select_related("transferor", "transferee", "preferred", "warrant", "debenture").order_by("-transfer_date", "-id")
+    qs = Transfer.objects.select_related("transferor", "transferee", "preferred__financing", "warrant", "debenture").order_by(
+        "-transfer_date", "-id"
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -110,7 +112,9 @@ def exchange_new(request):
 @clerk_required
 def transfer_detail(request, pk: int):
     t = get_object_or_404(
-        Transfer.objects.select_related("transferor", "transferee", "preferred", "warrant", "debenture", "new_preferred", "new_warrant"),
+        Transfer.objects.select_related(
+            "transferor", "transferee", "preferred__financing", "warrant", "debenture", "new_preferred", "new_warrant"
+        ),
         pk=pk,
     )
     return render(request, "deals/transfers/detail.html", {"t": t, "new_debentures": list(t.new_debentures.order_by(*natural("number")))})

@@ -89,9 +89,13 @@ def test_a_new_series_k_version_changes_nothing_for_series_j(deal, clerk):
 
 
 def test_series_k_before_its_terms_took_effect_is_refused_naming_it(deal, clerk):
-    with pytest.raises(svc.WorkflowError, match=r"1999-12-31 is before Series K \(fictional\) existed"):
+    # the holding did not exist yet either: the conversion says so, naming the Series K holding
+    # (issue 15 item 17); the financing's own terms lookup names the financing and the date
+    with pytest.raises(svc.WorkflowError, match=r"1999-12-31 is before Series K K-1 existed"):
         svc.conversion_quote(instrument=deal["k"], amount=D("10000"), conversion_date=datetime.date(1999, 12, 31),
                              as_of=DAY)
+    with pytest.raises(svc.WorkflowError, match=r"1999-12-31 is before Series K \(fictional\) existed"):
+        terms_in_force(financing=deal["series_k"], day=datetime.date(1999, 12, 31))
 
 
 def test_the_sweep_runs_over_three_financings(deal, clerk):
@@ -101,3 +105,63 @@ def test_the_sweep_runs_over_three_financings(deal, clerk):
     assert run.status == "succeeded", run.stats
     notes = [n for r in run.stats["rules"].values() for n in r["notes"]]
     assert not [n for n in notes if "deal terms" in n.lower()], notes
+
+
+# --- issue 18: the cap table and the what-if price each holding with ITS financing's terms -----
+
+
+def test_cap_table_prices_the_series_k_holding_with_series_k_terms(deal):
+    from deals.selectors.captable import cap_table_as_of
+
+    t = cap_table_as_of(DAY)
+    prices = {p.name: p for p in t.prices}
+    assert prices["Series J"].price.applied_price == D("0.8800")  # 80% of the 3 lowest of 20
+    assert prices["Series K (fictional)"].price.applied_price == D("0.9450")  # 70% of the 2 lowest of 10
+    assert t.series_j_price.applied_price == D("0.8800")  # the SPA's own price stays the headline figure
+    row = next(r for r in t.rows if r.holder_id == deal["j"].investor_id)
+    # J: $100,000 / $0.88 = 113,636.36 -> 113,636; K: $100,000 / $0.945 = 105,820.11 -> 105,820
+    # (both at the Series J price it would be 2 x 113,636 = 227,272)
+    assert row.series_j_as_converted == 113_636 + 105_820
+    shown = {p["financing"]: D(p["conversion_price"]) for p in t.as_dict()["conversion_prices"]}
+    assert shown["Series J"] == D("0.88") and shown["Series K (fictional)"] == D("0.945")
+    assert set(shown) == {"Series J", "Series K (fictional)", deal["deb"].financing.name}
+
+
+def test_cap_table_notes_a_financing_whose_terms_are_not_in_force_yet(deal):
+    from deals.selectors.captable import cap_table_as_of
+
+    later = f.SeriesJFinancingFactory(issuer=deal["series_j"].issuer, name="Series L (fictional)", terms=False)
+    f.DealTermsVersionFactory(financing=later, effective_from=datetime.date(2000, 7, 1), reason="Series L CoD")
+    f.PreferredHoldingFactory(financing=later, investor=f.InvestorFactory(), shares=10, certificate_number="L-1")
+    t = cap_table_as_of(DAY)
+    assert any("Series L (fictional)" in n and DAY.isoformat() in n for n in t.notes), t.notes
+    assert t.series_j_as_converted is None  # unknown, not priced with another financing's terms
+
+
+def test_holding_labels_name_their_own_series(deal):
+    assert deal["j"].label == "Series J " + deal["j"].certificate_number
+    assert deal["k"].label == "Series K K-1"
+    assert str(deal["k"]).startswith("Series K cert. K-1")
+
+
+def test_series_k_conversion_delivery_row_names_series_k_in_workflow_and_sweep(deal, clerk):
+    conv = _convert(deal["k"], clerk, "k-lbl")
+    ob = m.Obligation.objects.get(object_id=conv.pk, kind="share_delivery")
+    assert "Series K K-1" in ob.description
+    sweep_run(as_of=DAY, triggered_by="test")
+    ob.refresh_from_db()
+    assert "Series K K-1" in ob.description and "Series J K-1" not in ob.description
+
+
+def test_whatif_quotes_the_series_k_holding_like_the_app(deal):
+    from deals.selectors.whatif import PricePath, event_for, run_scenario
+
+    deal["k"].refresh_from_db()  # the amounts as the database keeps them (cents)
+    expected = svc.conversion_quote(instrument=deal["k"], amount=D("10000.00"), conversion_date=DAY, notice_method="facsimile",
+                                    notice_received_date=DAY, interest_election="cash").as_dict()
+    _, result = run_scenario(start=DAY, trading_days=1, path=PricePath("history"), policy="events",
+                             events=[event_for(deal["k"], D("10000.00"), DAY)])
+    quote = result.rows[0].quotes[0]["quote"]
+    assert quote == expected
+    assert D(quote["applied_price"]) == D("0.945") and quote["shares"] == 10582 and D(quote["discount_pct"]) == 70
+    assert result.rows[0].series_j_price == D("0.8800")  # the column stays the Series J price

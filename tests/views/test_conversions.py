@@ -96,23 +96,31 @@ def test_bad_amount_rerenders_with_values_and_both_numbers(clerk_client, db):
     assert 'value="keep me"' in html and 'value="250000"' in html
 
 
-def test_missing_prices_lists_dates_and_links_the_price_import(clerk_client, db):
+def test_missing_prices_lists_dates_and_links_the_price_import_for_a_deal_admin_only(client, clerk, deal_admin, db):
+    """Issue 15 item 17: a clerk never gets a link to a page that answers 403."""
     w = make_world()
     MarketPrice.objects.filter(date=datetime.date(2000, 5, 31)).delete()
-    r = clerk_client.post(reverse("conversion_new"), form_data(w.debenture))
-    html = r.content.decode()
+    import_url = reverse("admin:deals_marketprice_import")
+    client.force_login(clerk)
+    assert client.get(import_url).status_code in (302, 403)  # the admin is for deal admins
+    html = client.post(reverse("conversion_new"), form_data(w.debenture)).content.decode()
     assert "2000-05-31" in html
-    url = svc_price_url()
-    if url:
-        assert url in html
-    else:
-        assert "Ask a deal admin to import the prices" in html
+    assert import_url not in html and "/admin/" not in html and "Open the price import" not in html
+    assert "Ask a deal admin to import the prices" in html
+    client.force_login(deal_admin)
+    assert client.get(import_url).status_code == 200
+    html = client.post(reverse("conversion_new"), form_data(w.debenture)).content.decode()
+    assert f'href="{import_url}">Open the price import' in html
 
 
-def svc_price_url():
-    from deals.views.conversions import price_import_url
-
-    return price_import_url()
+def test_an_engine_refusal_shows_once_not_as_page_alert_and_form_error(clerk_client, db):
+    """Issue 15 item 17: the page's alert is the one place a form-level refusal is shown."""
+    w = make_world()
+    html = clerk_client.post(reverse("conversion_new"), form_data(w.debenture, amount="250000")).content.decode()
+    assert html.count("exceeds the outstanding") == 1, html.count("exceeds the outstanding")
+    MarketPrice.objects.filter(date=datetime.date(2000, 5, 31)).delete()
+    html = clerk_client.post(reverse("conversion_new"), form_data(w.debenture)).content.decode()
+    assert html.count("No closing bid is recorded for") == 1
 
 
 def test_edit_from_review_keeps_values_and_key(clerk_client, db):

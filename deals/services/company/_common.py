@@ -11,7 +11,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
 
-from deals.models import Debenture, Financing, Investor, MarketPrice, PreferredHolding, RegistrationStatement
+from deals.models import Debenture, Financing, Investor, PreferredHolding, RegistrationStatement
+from deals.selectors.prices import prices_for
 from deals.selectors.terms import TermsUnavailable, terms_in_force
 from deals.terms.calendars import trading_days_before
 from deals.terms.errors import TermsError
@@ -58,8 +59,7 @@ def buyers(financing: Financing) -> list[tuple[Investor, Decimal, Decimal, Decim
 
 def closing_bids_before(day: datetime.date, n: int) -> Mapping[datetime.date, Decimal]:
     """Closing bids of the ``n`` trading days before ``day`` that we have (one query)."""
-    days = trading_days_before(day, n)
-    return dict(MarketPrice.objects.filter(date__in=days).values_list("date", "closing_bid"))
+    return prices_for(trading_days_before(day, n))
 
 
 def as_validation_error(err: TermsError, field: str | None = None) -> ValidationError:

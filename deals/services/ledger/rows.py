@@ -73,7 +73,7 @@ def share_delivery(
 
 
 def conversion_delivery_clause(is_debenture: bool) -> str:
-    return "Debenture 4(A)" if is_debenture else "SPA 5(c); Series J CoD Delivery Date"
+    return "Debenture 4(A)" if is_debenture else "SPA 5(c)"  # issue 15 item 18: Series J delivery cites SPA 5(c) only
 
 
 def revocation_right(

@@ -39,7 +39,7 @@ from deals.selectors.settlements import (
     amount_due_on,
     arose_on,
 )
-from deals.services.calendar import business_date
+from deals.services.calendar import not_after_business_date
 from deals.services.conversions import WorkflowError
 from deals.services.ledger.writer import ledger_close
 from deals.services.roles import is_deal_admin
@@ -85,9 +85,7 @@ def _lock(obligation_id: int) -> Obligation:
 
 
 def _check_date(ob: Obligation, day: datetime.date) -> None:
-    today = business_date()
-    if day > today:
-        raise WorkflowError(f"The date {day.isoformat()} is after the business date {today.isoformat()}.", code="future_date", field="date")
+    not_after_business_date(day, what="date", field="date")
     arose = arose_on(ob)
     if day < arose:
         raise WorkflowError(
@@ -275,11 +273,7 @@ def settlement_reverse(*, settlement_id: int, date: datetime.date, reason: str, 
         raise WorkflowError(f"Settlement #{original.pk} ({money(original.amount)}) is already reversed.", code="duplicate")
     if not reason.strip():
         raise WorkflowError("Say why the entry is reversed (e.g. \"wire returned\").", code="invalid", field="reason")
-    today = business_date()
-    if date > today:
-        raise WorkflowError(
-            f"The date {date.isoformat()} is after the business date {today.isoformat()}.", code="future_date", field="date"
-        )
+    not_after_business_date(date, what="date", field="date")
     if date < original.date:
         raise WorkflowError(
             f"The reversal date {date.isoformat()} is before the entry it reverses ({original.date.isoformat()}).",

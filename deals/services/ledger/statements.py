@@ -10,8 +10,7 @@ from django.db import transaction
 
 from deals.models import AccountStatement, Investor
 from deals.selectors.settlements import statement_of_account
-from deals.services.calendar import business_date
-from deals.services.conversions import WorkflowError
+from deals.services.calendar import not_after_business_date
 from deals.services.roles import is_clerk
 
 
@@ -20,10 +19,7 @@ def account_statement_create(*, investor_id: int, as_of: datetime.date, by) -> A
     """Freeze the statement's figures and request its PDF (clerks and deal admins)."""
     if by is None or not is_clerk(by):
         raise PermissionDenied("Clerk or deal admin role required.")
-    today = business_date()
-    if as_of > today:
-        raise WorkflowError(f"A statement as of {as_of.isoformat()} is after the business date {today.isoformat()}.",
-                            code="future_date", field="as_of")
+    not_after_business_date(as_of, what="statement date", field="as_of")
     investor = Investor.objects.get(pk=investor_id)
     data = statement_of_account(investor=investor, as_of=as_of)
     lines = [

@@ -9,7 +9,8 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
-from deals.models import Conversion, ConversionStatus, Debenture, Obligation, PreferredHolding
+from deals.models import Conversion, ConversionStatus, Debenture, Financing, Obligation, PreferredHolding
+from deals.models.financing import series_name
 from deals.services.ledger import rows as build
 from deals.services.ledger.sync import late_payment_row
 from deals.services.ledger.writer import WORKING_STATUSES, Row
@@ -33,7 +34,7 @@ def _sqlite_row(r: tuple) -> tuple:
     d = lambda v: datetime.date.fromisoformat(v) if isinstance(v, str) else (v or None)  # noqa: E731
     return (
         r[0], r[1], r[2], r[3], Decimal(str(r[4])), d(r[5]), r[6], d(r[7]), d(r[8]), d(r[9]), r[10], d(r[11]), r[12], r[13],
-        bool(r[14]), bool(r[15]), r[16], r[17], bool(r[18]),
+        bool(r[14]), bool(r[15]), r[16], r[17], bool(r[18]), r[19],
     )
 
 
@@ -63,7 +64,7 @@ def rule_share_delivery(ctx: Context) -> RuleStats:
     # One raw statement per chunk: the conversions with their three ledger rows joined
     # (the ORM has no relation from Conversion to the generic ledger to join on).
     conv, ob = Conversion._meta.db_table, Obligation._meta.db_table
-    deb, pref = Debenture._meta.db_table, PreferredHolding._meta.db_table
+    deb, pref, fin = Debenture._meta.db_table, PreferredHolding._meta.db_table, Financing._meta.db_table
     joins = " ".join(
         f"LEFT JOIN {ob} {a} ON {a}.content_type_id = %(ct)s AND {a}.object_id = c.id AND {a}.kind = '{k}' AND {a}.period_key = ''"
         for a, k in (("sd", K.SHARE_DELIVERY.value), ("rv", K.REVOCATION_RIGHT.value), ("lp", K.LATE_PAYMENT.value))
@@ -72,8 +73,9 @@ def rule_share_delivery(ctx: Context) -> RuleStats:
         "SELECT c.id, c.investor_id, c.preferred_id, c.terms_version_id, c.late_payment_base, c.delivery_date, c.status, c.delivered_date, "
         "c.revoked_date, c.dishonoured_date, c.shares_issuable, c.conversion_date, d.number, p.certificate_number, "
         "COALESCE(sd.updated_at >= c.updated_at, false), COALESCE(rv.updated_at >= c.updated_at, false), "
-        "lp.id, lp.status, COALESCE(lp.updated_at >= c.updated_at, false) "
-        f"FROM {conv} c LEFT JOIN {deb} d ON d.id = c.debenture_id LEFT JOIN {pref} p ON p.id = c.preferred_id {joins} "
+        "lp.id, lp.status, COALESCE(lp.updated_at >= c.updated_at, false), pf.name "
+        f"FROM {conv} c LEFT JOIN {deb} d ON d.id = c.debenture_id LEFT JOIN {pref} p ON p.id = c.preferred_id "
+        f"LEFT JOIN {fin} pf ON pf.id = p.financing_id {joins} "
         "WHERE c.id > %(last)s AND (c.status = %(pending)s OR c.delivered_date >= %(since)s OR c.revoked_date >= %(since)s "
         "OR c.dishonoured_date >= %(since)s) "
         # a quiet day (issue 17): skip in SQL the conversions the loop below would skip -- every row
@@ -111,13 +113,13 @@ def rule_share_delivery(ctx: Context) -> RuleStats:
     for batch in batches():
         rows: list[Row] = []
         for (pk, inv, pref, tv, amount, dd, status, delivered, revoked, dishonoured, shares, conv_date, deb_no, cert,
-             sd_current, rv_current, lp_id, lp_status, lp_current) in batch:
+             sd_current, rv_current, lp_id, lp_status, lp_current, pref_financing) in batch:
             pending = status == ConversionStatus.PENDING_DELIVERY
             closed_on = delivered or revoked or dishonoured
             if not sd_current:  # the delivery itself (the workflow writes the same row through the same builder)
                 rows.append(build.share_delivery(
                     object_id=pk, investor_id=inv, due_date=dd, shares=shares,
-                    what=f"Debenture {deb_no}" if pref is None else f"Series J {cert}",
+                    what=f"Debenture {deb_no}" if pref is None else f"{series_name(pref_financing)} {cert}",
                     clause=build.conversion_delivery_clause(pref is None), pending=pending,
                     delivered_on=delivered if status == ConversionStatus.DELIVERED else None, closed_on=closed_on,
                     conversion_date=conv_date,

@@ -7,6 +7,7 @@ import logging
 
 from deals.models import Financing, Obligation, RegistrationAmendment, RegistrationStatement, SuspensionPeriod
 from deals.selectors.terms import TermsUnavailable
+from deals.services.company.registration import registration_overview
 from deals.services.ledger import rows as build
 from deals.services.ledger.writer import Row, rows_void_missing
 from deals.services.sweeps.context import (
@@ -182,10 +183,6 @@ def rule_increased_shares(ctx: Context) -> RuleStats:
 def _detect_increase(financing: Financing, as_of: datetime.date) -> tuple[int, int] | None:
     """(registrable, registered) if today is an Increased Registered Shares Date by the
     registration workflow's live overview (RRA 2(a)(ii)); None if not, or if it cannot tell."""
-    try:
-        from deals.services.company.registration import registration_overview
-    except ImportError:  # the company-side workflows are optional here
-        return None
     try:
         ov = registration_overview(financing=financing, as_of=as_of)
     except Exception:  # prices missing etc.: nothing to flag from the sweep
