@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Sum
-
-from deals.models import CapRemedy, Conversion, ConversionStatus, EventOfDefault, Financing, Issuer, Obligation, WarrantExercise
+from deals.models import CapRemedy, Conversion, ConversionStatus, EventOfDefault, Issuer, Obligation
 from deals.selectors.terms import TermsUnavailable
 from deals.services.ledger import rows as build
-from deals.services.ledger.sync import default_row
+from deals.services.ledger.sync import default_row, issuances_through, meeting_row, meeting_spa_financing
 from deals.services.sweeps.context import OPEN, Context, K, RuleStats, _write
-from deals.terms.cap import cap_redemption_due_date, meeting_date
+from deals.terms.cap import cap_redemption_due_date
 from deals.terms.delivery import mandatory_purchase_amount
 
 # --- rule 9: Events of Default cure periods (Debenture 10) -------------------------------------
@@ -49,17 +47,10 @@ def rule_cap(ctx: Context) -> RuleStats:
     the amount if paid on the due date; dividends accrue through payment in the selector)."""
     stats = RuleStats()
     as_of = ctx.as_of
-    issuances = [
-        (d, int(n or 0))
-        for d, n in Conversion.objects.filter(status__in=[ConversionStatus.PENDING_DELIVERY, ConversionStatus.DELIVERED])
-        .values("conversion_date").annotate(n=Sum("shares_issuable")).values_list("conversion_date", "n")
-    ] + [
-        (d, int(n or 0))
-        for d, n in WarrantExercise.objects.values("exercise_date").annotate(n=Sum("shares")).values_list("exercise_date", "n")
-    ]
+    issuances = issuances_through(as_of)
     issuer_rows = []
     for issuer in Issuer.objects.order_by("pk"):
-        spa = Financing.objects.filter(issuer=issuer, kind=Financing.Kind.SERIES_J).order_by("pk").values_list("pk", flat=True).first()
+        spa = meeting_spa_financing(issuer.pk)
         if spa is None:  # SPA 4(d)(ii) is a covenant of the Series J purchase
             continue
         try:
@@ -67,10 +58,7 @@ def rule_cap(ctx: Context) -> RuleStats:
         except TermsUnavailable as err:
             stats.notes.append(str(err))
             continue
-        md = meeting_date(terms=terms, issuances=[i for i in issuances if i[0] <= as_of],
-                          next_stockholders_meeting=issuer.next_stockholders_meeting,
-                          shares_outstanding_at_signing=issuer.shares_outstanding_at_signing)
-        row = build.meeting_date(issuer_id=issuer.pk, md=md, as_of=as_of)
+        row = meeting_row(issuer, terms=terms, issuances=issuances, as_of=as_of)
         if row is not None:
             issuer_rows.append(row)
     cap_rows = []
