@@ -8,6 +8,7 @@ from django import forms
 from deals.forms.conversions import DATE, new_key
 from deals.forms.fields import SafeForm
 from deals.forms.instruments import InstrumentField
+from deals.models import SettlementMethod
 
 
 class RedemptionForm(SafeForm):
@@ -27,7 +28,11 @@ class RedemptionForm(SafeForm):
 
 
 class PaymentForm(SafeForm):
+    """Debenture 4(B)(ii): the payment is recorded as a Settlement of the redemption's ledger row."""
+
     payment_date = forms.DateField(widget=DATE, label="Paid on")
+    method = forms.ChoiceField(choices=SettlementMethod.choices, initial=SettlementMethod.WIRE, label="Paid by")
+    reference = forms.CharField(max_length=200, required=False, help_text="Wire reference or check number.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

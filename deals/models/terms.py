@@ -36,6 +36,8 @@ def _model_field(f: dataclasses.Field, py_type) -> models.Field:
     kwargs = {"default": f.default, "help_text": help_text, "verbose_name": _label(f.name), "null": True, "blank": True}
     if py_type is bool:
         return models.BooleanField(**kwargs)
+    if py_type is str:  # a text the documents carry (a legend)
+        return models.TextField(**kwargs)
     if py_type is int:
         # Day counts and periods stay small; share counts (50,000,000 authorized) do not.
         limit = 1_000_000_000 if "shares" in f.name else 100_000

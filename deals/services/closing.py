@@ -458,6 +458,12 @@ def closing_record(
                         "allocable_share": str(ln.allocable_share),
                     }
                 )
+    # SPA 4(b), Debenture face: the legend each certificate issued today carries, from the terms in
+    # force on the Closing Date; the certificates keep it whatever later versions say
+    legend = terms.preferred_legend_text if fin.is_series_j else terms.debenture_legend_text
+    for item in issued:
+        item["legend"] = legend
+    snapshot["legend"] = legend
     snapshot["issued"] = issued
     room.status = ClosingRoom.Status.CLOSED
     room.closing_date = closing_date

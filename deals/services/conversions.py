@@ -46,7 +46,7 @@ from deals.services.calendar import business_date, not_after_business_date
 from deals.services.errors import WorkflowError
 from deals.services.issuance import issuer_lock, limit_refusal, reserve_sync
 from deals.services.ledger import rows as build
-from deals.services.ledger.sync import conversion_sync, debenture_sync, redemption_sync
+from deals.services.ledger.sync import conversion_sync, debenture_sync, meeting_sync, redemption_sync, registration_sync
 from deals.services.ledger.writer import history_record, ledger_close, ledger_put
 from deals.terms import calendars
 from deals.terms.cap import cap_limitation_redemption_amount, remedy_x_conversion
@@ -428,11 +428,17 @@ def _audit(model, pk: int, user, reason: str) -> None:
 
 
 def _refresh_instrument(instrument, *, user) -> None:
-    """No stale figures: the instrument's own ledger rows (a Debenture's maturity amount)
-    follow a change of its outstanding amount in the same transaction."""
+    """No stale figures: the rows a conversion (or its undoing) moves follow in the same
+    transaction -- a Debenture's maturity amount; a Series J holding's RRA figures (Periodic
+    Amounts, the unrecorded Increased Registered Shares Date); the Meeting Date (SPA 4(d)(ii):
+    issuances since signing)."""
+    today = business_date()
     if isinstance(instrument, Debenture):
         instrument.refresh_from_db()
-        debenture_sync(instrument, as_of=business_date(), user=user)
+        debenture_sync(instrument, as_of=today, user=user)
+    else:
+        registration_sync(instrument.financing, as_of=today, user=user)
+    meeting_sync(instrument.financing.issuer_id, as_of=today, user=user)
 
 
 @transaction.atomic
@@ -717,6 +723,7 @@ def conversion_dishonour(*, conversion: Conversion, notice_date: datetime.date, 
     ledger_put(source=conv, rows=[build.mandatory_purchase(conversion_id=conv.pk, investor_id=conv.investor_id, mp=mp,
                                                          terms_version_id=conv.terms_version_id,
                                                          issue_date=instrument.closing_date)], user=user)
+    _refresh_instrument(instrument, user=user)
     return conv
 
 
@@ -795,6 +802,7 @@ def cap_remedy_choose(*, conversion: Conversion, remedy: str, shares: int, chose
                 due_date=calendars.add_business_days(chosen_date, terms.preferred_delivery_business_days), shares=x.shares,
                 what=f"{shares} Unconverted Share(s) (remedy (x))", clause="SPA 4(i)(x)", pending=True,
             )], user=user)
+            _refresh_instrument(holding, user=user)
             return remedy_row
         if remedy == CapRemedy.Remedy.Y_REDEMPTION:
             cp = series_j_conversion_price(
@@ -828,6 +836,7 @@ def cap_remedy_choose(*, conversion: Conversion, remedy: str, shares: int, chose
                 remedy_id=remedy_row.pk, investor_id=conv.investor_id, due=y.due_date, amount=y.amount, unconverted_shares=shares,
                 snapshot=remedy_row.snapshot,
             )], user=user)
+            _refresh_instrument(holding, user=user)
             return remedy_row
     except MissingPrices as err:
         days_txt = ", ".join(d.isoformat() for d in err.dates)

@@ -21,7 +21,7 @@ from deals.services.calendar import business_date, not_after_business_date
 from deals.services.conversions import WorkflowError, money, money_input
 from deals.services.issuance import issuer_lock, limit_refusal, reserve_sync
 from deals.services.ledger import rows as build
-from deals.services.ledger.sync import warrant_sync
+from deals.services.ledger.sync import meeting_sync, warrant_sync
 from deals.services.ledger.writer import history_record, ledger_put
 from deals.terms.delivery import series_j_delivery_date
 from deals.terms.errors import TermsError
@@ -241,6 +241,7 @@ def exercise_submit(
     )], user=user)
     warrant_sync(locked, as_of=business_date(), user=user)  # no stale figures: shares still exercisable
     reserve_sync(locked.financing.issuer_id, user=user)  # SPA 4(g): the reserve after the issuance
+    meeting_sync(locked.financing.issuer_id, as_of=business_date(), user=user)  # SPA 4(d)(ii): issuances since signing
     from notices.services import notice_request
 
     notice_request(record=exercise, kind="exercise", user=user)

@@ -137,10 +137,18 @@ def redemption_notice(
 
 
 @transaction.atomic
-def redemption_payment_record(*, redemption: Redemption, payment_date: datetime.date, user) -> Redemption:
-    """Debenture 4(B)(ii): record the payment. On time: PAID, the Debenture is REDEEMED (interest
-    recomputed to the actual payment date). Late: the Notice of Redemption is VOID and the
-    Company's right to redeem the Debenture ends; the Debenture stays outstanding."""
+def redemption_payment_record(*, redemption: Redemption, payment_date: datetime.date, user, method: str = "wire",
+                              reference: str = "") -> Redemption:
+    """Debenture 4(B)(ii): record the payment. On time: a Settlement of the redemption's ledger row
+    for the price with interest through the actual payment date, through the books' one entry point
+    (``deals.services.ledger.settlements.settlement_record``: deal admins only, amount and date
+    checks, history); paid in full, the redemption is PAID and the Debenture REDEEMED
+    (``redemption_paid``). Late: the Notice of Redemption is VOID and the Company's right to
+    redeem the Debenture ends; the Debenture stays outstanding (nothing is settled)."""
+    from deals.models import Obligation, ObligationKind
+    from deals.selectors.settlements import AmountUnavailable, amount_due_on
+    from deals.services.ledger.settlements import settlement_record
+
     red = Redemption.objects.select_for_update().select_related("debenture", "terms_version").get(pk=redemption.pk)
     if red.status != RedemptionStatus.PENDING:
         raise WorkflowError(f"This redemption is already {red.get_status_display().lower()}.", code="wrong_status")
@@ -153,16 +161,39 @@ def redemption_payment_record(*, redemption: Redemption, payment_date: datetime.
         )
     terms = red.terms_version.to_terms()
     status = redemption_status(terms=terms, notice_date=red.notice_date, as_of=today, paid_on=payment_date)
-    deb = Debenture.objects.select_for_update().get(pk=red.debenture_id)
-    red.payment_date = payment_date
-    snap = dict(red.snapshot)
-    snap["payment_status"] = status.as_dict()
     if status.void:
+        snap = dict(red.snapshot)
+        snap["payment_status"] = status.as_dict()
+        red.payment_date = payment_date
         red.status = RedemptionStatus.VOID
         red.snapshot = snap
         red.save(update_fields=["status", "payment_date", "snapshot", "updated_at"])
         redemption_sync(red, as_of=today, user=user)
         return red
+    redemption_sync(red, as_of=today, user=user)  # the row exists and is current before it is settled
+    row = Obligation.objects.get(kind=ObligationKind.REDEMPTION_PAYMENT, content_type__model="redemption", object_id=red.pk)
+    try:
+        due = amount_due_on(row, payment_date)
+    except AmountUnavailable as err:
+        raise WorkflowError(str(err), code="amount_unavailable", field="payment_date")
+    settlement_record(obligation_id=row.pk, kind="payment", date=payment_date, amount=due.balance, method=method,
+                      reference=reference or f"Redemption of {red.debenture.label}", by=user)
+    red.refresh_from_db()
+    return red
+
+
+def redemption_paid(*, redemption_id: int, payment_date: datetime.date, amount, user) -> Redemption:
+    """Debenture 4(B)(ii): the redemption price paid in full (called by ``settlement_record`` when
+    the REDEMPTION_PAYMENT row is paid, whichever page recorded it): the redemption is PAID at the
+    price fixed at payment (interest through the payment date), the Debenture REDEEMED with its
+    principal reduced by exactly the principal the notice priced, the convert-instead window closed;
+    the ledger rows follow in the same transaction."""
+    red = Redemption.objects.select_for_update().select_related("debenture", "terms_version").get(pk=redemption_id)
+    if red.status != RedemptionStatus.PENDING:
+        return red
+    terms = red.terms_version.to_terms()
+    today = business_date()
+    deb = Debenture.objects.select_for_update().get(pk=red.debenture_id)
     actual = redemption_quote(
         terms=terms,
         principal=red.principal,
@@ -173,10 +204,13 @@ def redemption_payment_record(*, redemption: Redemption, payment_date: datetime.
         payment_date=payment_date,
         interest_paid_through=deb.interest_paid_through,
     )
+    snap = dict(red.snapshot)
+    snap["payment_status"] = redemption_status(terms=terms, notice_date=red.notice_date, as_of=today, paid_on=payment_date).as_dict()
     snap["paid"] = actual.as_dict()
     red.status = RedemptionStatus.PAID
+    red.payment_date = payment_date
     red.interest_amount = actual.interest.amount
-    red.total_amount = actual.amount
+    red.total_amount = amount
     red.snapshot = snap
     red.save(update_fields=["status", "payment_date", "interest_amount", "total_amount", "snapshot", "updated_at"])
     # the outstanding principal moves by exactly the principal stored with the redemption
@@ -193,8 +227,9 @@ def redemption_payment_record(*, redemption: Redemption, payment_date: datetime.
     deb.refresh_from_db(fields=["principal_outstanding"])
     deb.status = InstrumentStatus.REDEEMED
     deb.interest_paid_through = payment_date
+    deb._history_user = user
     deb.save(update_fields=["status", "interest_paid_through", "updated_at"])
-    redemption_sync(red, as_of=today, user=user)
+    redemption_sync(red, as_of=today, user=user)  # the convert-instead window ends with the payment (void)
     debenture_sync(deb, as_of=today, user=user)
     return red
 

@@ -55,8 +55,12 @@ def restricted_period(financing: Financing, day: datetime.date) -> closing_engin
     )
 
 
-def _legend_text(financing: Financing) -> str:
-    return closing_engine.SPA_LEGEND if financing.is_series_j else closing_engine.DEBENTURE_LEGEND
+def legend_text(financing: Financing, day: datetime.date) -> str:
+    """The legend the financing's terms in force on ``day`` prescribe (SPA 4(b) for a preferred
+    issue, the Debenture face legend for a debenture issue; default: the agreement's text). A
+    letter or certificate keeps the text it was issued with (stored in its snapshot)."""
+    terms = terms_in_force(financing=financing, day=day).terms
+    return terms.preferred_legend_text if financing.is_series_j else terms.debenture_legend_text
 
 
 def _invalid(err: InvalidInput, field: str | None = None) -> WorkflowError:
@@ -131,7 +135,7 @@ def legend_removal_request(
         due_date=deadline.due,
         snapshot={
             "deadline": deadline.as_dict(),
-            "legend": _legend_text(financing),
+            "legend": legend_text(financing, opinion_received),
             "restricted_period": period.as_dict() if period else None,
         },
         created_by=user,
@@ -478,7 +482,7 @@ def ta_instruction_create(
         investor=investor, shares=shares, registered_name=registered_name.strip(), denominations=denominations.strip(),
         legended=legended, dwac=dwac, dtc_participant=investor.dtc_participant if dwac else "",
         prime_broker=investor.prime_broker if dwac else "", instruction_date=instruction_date,
-        snapshot={"legend": _legend_text(fin) if legended else "", "fast_participant": fast_participant},
+        snapshot={"legend": legend_text(fin, instruction_date) if legended else "", "fast_participant": fast_participant},
         created_by=user,
     )  # fmt: skip
     from notices.services import notice_request

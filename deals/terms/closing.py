@@ -17,8 +17,9 @@
   -> ``debenture_convertibility``.
 - SPA 2(b)(iv): one-year Restricted Period (Distribution Compliance Period) from the later
   of first offer and final closing -> ``restricted_period_end``.
-- SPA 4(b): the restrictive legend text (``SPA_LEGEND``); Debenture face legend
-  (``DEBENTURE_LEGEND``).
+- SPA 4(b) and the Debenture face: the legend texts are deal terms of each financing
+  (``params.DealTerms.preferred_legend_text`` / ``debenture_legend_text``, default the
+  agreements' text ``params.SPA_LEGEND`` / ``params.DEBENTURE_LEGEND``).
 
 No Django imports: dates come in, small frozen dataclasses with their working go out.
 """
@@ -43,21 +44,6 @@ CLAUSE_RESTRICTED = "SPA 2(b)(iv)"
 ESCROW_TRADING_DAYS = 3  # SPA 1(d)
 DENOMINATION = Decimal("100000")  # Debenture 1
 MATURITY_RECORD_DAYS = 10  # Debenture face: "as of the tenth day prior to the Maturity Date"
-
-SPA_LEGEND = (
-    'THESE SECURITIES (THE "SECURITIES") HAVE NOT BEEN REGISTERED UNDER THE SECURITIES ACT OF 1933, AS '
-    "AMENDED, OR THE SECURITIES LAWS OF ANY STATE AND MAY NOT BE SOLD OR OFFERED FOR SALE IN THE ABSENCE OF "
-    "AN EFFECTIVE REGISTRATION STATEMENT FOR THE SECURITIES OR AN OPINION OF COUNSEL OR OTHER EVIDENCE "
-    "ACCEPTABLE TO THE COMPANY THAT SUCH REGISTRATION IS NOT REQUIRED."
-)
-DEBENTURE_LEGEND = (
-    'THESE SECURITIES (THE "SECURITIES"), AND THE SHARES ISSUABLE UPON CONVERSION HEREOF, HAVE NOT BEEN '
-    'REGISTERED UNDER THE SECURITIES ACT OF 1933, AS AMENDED (THE "SECURITIES ACT"), OR THE SECURITIES LAWS '
-    "OF ANY STATE AND MAY NOT BE SOLD OR OFFERED FOR SALE IN THE ABSENCE OF AN EFFECTIVE REGISTRATION "
-    "STATEMENT FOR THE SECURITIES OR AN OPINION OF COUNSEL OR OTHER EVIDENCE ACCEPTABLE TO THE CORPORATION "
-    "THAT SUCH REGISTRATION IS NOT REQUIRED."
-)
-
 
 # --- SPA 7 and SPA 8 conditions, as data ---------------------------------------------------
 

@@ -63,6 +63,23 @@ DEB_CONV = "Debenture 4(A)"
 COD = "Series J CoD (not in seeds) -- see docs/interpretations.md"
 
 
+# The agreements' legend texts: the default of each financing's legend term (SPA 4(b); Debenture face).
+SPA_LEGEND = (
+    'THESE SECURITIES (THE "SECURITIES") HAVE NOT BEEN REGISTERED UNDER THE SECURITIES ACT OF 1933, AS '
+    "AMENDED, OR THE SECURITIES LAWS OF ANY STATE AND MAY NOT BE SOLD OR OFFERED FOR SALE IN THE ABSENCE OF "
+    "AN EFFECTIVE REGISTRATION STATEMENT FOR THE SECURITIES OR AN OPINION OF COUNSEL OR OTHER EVIDENCE "
+    "ACCEPTABLE TO THE COMPANY THAT SUCH REGISTRATION IS NOT REQUIRED."
+)
+DEBENTURE_LEGEND = (
+    'THESE SECURITIES (THE "SECURITIES"), AND THE SHARES ISSUABLE UPON CONVERSION HEREOF, HAVE NOT BEEN '
+    'REGISTERED UNDER THE SECURITIES ACT OF 1933, AS AMENDED (THE "SECURITIES ACT"), OR THE SECURITIES LAWS '
+    "OF ANY STATE AND MAY NOT BE SOLD OR OFFERED FOR SALE IN THE ABSENCE OF AN EFFECTIVE REGISTRATION "
+    "STATEMENT FOR THE SECURITIES OR AN OPINION OF COUNSEL OR OTHER EVIDENCE ACCEPTABLE TO THE CORPORATION "
+    "THAT SUCH REGISTRATION IS NOT REQUIRED."
+)
+LEGEND_MAX_LENGTH = 2000
+
+
 @dataclass(frozen=True)
 class DealTerms:
     # Debenture conversion
@@ -185,6 +202,12 @@ class DealTerms:
     eod_judgment_threshold: Decimal = term(D("200000"), "Debenture 10(i)", "aggregate, strictly in excess")
     eod_judgment_sale_days: int = term(5, "Debenture 10(i)", "days before a proposed sale")
     eod_delisting_business_days: int = term(1, "Debenture 10(k)", "suspension longer than N business days")
+    # Legends: the text each certificate, warrant and transfer-agent letter carries when issued
+    preferred_legend_text: str = term(
+        SPA_LEGEND, "SPA 4(b)", "the restrictive legend on the Preferred Stock, the Warrants and the Common Stock issued "
+        "on their conversion or exercise until registered and sold or Rule 144(k)"
+    )
+    debenture_legend_text: str = term(DEBENTURE_LEGEND, "Debenture (face legend)", "the legend on the face of each Debenture")
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -335,6 +358,12 @@ def term_problems(values: dict, kind: str) -> dict[str, str]:
             continue
         py = hints[name]
         if py is bool:
+            continue
+        if py is str:
+            if not str(value).strip():
+                out[name] = "is empty; give the agreement's text"
+            elif len(str(value)) > LEGEND_MAX_LENGTH:
+                out[name] = f"is {len(str(value)):,} characters; it must be at most {LEGEND_MAX_LENGTH:,}"
             continue
         if isinstance(py, type) and issubclass(py, Enum):
             allowed = [m.value for m in py]

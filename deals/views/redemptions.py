@@ -106,7 +106,8 @@ def redemption_pay(request, pk: int):
     form = PaymentForm(request.POST)
     if form.is_valid():
         try:
-            red = svc.redemption_payment_record(redemption=red, payment_date=form.cleaned_data["payment_date"], user=request.user)
+            red = svc.redemption_payment_record(redemption=red, payment_date=form.cleaned_data["payment_date"], user=request.user,
+                                                method=form.cleaned_data["method"], reference=form.cleaned_data["reference"])
         except WorkflowError as err:
             add_workflow_error(form, err)
         else:

@@ -160,6 +160,10 @@ def test_recording_the_closing_issues_holdings_and_spa_4h_warrants(room, deal_ad
     # SPA 4(h): 20% x $600,000 / (110% x $1.25 on Thu 2000-01-20) = 120,000 / 1.375 = 87,272.7 -> 87,272
     assert (w.shares, w.exercise_price, w.expiry_date) == (87_272, Decimal("1.3750"), datetime.date(2005, 1, 31))
     assert room.snapshot["issued"][0]["allocable_share"] == "0.600000"
+    # SPA 4(b): each certificate carries the legend of the terms in force on the Closing Date (kept as issued)
+    from deals.terms.params import SPA_LEGEND
+
+    assert room.snapshot["legend"] == SPA_LEGEND and {i["legend"] for i in room.snapshot["issued"]} == {SPA_LEGEND}
     assert room.escrow_released_on == datetime.date(2000, 1, 21)
     assert room.financing.initial_closing_date == datetime.date(2000, 1, 21)
     red = Obligation.objects.get(kind=ObligationKind.REQUIRED_EFFECTIVE)

@@ -128,6 +128,107 @@ def w_indemnification(world, user):
     }, user=user, as_of=datetime.date(2008, 1, 10))
 
 
+# --- the cap: SPA 4(d)(ii), 4(i) ------------------------------------------------------------------------
+
+
+def w_cap_redemption(world, user):
+    from deals.models import MarketPrice
+
+    MarketPrice.objects.update(closing_price=D("0.0500"), closing_bid=D("0.0500"))  # 400 shares blow the 20% cap
+    conv = _conversion(world, user, "400000")
+    set_business_date(datetime.date(2000, 6, 15))
+    svc.cap_remedy_choose(conversion=conv, remedy="y", shares=conv.unconverted_shares, chosen_date=datetime.date(2000, 6, 15),
+                          user=user)
+
+
+def w_meeting_date(world, user):
+    """SPA 4(d)(ii): a conversion moves the issuances that set the Meeting Date (the next
+    stockholders' meeting is recorded on the Issuer)."""
+    world.issuer.next_stockholders_meeting = datetime.date(2000, 7, 20)
+    world.issuer.save(update_fields=["next_stockholders_meeting"])
+    _conversion(world, user)
+
+
+# --- registration: RRA 2, 3 (on the Series J financing: Initial Closing 2000-01-14) ---------------------
+
+
+def _statement(world, **data):
+    from deals.services.company import registration
+
+    return registration.registration_statement_save(financing=world.preferred.financing, data={"shares_registered": 0, **data},
+                                                    user=None, as_of=business_date())
+
+
+def w_required_effective(world, user):
+    _statement(world, filed_date=datetime.date(2000, 3, 1))  # 90 days after 2000-01-14: 2000-04-13 (passed, not effective)
+
+
+def w_registration_period_end(world, user):
+    _statement(world, filed_date=datetime.date(2000, 3, 1), effective_date=datetime.date(2000, 4, 3), shares_registered=2_000_000)
+
+
+def w_amendment_due(world, user):
+    from deals.services.company import registration
+
+    _statement(world, filed_date=datetime.date(2000, 3, 1), shares_registered=1_000)
+    registration.increased_shares_record(financing=world.preferred.financing, user=user, as_of=business_date())
+
+
+def w_periodic_amount(world, user):
+    _statement(world, filed_date=datetime.date(2000, 3, 1), effective_date=datetime.date(2000, 5, 25), shares_registered=2_000_000)
+
+
+def w_suspension_excess(world, user):
+    from deals.services.company import suspensions
+
+    st = _statement(world, filed_date=datetime.date(2000, 3, 1), effective_date=datetime.date(2000, 4, 3), shares_registered=2_000_000)
+    suspensions.suspension_record(statement=st, notice_date=datetime.date(2000, 5, 1), start_date=datetime.date(2000, 5, 2),
+                                  end_date=datetime.date(2000, 5, 10), reason="merger talks", notice_required=True, user=user,
+                                  as_of=business_date())
+
+
+# --- first refusal: SPA 4(j) ---------------------------------------------------------------------------
+
+
+def w_rofr(world, user):
+    from deals.services.company import rofr
+    from deals.terms.rofr import NewTransactionTerms
+
+    _statement(world, filed_date=datetime.date(2000, 3, 1), effective_date=datetime.date(2000, 4, 3), shares_registered=2_000_000)
+    today = business_date()
+    rofr.offer_create(financing=world.preferred.financing, description="Private placement", amount=D("500000"),
+                      terms=NewTransactionTerms(market_price_pct=D("85"), fixed_price=D("2.00")), sent_date=today,
+                      received={world.preferred.investor_id: today}, user=user, as_of=today)
+
+
+# --- closing and transfers: SPA 1(d), 4(b), 5(a); Debenture 7 -------------------------------------------
+
+
+def w_escrow_deposit(world, user):
+    from deals.services import closing
+
+    fin = f.SeriesJFinancingFactory(name="Series K", initial_closing_date=None, issuer=world.issuer)
+    closing.closing_room_open(financing=fin, acceptance_date=datetime.date(2000, 5, 31), user=user)
+
+
+def w_legend_removal(world, user):
+    from deals.services import transfers
+
+    today = datetime.date(2001, 1, 16)  # after the Regulation S Restricted Period (Closing 2000-01-14 + 1 year)
+    set_business_date(today)
+    transfers.legend_removal_request(financing=world.preferred.financing, investor=world.preferred.investor, security="common",
+                                     certificate="C-101", quantity=D("5000"), basis="rule_144k", counsel="Smith LLP",
+                                     opinion_date=today, opinion_received=today, user=user)
+
+
+def w_sale_conversion_window(world, user):
+    from deals.services import transfers
+
+    today = business_date()
+    transfers.sale_event_record(financing=world.debenture.financing, kind="merger", counterparty="Acquirer Inc.", description="",
+                                notice_date=today, notice_received=today, user=user)
+
+
 WORKFLOWS = {
     K.SHARE_DELIVERY: w_share_delivery,
     K.LATE_PAYMENT: w_late_payment,
@@ -144,6 +245,19 @@ WORKFLOWS = {
     K.CURE_PERIOD: w_cure_period,
     K.ACCELERATION: w_acceleration,
     K.INDEMNIFICATION_SURVIVAL: w_indemnification,
+    K.CAP_REDEMPTION: w_cap_redemption,
+    K.MEETING_DATE: w_meeting_date,
+    K.REQUIRED_EFFECTIVE: w_required_effective,
+    K.AMENDMENT_DUE: w_amendment_due,
+    K.PERIODIC_AMOUNT: w_periodic_amount,
+    K.SUSPENSION_EXCESS: w_suspension_excess,
+    K.REGISTRATION_PERIOD_END: w_registration_period_end,
+    K.ROFR_ANSWER: w_rofr,
+    K.ROFR_CONSUMMATION: w_rofr,
+    K.ROFR_PERIOD_END: w_rofr,
+    K.ESCROW_DEPOSIT: w_escrow_deposit,
+    K.LEGEND_REMOVAL: w_legend_removal,
+    K.SALE_CONVERSION_WINDOW: w_sale_conversion_window,
 }
 # What the clause moves on the next business day (everything else must stay as it was).
 NEXT_DAY_CHANGES = {
@@ -157,8 +271,14 @@ def test_every_kind_has_one_builder():
     assert set(BUILDERS) == set(ObligationKind.values)
 
 
-@pytest.mark.parametrize("kind", sorted(WORKFLOWS))
+def test_every_kind_has_a_workflow_setup():
+    """Issue 11: the one-author test below covers every kind; a new kind needs its workflow here."""
+    assert set(WORKFLOWS) == set(ObligationKind.values), sorted(set(ObligationKind.values) - set(WORKFLOWS))
+
+
+@pytest.mark.parametrize("kind", sorted(ObligationKind.values))
 def test_workflow_row_is_what_the_sweep_writes(kind, deal_admin):
+    assert kind in WORKFLOWS, f"no workflow setup for {kind}"
     world = make_world(end=datetime.date(2000, 7, 31))
     WORKFLOWS[kind](world, deal_admin)
     ob = Obligation.objects.filter(kind=kind).order_by("id").first()
@@ -267,3 +387,36 @@ def test_history_matches_every_row_after_workflows_and_sweeps(deal_admin):
             assert last is not None, f"{model.__name__} {obj.pk} has no history"
             mismatch = {n: (getattr(obj, n), getattr(last, n)) for n in fields if getattr(obj, n) != getattr(last, n)}
             assert not mismatch, f"{model.__name__} {obj.pk}: {mismatch}"
+
+
+def test_series_j_conversion_refreshes_the_registration_figures_at_once(deal_admin):
+    """Issue 11, RRA 2(a)(ii): registrable shares exceed the 370,000 registered (373,443: a flag the
+    sweep raises); converting $100,000 brings them to 363,416 -- the flag is void at once, no sweep."""
+    from deals.services.company.registration import registration_overview
+
+    world = make_world(end=datetime.date(2000, 7, 31))
+    _statement(world, filed_date=datetime.date(2000, 3, 1), effective_date=datetime.date(2000, 4, 3), shares_registered=370_000)
+    sweep_run(as_of=business_date(), triggered_by="before")
+    flag = Obligation.objects.get(kind=K.AMENDMENT_DUE, period_key="unrecorded")
+    assert flag.status == "open" and flag.details["registrable"] == 373_443 and flag.details["registered"] == 370_000
+    _conversion(world, deal_admin, "100000")  # no sweep after this
+    assert registration_overview(financing=world.preferred.financing, as_of=business_date()).registrable_now == 363_416
+    flag.refresh_from_db()
+    assert flag.status == "void" and "no longer exceeds registered" in flag.description
+    assert flag.history.first().status == "void"  # audited
+    run = sweep_run(as_of=business_date(), triggered_by="after")
+    assert run.stats["rules"]["increased_shares"]["updated"] + run.stats["rules"]["increased_shares"]["voided"] == 0
+
+
+def test_series_j_conversion_raises_the_registration_flag_at_once(deal_admin):
+    """The other way round (RRA 2(a)(ii)): registered 365,000 -- below the 373,443 registrable but
+    the statement's own figures; a dishonoured conversion restores the holding and the flag stands."""
+    world = make_world(end=datetime.date(2000, 7, 31))
+    _statement(world, filed_date=datetime.date(2000, 3, 1), effective_date=datetime.date(2000, 4, 3), shares_registered=365_000)
+    conv = _conversion(world, deal_admin, "100000")  # registrable 363,416 <= 365,000: no flag
+    assert not Obligation.objects.filter(kind=K.AMENDMENT_DUE, period_key="unrecorded").exists()
+    set_business_date(datetime.date(2000, 6, 5))
+    svc.conversion_dishonour(conversion=conv, notice_date=datetime.date(2000, 6, 5), user=deal_admin)  # SPA 5(f)
+    flag = Obligation.objects.get(kind=K.AMENDMENT_DUE, period_key="unrecorded")
+    assert flag.status == "open" and flag.details["first_seen"] == "2000-06-05"
+    assert flag.details["registered"] == 365_000 and flag.details["registrable"] > 365_000

@@ -157,12 +157,14 @@ def test_statement_pdf_is_requested_and_rendered(clerk_client, late_payment, dea
     url = reverse("investor_statement", args=[late_payment.investor_id])
     page = clerk_client.get(url)
     # $150.00 left of the SPA 5(c) late payment + $228.49 of dividends the holder took in cash on conversion
-    assert page.context["data"]["totals"]["balance"] == D("378.49")
+    # + the RRA 2(b) Periodic Amount for 2000-04-14..05-13 (2% of the $400,000 Purchase Price: no statement
+    # effective by 2000-04-13), written by the conversion's registration refresh (no sweep needed)
+    assert page.context["data"]["totals"]["balance"] == D("150.00") + D("228.49") + D("8000.00")
     with django_capture_on_commit_callbacks(execute=True):
         r = clerk_client.post(url, {"as_of": DELIVERED.isoformat()})
     assert r.status_code == 302
     stmt = AccountStatement.objects.get()
-    assert stmt.balance == D("378.49") and stmt.total_settled == D("50.00")
+    assert stmt.balance == D("8378.49") and stmt.total_settled == D("50.00")
     from notices.models import Notice
 
     notice = Notice.objects.get(kind="account_statement")

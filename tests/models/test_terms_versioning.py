@@ -21,7 +21,7 @@ def test_dealtermsversion_columns_match_dealterms_fields():
     for f in dataclasses.fields(DealTerms):
         column = m.DealTermsVersion._meta.get_field(f.name)
         py = hints[f.name]
-        expected = {bool: dj.BooleanField, int: dj.PositiveIntegerField, Decimal: dj.DecimalField}.get(py, dj.CharField)
+        expected = {bool: dj.BooleanField, int: dj.PositiveIntegerField, Decimal: dj.DecimalField, str: dj.TextField}.get(py, dj.CharField)
         assert isinstance(column, expected), f.name
         default = f.default.value if hasattr(f.default, "value") else f.default
         assert column.default == default, f.name

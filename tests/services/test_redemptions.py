@@ -119,7 +119,65 @@ def test_payment_on_the_due_date_redeems(db, deal_admin):
     w.debenture.refresh_from_db()
     assert red.status == RedemptionStatus.PAID
     assert w.debenture.status == InstrumentStatus.REDEEMED and w.debenture.principal_outstanding == 0
-    assert Obligation.objects.get(kind=ObligationKind.REDEMPTION_PAYMENT).status == ObligationStatus.SATISFIED
+    # issue 11: the payment is a Settlement of the row (one entry point), and the books balance
+    row = Obligation.objects.get(kind=ObligationKind.REDEMPTION_PAYMENT)
+    assert row.status == ObligationStatus.PAID and row.satisfied_date == datetime.date(2000, 6, 15)
+    (entry,) = row.settlements.all()
+    assert (entry.kind, entry.date, entry.amount, entry.method, entry.recorded_by) == (
+        "payment", datetime.date(2000, 6, 15), red.total_amount, "wire", deal_admin)
+    assert row.amount == row.settled == red.total_amount == D("122449.32")  # 120% + interest through 06-15
+    assert row.history.first().status == ObligationStatus.PAID
+
+
+def test_payment_before_the_due_date_fixes_interest_at_payment(db, deal_admin):
+    """Debenture 4(B): interest runs to the payment date, so paying 06-08 costs less than on 06-15."""
+    w = make_world(end=datetime.date(2000, 6, 30))
+    red = notice(w.debenture, deal_admin)
+    set_business_date(datetime.date(2000, 6, 8))
+    red = svc.redemption_payment_record(redemption=red, payment_date=datetime.date(2000, 6, 8), user=deal_admin,
+                                        method="check", reference="Chk 7")
+    row = Obligation.objects.get(kind=ObligationKind.REDEMPTION_PAYMENT)
+    # 6% from 2000-01-18 to 06-08: 142 days -> $2,334.25 (149 days to 06-15 were $2,449.32)
+    assert red.interest_amount == D("2334.25") and red.total_amount == D("122334.25")
+    assert row.settled == row.amount == D("122334.25") and row.settlements.get().reference == "Chk 7"
+
+
+def test_settling_the_redemption_row_from_the_books_redeems_the_same_way(db, deal_admin):
+    """One entry point: a part payment leaves the notice pending; the rest, recorded on the
+    obligation's page (settlement_record), redeems the Debenture exactly as the redemption page does."""
+    from deals.services.ledger.settlements import settlement_record
+
+    w = make_world(end=datetime.date(2000, 6, 30))
+    red = notice(w.debenture, deal_admin)
+    set_business_date(datetime.date(2000, 6, 15))
+    row = Obligation.objects.get(kind=ObligationKind.REDEMPTION_PAYMENT)
+    settlement_record(obligation_id=row.pk, kind="payment", date=datetime.date(2000, 6, 15), amount="100000", method="wire",
+                      reference="w1", by=deal_admin)
+    red.refresh_from_db()
+    w.debenture.refresh_from_db()
+    assert red.status == RedemptionStatus.PENDING and w.debenture.principal_outstanding == D("100000")
+    settlement_record(obligation_id=row.pk, kind="payment", date=datetime.date(2000, 6, 15), amount="22449.32", method="wire",
+                      reference="w2", by=deal_admin)
+    red.refresh_from_db()
+    w.debenture.refresh_from_db()
+    row.refresh_from_db()
+    assert red.status == RedemptionStatus.PAID and red.payment_date == datetime.date(2000, 6, 15)
+    assert w.debenture.status == InstrumentStatus.REDEEMED and w.debenture.principal_outstanding == 0
+    assert row.status == ObligationStatus.PAID and row.settled == D("122449.32")
+    with pytest.raises(WorkflowError, match="already paid"):
+        svc.redemption_payment_record(redemption=red, payment_date=datetime.date(2000, 6, 15), user=deal_admin)
+
+
+def test_a_clerk_cannot_record_the_redemption_payment(db, deal_admin, clerk):
+    from django.core.exceptions import PermissionDenied
+
+    w = make_world(end=datetime.date(2000, 6, 30))
+    red = notice(w.debenture, deal_admin)
+    set_business_date(datetime.date(2000, 6, 15))
+    with pytest.raises(PermissionDenied):
+        svc.redemption_payment_record(redemption=red, payment_date=datetime.date(2000, 6, 15), user=clerk)
+    red.refresh_from_db()
+    assert red.status == RedemptionStatus.PENDING and not Obligation.objects.filter(settled__gt=0).exists()
 
 
 def test_payment_a_day_late_voids_the_notice(db, deal_admin):

@@ -33,10 +33,26 @@ def test_confirm_then_late_payment_voids(deal_admin_client, db):
     assert deal_admin_client.post(reverse("redemption_confirm"), d)["Location"] == loc
     red = Redemption.objects.get()
     set_business_date(datetime.date(2000, 6, 20))
-    r = deal_admin_client.post(reverse("redemption_pay", args=[red.pk]), {"payment_date": "2000-06-20"}, follow=True)
+    r = deal_admin_client.post(reverse("redemption_pay", args=[red.pk]), {"payment_date": "2000-06-20", "method": "wire"},
+                             follow=True)
     assert "void" in r.content.decode()
     red.refresh_from_db()
     assert red.status == RedemptionStatus.VOID
+
+
+def test_payment_on_time_from_the_page_is_a_settlement(deal_admin_client, db):
+    from deals.models import Obligation, ObligationKind
+
+    w = make_world(end=datetime.date(2000, 6, 30))
+    deal_admin_client.post(reverse("redemption_confirm"), data(w.debenture))
+    red = Redemption.objects.get()
+    set_business_date(datetime.date(2000, 6, 15))
+    r = deal_admin_client.post(reverse("redemption_pay", args=[red.pk]),
+                               {"payment_date": "2000-06-15", "method": "check", "reference": "Chk 55"}, follow=True)
+    assert "Redemption paid: $122,449.32" in r.content.decode()
+    row = Obligation.objects.get(kind=ObligationKind.REDEMPTION_PAYMENT)
+    entry = row.settlements.get()
+    assert (row.status, entry.method, entry.reference, entry.amount) == ("paid", "check", "Chk 55", row.amount)
 
 
 def test_future_notice_date_is_explained(deal_admin_client, db):

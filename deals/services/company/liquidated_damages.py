@@ -135,6 +135,11 @@ def triggers(*, financing: Financing, as_of: datetime.date) -> list[Trigger]:
         if not due:
             continue
         due = datetime.date.fromisoformat(due)
+        if any(t.lateness == Lateness.REQUIRED_EFFECTIVE_DATE and t.trigger_date == due for t in found):
+            # RRA 2(b)(i)(B): "the earlier of the Anticipated Initial Effective Date or sixty (60) days after
+            # the IRSD" -- when that is a Required Effective Date already missed, the days are already
+            # counted once (docs/interpretations.md, "RRA 2(b)(i) -- two Required Effective Dates on one day")
+            continue
         if as_of > due and (a.effective_date is None or a.effective_date > due):
             found.append(
                 Trigger(
@@ -322,7 +327,7 @@ def periodic_amount_key(investor_id: int, lateness: str, trigger: datetime.date,
     return f"{investor_id}:{code}:{trigger:%Y%m%d}:{cd:%Y%m%d}"
 
 
-def ld_obligations_sync(*, financing: Financing, as_of: datetime.date) -> int:
+def ld_obligations_sync(*, financing: Financing, as_of: datetime.date, user=None) -> int:
     """Write one PERIODIC_AMOUNT obligation per investor and Computation Date
     reached (RRA 2(b)(iii)-(iv)), idempotently; returns the rows written."""
     rows = [
@@ -333,7 +338,7 @@ def ld_obligations_sync(*, financing: Financing, as_of: datetime.date) -> int:
         )
         for d in damages_overview(financing=financing, as_of=as_of) for s in d.schedules for r in s.rows
     ]
-    ledger_put(source=financing, rows=rows, as_of=as_of)
+    ledger_put(source=financing, rows=rows, as_of=as_of, user=user)
     n = len(rows)
     return n
 

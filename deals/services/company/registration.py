@@ -284,6 +284,11 @@ def increased_shares_record(*, financing: Financing, user, as_of: datetime.date)
         effective_on=None, description=inc.required_effective_date_working, details=inc.as_dict(),
     ))
     ledger_put(source=amendment, rows=rows, as_of=as_of, user=user)
+    # RRA 2(b)(i)(B)-(C): the new Required Effective Date is a lateness of its own; the Periodic
+    # Amounts rows follow at once (the same figures and labels the sweep writes)
+    from .liquidated_damages import ld_obligations_sync
+
+    ld_obligations_sync(financing=financing, as_of=as_of, user=user)
     return amendment
 
 

@@ -26,8 +26,6 @@ from deals.models import (
     Obligation,
     ObligationKind,
     ObligationStatus,
-    Redemption,
-    RedemptionStatus,
     Settlement,
     SettlementKind,
     SettlementMethod,
@@ -41,7 +39,6 @@ from deals.selectors.settlements import (
 )
 from deals.services.calendar import not_after_business_date
 from deals.services.conversions import WorkflowError
-from deals.services.ledger.writer import ledger_close
 from deals.services.roles import is_deal_admin
 
 CENT = Decimal("0.01")
@@ -231,21 +228,9 @@ def _instrument_closed(ob: Obligation, day: datetime.date, by) -> None:
     """Debenture 4(B)(ii): the redemption price paid in full redeems the Debenture; the maturity
     payment in full makes it Matured (Debenture preamble)."""
     if ob.kind == ObligationKind.REDEMPTION_PAYMENT:
-        red = Redemption.objects.select_for_update().get(pk=ob.object_id)
-        if red.status == RedemptionStatus.PENDING:
-            red.status = RedemptionStatus.PAID
-            red.payment_date = day
-            red.total_amount = ob.amount
-            red.save(update_fields=["status", "payment_date", "total_amount", "updated_at"])
-            # the holder's convert-instead window ends with the payment; through the writer, with history
-            ledger_close(source=red, kinds=[ObligationKind.REDEMPTION_CONVERT_WINDOW], status=ObligationStatus.VOID, on=day,
-                         user=by, reason="redemption paid")
-            deb = Debenture.objects.select_for_update().get(pk=red.debenture_id)
-            deb.principal_outstanding = 0
-            deb.status = InstrumentStatus.REDEEMED
-            deb.interest_paid_through = day
-            deb._history_user = by
-            deb.save(update_fields=["principal_outstanding", "status", "interest_paid_through", "updated_at"])
+        from deals.services.redemptions import redemption_paid
+
+        redemption_paid(redemption_id=ob.object_id, payment_date=day, amount=ob.amount, user=by)
     elif ob.kind == ObligationKind.MATURITY:
         deb = Debenture.objects.select_for_update().get(pk=ob.object_id)
         deb.principal_outstanding = 0

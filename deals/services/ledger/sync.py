@@ -17,15 +17,20 @@ from deals.models import (
     ConversionStatus,
     Debenture,
     EventOfDefault,
+    Financing,
     IndemnificationClaim,
     InstrumentStatus,
+    Issuer,
+    ObligationKind,
+    ObligationStatus,
     Redemption,
     RedemptionStatus,
+    RegistrationStatement,
     Warrant,
 )
-from deals.selectors.terms import terms_in_force
+from deals.selectors.terms import TermsUnavailable, terms_in_force
 from deals.services.ledger import rows as build
-from deals.services.ledger.writer import Row, ledger_put
+from deals.services.ledger.writer import Row, ledger_close, ledger_put
 from deals.terms import calendars
 from deals.terms import events as ev
 from deals.terms.conversion import accrued_interest, original_notice_due
@@ -201,3 +206,93 @@ def claim_row(claim: IndemnificationClaim, *, as_of: datetime.date) -> Row | Non
 
 def claim_sync(claim: IndemnificationClaim, *, as_of: datetime.date, user=None) -> tuple[int, int]:
     return ledger_put(source=claim, rows=[claim_row(claim, as_of=as_of)], as_of=as_of, user=user)
+
+
+# --- the cap: SPA 4(d)(ii) Meeting Date ----------------------------------------------------------------
+
+
+def meeting_sync(issuer_id: int, *, as_of: datetime.date, user=None) -> tuple[int, int]:
+    """A conversion, an exercise or a new stockholders' meeting date moves the Meeting Date
+    (SPA 4(d)(ii)) at once: the row follows in the same transaction, built from the same inputs
+    as the sweep rule (``deals.services.issuance.meeting_row``)."""
+    from deals.services.issuance import meeting_row
+
+    issuer = Issuer.objects.get(pk=issuer_id)
+    try:
+        row = meeting_row(issuer, as_of=as_of)
+    except TermsUnavailable:
+        return 0, 0
+    if row is None:
+        return 0, 0
+    return ledger_put(source=issuer, rows=[row], as_of=as_of, user=user)
+
+
+# --- registration: RRA 2(a)(ii), 2(b) ---------------------------------------------------------------
+
+UNRECORDED_INCREASE_GONE = "Increased Registered Shares Date recorded (or registrable no longer exceeds registered)"
+
+
+def detect_increase(financing: Financing, as_of: datetime.date) -> tuple[int, int] | None:
+    """(registrable, registered) if ``as_of`` is an Increased Registered Shares Date by the
+    registration workflow's live overview (RRA 2(a)(ii)); None if not, or if it cannot tell."""
+    import logging
+
+    from deals.services.company.registration import registration_overview
+
+    try:
+        ov = registration_overview(financing=financing, as_of=as_of)
+    except Exception:  # prices missing etc.: nothing to flag
+        logging.getLogger(__name__).info("Increased Registered Shares check skipped for %s", financing, exc_info=True)
+        return None
+    if getattr(ov, "is_increased_registered_shares_date", False):
+        return int(ov.registrable_now), int(ov.registered)
+    return None
+
+
+def unrecorded_increase_row(*, statement_id: int, terms: DealTerms, registrable: int, registered: int,
+                            as_of: datetime.date) -> Row:
+    """RRA 2(a)(ii): registrable shares exceed the shares registered and no Increased Registered
+    Shares Date is recorded: a flag on the statement, due 10 business days from the day first seen."""
+    return build.amendment_due(
+        object_id=statement_id, due=calendars.add_business_days(as_of, terms.amendment_business_days),
+        clause="RRA 2(a)(ii)", period_key="unrecorded", filed_on=None,
+        description=(
+            f"Registrable shares {registrable:,} exceed the {registered:,} registered: record the Increased "
+            f"Registered Shares Date and amend or file within {terms.amendment_business_days} business days"
+        ),
+        details={"registrable": registrable, "registered": registered, "first_seen": as_of.isoformat()},
+    )
+
+
+def registration_sync(financing: Financing, *, as_of: datetime.date, user=None) -> None:
+    """A conversion of Series J moves the RRA figures at once (issue 11: "registration figures
+    after a conversion"): the Periodic Amounts (RRA 2(b)(iii): after the Effective Date the base
+    is the unconverted principal plus the Held Shares Value) and the unrecorded Increased
+    Registered Shares Date flag (RRA 2(a)(ii): registrable against registered) -- the same
+    builders and keys as the sweep's registration rules, in the caller's transaction."""
+    if financing.kind != Financing.Kind.SERIES_J or not financing.initial_closing_date:
+        return
+    from deals.services.company.liquidated_damages import ld_obligations_sync
+
+    ld_obligations_sync(financing=financing, as_of=as_of, user=user)
+    statement = RegistrationStatement.objects.filter(financing=financing).order_by("id").first()
+    if statement is None:
+        return
+    pending = statement.amendments.filter(increased_registered_shares_date__isnull=False).exclude(effective_date__lte=as_of)
+    flag = None if pending.exists() else detect_increase(financing, as_of)
+    open_flag = statement_flag_open(statement.pk)
+    if flag is not None and not open_flag:  # the flag keeps the date it was first seen: only create it
+        terms = _version_on(financing.pk, financing.initial_closing_date)[1]
+        ledger_put(source=statement, rows=[unrecorded_increase_row(statement_id=statement.pk, terms=terms, registrable=flag[0],
+                                                                   registered=flag[1], as_of=as_of)], as_of=as_of, user=user)
+    elif flag is None and open_flag:
+        ledger_close(source=statement, kinds=[ObligationKind.AMENDMENT_DUE], period_key="unrecorded", status=ObligationStatus.VOID,
+                     on=as_of, as_of=as_of, user=user, description=UNRECORDED_INCREASE_GONE)
+
+
+def statement_flag_open(statement_id: int) -> bool:
+    from deals.models import Obligation
+
+    return Obligation.objects.filter(content_type__model="registrationstatement", object_id=statement_id,
+                                     kind=ObligationKind.AMENDMENT_DUE, period_key="unrecorded",
+                                     status=ObligationStatus.OPEN).exists()

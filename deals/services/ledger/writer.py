@@ -330,9 +330,11 @@ def ledger_close(
     user=None,
     reason: str = "workflow",
     period_key: str | None = None,
+    description: str | None = None,
 ) -> int:
     """Close the working rows of a record (all kinds, or the given ones; one period if
-    given), with history. Closed rows stay as they are. Returns rows changed."""
+    given), with history. Closed rows stay as they are. Returns rows changed.
+    ``description``: the text the closed rows then carry (as the sweep's ``rows_void_missing``)."""
     qs = Obligation.objects.filter(
         content_type=ContentType.objects.get_for_model(source), object_id=source.pk, status__in=WORKING_STATUSES
     )
@@ -340,7 +342,8 @@ def ledger_close(
         qs = qs.filter(period_key=period_key)
     if kinds:
         qs = qs.filter(kind__in=kinds)
-    return _close_ids(list(qs.values_list("id", flat=True)), status=status, on=on, ctx=_stamp(as_of, user, reason))
+    return _close_ids(list(qs.values_list("id", flat=True)), status=status, on=on, ctx=_stamp(as_of, user, reason),
+                      description=description)
 
 
 def obligations_for(source: models.Model):

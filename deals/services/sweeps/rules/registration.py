@@ -7,8 +7,8 @@ import logging
 
 from deals.models import Financing, Obligation, RegistrationAmendment, RegistrationStatement, SuspensionPeriod
 from deals.selectors.terms import TermsUnavailable
-from deals.services.company.registration import registration_overview
 from deals.services.ledger import rows as build
+from deals.services.ledger.sync import UNRECORDED_INCREASE_GONE, detect_increase, unrecorded_increase_row
 from deals.services.ledger.writer import Row, rows_void_missing
 from deals.services.sweeps.context import (
     OPEN,
@@ -153,18 +153,10 @@ def rule_increased_shares(ctx: Context) -> RuleStats:
         # a new Increased Registered Shares Date not yet recorded by the company
         if r.statement is not None:
             pending = [a for a in r.amendments if a.increased_registered_shares_date and not _effective(a.effective_date, as_of)]
-            flag = _detect_increase(f, as_of) if not pending else None
+            flag = detect_increase(f, as_of) if not pending else None
             if flag is not None:
-                registrable, registered = flag
-                flag_rows.append(build.amendment_due(
-                    object_id=r.statement.pk, due=calendars.add_business_days(as_of, terms.amendment_business_days),
-                    clause="RRA 2(a)(ii)", period_key="unrecorded", filed_on=None,
-                    description=(
-                        f"Registrable shares {registrable:,} exceed the {registered:,} registered: record the Increased "
-                        f"Registered Shares Date and amend or file within {terms.amendment_business_days} business days"
-                    ),
-                    details={"registrable": registrable, "registered": registered, "first_seen": as_of.isoformat()},
-                ))
+                flag_rows.append(unrecorded_increase_row(statement_id=r.statement.pk, terms=terms, registrable=flag[0],
+                                                         registered=flag[1], as_of=as_of))
     _write(ctx, stats, {ctx.ct(RegistrationAmendment): amend_rows})
     # the flag keeps the date it was first seen: only create it, never move it
     ct_s = ctx.ct(RegistrationStatement)
@@ -175,22 +167,9 @@ def rule_increased_shares(ctx: Context) -> RuleStats:
     keep = {(row.kind, row.object_id, row.period_key) for row in flag_rows}
     stats.voided += rows_void_missing(
         ct_s, [K.AMENDMENT_DUE], [r.statement.pk for r in regs if r.statement], keep, ctx,
-        "Increased Registered Shares Date recorded (or registrable no longer exceeds registered)",
+        UNRECORDED_INCREASE_GONE,
     )
     return stats
-
-
-def _detect_increase(financing: Financing, as_of: datetime.date) -> tuple[int, int] | None:
-    """(registrable, registered) if today is an Increased Registered Shares Date by the
-    registration workflow's live overview (RRA 2(a)(ii)); None if not, or if it cannot tell."""
-    try:
-        ov = registration_overview(financing=financing, as_of=as_of)
-    except Exception:  # prices missing etc.: nothing to flag from the sweep
-        log.info("Increased Registered Shares check skipped for %s", financing, exc_info=True)
-        return None
-    if getattr(ov, "is_increased_registered_shares_date", False):
-        return int(ov.registrable_now), int(ov.registered)
-    return None
 
 
 # --- rule 5: suspensions outside a Permitted Suspension Period (RRA 3(h)) -----------------
