@@ -529,12 +529,18 @@ class PeriodicLine:
     prorated: bool
     amount: Decimal
     due_date: date | None  # None for the accruing, not yet computed part
+    excused_days: int = 0  # RRA 2(b)(vi)(i), RRA 9: days of the period on which nothing is payable
+
+    @property
+    def payable_days(self) -> int:
+        return self.days - self.excused_days
 
     def as_dict(self) -> dict:
         return {
             "computation_date": self.computation_date.isoformat(),
             "first_day": self.first_day.isoformat(),
             "days": self.days,
+            "excused_days": self.excused_days,
             "base": str(self.base),
             "rate_pct": str(self.rate_pct),
             "period_days": self.period_days,
@@ -591,12 +597,16 @@ def periodic_amount_due_date(computation_date: date) -> date:
     return roll_to_business_day(computation_date)
 
 
-def _line(first_day: date, cd: date, base: Decimal, terms: DealTerms, due: date | None) -> PeriodicLine:
+def _line(
+    first_day: date, cd: date, base: Decimal, terms: DealTerms, due: date | None, excused: frozenset[date] = frozenset()
+) -> PeriodicLine:
     days = (cd - first_day).days + 1
+    excused_days = sum(1 for d in excused if first_day <= d <= cd)
+    payable = days - excused_days
     period = terms.periodic_period_days
     rate = terms.periodic_amount_pct
-    prorated = days < period
-    period_pct = rate * days / period if prorated else rate
+    prorated = payable < period
+    period_pct = rate * payable / period if prorated else rate
     return PeriodicLine(
         computation_date=cd,
         first_day=first_day,
@@ -608,7 +618,18 @@ def _line(first_day: date, cd: date, base: Decimal, terms: DealTerms, due: date 
         prorated=prorated,
         amount=to_cents(base * period_pct / HUNDRED),
         due_date=due,
+        excused_days=excused_days,
     )
+
+
+def excused_day_set(spans: Sequence[tuple[date, date]]) -> frozenset[date]:
+    """The days of ``spans`` (first, last; both included) -- RRA 2(b)(vi)(i), RRA 9 excused delays."""
+    days: set[date] = set()
+    for first, last in spans:
+        if last < first:
+            raise InvalidInput(f"An excused span ends ({last.isoformat()}) before it begins ({first.isoformat()}).")
+        days.update(first + timedelta(days=i) for i in range((last - first).days + 1))
+    return frozenset(days)
 
 
 def periodic_amounts(
@@ -619,6 +640,7 @@ def periodic_amounts(
     cured_on: date | None = None,
     as_of: date | None = None,
     rule_144_from: date | None = None,
+    excused: Sequence[tuple[date, date]] = (),
     terms: DealTerms = NHTC_DEFAULTS,
 ) -> PeriodicAmounts:
     """RRA 2(b)(iii), (vii): the Periodic Amounts after a missed Required
@@ -640,8 +662,16 @@ def periodic_amounts(
     ``rule_144_from`` (RRA 2(b)(vi)(ii)): the first day all the Registrable
     Securities may be sold under Rule 144 without limits; no amount accrues
     from that day, so the schedule ends the day before, like a cure.
+
+    ``excused`` (RRA 2(b)(vi)(i): delay caused by the Initial Investor or its
+    counsel; RRA 9: delay resulting from an assignment): spans of days (first,
+    last; both included) on which nothing is payable "to the extent" of that
+    delay. The Computation Dates do not move; each line counts its excused
+    days and is prorated on the payable days only (a period with every day
+    excused is 0).
     """
     base = _non_negative("Base", base)
+    excused_days = excused_day_set(excused)
     if rule_144_from is not None:
         last_payable = rule_144_from - timedelta(days=1)
         if cured_on is None or last_payable < cured_on:
@@ -661,9 +691,9 @@ def periodic_amounts(
             cd = cured_on if final else candidate
             if as_of is not None and cd > as_of:
                 if as_of > previous:
-                    accruing = _line(previous + timedelta(days=1), as_of, base, terms, None)
+                    accruing = _line(previous + timedelta(days=1), as_of, base, terms, None, excused_days)
                 break
-            lines.append(_line(previous + timedelta(days=1), cd, base, terms, periodic_amount_due_date(cd)))
+            lines.append(_line(previous + timedelta(days=1), cd, base, terms, periodic_amount_due_date(cd), excused_days))
             if final:
                 break
             previous = cd
