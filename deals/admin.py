@@ -271,7 +271,7 @@ class PreferredHoldingAdmin(DealAdmin):
     search_fields = ("certificate_number", "investor__legal_name")
     readonly_fields = ("liquidation_preference_outstanding", "status", "allocable_share_figure")
     fields = ("financing", "investor", "certificate_number", "shares", "liquidation_preference", "purchase_price",
-              "closing_date", "liquidation_preference_outstanding", "status", "allocable_share_figure")
+              "closing_date", "rule_144_from", "liquidation_preference_outstanding", "status", "allocable_share_figure")
 
     @admin.display(description="Allocable Share")
     def allocable_share(self, obj):

@@ -86,7 +86,7 @@ class PreferredHoldingAdminForm(SafeModelForm):
     class Meta:
         model = PreferredHolding
         fields = ("financing", "investor", "certificate_number", "shares", "liquidation_preference", "purchase_price",
-                  "closing_date")
+                  "closing_date", "rule_144_from")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

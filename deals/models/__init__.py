@@ -29,6 +29,7 @@ from .records import (
     WarrantExercise,
 )
 from .registration import (
+    ExcusedDelay,
     LiquidatedDamagesStatement,
     PeriodicAmountPayment,
     RegistrationAmendment,
@@ -95,6 +96,7 @@ __all__ = [
     "SettlementMethod",
     "SaleEvent",
     "SecurityKind",
+    "ExcusedDelay",
     "ShareSale",
     "Subscription",
     "SuspensionPeriod",

@@ -35,6 +35,12 @@ class PreferredHolding(TimeStamped):
     purchase_price = money_field()
     closing_date = models.DateField()
     status = models.CharField(max_length=20, choices=InstrumentStatus.choices, default=InstrumentStatus.OUTSTANDING)
+    rule_144_from = models.DateField(
+        "Rule 144 free from", null=True, blank=True,
+        help_text="RRA 2(b)(vi)(ii): first day all the Registrable Securities of this holding may be sold under Rule 144 "
+        "(or another exemption) without volume or other limits. Periodic Amounts stop for the holder once every one "
+        "of its holdings has this date.",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -333,6 +333,11 @@ def amendment_due(*, object_id: int, due: datetime.date, clause: str, descriptio
                satisfied_date=filed_on, description=description, details=details)
 
 
+def _excused(line) -> str:
+    n = getattr(line, "excused_days", 0)
+    return f", {n} excused under RRA 2(b)(vi)(i)/RRA 9" if n else ""
+
+
 def periodic_amount(*, financing_id: int, period_key: str, investor_id: int, line, base, label: str, accruing: bool = False,
                     due: datetime.date | None = None, next_cd: datetime.date | None = None) -> Row:
     """RRA 2(b)(iii)-(iv): 2% of the base per 30 days, determined at each Computation Date."""
@@ -345,7 +350,7 @@ def periodic_amount(*, financing_id: int, period_key: str, investor_id: int, lin
     return Row(K.PERIODIC_AMOUNT, "RRA 2(b)(iii)-(iv)", financing_id, line.due_date, period_key=period_key, investor_id=investor_id,
                amount=line.amount,
                description=(f"Periodic Amount for {line.first_day.isoformat()}..{line.computation_date.isoformat()} "
-                            f"({line.days} days on {line.base}): {label}"),
+                            f"({line.days} days{_excused(line)} on {line.base}): {label}"),
                details={"line": line.as_dict(), "base": base})
 
 
