@@ -125,6 +125,13 @@ class Warrant(TimeStamped):
     issue_date = models.DateField()
     expiry_date = models.DateField(help_text="SPA 4(h): last day of the month of the 5th anniversary of Closing.")
     status = models.CharField(max_length=20, choices=InstrumentStatus.choices, default=InstrumentStatus.OUTSTANDING)
+    sizing_reason = models.TextField(
+        blank=True,
+        help_text="SPA 4(h): why the shares, exercise price or expiry differ from the SPA 4(h) sizing (kept with the warrant).",
+    )
+    sizing_check = models.JSONField(
+        default=dict, blank=True, help_text="SPA 4(h) sizing as checked when the warrant was last saved in the admin."
+    )
     history = HistoricalRecords()
 
     class Meta:
