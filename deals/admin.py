@@ -55,6 +55,7 @@ from deals.services.prices import ImportProgress, prices_export, prices_import_s
 from deals.services.roles import is_deal_admin
 from deals.terms.errors import CalendarRangeError
 from deals.terms.params import NHTC_DEFAULTS, fields_for
+from nhtc import formatting as fmt
 from nhtc.admin import ReadOnlyHistoryAdmin
 
 
@@ -254,8 +255,8 @@ class DebentureInline(_InstrumentInline):
 class WarrantInline(_InstrumentInline):
     model = m.Warrant
     form = WarrantAdminForm
-    fields = ("number", "financing", "shares", "exercise_price", "issue_date", "expiry_date", "shares_remaining",
-              "status")
+    fields = ("number", "financing", "shares", "exercise_price", "issue_date", "expiry_date", "sizing_reason",
+              "shares_remaining", "status")
     readonly_fields = ("shares_remaining", "status")
 
 
@@ -331,7 +332,7 @@ class PreferredHoldingAdmin(DealAdmin):
     search_fields = ("certificate_number", "investor__legal_name")
     readonly_fields = ("liquidation_preference_outstanding", "status", "allocable_share_figure")
     fields = ("financing", "investor", "certificate_number", "shares", "liquidation_preference", "purchase_price",
-              "closing_date", "liquidation_preference_outstanding", "status", "allocable_share_figure")
+              "closing_date", "rule_144_from", "liquidation_preference_outstanding", "status", "allocable_share_figure")
 
     @admin.display(description="Allocable Share")
     def allocable_share(self, obj):
@@ -371,9 +372,24 @@ class WarrantAdmin(DealAdmin):
     list_select_related = ("investor", "financing")
     list_filter = ("status", "financing", "expiry_date")
     search_fields = ("number", "investor__legal_name")
-    readonly_fields = ("shares_remaining", "status", "expiry_figure")
+    readonly_fields = ("shares_remaining", "status", "expiry_figure", "sizing_figure")
     fields = ("financing", "investor", "number", "shares", "exercise_price", "issue_date", "expiry_date",
-              "expiry_figure", "shares_remaining", "status")
+              "expiry_figure", "sizing_reason", "sizing_figure", "shares_remaining", "status")
+
+    @admin.display(description="SPA 4(h) sizing")
+    def sizing_figure(self, obj):
+        if obj is None or obj.pk is None:
+            return ("Checked on save: 20% of the Buyer's Purchase Price / 110% of the closing bid on the trading day "
+                    "before the Closing Date; a different figure needs a sizing reason.")
+        check = obj.sizing_check or {}
+        if not check:
+            return "Not checked (saved before the SPA 4(h) check, or no warrant terms in this financing)."
+        expected = check.get("expected") or {}
+        text = (f"SPA 4(h): {fmt.shares(expected.get('shares'))} shares at {fmt.price(expected.get('exercise_price'))}, "
+                f"expiring {expected.get('expiry')}" if expected else f"SPA 4(h) not checkable: {check.get('problem')}")
+        if check.get("differences"):
+            text += f"; recorded differently because: {check.get('reason')}"
+        return text
 
     @admin.display(description="SPA 4(h) expiry")
     def expiry_figure(self, obj):

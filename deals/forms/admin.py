@@ -86,7 +86,7 @@ class PreferredHoldingAdminForm(SafeModelForm):
     class Meta:
         model = PreferredHolding
         fields = ("financing", "investor", "certificate_number", "shares", "liquidation_preference", "purchase_price",
-                  "closing_date")
+                  "closing_date", "rule_144_from")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,10 +147,12 @@ class PreferredHoldingAdminForm(SafeModelForm):
 class WarrantAdminForm(SafeModelForm):
     class Meta:
         model = Warrant
-        fields = ("financing", "investor", "number", "shares", "exercise_price", "issue_date", "expiry_date")
+        fields = ("financing", "investor", "number", "shares", "exercise_price", "issue_date", "expiry_date", "sizing_reason")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "sizing_reason" in self.fields:
+            self.fields["sizing_reason"].widget = forms.Textarea(attrs={"rows": 2})
         if "expiry_date" in self.fields:
             self.fields["expiry_date"].required = False
             self.fields["expiry_date"].help_text = (
@@ -187,7 +189,62 @@ class WarrantAdminForm(SafeModelForm):
                     )
                 else:
                     inst.shares_remaining = shares
+        investor_id = data["investor"].pk if data.get("investor") is not None else inst.investor_id  # inline: the parent
+        if not self.errors and issue and financing is not None and investor_id is not None:
+            self._check_sizing(data, financing, issue, investor_id)
         return data
+
+    def _check_sizing(self, data, financing, issue, investor_id: int) -> None:
+        """SPA 4(h): the shares (20% of the Purchase Price / 110% of the closing bid on the trading day
+        before the Closing Date, rounded down), the exercise price (that 110%) and the expiry (last day of
+        the month of the 5th anniversary) must be the engine's figures; a different figure, or one that
+        cannot be checked, needs a reason, which is kept on the warrant (and in its history)."""
+        from deals.selectors.derived import warrant_sizing
+        from nhtc.formatting import price as _price
+        from nhtc.formatting import shares as _shares
+
+        sizing = warrant_sizing(financing=financing, investor_id=investor_id, closing_date=issue)
+        if sizing is None:  # no warrant terms in this financing (a debenture issue)
+            self.instance.sizing_check = {}
+            return
+        reason = (data.get("sizing_reason") or "").strip()
+        data["sizing_reason"] = reason
+        differences: dict[str, str] = {}
+        w = sizing.expected
+        if w is None:
+            differences["__all__"] = f"The SPA 4(h) sizing cannot be checked: {sizing.problem}."
+        else:
+            working = (
+                f"20% of the Purchase Price {_money(w.purchase_price)} = {_money(w.coverage_amount)} / 110% of the closing bid "
+                f"{_price(w.closing_bid)} on {w.pricing_day.isoformat()} = {_price(w.exercise_price_exact)}"
+            )
+            if data.get("shares") != w.shares:
+                differences["shares"] = (
+                    f"SPA 4(h) sizes this warrant at {_shares(w.shares)} shares ({working}, rounded down), not "
+                    f"{_shares(data.get('shares'))}."
+                )
+            if data.get("exercise_price") is not None and data["exercise_price"] != w.exercise_price:
+                differences["exercise_price"] = (
+                    f"SPA 4(h) sets the exercise price at 110% of the closing bid {_price(w.closing_bid)} on "
+                    f"{w.pricing_day.isoformat()} = {_price(w.exercise_price)}, not {_price(data['exercise_price'])}."
+                )
+            if data.get("expiry_date") != w.expiry:
+                differences["expiry_date"] = (
+                    f"SPA 4(h): the warrant expires on the last day of the month of the 5th anniversary of the Closing "
+                    f"Date {issue.isoformat()} = {w.expiry.isoformat()}, not {data['expiry_date'].isoformat()}."
+                )
+        if differences and not reason:
+            for name, message in differences.items():
+                self.add_error(None if name == "__all__" else name, message + " Enter the SPA 4(h) figure, or give a sizing "
+                               "reason (kept with the warrant) to record a different one.")
+            return
+        self.instance.sizing_check = {
+            "clause": "SPA 4(h)",
+            "expected": w.as_dict() if w is not None else None,
+            "problem": sizing.problem,
+            "differences": differences,
+            "reason": reason if differences else "",
+        }
 
 
 TERM_FIELDS = DealTerms.field_names()

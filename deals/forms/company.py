@@ -12,7 +12,17 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
 from deals.forms.fields import SafeForm, SafeModelForm
-from deals.models import Debenture, EventOfDefault, Financing, IndemnificationClaim, Investor, OfferResponse, OutboundNotice
+from deals.models import (
+    Debenture,
+    EventOfDefault,
+    ExcusedDelay,
+    Financing,
+    IndemnificationClaim,
+    Investor,
+    OfferResponse,
+    OutboundNotice,
+    Transfer,
+)
 from deals.services.company.defaults import KIND_CHOICES
 from deals.services.company.outbound import KINDS as NOTICE_KINDS
 from deals.terms import rofr
@@ -137,6 +147,31 @@ class ShareSaleForm(SafeForm):
         super().__init__(*args, **kwargs)
         self.fields["investor"].queryset = investors if investors is not None else Investor.objects.all()
         self.helper = _helper(_row("investor", "sale_date", "shares"))
+
+
+class ExcusedDelayForm(SafeForm):
+    """RRA 2(b)(vi)(i), RRA 9: days of a delay in effectiveness on which no Periodic Amount is payable."""
+
+    cause = forms.ChoiceField(choices=ExcusedDelay.Cause.choices)
+    investor = forms.ModelChoiceField(
+        queryset=Investor.objects.none(), required=False,
+        help_text="RRA 2(b)(vi)(i): the Initial Investor whose act or failure caused the delay (its amounts only). "
+        "Leave empty for RRA 9 (every investor).",
+    )
+    transfer = forms.ModelChoiceField(queryset=Transfer.objects.none(), required=False, help_text="RRA 9: the assignment.")
+    first_day = forms.DateField(widget=DATE)
+    last_day = forms.DateField(widget=DATE)
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, investors=None, transfers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["investor"].queryset = investors if investors is not None else Investor.objects.all()
+        self.fields["transfer"].queryset = transfers if transfers is not None else Transfer.objects.none()
+        self.helper = _helper(_row("cause", "investor", "transfer"), _row("first_day", "last_day"), "reason")
+
+
+class WithdrawForm(SafeForm):
+    reason = forms.CharField(max_length=500)
 
 
 class MarkPaidForm(SafeForm):

@@ -43,6 +43,12 @@ class ConversionForm(SafeForm):
     )
     reference = forms.CharField(max_length=200, required=False, label="Reference", help_text="Free text, e.g. fax ref.")
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # Debenture 4(A): a fax dated more than fax_date_max_business_days business days back needs a deal
+    # admin's confirmation; shown by the page only when the service asks for it (not in the layout)
+    confirm_fax_date = forms.BooleanField(
+        required=False,
+        label="I am a deal admin and confirm the date written on the fax (Debenture 4(A))",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

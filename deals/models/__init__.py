@@ -31,6 +31,7 @@ from .records import (
     WarrantExercise,
 )
 from .registration import (
+    ExcusedDelay,
     LiquidatedDamagesStatement,
     PeriodicAmountPayment,
     RegistrationAmendment,
@@ -101,6 +102,7 @@ __all__ = [
     "SettlementMethod",
     "SaleEvent",
     "SecurityKind",
+    "ExcusedDelay",
     "ShareSale",
     "StockholderMeeting",
     "Subscription",

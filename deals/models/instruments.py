@@ -35,6 +35,12 @@ class PreferredHolding(TimeStamped):
     purchase_price = money_field()
     closing_date = models.DateField()
     status = models.CharField(max_length=20, choices=InstrumentStatus.choices, default=InstrumentStatus.OUTSTANDING)
+    rule_144_from = models.DateField(
+        "Rule 144 free from", null=True, blank=True,
+        help_text="RRA 2(b)(vi)(ii): first day all the Registrable Securities of this holding may be sold under Rule 144 "
+        "(or another exemption) without volume or other limits. Periodic Amounts stop for the holder once every one "
+        "of its holdings has this date.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -120,6 +126,13 @@ class Warrant(TimeStamped):
     issue_date = models.DateField()
     expiry_date = models.DateField(help_text="SPA 4(h): last day of the month of the 5th anniversary of Closing.")
     status = models.CharField(max_length=20, choices=InstrumentStatus.choices, default=InstrumentStatus.OUTSTANDING)
+    sizing_reason = models.TextField(
+        blank=True,
+        help_text="SPA 4(h): why the shares, exercise price or expiry differ from the SPA 4(h) sizing (kept with the warrant).",
+    )
+    sizing_check = models.JSONField(
+        default=dict, blank=True, help_text="SPA 4(h) sizing as checked when the warrant was last saved in the admin."
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -95,6 +95,56 @@ class SuspensionPeriod(TimeStamped):
         return f"Suspension {self.start_date.isoformat()}..{self.end_date.isoformat()}"
 
 
+class ExcusedDelay(TimeStamped):
+    """Days of a delay in filing or effectiveness on which Periodic Amounts are not payable:
+    RRA 2(b)(vi)(i) (an act or failure to act of the Initial Investor or its counsel -- that
+    investor's amounts only) or RRA 9 (a delay resulting from an assignment of the registration
+    rights -- the Company "shall not be liable for any damages", every investor's amounts).
+    Recorded by a deal admin with the reason; a mistaken record is withdrawn with a reason, never
+    edited or deleted (``withdrawn_*``)."""
+
+    class Cause(models.TextChoices):
+        INITIAL_INVESTOR = "initial_investor", "Act or failure to act of the Initial Investor or its counsel (RRA 2(b)(vi)(i))"
+        ASSIGNMENT = "assignment", "Delay resulting from an assignment of the registration rights (RRA 9)"
+
+    financing = models.ForeignKey(Financing, on_delete=models.PROTECT, related_name="excused_delays")
+    investor = models.ForeignKey(
+        Investor, null=True, blank=True, on_delete=models.PROTECT, related_name="excused_delays",
+        help_text="RRA 2(b)(vi)(i): the Initial Investor whose amounts are excused; empty for RRA 9 (all investors).",
+    )
+    cause = models.CharField(max_length=20, choices=Cause.choices)
+    transfer = models.ForeignKey(
+        "deals.Transfer", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="RRA 9: the assignment that caused the delay.",
+    )
+    first_day = models.DateField()
+    last_day = models.DateField()
+    reason = models.CharField(max_length=500)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    withdrawn_reason = models.CharField(max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["financing", "first_day", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(last_day__gte=F("first_day")), name="excused_delay_last_after_first"),
+            models.CheckConstraint(
+                condition=~Q(cause="initial_investor") | Q(investor__isnull=False),
+                name="excused_delay_initial_investor_named",
+                violation_error_message="RRA 2(b)(vi)(i) excuses one Initial Investor's amounts: name the investor.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Excused {self.first_day.isoformat()}..{self.last_day.isoformat()} ({self.get_cause_display()})"
+
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
+
 class ShareSale(TimeStamped):
     """A sale of conversion shares by an investor (RRA 2(b)(iii) Held Shares Value, FIFO)."""
 

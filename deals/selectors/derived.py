@@ -37,7 +37,7 @@ from deals.terms.errors import TermsError
 from deals.terms.registration import is_increased_registered_shares_date, shares_to_register
 from deals.terms.reserve import reserve_check
 from deals.terms.rounding import to_price
-from deals.terms.warrants import is_expired, warrant_expiry
+from deals.terms.warrants import WarrantTerms, is_expired, warrant_expiry, warrant_terms
 
 ZERO = Decimal("0")
 # Enough calendar days to cover the longest look-back (60 trading days, SPA 4(i)(x)).
@@ -149,6 +149,44 @@ def warrant_status(warrant: Warrant, as_of: datetime.date | None = None) -> Figu
     state = "expired" if is_expired(warrant.expiry_date, as_of) else "exercisable"
     lines.append(f"On {as_of.isoformat()}: {state}; {warrant.shares_remaining:,} of {warrant.shares:,} shares remain")
     return Figure("Warrant expiry", "SPA 4(h)", computed, tuple(lines), warning=warning)
+
+
+@dataclass(frozen=True)
+class WarrantSizing:
+    """SPA 4(h) sizing of a Buyer's warrant issued on ``closing_date``: the engine's figures, or why
+    they cannot be computed (``problem``)."""
+
+    expected: WarrantTerms | None
+    problem: str = ""
+
+
+def warrant_sizing(*, financing: Financing, investor_id: int, closing_date: datetime.date) -> WarrantSizing | None:
+    """SPA 4(h): the warrant count, exercise price and expiry for the Buyer's Purchase Price (its
+    Series J holdings of the financing closing on ``closing_date``) and the closing bid on the
+    trading day before the Closing Date, by ``deals.terms.warrants.warrant_terms``. None when the
+    financing's terms carry no warrant terms (a debenture issue)."""
+    try:
+        _, terms = terms_in_force(financing=financing, day=closing_date)
+    except TermsUnavailable as exc:
+        return WarrantSizing(None, str(exc))
+    if terms.warrant_price_pct is None or terms.warrant_coverage_pct is None:
+        return None
+    price = PreferredHolding.objects.filter(financing=financing, investor_id=investor_id, closing_date=closing_date).aggregate(
+        p=Sum("purchase_price")
+    )["p"]
+    if not price:
+        return WarrantSizing(
+            None, f"no Series J holding of this Buyer in {financing} closes on {closing_date.isoformat()} (the warrant's "
+            "Closing Date), so its Purchase Price is unknown"
+        )
+    pricing_day = calendars.previous_trading_day(closing_date)
+    bid = MarketPrice.objects.filter(date=pricing_day).values_list("closing_bid", flat=True).first()
+    if bid is None:
+        return WarrantSizing(None, f"no closing bid is recorded for {pricing_day.isoformat()} (the trading day before the Closing Date)")
+    try:
+        return WarrantSizing(warrant_terms(terms=terms, purchase_price=price, closing_date=closing_date, closing_bid=bid))
+    except TermsError as exc:
+        return WarrantSizing(None, str(exc))
 
 
 def reserve_status(issuer: Issuer, as_of: datetime.date | None = None) -> Figure:

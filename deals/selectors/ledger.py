@@ -26,7 +26,7 @@ from deals.terms import calendars
 from deals.terms.conversion import accrued_interest
 from deals.terms.delivery import late_payment, mandatory_purchase_amount
 from deals.terms.params import NHTC_DEFAULTS, DealTerms
-from deals.terms.registration import periodic_line
+from deals.terms.registration import excused_day_set, periodic_line
 
 
 class _Terms:
@@ -89,8 +89,9 @@ def _periodic_accrued(accrual: dict, day: datetime.date) -> Decimal:
     through = min(day, _d(accrual["next_computation_date"]))
     if through < first:
         return Decimal("0.00")
+    excused = excused_day_set([(_d(a), _d(b)) for a, b in accrual.get("excused", [])])  # RRA 2(b)(vi)(i), RRA 9
     return periodic_line(first_day=first, through=through, base=Decimal(accrual["base"]), rate_pct=Decimal(accrual["rate_pct"]),
-                         period_days=int(accrual["period_days"])).amount
+                         period_days=int(accrual["period_days"]), excused=excused).amount
 
 
 def obligation_amount_on(obligation: Obligation, day: datetime.date | None = None, *, _terms: _Terms | None = None) -> Decimal | None:

@@ -529,12 +529,18 @@ class PeriodicLine:
     prorated: bool
     amount: Decimal
     due_date: date | None  # None for the accruing, not yet computed part
+    excused_days: int = 0  # RRA 2(b)(vi)(i), RRA 9: days of the period on which nothing is payable
+
+    @property
+    def payable_days(self) -> int:
+        return self.days - self.excused_days
 
     def as_dict(self) -> dict:
         return {
             "computation_date": self.computation_date.isoformat(),
             "first_day": self.first_day.isoformat(),
             "days": self.days,
+            "excused_days": self.excused_days,
             "base": str(self.base),
             "rate_pct": str(self.rate_pct),
             "period_days": self.period_days,
@@ -591,22 +597,29 @@ def periodic_amount_due_date(computation_date: date) -> date:
     return roll_to_business_day(computation_date)
 
 
-def _line(first_day: date, cd: date, base: Decimal, terms: DealTerms, due: date | None) -> PeriodicLine:
+def _line(
+    first_day: date, cd: date, base: Decimal, terms: DealTerms, due: date | None, excused: frozenset[date] = frozenset()
+) -> PeriodicLine:
     return periodic_line(first_day=first_day, through=cd, base=base, rate_pct=terms.periodic_amount_pct,
-                         period_days=terms.periodic_period_days, due=due)
+                         period_days=terms.periodic_period_days, due=due, excused=excused)
 
 
 def periodic_line(
-    *, first_day: date, through: date, base: Decimal, rate_pct: Decimal, period_days: int, due: date | None = None
+    *, first_day: date, through: date, base: Decimal, rate_pct: Decimal, period_days: int, due: date | None = None,
+    excused: frozenset[date] = frozenset(),
 ) -> PeriodicLine:
     """RRA 2(b)(iii): the Periodic Amount for the days ``first_day`` .. ``through`` inclusive:
     ``rate_pct`` of the base per ``period_days`` days, prorated daily for a shorter period. With
-    ``due`` None it is the part accruing towards the next Computation Date (not yet determined)."""
+    ``due`` None it is the part accruing towards the next Computation Date (not yet determined).
+    ``excused`` (RRA 2(b)(vi)(i), RRA 9): days on which nothing is payable; the line is prorated
+    on its payable days only."""
     days = (through - first_day).days + 1
+    excused_days = sum(1 for d in excused if first_day <= d <= through)
+    payable = days - excused_days
     period = period_days
     rate = rate_pct
-    prorated = days < period
-    period_pct = rate * days / period if prorated else rate
+    prorated = payable < period
+    period_pct = rate * payable / period if prorated else rate
     return PeriodicLine(
         computation_date=through,
         first_day=first_day,
@@ -618,7 +631,18 @@ def periodic_line(
         prorated=prorated,
         amount=to_cents(base * period_pct / HUNDRED),
         due_date=due,
+        excused_days=excused_days,
     )
+
+
+def excused_day_set(spans: Sequence[tuple[date, date]]) -> frozenset[date]:
+    """The days of ``spans`` (first, last; both included) -- RRA 2(b)(vi)(i), RRA 9 excused delays."""
+    days: set[date] = set()
+    for first, last in spans:
+        if last < first:
+            raise InvalidInput(f"An excused span ends ({last.isoformat()}) before it begins ({first.isoformat()}).")
+        days.update(first + timedelta(days=i) for i in range((last - first).days + 1))
+    return frozenset(days)
 
 
 def periodic_amounts(
@@ -629,6 +653,7 @@ def periodic_amounts(
     cured_on: date | None = None,
     as_of: date | None = None,
     rule_144_from: date | None = None,
+    excused: Sequence[tuple[date, date]] = (),
     terms: DealTerms = NHTC_DEFAULTS,
 ) -> PeriodicAmounts:
     """RRA 2(b)(iii), (vii): the Periodic Amounts after a missed Required
@@ -650,8 +675,16 @@ def periodic_amounts(
     ``rule_144_from`` (RRA 2(b)(vi)(ii)): the first day all the Registrable
     Securities may be sold under Rule 144 without limits; no amount accrues
     from that day, so the schedule ends the day before, like a cure.
+
+    ``excused`` (RRA 2(b)(vi)(i): delay caused by the Initial Investor or its
+    counsel; RRA 9: delay resulting from an assignment): spans of days (first,
+    last; both included) on which nothing is payable "to the extent" of that
+    delay. The Computation Dates do not move; each line counts its excused
+    days and is prorated on the payable days only (a period with every day
+    excused is 0).
     """
     base = _non_negative("Base", base)
+    excused_days = excused_day_set(excused)
     if rule_144_from is not None:
         last_payable = rule_144_from - timedelta(days=1)
         if cured_on is None or last_payable < cured_on:
@@ -671,9 +704,9 @@ def periodic_amounts(
             cd = cured_on if final else candidate
             if as_of is not None and cd > as_of:
                 if as_of > previous:
-                    accruing = _line(previous + timedelta(days=1), as_of, base, terms, None)
+                    accruing = _line(previous + timedelta(days=1), as_of, base, terms, None, excused_days)
                 break
-            lines.append(_line(previous + timedelta(days=1), cd, base, terms, periodic_amount_due_date(cd)))
+            lines.append(_line(previous + timedelta(days=1), cd, base, terms, periodic_amount_due_date(cd), excused_days))
             if final:
                 break
             previous = cd

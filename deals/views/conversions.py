@@ -75,13 +75,26 @@ def conversion_list(request):
     )
 
 
-def _form_page(request, form, *, missing_dates=(), status=200):
+def _form_page(request, form, *, missing_dates=(), status=200, error_code: str = ""):
     return render(
         request,
         "deals/conversions/form.html",
-        {"form": form, "missing_dates": missing_dates, "price_import_url": price_import_url(request.user)},
+        {
+            "form": form,
+            "missing_dates": missing_dates,
+            "price_import_url": price_import_url(request.user),
+            # Debenture 4(A): an old fax date -- a deal admin confirms it here; a clerk is told why they can't
+            "fax_confirm": error_code == "fax_date_unconfirmed",
+            "can_confirm_fax": is_deal_admin(request.user),
+        },
         status=status,
     )
+
+
+def _fax_confirmer(request, data):
+    """The user confirming an old fax date (Debenture 4(A)), when the box is ticked; the service
+    accepts only a deal admin's confirmation."""
+    return request.user if data.get("confirm_fax_date") else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -109,10 +122,11 @@ def conversion_new(request):
             notice_method=data["notice_method"],
             notice_received_date=data["notice_received_date"],
             interest_election=data["interest_election"],
+            fax_date_confirmed_by=_fax_confirmer(request, data),
         )
     except svc.WorkflowError as err:
         add_workflow_error(form, err)
-        return _form_page(request, form, missing_dates=err.missing_dates)
+        return _form_page(request, form, missing_dates=err.missing_dates, error_code=err.code)
     instrument = data["instrument"]
     redemption = pending_redemption(instrument) if quote.instrument.value == "debenture" else None
     return render(
@@ -149,10 +163,11 @@ def conversion_confirm(request):
             reference=data["reference"],
             idempotency_key=data["idempotency_key"],
             user=request.user,
+            fax_date_confirmed_by=_fax_confirmer(request, data),
         )
     except svc.WorkflowError as err:
         add_workflow_error(form, err)
-        return _form_page(request, form, missing_dates=err.missing_dates)
+        return _form_page(request, form, missing_dates=err.missing_dates, error_code=err.code)
     if conversion.replayed:
         messages.info(request, f"This notice was already recorded as conversion #{conversion.pk}; nothing was added.")
     else:

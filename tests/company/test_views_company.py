@@ -44,6 +44,7 @@ WRITE_URLS = [
     ("company_damages", "fin"),
     ("company_damages_mark_paid", "fin+investor"),
     ("company_damages_statement", "fin+investor"),
+    ("company_damages_excused", "fin"),
     ("company_offer_new", ""),
     ("company_defaults", ""),
     ("company_notices", ""),

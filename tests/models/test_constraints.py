@@ -116,7 +116,9 @@ def test_preferred_form_computes_lp_and_refuses_a_wrong_one():
 def test_warrant_form_computes_the_spa_4h_expiry_when_left_empty():
     fin, inv = SeriesJFinancingFactory(), InvestorFactory()
     form = WarrantAdminForm(data={"financing": fin.pk, "investor": inv.pk, "number": "W-9", "shares": "1000",
-                                  "exercise_price": "2.0000", "issue_date": "2000-03-07"})
+                                  "exercise_price": "2.0000", "issue_date": "2000-03-07",
+                                  # no holding or price recorded: SPA 4(h) sizing cannot be checked, so a reason is needed
+                                  "sizing_reason": "Figures from the warrant certificate; holding not yet entered"})
     assert form.is_valid(), form.errors
     w = form.save()
     assert w.expiry_date == datetime.date(2005, 3, 31) and w.shares_remaining == 1000

@@ -27,13 +27,16 @@ from django.db.models import Q, Sum
 from deals.models import (
     Conversion,
     ConversionStatus,
+    ExcusedDelay,
     Financing,
     Investor,
     LiquidatedDamagesStatement,
     Obligation,
     ObligationKind,
     PeriodicAmountPayment,
+    PreferredHolding,
     ShareSale,
+    Transfer,
 )
 from deals.services.ledger import rows as build
 from deals.services.ledger.writer import ledger_put
@@ -90,6 +93,8 @@ class InvestorDamages:
     purchase_price: Decimal
     schedules: list[Schedule]
     sales: list[ShareSale]
+    excused: list[ExcusedDelay] = field(default_factory=list)  # RRA 2(b)(vi)(i), RRA 9
+    rule_144_from: datetime.date | None = None  # RRA 2(b)(vi)(ii)
 
     @property
     def total_computed(self) -> Decimal:
@@ -288,9 +293,14 @@ def damages_overview(
         if found:
             for p in payments:
                 paid_by[(p.investor_id, p.lateness, p.trigger_date, p.computation_date)] = p
+    # RRA 2(b)(vi)(i), RRA 9: excused delays; RRA 2(b)(vi)(ii): Rule 144 dates (one query each)
+    delays = list(ExcusedDelay.objects.filter(financing=financing, withdrawn_at__isnull=True).order_by("first_day", "id"))
+    free_from = rule_144_dates(financing=financing, investor_ids=[h[0].pk for h in holders]) if holders else {}
     result = []
     for inv, _lp, outstanding, price in holders:
         mine = inputs.get(inv.pk) or _Inputs()
+        excused = [e for e in delays if e.investor_id in (None, inv.pk)]
+        spans = [(e.first_day, e.last_day) for e in excused]
         schedules = []
         for t in found:
             try:
@@ -311,6 +321,10 @@ def damages_overview(
                     base=base.amount,
                     cured_on=t.cured_on,
                     as_of=as_of,
+                    rule_144_from=free_from.get(inv.pk),
+                    # RRA 2(b)(vi)(i) and RRA 9 excuse a delay "in the effectiveness" (or filing), not a
+                    # restriction of sales under an effective statement (docs/interpretations.md)
+                    excused=spans if t.lateness == Lateness.REQUIRED_EFFECTIVE_DATE else (),
                     terms=terms,
                 )
             except TermsError as err:
@@ -318,8 +332,112 @@ def damages_overview(
                 continue
             rows = [Row(line, paid_by.get((inv.pk, t.lateness, t.trigger_date, line.computation_date))) for line in amounts.lines]
             schedules.append(Schedule(t, base, amounts, rows))
-        result.append(InvestorDamages(inv, price, schedules, sales_by[inv.pk]))
+        result.append(InvestorDamages(inv, price, schedules, sales_by[inv.pk], excused, free_from.get(inv.pk)))
     return result
+
+
+def rule_144_dates(*, financing: Financing, investor_ids) -> dict[int, datetime.date]:
+    """RRA 2(b)(vi)(ii) per holder: the first day ALL of an investor's Registrable Securities may be
+    sold under Rule 144 without limits -- the latest ``PreferredHolding.rule_144_from`` of its
+    holdings in the financing, and only when every holding has one (one query)."""
+    dates: dict[int, list] = defaultdict(list)
+    for investor_id, day in PreferredHolding.objects.filter(financing=financing, investor_id__in=list(investor_ids)).values_list(
+        "investor_id", "rule_144_from"
+    ):
+        dates[investor_id].append(day)
+    return {i: max(days) for i, days in dates.items() if days and all(days)}
+
+
+def _excused_paid_conflict(*, financing: Financing, investor: Investor | None, first_day, last_day, as_of) -> str:
+    """A paid Periodic Amount whose days the new span would excuse: money records are corrected by a
+    new entry (a refund), never by shrinking a paid amount, so the span is refused."""
+    for d in damages_overview(financing=financing, as_of=as_of, investor=investor):
+        for s in d.schedules:
+            if s.trigger.lateness != Lateness.REQUIRED_EFFECTIVE_DATE:
+                continue
+            for r in s.rows:
+                if r.paid and r.line.first_day <= last_day and first_day <= r.line.computation_date:
+                    return (
+                        f"the Periodic Amount of ${r.line.amount:,.2f} to {d.investor} for "
+                        f"{r.line.first_day.isoformat()}..{r.line.computation_date.isoformat()} was paid on "
+                        f"{r.payment.paid_date.isoformat()}"
+                    )
+    return ""
+
+
+@transaction.atomic
+def excused_delay_record(
+    *,
+    financing: Financing,
+    cause: str,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    reason: str,
+    user,
+    as_of: datetime.date,
+    investor: Investor | None = None,
+    transfer: Transfer | None = None,
+) -> ExcusedDelay:
+    """Record days of a delay in effectiveness on which no Periodic Amount is payable: RRA 2(b)(vi)(i)
+    (caused by the Initial Investor or its counsel: that investor's amounts) or RRA 9 (resulting from
+    an assignment of the registration rights: every investor's amounts). The reason is kept; the
+    Periodic Amount obligations are recomputed. Refused, writing nothing, when the span is backwards,
+    begins after the business date, names no investor for (i), names a transfer of another financing,
+    or would excuse days of a Periodic Amount already paid."""
+    Financing.objects.select_for_update().get(pk=financing.pk)
+    Cause = ExcusedDelay.Cause
+    reason = (reason or "").strip()
+    errors: dict[str, str] = {}
+    if cause not in Cause.values:
+        errors["cause"] = f"Unknown cause {cause!r}: RRA 2(b)(vi)(i) (Initial Investor) or RRA 9 (assignment)."
+    if not reason:
+        errors["reason"] = "Say what the delay was and who caused it (RRA 2(b)(vi)(i) / RRA 9); the reason is kept."
+    if last_day < first_day:
+        errors["last_day"] = f"The delay ends ({last_day.isoformat()}) before it begins ({first_day.isoformat()})."
+    if first_day > as_of:
+        errors["first_day"] = (
+            f"The delay begins {first_day.isoformat()}, after the business date {as_of.isoformat()}: record it once it happens."
+        )
+    if cause == Cause.INITIAL_INVESTOR and investor is None:
+        errors["investor"] = "RRA 2(b)(vi)(i) excuses the amounts of the Initial Investor whose act or failure caused the delay: name it."
+    if cause == Cause.INITIAL_INVESTOR and transfer is not None:
+        errors["transfer"] = "A transfer is named only for an RRA 9 assignment."
+    if transfer is not None and transfer.financing_id != financing.pk:
+        errors["transfer"] = f"Transfer #{transfer.pk} belongs to another financing."
+    if errors:
+        raise ValidationError(errors)
+    conflict = _excused_paid_conflict(
+        financing=financing, investor=investor if cause == Cause.INITIAL_INVESTOR else None,
+        first_day=first_day, last_day=last_day, as_of=as_of,
+    )
+    if conflict:
+        raise ValidationError(
+            f"Not recorded: {conflict}; a paid amount is corrected by a refund entry in the ledger, not by excusing its "
+            "days afterwards (RRA 2(b)(vi))."
+        )
+    delay = ExcusedDelay.objects.create(
+        financing=financing, investor=investor if cause == Cause.INITIAL_INVESTOR else None, cause=cause,
+        transfer=transfer, first_day=first_day, last_day=last_day, reason=reason, created_by=user,
+    )
+    ld_obligations_sync(financing=financing, as_of=as_of)
+    return delay
+
+
+@transaction.atomic
+def excused_delay_withdraw(*, delay: ExcusedDelay, reason: str, user, as_of: datetime.date) -> ExcusedDelay:
+    """Withdraw a mistaken excused delay (kept, with who, when and why); the amounts are recomputed."""
+    from django.utils import timezone
+
+    delay = ExcusedDelay.objects.select_for_update().get(pk=delay.pk)
+    reason = (reason or "").strip()
+    if delay.withdrawn_at is not None:
+        raise ValidationError(f"This excused delay was already withdrawn on {delay.withdrawn_at:%Y-%m-%d}.")
+    if not reason:
+        raise ValidationError({"reason": "Say why the excused delay is withdrawn; the reason is kept."})
+    delay.withdrawn_at, delay.withdrawn_by, delay.withdrawn_reason = timezone.now(), user, reason
+    delay.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason", "updated_at"])
+    ld_obligations_sync(financing=delay.financing, as_of=as_of)
+    return delay
 
 
 def periodic_amount_key(investor_id: int, lateness: str, trigger: datetime.date, cd: datetime.date) -> str:

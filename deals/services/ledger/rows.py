@@ -370,8 +370,14 @@ def amendment_due(*, object_id: int, due: datetime.date, clause: str, descriptio
                satisfied_date=filed_on, description=description, details=details)
 
 
+def _excused(line) -> str:
+    n = getattr(line, "excused_days", 0)
+    return f", {n} excused under RRA 2(b)(vi)(i)/RRA 9" if n else ""
+
+
 def periodic_amount(*, financing_id: int, period_key: str, investor_id: int, line, base, label: str, accruing: bool = False,
-                    due: datetime.date | None = None, next_cd: datetime.date | None = None) -> Row:
+                    due: datetime.date | None = None, next_cd: datetime.date | None = None,
+                    excused: list[tuple[datetime.date, datetime.date]] = ()) -> Row:
     """RRA 2(b)(iii)-(iv): 2% of the base per 30 days, determined at each Computation Date.
 
     The part accruing towards the next Computation Date (``accruing``) is not yet determined:
@@ -379,20 +385,25 @@ def periodic_amount(*, financing_id: int, period_key: str, investor_id: int, lin
     rate, period, the next Computation Date), so it is written once, not every day (issue 11);
     ``deals.selectors.ledger.obligation_amount_on`` computes the figure for the date asked."""
     if accruing:
+        accrual = {
+            "fn": ACCRUAL_PERIODIC_AMOUNT, "first_day": line.first_day.isoformat(), "base": str(line.base),
+            "rate_pct": str(line.rate_pct), "period_days": line.period_days,
+            "next_computation_date": next_cd.isoformat(),
+        }
+        # RRA 2(b)(vi)(i), RRA 9: excused days inside this period are not payable (kept only when there are some)
+        spans = [[a.isoformat(), b.isoformat()] for a, b in excused if a <= next_cd and b >= line.first_day]
+        if spans:
+            accrual["excused"] = spans
         return Row(K.PERIODIC_AMOUNT, "RRA 2(b)(iii)-(iv)", financing_id, due, period_key=period_key, investor_id=investor_id,
                    amount=None,
                    description=(f"Periodic Amount accruing from {line.first_day.isoformat()} on {money(line.base)} "
                                 f"({line.rate_pct.normalize():f}% per {line.period_days} days, prorated daily); determined on the "
                                 f"next Computation Date {next_cd.isoformat()} or on cure: {label}"),
-                   details={"base": base, "accruing": True, "accrual": {
-                       "fn": ACCRUAL_PERIODIC_AMOUNT, "first_day": line.first_day.isoformat(), "base": str(line.base),
-                       "rate_pct": str(line.rate_pct), "period_days": line.period_days,
-                       "next_computation_date": next_cd.isoformat(),
-                   }})
+                   details={"base": base, "accruing": True, "accrual": accrual})
     return Row(K.PERIODIC_AMOUNT, "RRA 2(b)(iii)-(iv)", financing_id, line.due_date, period_key=period_key, investor_id=investor_id,
                amount=line.amount,
                description=(f"Periodic Amount for {line.first_day.isoformat()}..{line.computation_date.isoformat()} "
-                            f"({line.days} days on {line.base}): {label}"),
+                            f"({line.days} days{_excused(line)} on {line.base}): {label}"),
                details={"line": line.as_dict(), "base": base})
 
 

@@ -30,6 +30,12 @@ urlpatterns = [
     path("company/damages/", damages.damages_home, name="company_damages_home"),
     path("company/damages/<int:financing_id>/", damages.damages, name="company_damages"),
     path("company/damages/<int:financing_id>/investors/<int:investor_id>/", damages.damages_investor, name="company_damages_investor"),
+    path("company/damages/<int:financing_id>/excused/", damages.damages_excused, name="company_damages_excused"),
+    path(
+        "company/damages/<int:financing_id>/excused/<int:pk>/withdraw/",
+        damages.damages_excused_withdraw,
+        name="company_damages_excused_withdraw",
+    ),
     path(
         "company/damages/<int:financing_id>/investors/<int:investor_id>/paid/",
         damages.damages_mark_paid,

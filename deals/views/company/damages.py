@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from deals.forms import company as f
-from deals.models import Financing, Investor, LiquidatedDamagesStatement
+from deals.models import ExcusedDelay, Financing, Investor, LiquidatedDamagesStatement, Transfer
 from deals.services.calendar import business_date
 from deals.services.company import liquidated_damages as ld_svc
 from deals.services.company._common import buyers
@@ -43,15 +43,78 @@ def damages(request, financing_id: int):
             else:
                 messages.success(request, "Sale recorded; Held Shares Values recomputed (RRA 2(b)(iii)).")
                 return redirect("company_damages", financing_id=financing.pk)
+    return _render_damages(request, financing, form=form)
+
+
+def _excused_form(financing, data=None):
+    holders = [h[0] for h in buyers(financing)]
+    return f.ExcusedDelayForm(
+        data,
+        investors=Investor.objects.filter(pk__in=[i.pk for i in holders]),
+        transfers=Transfer.objects.filter(financing=financing).order_by("-id"),
+    )
+
+
+def _render_damages(request, financing, *, form=None, excused_form=None, status: int = 200):
+    as_of = business_date()
+    holders = [h[0] for h in buyers(financing)]
+    if form is None:
+        form = f.ShareSaleForm(investors=Investor.objects.filter(pk__in=[i.pk for i in holders]))
     # the investors are paged (issue 17): the figures are computed for the page's investors only
     page = page_of(request, holders)
     overview = ld_svc.damages_overview(financing=financing, as_of=as_of, investor_ids=[i.pk for i in page.object_list])
     found = ld_svc.triggers(financing=financing, as_of=as_of)
+    delays = ExcusedDelay.objects.filter(financing=financing).select_related("investor", "created_by", "withdrawn_by").order_by(
+        "first_day", "id"
+    )
     return render(
         request,
         "deals/company/damages.html",
-        ctx(request, "company_damages_home", financing=financing, overview=overview, triggers=found, form=form, page=page),
+        ctx(
+            request, "company_damages_home", financing=financing, overview=overview, triggers=found, form=form,
+            excused_form=excused_form or _excused_form(financing), delays=delays, page=page,
+        ),
+        status=status,
     )
+
+
+@company_view
+@require_POST
+def damages_excused(request, financing_id: int):
+    """RRA 2(b)(vi)(i), RRA 9: a deal admin records days of a delay on which no Periodic Amount is payable."""
+    financing = get_object_or_404(Financing, pk=financing_id)
+    form = _excused_form(financing, request.POST)
+    if form.is_valid():
+        try:
+            delay = ld_svc.excused_delay_record(financing=financing, user=request.user, as_of=business_date(), **form.cleaned_data)
+        except ValidationError as err:
+            apply_errors(form, err)
+        else:
+            messages.success(
+                request, f"{delay.days} day(s) {delay.first_day.isoformat()}..{delay.last_day.isoformat()} excused "
+                f"({delay.get_cause_display()}); Periodic Amounts recomputed."
+            )
+            return redirect("company_damages", financing_id=financing.pk)
+    return _render_damages(request, financing, excused_form=form, status=400)
+
+
+@company_view
+@require_POST
+def damages_excused_withdraw(request, financing_id: int, pk: int):
+    """Withdraw a mistaken excused delay (kept with who, when and why)."""
+    financing = get_object_or_404(Financing, pk=financing_id)
+    delay = get_object_or_404(ExcusedDelay, pk=pk, financing=financing)
+    form = f.WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Not withdrawn: " + form_errors_text(form))
+        return _render_damages(request, financing, status=400)
+    try:
+        ld_svc.excused_delay_withdraw(delay=delay, reason=form.cleaned_data["reason"], user=request.user, as_of=business_date())
+    except ValidationError as err:
+        messages.error(request, "Not withdrawn: " + " ".join(err.messages))
+        return _render_damages(request, financing, status=400)
+    messages.success(request, "Excused delay withdrawn; Periodic Amounts recomputed (RRA 2(b)(vi)).")
+    return redirect("company_damages", financing_id=financing.pk)
 
 
 def _attach_notices(statements) -> None:

@@ -42,7 +42,7 @@ def rule_periodic_amounts(ctx: Context) -> RuleStats:
     payment recorded there closes the row the sweep keeps. The sweep adds the part
     accruing towards the next Computation Date. The overview (it reads the financing's
     conversions) runs only for a financing with a lateness; a handful of queries."""
-    from deals.services.company.liquidated_damages import damages_overview, periodic_amount_key, triggers
+    from deals.services.company.liquidated_damages import Lateness, damages_overview, periodic_amount_key, triggers
 
     stats = RuleStats()
     as_of = ctx.as_of
@@ -88,6 +88,8 @@ def rule_periodic_amounts(ctx: Context) -> RuleStats:
                         financing_id=f.pk, investor_id=d.investor.pk, line=a, base=base, label=t.label, accruing=True,
                         period_key=periodic_amount_key(d.investor.pk, t.lateness, t.trigger_date, next_cd),
                         due=reg.periodic_amount_due_date(next_cd), next_cd=next_cd,
+                        excused=[(e.first_day, e.last_day) for e in d.excused]
+                        if t.lateness == Lateness.REQUIRED_EFFECTIVE_DATE else [],
                     ))
         if ok:
             complete.append(f.pk)
