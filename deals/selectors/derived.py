@@ -23,7 +23,7 @@ from deals.models import (
     RegistrationStatement,
     Warrant,
 )
-from deals.selectors.prices import prices_between
+from deals.selectors.prices import price_on, prices_between
 from deals.selectors.terms import TermsUnavailable, terms_in_force
 from deals.services.calendar import business_date
 from deals.terms import calendars
@@ -180,7 +180,7 @@ def warrant_sizing(*, financing: Financing, investor_id: int, closing_date: date
             "Closing Date), so its Purchase Price is unknown"
         )
     pricing_day = calendars.previous_trading_day(closing_date)
-    bid = MarketPrice.objects.filter(date=pricing_day).values_list("closing_bid", flat=True).first()
+    bid = price_on(pricing_day)
     if bid is None:
         return WarrantSizing(None, f"no closing bid is recorded for {pricing_day.isoformat()} (the trading day before the Closing Date)")
     try:
