@@ -438,3 +438,13 @@ def test_exercise_dishonour_page_is_for_deal_admins(db, clerk, deal_admin, clien
     r = client.post(f"/exercises/{ex.pk}/dishonour/", {"notice_date": CONV_DATE.isoformat()})
     assert r.status_code == 302
     assert WarrantExercise.objects.get().status == WarrantExercise.Status.DISHONOURED
+
+
+def test_the_quote_reserve_counts_every_instrument_not_only_the_converted_one(db):
+    w = make_world()
+    f.WarrantFactory(financing=w.preferred.financing, shares=50_000)
+    q = svc.conversion_quote(instrument=w.debenture, amount=D("20000"), conversion_date=CONV_DATE)
+    # $400,000 Series J / $1.20 = 333,333 + $100,000 Debenture / $1.20 = 83,333; + 50,000 warrant shares
+    assert q.reserve.conversion_shares == 333_333 + 83_333
+    assert q.reserve.warrant_shares == 50_000
+    assert q.reserve.required_shares == 624_999 + 50_000  # ceil(1.5 x 416,666)
