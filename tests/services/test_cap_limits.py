@@ -448,3 +448,12 @@ def test_the_quote_reserve_counts_every_instrument_not_only_the_converted_one(db
     assert q.reserve.conversion_shares == 333_333 + 83_333
     assert q.reserve.warrant_shares == 50_000
     assert q.reserve.required_shares == 624_999 + 50_000  # ceil(1.5 x 416,666)
+
+
+def test_the_dashboard_shows_a_reserve_shortfall(db, clerk_client):
+    deb = _debenture_only_world()
+    Issuer.objects.update(authorized_common_shares=7_860_000 + 100_000)
+    reserve_sync(deb.financing.issuer_id)
+    body = clerk_client.get("/").content.decode()
+    assert "Share reserve short by 25,000 shares" in body
+    assert "SPA 3(c), 4(g)" in body
