@@ -457,3 +457,14 @@ def test_the_dashboard_shows_a_reserve_shortfall(db, clerk_client):
     body = clerk_client.get("/").content.decode()
     assert "Share reserve short by 25,000 shares" in body
     assert "SPA 3(c), 4(g)" in body
+
+
+def test_exercise_review_page_says_what_stays_unexercised(capped, clerk_client):
+    r = clerk_client.post("/exercises/new/", {
+        "warrant": capped.warrant.pk, "shares": "10001", "exercise_date": CONV_DATE.isoformat(), "payment_amount": "16501.65",
+        "payment_date": CONV_DATE.isoformat(), "idempotency_key": uuid.uuid4().hex,
+    })
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert 'data-testid="unexercised"' in body and "10,001 (1 stay unexercised)" in body
+    assert ">10,000 left under the 20% cap of 1,572,000; 42,140,000 authorized but unissued<" in body
