@@ -872,7 +872,10 @@ def issuance_limits(issuer_id: int, *, day: datetime.date, terms: DealTerms) -> 
     pos = issuance_position(issuer_id=issuer_id, day=day)
     if pos.approval is not None:
         return IssuanceLimits(pos, None, None, pos.authorized_unissued)
-    cap = cap_shares(terms, pos.shares_outstanding_at_signing)
+    try:
+        cap = cap_shares(terms, pos.shares_outstanding_at_signing)
+    except InvalidInput as err:
+        raise WorkflowError(f"{err} Correct the Issuer's shares outstanding at signing (SPA 3(c), 4(d)(ii)).", code="invalid")
     cap_room = max(0, cap - pos.cap_issued)
     return IssuanceLimits(pos, cap, cap_room, min(cap_room, pos.authorized_unissued))
 
