@@ -468,3 +468,15 @@ def test_exercise_review_page_says_what_stays_unexercised(capped, clerk_client):
     assert r.status_code == 200
     assert 'data-testid="unexercised"' in body and "10,001 (1 stay unexercised)" in body
     assert ">10,000 left under the 20% cap of 1,572,000; 42,140,000 authorized but unissued<" in body
+
+
+def test_exercise_dishonour_with_inconsistent_warrant_records_is_refused_not_a_500(db, clerk, deal_admin):
+    w = make_world()
+    warrant = f.WarrantFactory(financing=w.preferred.financing, investor=w.preferred.investor, shares=50_000)
+    ex = ex_svc.exercise_submit(warrant=warrant, shares=10, exercise_date=CONV_DATE, payment_amount=D("16.50"),
+                                payment_date=CONV_DATE, idempotency_key=uuid.uuid4().hex, user=clerk)
+    type(warrant).objects.filter(pk=warrant.pk).update(shares_remaining=49_995)  # records disagree (imported data)
+    with pytest.raises(WorkflowError) as e:
+        ex_svc.exercise_dishonour(exercise=ex, notice_date=CONV_DATE, user=deal_admin)
+    assert e.value.code == "inconsistent" and "49,995 of its 50,000" in str(e.value)
+    assert WarrantExercise.objects.get().status == WarrantExercise.Status.PENDING_DELIVERY
