@@ -231,12 +231,17 @@ def reserve_position(*, issuer_id: int, day: datetime.date, book=None) -> Reserv
 
 def meeting_issuances(*, issuer_id: int | None = None) -> list[tuple[datetime.date, int]]:
     """SPA 4(d)(ii) Meeting Date (x) input: (date, shares) of the Common Stock the Company issued on
-    conversions and warrant exercises, per day (the sweep rule and the meeting service alike)."""
+    conversions and warrant exercises on or after the SPA date, per day (the sweep rule and the
+    meeting service alike)."""
     conv = Conversion.objects.filter(status__in=LIVE_CONVERSION)
     ex = WarrantExercise.objects.filter(status__in=LIVE_EXERCISE)
     if issuer_id is not None:
         conv = conv.filter(Q(preferred__financing__issuer_id=issuer_id) | Q(debenture__financing__issuer_id=issuer_id))
         ex = ex.filter(warrant__financing__issuer_id=issuer_id)
+        start = spa_date(issuer_id)  # "issued, after the date of this Agreement"
+        if start is not None:
+            conv = conv.filter(conversion_date__gte=start)
+            ex = ex.filter(exercise_date__gte=start)
     return [
         (d, int(n or 0))
         for d, n in conv.values("conversion_date").annotate(n=Sum("shares_issuable")).values_list("conversion_date", "n")

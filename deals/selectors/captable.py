@@ -78,7 +78,9 @@ def cap_table_as_of(day: datetime.date) -> CapTable:
     )
     exercised = defaultdict(int)
     exercised_by_investor = defaultdict(int)
-    for warrant_id, investor_id, shares in WarrantExercise.objects.filter(exercise_date__lte=day).values_list(
+    for warrant_id, investor_id, shares in WarrantExercise.objects.filter(exercise_date__lte=day).exclude(
+        dishonoured_date__lte=day  # SPA 5(f): a dishonoured exercise is undone
+    ).values_list(
         "warrant_id", "investor_id", "shares"
     ):
         exercised[warrant_id] += shares

@@ -299,14 +299,15 @@ def conversion_quote(
                     code="authorized_shares",
                     field="amount",
                 )
-            return quote
-        return quote_preferred_conversion(
+            return _issuer_reserve(quote, instrument, conversion_date)
+        quote = quote_preferred_conversion(
             liquidation_preference=instrument.liquidation_preference,
             closing_date=instrument.closing_date,
             converted=instrument.liquidation_preference - instrument.liquidation_preference_outstanding,
             dividend_payment=election,
             **common,
         )
+        return _issuer_reserve(quote, instrument, conversion_date)
     except MissingPrices as err:
         days_txt = ", ".join(d.isoformat() for d in err.dates)
         raise WorkflowError(
@@ -331,6 +332,18 @@ def conversion_quote(
         raise WorkflowError(str(err), code="invalid")
     except TermsError as err:
         raise WorkflowError(str(err), code="terms")
+
+
+def _issuer_reserve(quote: ConversionQuote, instrument, day: datetime.date) -> ConversionQuote:
+    """SPA 3(c), 4(g): the quote shows the reserve across every outstanding instrument of the
+    issuer (all Series J, all Debentures, all Warrants), not only the one being converted; the
+    engine's single-instrument figure stays when the issuer-wide one cannot be computed."""
+    import dataclasses
+
+    from deals.selectors.cap import reserve_position
+
+    pos = reserve_position(issuer_id=instrument.financing.issuer_id, day=day)
+    return dataclasses.replace(quote, reserve=pos.check) if pos.check is not None else quote
 
 
 def _check_fax_date(fax_date: datetime.date, recorded_on: datetime.date, terms: DealTerms, confirmed_by) -> None:
@@ -868,7 +881,10 @@ def issuance_limits(issuer_id: int, *, day: datetime.date, terms: DealTerms) -> 
     pos = issuance_position(issuer_id=issuer_id, day=day)
     if pos.approval is not None:
         return IssuanceLimits(pos, None, None, pos.authorized_unissued)
-    cap = cap_shares(terms, pos.shares_outstanding_at_signing)
+    try:
+        cap = cap_shares(terms, pos.shares_outstanding_at_signing)
+    except InvalidInput as err:
+        raise WorkflowError(f"{err} Correct the Issuer's shares outstanding at signing (SPA 3(c), 4(d)(ii)).", code="invalid")
     cap_room = max(0, cap - pos.cap_issued)
     return IssuanceLimits(pos, cap, cap_room, min(cap_room, pos.authorized_unissued))
 

@@ -308,6 +308,13 @@ def exercise_dishonour(*, exercise: WarrantExercise, notice_date: datetime.date,
             field="notice_date",
         )
     warrant = Warrant.objects.select_for_update(of=("self",)).get(pk=ex.warrant_id)
+    if warrant.shares_remaining + ex.shares > warrant.shares:
+        raise WorkflowError(
+            f"Warrant {warrant.number} has {warrant.shares_remaining:,} of its {warrant.shares:,} shares remaining; giving back "
+            f"the {ex.shares:,} shares of exercise #{ex.pk} would exceed its {warrant.shares:,} shares, so the records disagree. "
+            "Correct the warrant's shares remaining in the admin first; nothing was recorded.",
+            code="inconsistent",
+        )
     issuer_id = ex.warrant.financing.issuer_id
     issuer_lock(issuer_id)
     holdings = list(

@@ -438,3 +438,45 @@ def test_exercise_dishonour_page_is_for_deal_admins(db, clerk, deal_admin, clien
     r = client.post(f"/exercises/{ex.pk}/dishonour/", {"notice_date": CONV_DATE.isoformat()})
     assert r.status_code == 302
     assert WarrantExercise.objects.get().status == WarrantExercise.Status.DISHONOURED
+
+
+def test_the_quote_reserve_counts_every_instrument_not_only_the_converted_one(db):
+    w = make_world()
+    f.WarrantFactory(financing=w.preferred.financing, shares=50_000)
+    q = svc.conversion_quote(instrument=w.debenture, amount=D("20000"), conversion_date=CONV_DATE)
+    # $400,000 Series J / $1.20 = 333,333 + $100,000 Debenture / $1.20 = 83,333; + 50,000 warrant shares
+    assert q.reserve.conversion_shares == 333_333 + 83_333
+    assert q.reserve.warrant_shares == 50_000
+    assert q.reserve.required_shares == 624_999 + 50_000  # ceil(1.5 x 416,666)
+
+
+def test_the_dashboard_shows_a_reserve_shortfall(db, clerk_client):
+    deb = _debenture_only_world()
+    Issuer.objects.update(authorized_common_shares=7_860_000 + 100_000)
+    reserve_sync(deb.financing.issuer_id)
+    body = clerk_client.get("/").content.decode()
+    assert "Share reserve short by 25,000 shares" in body
+    assert "SPA 3(c), 4(g)" in body
+
+
+def test_exercise_review_page_says_what_stays_unexercised(capped, clerk_client):
+    r = clerk_client.post("/exercises/new/", {
+        "warrant": capped.warrant.pk, "shares": "10001", "exercise_date": CONV_DATE.isoformat(), "payment_amount": "16501.65",
+        "payment_date": CONV_DATE.isoformat(), "idempotency_key": uuid.uuid4().hex,
+    })
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert 'data-testid="unexercised"' in body and "10,001 (1 stay unexercised)" in body
+    assert ">10,000 left under the 20% cap of 1,572,000; 42,140,000 authorized but unissued<" in body
+
+
+def test_exercise_dishonour_with_inconsistent_warrant_records_is_refused_not_a_500(db, clerk, deal_admin):
+    w = make_world()
+    warrant = f.WarrantFactory(financing=w.preferred.financing, investor=w.preferred.investor, shares=50_000)
+    ex = ex_svc.exercise_submit(warrant=warrant, shares=10, exercise_date=CONV_DATE, payment_amount=D("16.50"),
+                                payment_date=CONV_DATE, idempotency_key=uuid.uuid4().hex, user=clerk)
+    type(warrant).objects.filter(pk=warrant.pk).update(shares_remaining=49_995)  # records disagree (imported data)
+    with pytest.raises(WorkflowError) as e:
+        ex_svc.exercise_dishonour(exercise=ex, notice_date=CONV_DATE, user=deal_admin)
+    assert e.value.code == "inconsistent" and "49,995 of its 50,000" in str(e.value)
+    assert WarrantExercise.objects.get().status == WarrantExercise.Status.PENDING_DELIVERY

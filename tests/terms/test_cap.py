@@ -159,3 +159,34 @@ def test_no_meeting_date_below_ten_percent_without_a_meeting():
     m = meeting_date(terms=T, issuances=[(date(2000, 3, 1), 785_999)])
     assert m.trigger_date is None and m.meeting_date is None
     json.dumps(m.as_dict())
+
+
+# --- SPA 3(c), 4(i)(i): the authorized shares are a Cap Regulation (issue 12) ----------------------
+
+
+@pytest.mark.parametrize("requested,within,over", [(9_999, 9_999, 0), (10_000, 10_000, 0), (10_001, 10_000, 1)])
+def test_authorized_check_at_under_over(requested, within, over):
+    from deals.terms.cap import authorized_check
+
+    a = authorized_check(requested_shares=requested, authorized_shares=50_000_000, issued_shares=49_990_000)
+    assert (a.available, a.within, a.over, a.fits) == (10_000, within, over, over == 0)
+    assert a.as_dict()["clause"] == "SPA 3(c), 4(i) (Cap Regulations: authorized shares)"
+
+
+def test_authorized_check_never_negative_and_refuses_negatives():
+    from deals.terms.cap import authorized_check
+    from deals.terms.errors import InvalidInput
+
+    assert authorized_check(requested_shares=5, authorized_shares=100, issued_shares=120).available == 0
+    with pytest.raises(InvalidInput):
+        authorized_check(requested_shares=-1, authorized_shares=100, issued_shares=0)
+
+
+def test_issuance_room_is_the_smaller_limit_unless_approved():
+    from deals.terms.cap import authorized_check, cap_check, issuance_room
+
+    auth = authorized_check(requested_shares=0, authorized_shares=50_000_000, issued_shares=49_995_000)  # 5,000
+    capped = cap_check(terms=NHTC_DEFAULTS, requested_shares=0, shares_issued_before=1_570_000)  # 2,000 left
+    assert issuance_room(capped, auth) == 2_000
+    approved = cap_check(terms=NHTC_DEFAULTS, requested_shares=0, shares_issued_before=1_570_000, stockholder_approval=True)
+    assert issuance_room(approved, auth) == 5_000
