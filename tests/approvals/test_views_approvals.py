@@ -125,3 +125,17 @@ def world(db):
     from tests.services.test_conversions import make_world
 
     return make_world(end=datetime.date(2000, 6, 30))
+
+
+def test_list_query_count_does_not_grow_with_rows(deal_admin_client, series_j, checker):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for n in (2, 20):
+        while Approval.objects.count() < n:
+            _request(series_j, checker, days=10 + Approval.objects.count())
+        with CaptureQueriesContext(connection) as q:
+            assert deal_admin_client.get(reverse("approval_list")).status_code == 200
+        counts.append(len(q.captured_queries))
+    assert counts[0] == counts[1], counts
