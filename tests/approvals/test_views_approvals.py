@@ -165,3 +165,23 @@ def test_waiver_and_price_correction_pages_say_what_they_change(client, deal_adm
     assert "2000-05-31" in page and f"#{conv.pk}" in page
     obligation_page = client.get(reverse("obligation_detail", args=[ob.pk])).content.decode()
     assert f"approval #{waiver.pk}" in obligation_page
+
+
+def test_api_lists_and_decides_approvals(series_j, deal_admin, checker):
+    from tests.api.conftest import key, token_client
+
+    a = _request(series_j, deal_admin)
+    maker_api, checker_api = token_client(deal_admin), token_client(checker)
+    listed = checker_api.get("/api/approvals/?status=pending").json()["results"]
+    assert [x["id"] for x in listed] == [a.pk] and listed[0]["maker"] == "dealadmin"
+    assert checker_api.get("/api/approvals/?status=bogus").status_code == 400
+    r = maker_api.post(f"/api/approvals/{a.pk}/approve/", {}, format="json", **key())
+    assert r.status_code == 400 and r.json()["code"] == "own_request"
+    r = checker_api.post(f"/api/approvals/{a.pk}/reject/", {"reason": ""}, format="json", **key())
+    assert r.status_code == 400 and r.json()["field"] == "reason"
+    r = checker_api.post(f"/api/approvals/{a.pk}/approve/", {}, format="json", **key())
+    assert r.status_code == 200 and r.json()["status"] == "approved" and r.json()["checker"] == "checker"
+    assert DealTermsVersion.objects.filter(financing=series_j.financing, version=2).exists()
+    r = checker_api.post(f"/api/approvals/{a.pk}/reject/", {"reason": "late"}, format="json", **key())
+    assert r.status_code == 400 and r.json()["code"] == "already_decided"
+    assert checker_api.get(f"/api/approvals/{a.pk}/").json()["result_id"] is not None
