@@ -659,6 +659,25 @@ def _csv_response(text: str, filename: str) -> HttpResponse:
     return response
 
 
+@admin.register(m.Approval)
+class ApprovalAdmin(RecordAdmin):
+    """Four-eyes items (issue 12), view-only: they are asked for and decided on /approvals/."""
+
+    list_display = ("id", "kind", "status", "summary", "maker", "checker", "created_at", "decided_at")
+    list_select_related = ("maker", "checker")
+    list_filter = ("kind", "status")
+    search_fields = ("summary", "reason")
+
+
+@admin.register(m.ApprovalConsent)
+class ApprovalConsentAdmin(RecordAdmin):
+    """RRA 10 / SPA 9(i) consents recorded with a terms-version request (view-only)."""
+
+    list_display = ("approval", "investor", "holding", "signed")
+    list_select_related = ("approval", "investor")
+    list_filter = ("signed",)
+
+
 @admin.register(m.PriceImport)
 class PriceImportAdmin(RecordAdmin):
     list_display = ("file_name", "status", "rows_total", "rows_created", "rows_updated", "uploaded_by", "uploaded_at")

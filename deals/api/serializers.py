@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from deals.models import (
+    Approval,
     Conversion,
     DealTermsVersion,
     Debenture,
@@ -275,3 +276,24 @@ class PendingApprovalSerializer(serializers.Serializer):
     summary = serializers.CharField()
     url = serializers.CharField()
     message = serializers.CharField()
+
+
+class ApprovalSerializer(serializers.ModelSerializer):
+    """A four-eyes item (issue 12): what was asked, by whom and why; who decided, when and why."""
+
+    maker = serializers.CharField(source="maker.get_username", read_only=True)
+    checker = serializers.CharField(source="checker.get_username", read_only=True, allow_null=True, default=None)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Approval
+        fields = ["id", "kind", "status", "summary", "reason", "maker", "created_at", "checker", "decided_at",
+                  "decision_reason", "financing", "obligation", "amount", "instrument_date", "company_consents",
+                  "consent_check", "result_model", "result_id", "result_label", "url"]
+
+    def get_url(self, obj) -> str:
+        return reverse("approval_detail", args=[obj.pk])
+
+
+class RejectRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, help_text="Why the change is rejected (kept; the maker reads it).")

@@ -49,4 +49,8 @@ urlpatterns = [
     path("api/notices/", api(v.NoticeList), name="api_notices"),
     path("api/sweep-runs/", api(v.SweepRunList), name="api_sweep_runs"),
     path("api/cap-table/", api(v.CapTableView), name="api_cap_table"),
+    path("api/approvals/", api(v.ApprovalList), name="api_approvals"),
+    path("api/approvals/<int:pk>/", api(v.ApprovalDetail), name="api_approval"),
+    path("api/approvals/<int:pk>/approve/", api(v.ApprovalApprove), name="api_approval_approve"),
+    path("api/approvals/<int:pk>/reject/", api(v.ApprovalReject), name="api_approval_reject"),
 ]

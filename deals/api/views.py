@@ -15,6 +15,7 @@ from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from deals.forms.approvals import ApprovalFilterForm
 from deals.forms.conversions import ConversionFilterForm, ConversionForm
 from deals.forms.deadlines import ObligationFilterForm
 from deals.forms.exercises import ExerciseFilterForm, ExerciseForm
@@ -542,6 +543,75 @@ def _pending(approval) -> dict:
         "url": reverse("approval_detail", args=[approval.pk]),
         "message": f"Waiting for a second deal admin's approval (approval #{approval.pk}).",
     }).data
+
+
+# --- approvals (issue 12, four eyes) ----------------------------------------------------------
+
+
+@extend_schema_view(get=extend_schema(parameters=form_parameters(ApprovalFilterForm)))
+class ApprovalList(generics.ListAPIView):
+    """The /approvals/ queue (deal admins): newest first; ``?status=pending|approved|rejected``."""
+
+    permission_classes = [IsDealAdmin]
+    serializer_class = s.ApprovalSerializer
+
+    def get_queryset(self):
+        from deals.selectors.approvals import approvals_filtered
+
+        status_ = None
+        if self.request.query_params:
+            form = ApprovalFilterForm(self.request.query_params)
+            if not form.is_valid():
+                raise form_error(form)
+            status_ = form.cleaned_data.get("status") or None
+        return approvals_filtered(status_)
+
+
+class ApprovalDetail(generics.RetrieveAPIView):
+    permission_classes = [IsDealAdmin]
+    serializer_class = s.ApprovalSerializer
+
+    def get_queryset(self):
+        from deals.selectors.approvals import approvals_filtered
+
+        return approvals_filtered(None)
+
+
+@extend_schema_view(post=extend_schema(
+    request=None, parameters=[KEY_PARAM], responses={200: s.ApprovalSerializer, **WRITE_ERRORS, 404: s.ErrorSerializer},
+    summary="Approve a pending change as a different deal admin: it is applied now (issue 12)",
+))
+class ApprovalApprove(APIView):
+    permission_classes = [IsDealAdmin]
+
+    @idempotent
+    def post(self, request, pk: int):
+        from deals.models import Approval
+        from deals.services.approvals import approval_approve
+
+        item = get_object_or_404(Approval, pk=pk)
+        item = approval_approve(approval=item.pk, checker=request.user)
+        return Response(s.ApprovalSerializer(item).data, status=status.HTTP_200_OK)
+
+
+@extend_schema_view(post=extend_schema(
+    request=s.RejectRequestSerializer, parameters=[KEY_PARAM],
+    responses={200: s.ApprovalSerializer, **WRITE_ERRORS, 404: s.ErrorSerializer},
+    summary="Reject a pending change as a different deal admin, saying why (issue 12)",
+))
+class ApprovalReject(APIView):
+    permission_classes = [IsDealAdmin]
+
+    @idempotent
+    def post(self, request, pk: int):
+        from deals.forms.approvals import RejectForm
+        from deals.models import Approval
+        from deals.services.approvals import approval_reject
+
+        item = get_object_or_404(Approval, pk=pk)
+        data = validated(RejectForm, request, fields=("reason",))
+        item = approval_reject(approval=item.pk, checker=request.user, reason=data["reason"])
+        return Response(s.ApprovalSerializer(item).data, status=status.HTTP_200_OK)
 
 
 # --- cap table --------------------------------------------------------------------------------

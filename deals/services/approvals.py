@@ -265,8 +265,12 @@ def terms_version_request(
         "changed": changed, "contract_terms": list(contract),
         "records_acknowledged": [r.as_dict() for r in records[:50]], "records_count": len(records),
     }
-    summary = (f"{financing}: terms v{(latest.version if latest else 0) + 1} from {effective_from.isoformat()} -- "
-               f"{len(changed)} term(s) changed" + (f", {len(contract)} contract term(s)" if contract else ", clerical only"))
+    head = f"{financing}: terms v{(latest.version if latest else 0) + 1} from {effective_from.isoformat()} -- "
+    if latest is None:
+        summary = head + "the financing's first version (the terms as agreed; no amendment, no consent)"
+    else:
+        summary = head + f"{len(changed)} term(s) changed" + (
+            f", {len(contract)} contract term(s)" if contract else ", clerical only")
     return approval_request(
         kind=ApprovalKind.TERMS_VERSION, payload=payload, maker=maker, reason=reason, summary=summary,
         financing=financing, document=document if contract else None, instrument_date=instrument_date if contract else None,

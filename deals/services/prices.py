@@ -25,6 +25,11 @@ make the price history disagree with them. Trading days between the
 file's first and last date with no price in the file nor in the database
 are reported as warnings (gaps), not errors.
 
+Replacing the price of a date a recorded conversion's look-back used (issue 12) is
+held: nothing is written and ``result.held`` names the dates, until a second deal
+admin approves the correction (``deals.services.approvals.price_import_submit``;
+``approved=True`` applies it).
+
 Nothing is written unless every row is valid; then new rows are created and
 replaced rows updated in one transaction (bulk, with history rows naming the
 user), and a ``PriceImport`` records the file, its SHA-256 and the report.

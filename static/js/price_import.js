@@ -32,6 +32,12 @@
       p.appendChild(el("a", { href: result.price_import_url }, "Import record"));
       out.appendChild(p);
     }
+    if (result.approval_url) {  // issue 12: a correction of prices conversions used waits for a second deal admin
+      var pa = el("p");
+      pa.appendChild(el("a", { href: result.approval_url, "data-testid": "import-approval" },
+        "Approval #" + result.approval_id + " (waiting for a second deal admin)"));
+      out.appendChild(pa);
+    }
     if (result.errors && result.errors.length) {
       var table = el("table", { "class": "errors", "data-testid": "import-errors" });
       var head = el("tr");

@@ -40,6 +40,10 @@ ENDPOINTS = [
     ("get", "/api/notices/", CLERK),
     ("get", "/api/sweep-runs/", CLERK),
     ("get", "/api/cap-table/", CLERK),
+    ("get", "/api/approvals/", ADMIN),
+    ("get", "/api/approvals/1/", ADMIN),
+    ("post", "/api/approvals/1/approve/", ADMIN),
+    ("post", "/api/approvals/1/reject/", ADMIN),
     ("get", "/api/schema/?format=json", "any"),
 ]
 

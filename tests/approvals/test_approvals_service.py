@@ -178,3 +178,17 @@ def test_approval_refused_when_the_balance_changed_meanwhile_stays_pending(oblig
         approval_approve(approval=a, checker=checker)
     a.refresh_from_db()
     assert a.status == "pending" and Settlement.objects.count() == 1
+
+
+def test_first_version_of_a_financing_needs_no_consent_but_four_eyes(db, deal_admin, checker):
+    from deals.models import Financing
+    from deals.terms.params import NHTC_DEFAULTS
+    from tests import factories as f
+
+    fin = f.SeriesJFinancingFactory(terms=False)
+    values = DealTermsVersion.values_from_terms(NHTC_DEFAULTS, kind=fin.terms_kind)
+    a = terms_version_request(financing=fin, effective_from=datetime.date(2000, 1, 14), reason="as agreed",
+                              maker=deal_admin, values=values)
+    assert "first version" in a.summary and a.payload["contract_terms"] == [] and not a.consents.exists()
+    approval_approve(approval=a, checker=checker)
+    assert Financing.objects.get(pk=fin.pk).terms_versions.get().version == 1

@@ -106,3 +106,17 @@ def test_api_import_of_a_used_price_answers_202(converted, deal_admin):
     body = r.json()
     approval = Approval.objects.get(kind="price_correction")
     assert body["approval_id"] == approval.pk and body["status"] == "pending" and body["url"] == f"/approvals/{approval.pk}/"
+
+
+def test_streamed_admin_import_names_the_approval(converted, deal_admin_client):
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    r = deal_admin_client.post("/admin/deals/marketprice/import/", {
+        "file": SimpleUploadedFile("fix.csv", _csv(USED).encode()), "replace": "on"},
+        HTTP_ACCEPT="application/x-ndjson")
+    last = json.loads(b"".join(r.streaming_content).decode().strip().splitlines()[-1])
+    approval = Approval.objects.get(kind="price_correction")
+    assert last["approval_id"] == approval.pk and last["approval_url"] == f"/approvals/{approval.pk}/"
+    assert "waits for a second deal admin" in last["summary"]

@@ -125,3 +125,63 @@ def world(db):
     from tests.services.test_conversions import make_world
 
     return make_world(end=datetime.date(2000, 6, 30))
+
+
+def test_list_query_count_does_not_grow_with_rows(deal_admin_client, series_j, checker):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for n in (2, 20):
+        while Approval.objects.count() < n:
+            _request(series_j, checker, days=10 + Approval.objects.count())
+        with CaptureQueriesContext(connection) as q:
+            assert deal_admin_client.get(reverse("approval_list")).status_code == 200
+        counts.append(len(q.captured_queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_waiver_and_price_correction_pages_say_what_they_change(client, deal_admin, checker, settings):
+    from deals.services.approvals import price_import_submit, settlement_submit
+    from tests.ledger.conftest import DELIVERED
+    from tests.services.test_conversions import make_world, set_business_date, submit
+
+    w = make_world(end=datetime.date(2000, 7, 31))
+    conv = submit(w.preferred, "10000", deal_admin)
+    from deals.models import Obligation
+    from deals.services import conversions as svc
+
+    set_business_date(DELIVERED)
+    svc.delivery_record(conversion=conv, delivered_date=DELIVERED, reference="DWAC 9", user=deal_admin)
+    ob = Obligation.objects.get(kind="late_payment")
+    waiver = settlement_submit(obligation_id=ob.pk, kind="waiver", date=DELIVERED, amount="200", waived_by="Holder A",
+                               instrument="Letter 2000-06-13", by=deal_admin)
+    _result, fix = price_import_submit(file_name="fix.csv", user=deal_admin, replace=True,
+                                       content="date,closing_bid,closing_price,source\n2000-05-31,1.1000,,fix\n")
+    client.force_login(checker)
+    page = client.get(reverse("approval_detail", args=[waiver.pk])).content.decode()
+    assert "waiver of <strong>$200.00</strong>" in page and "Holder A (Letter 2000-06-13)" in page and "SPA 5(c)" in page
+    page = client.get(reverse("approval_detail", args=[fix.pk])).content.decode()
+    assert "2000-05-31" in page and f"#{conv.pk}" in page
+    obligation_page = client.get(reverse("obligation_detail", args=[ob.pk])).content.decode()
+    assert f"approval #{waiver.pk}" in obligation_page
+
+
+def test_api_lists_and_decides_approvals(series_j, deal_admin, checker):
+    from tests.api.conftest import key, token_client
+
+    a = _request(series_j, deal_admin)
+    maker_api, checker_api = token_client(deal_admin), token_client(checker)
+    listed = checker_api.get("/api/approvals/?status=pending").json()["results"]
+    assert [x["id"] for x in listed] == [a.pk] and listed[0]["maker"] == "dealadmin"
+    assert checker_api.get("/api/approvals/?status=bogus").status_code == 400
+    r = maker_api.post(f"/api/approvals/{a.pk}/approve/", {}, format="json", **key())
+    assert r.status_code == 400 and r.json()["code"] == "own_request"
+    r = checker_api.post(f"/api/approvals/{a.pk}/reject/", {"reason": ""}, format="json", **key())
+    assert r.status_code == 400 and r.json()["field"] == "reason"
+    r = checker_api.post(f"/api/approvals/{a.pk}/approve/", {}, format="json", **key())
+    assert r.status_code == 200 and r.json()["status"] == "approved" and r.json()["checker"] == "checker"
+    assert DealTermsVersion.objects.filter(financing=series_j.financing, version=2).exists()
+    r = checker_api.post(f"/api/approvals/{a.pk}/reject/", {"reason": "late"}, format="json", **key())
+    assert r.status_code == 400 and r.json()["code"] == "already_decided"
+    assert checker_api.get(f"/api/approvals/{a.pk}/").json()["result_id"] is not None

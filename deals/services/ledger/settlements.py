@@ -1,7 +1,9 @@
 """Settlement of amounts owed: payments, waivers and reversing entries.
 
 ``settlement_record`` is the single entry point for a payment or a waiver
-(an approval step can be put in front of it); ``settlement_reverse`` is the
+(pages and the API go through ``deals.services.approvals.settlement_submit``: a
+waiver or a payment above ``APPROVAL_PAYMENT_THRESHOLD`` waits for a second deal
+admin, whose approval calls it; ``settlement_check`` runs its checks writing nothing); ``settlement_reverse`` is the
 only correction. Both lock the obligation row (``select_for_update``), so two
 deal admins paying the same obligation at once cannot together exceed its
 balance. Entries are never edited; the obligation's ``settled`` total and its
