@@ -380,13 +380,18 @@ class HeldSharesValue:
     total: Decimal
     clause: str = "RRA 2(b)(iii)"
 
-    def as_dict(self) -> dict:
+    def as_dict(self, *, lines: bool = True) -> dict:
+        """``lines=False``: the figures only, with how many conversions and held shares (no line each)."""
+        per_line = (
+            {"lines": [line.as_dict() for line in self.lines]} if lines
+            else {"conversions": len(self.lines), "held_shares": sum(line.held_shares for line in self.lines)}
+        )
         return {
             "restricted_sale_date": self.restricted_sale_date.isoformat(),
             "window_first_day": self.window_first_day.isoformat(),
             "window_last_day": self.window_last_day.isoformat(),
             "shares_sold": self.shares_sold,
-            "lines": [line.as_dict() for line in self.lines],
+            **per_line,
             "excluded_conversion_dates": [d.isoformat() for d in self.excluded_conversion_dates],
             "total": str(self.total),
             "clause": self.clause,
@@ -454,7 +459,7 @@ class PeriodicBase:
     working: str
     clause: str = "RRA 2(b)(iii)"
 
-    def as_dict(self) -> dict:
+    def as_dict(self, *, held_lines: bool = True) -> dict:
         return {
             "amount": str(self.amount),
             "post_effective": self.post_effective,
@@ -462,7 +467,9 @@ class PeriodicBase:
             "unconverted_principal": (
                 None if self.unconverted_principal is None else str(self.unconverted_principal)
             ),
-            "held_shares_value": None if self.held_shares_value is None else self.held_shares_value.as_dict(),
+            "held_shares_value": (
+                None if self.held_shares_value is None else self.held_shares_value.as_dict(lines=held_lines)
+            ),
             "working": self.working,
             "clause": self.clause,
         }

@@ -327,7 +327,7 @@ def ld_obligations_sync(*, financing: Financing, as_of: datetime.date) -> int:
     reached (RRA 2(b)(iii)-(iv)), idempotently; returns the rows written."""
     rows = [
         build.periodic_amount(
-            financing_id=financing.pk, investor_id=d.investor.pk, line=r.line, base=s.base.as_dict() if s.base else None,
+            financing_id=financing.pk, investor_id=d.investor.pk, line=r.line, base=s.base,
             label=s.trigger.label,
             period_key=periodic_amount_key(d.investor.pk, s.trigger.lateness, s.trigger.trigger_date, r.line.computation_date),
         )

@@ -334,6 +334,22 @@ def amendment_due(*, object_id: int, due: datetime.date, clause: str, descriptio
                satisfied_date=filed_on, description=description, details=details)
 
 
+def _base_working(base) -> dict | None:
+    """The RRA 2(b)(iii) base as the ledger keeps it: the figures and the Held Shares Value's totals,
+    not one line per window conversion (the damages schedule shows those; a busy window has
+    thousands, and the row would be rewritten with all of them every day -- issue 17).
+    ``base``: the engine's ``PeriodicBase`` or its ``as_dict()``."""
+    if base is not None and not isinstance(base, dict):
+        return base.as_dict(held_lines=False)
+    if not base or not base.get("held_shares_value") or "lines" not in base["held_shares_value"]:
+        return base
+    held = dict(base["held_shares_value"])
+    lines = held.pop("lines", [])
+    held["conversions"] = len(lines)
+    held["held_shares"] = sum(int(line.get("held_shares", 0)) for line in lines)
+    return {**base, "held_shares_value": held}
+
+
 def periodic_amount(*, financing_id: int, period_key: str, investor_id: int, line, base, label: str, accruing: bool = False,
                     due: datetime.date | None = None, next_cd: datetime.date | None = None) -> Row:
     """RRA 2(b)(iii)-(iv): 2% of the base per 30 days, determined at each Computation Date.
@@ -342,6 +358,7 @@ def periodic_amount(*, financing_id: int, period_key: str, investor_id: int, lin
     the row stores no amount and no day count, only what the accrual needs (first day, base,
     rate, period, the next Computation Date), so it is written once, not every day (issue 11);
     ``deals.selectors.ledger.obligation_amount_on`` computes the figure for the date asked."""
+    base = _base_working(base)
     if accruing:
         return Row(K.PERIODIC_AMOUNT, "RRA 2(b)(iii)-(iv)", financing_id, due, period_key=period_key, investor_id=investor_id,
                    amount=None,
