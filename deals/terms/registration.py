@@ -420,7 +420,9 @@ def held_shares_value(
     for c in sorted(conversions, key=lambda c: c.on):
         if c.shares <= 0:
             raise InvalidInput(f"Conversion of {c.on.isoformat()} has no shares.")
-        _positive(f"Principal of the conversion of {c.on.isoformat()}", c.principal)
+        principal = Decimal(c.principal)
+        if not principal.is_finite() or principal <= 0:  # the message is built only when it is needed
+            _positive(f"Principal of the conversion of {c.on.isoformat()}", principal)
         (inside if first <= c.on <= last else excluded).append(c)
     window_shares = sum(c.shares for c in inside)
     if shares_sold > window_shares:
@@ -434,7 +436,8 @@ def held_shares_value(
         sold = min(remaining, c.shares)
         remaining -= sold
         held = c.shares - sold
-        held_principal = to_cents(Decimal(c.principal) * held / c.shares)
+        # all held: the principal itself (principal x shares / shares, exactly)
+        held_principal = to_cents(Decimal(c.principal) if held == c.shares else Decimal(c.principal) * held / c.shares)
         lines.append(HeldLine(c.on, Decimal(c.principal), c.shares, sold, held, held_principal))
     return HeldSharesValue(
         restricted_sale_date=restricted_sale_date,
