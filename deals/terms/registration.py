@@ -380,13 +380,18 @@ class HeldSharesValue:
     total: Decimal
     clause: str = "RRA 2(b)(iii)"
 
-    def as_dict(self) -> dict:
+    def as_dict(self, *, lines: bool = True) -> dict:
+        """``lines=False``: the figures only, with how many conversions and held shares (no line each)."""
+        per_line = (
+            {"lines": [line.as_dict() for line in self.lines]} if lines
+            else {"conversions": len(self.lines), "held_shares": sum(line.held_shares for line in self.lines)}
+        )
         return {
             "restricted_sale_date": self.restricted_sale_date.isoformat(),
             "window_first_day": self.window_first_day.isoformat(),
             "window_last_day": self.window_last_day.isoformat(),
             "shares_sold": self.shares_sold,
-            "lines": [line.as_dict() for line in self.lines],
+            **per_line,
             "excluded_conversion_dates": [d.isoformat() for d in self.excluded_conversion_dates],
             "total": str(self.total),
             "clause": self.clause,
@@ -415,7 +420,9 @@ def held_shares_value(
     for c in sorted(conversions, key=lambda c: c.on):
         if c.shares <= 0:
             raise InvalidInput(f"Conversion of {c.on.isoformat()} has no shares.")
-        _positive(f"Principal of the conversion of {c.on.isoformat()}", c.principal)
+        principal = Decimal(c.principal)
+        if not principal.is_finite() or principal <= 0:  # the message is built only when it is needed
+            _positive(f"Principal of the conversion of {c.on.isoformat()}", principal)
         (inside if first <= c.on <= last else excluded).append(c)
     window_shares = sum(c.shares for c in inside)
     if shares_sold > window_shares:
@@ -429,7 +436,8 @@ def held_shares_value(
         sold = min(remaining, c.shares)
         remaining -= sold
         held = c.shares - sold
-        held_principal = to_cents(Decimal(c.principal) * held / c.shares)
+        # all held: the principal itself (principal x shares / shares, exactly)
+        held_principal = to_cents(Decimal(c.principal) if held == c.shares else Decimal(c.principal) * held / c.shares)
         lines.append(HeldLine(c.on, Decimal(c.principal), c.shares, sold, held, held_principal))
     return HeldSharesValue(
         restricted_sale_date=restricted_sale_date,
@@ -454,7 +462,7 @@ class PeriodicBase:
     working: str
     clause: str = "RRA 2(b)(iii)"
 
-    def as_dict(self) -> dict:
+    def as_dict(self, *, held_lines: bool = True) -> dict:
         return {
             "amount": str(self.amount),
             "post_effective": self.post_effective,
@@ -462,7 +470,9 @@ class PeriodicBase:
             "unconverted_principal": (
                 None if self.unconverted_principal is None else str(self.unconverted_principal)
             ),
-            "held_shares_value": None if self.held_shares_value is None else self.held_shares_value.as_dict(),
+            "held_shares_value": (
+                None if self.held_shares_value is None else self.held_shares_value.as_dict(lines=held_lines)
+            ),
             "working": self.working,
             "clause": self.clause,
         }

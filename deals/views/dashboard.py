@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum, Window
+from django.db.models import Count, Q, Sum
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
@@ -36,6 +36,16 @@ def _buckets(as_of: datetime.date, week_end: datetime.date) -> dict:
         "today_n": Count("id", filter=today), "today_amt": Sum("amount", filter=today),
         "week_n": Count("id", filter=week), "week_amt": Sum("amount", filter=week),
     }
+
+
+def _fold(cells: list[dict], key: str, buckets: dict) -> dict:
+    """(investor, kind) cells summed into one row per ``key`` (counts and amounts per bucket)."""
+    out: dict = {}
+    for c in cells:
+        row = out.setdefault(c[key], {key: c[key], **{k: 0 for k in buckets}})
+        for k in buckets:
+            row[k] += c[k] or 0
+    return out
 
 
 def _timeline(as_of: datetime.date, rows) -> dict:
@@ -67,14 +77,18 @@ def dashboard(request):
     admin = is_deal_admin(request.user)
     open_ = Obligation.objects.filter(status__in=[ObligationStatus.OPEN, ObligationStatus.PART_PAID])
     near = open_.filter(due_date__lte=week_end)
-    by_kind = list(near.values("kind").annotate(**_buckets(as_of, week_end)).order_by("kind"))
+    # one grouped query over the near rows, by (investor, kind), folded here into both tables (issue 17)
+    buckets = _buckets(as_of, week_end)
+    cells = list(near.values("investor_id", "kind").annotate(**buckets).order_by())
+    by_kind = sorted(_fold(cells, "kind", buckets).values(), key=lambda r: r["kind"])
     for row in by_kind:
         row["label"] = KIND_LABELS.get(row["kind"], row["kind"])
-    # one grouped query (no join): the TOP_INVESTORS investors with the most overdue, then due today,
-    # then due this week; the rest are counted ("and M more", a link to the deadlines list)
-    grouped = near.values("investor_id").annotate(**_buckets(as_of, week_end), groups=Window(Count("*")))
-    by_investor = list(grouped.order_by("-overdue_n", "-today_n", "-week_n", "investor_id")[:TOP_INVESTORS])
-    investors_n = by_investor[0]["groups"] if by_investor else 0  # COUNT(*) OVER (): every group, before the LIMIT
+    # the TOP_INVESTORS investors with the most overdue, then due today, then due this week; the rest
+    # are counted ("and M more", a link to the deadlines list)
+    investors = _fold(cells, "investor_id", buckets)
+    by_investor = sorted(investors.values(), key=lambda r: (-r["overdue_n"], -r["today_n"], -r["week_n"],
+                                                            r["investor_id"] is None, r["investor_id"] or 0))[:TOP_INVESTORS]
+    investors_n = len(investors)
     names = dict(Investor.objects.filter(pk__in=[r["investor_id"] for r in by_investor if r["investor_id"]])
                  .values_list("pk", "legal_name"))
     for row in by_investor:

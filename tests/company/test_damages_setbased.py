@@ -220,3 +220,30 @@ def test_the_damages_page_pages_its_investors_with_flat_queries(deal, clerk_clie
     assert [d.investor.pk for d in r.context["overview"]] == [h[0].pk for h in buyers(fin)][25:]
     r = clerk_client.get(url + "?page=99")  # past the end: the last page, never an error
     assert r.status_code == 200 and len(r.context["overview"]) == 5
+
+
+@pytest.mark.django_db
+def test_ledger_rows_keep_the_held_shares_totals_not_one_line_per_conversion(deal):
+    """A busy 30-day window has thousands of conversions: the Periodic Amount rows keep the Held Shares
+    Value's figures (total, shares sold, how many conversions) -- the schedule page shows the lines."""
+    from deals.models import Obligation, ObligationKind
+
+    rng = random.Random(3)
+    fin = _random_deal(rng, n_investors=4, n_conversions=60)
+    as_of = D(2001, 3, 1)
+    svc.ld_obligations_sync(financing=fin, as_of=as_of)
+    engine = {(d.investor.pk, s.trigger.trigger_date.strftime("%Y%m%d")): s.base.held_shares_value
+              for d in svc.damages_overview(financing=fin, as_of=as_of) for s in d.schedules
+              if s.base and s.base.held_shares_value}
+    checked = 0
+    for o in Obligation.objects.filter(kind=ObligationKind.PERIODIC_AMOUNT):
+        held = (o.details.get("base") or {}).get("held_shares_value")
+        if not held:
+            continue
+        inv, _code, trigger, _cd = o.period_key.split(":")
+        h = engine[(int(inv), trigger)]
+        assert "lines" not in held
+        assert (held["total"], held["shares_sold"], held["conversions"]) == (str(h.total), h.shares_sold, len(h.lines))
+        assert held["held_shares"] == sum(line.held_shares for line in h.lines)
+        checked += 1
+    assert checked

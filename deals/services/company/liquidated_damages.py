@@ -190,7 +190,7 @@ class _Inputs:
 
     converted_since: dict[datetime.date, Decimal] = field(default_factory=dict)
     shares_before_window: dict[datetime.date, int] = field(default_factory=dict)
-    window: dict[datetime.date, list[tuple[datetime.date, Decimal, int]]] = field(default_factory=dict)
+    window: dict[datetime.date, list[reg.Conversion]] = field(default_factory=dict)
 
 
 def _conversion_inputs(
@@ -223,10 +223,12 @@ def _conversion_inputs(
         rows = qs.filter(window_q).order_by("conversion_date", "id").values_list(
             "investor_id", "conversion_date", "amount", "shares_issuable"
         )
+        spans = list(zip(held, firsts, strict=True))
         for inv, on, amount, shares in rows:
-            for t, w in zip(held, firsts, strict=True):
+            conv = reg.Conversion(on, amount, shares)
+            for t, w in spans:
                 if w <= on < t:
-                    by[inv].window.setdefault(t, []).append((on, amount, shares))
+                    by[inv].window.setdefault(t, []).append(conv)
     return by
 
 
@@ -238,11 +240,11 @@ def _held_shares(trigger: datetime.date, inputs: _Inputs, sales: list[ShareSale]
     window = inputs.window.get(trigger, [])
     sold = sum(s.shares for s in sales if s.sale_date < trigger)
     pre_window = inputs.shares_before_window.get(trigger, 0)
-    window_shares = sum(shares for _on, _amount, shares in window)
+    window_shares = sum(c.shares for c in window)
     window_sold = min(max(0, sold - pre_window), window_shares)
     return reg.held_shares_value(
         restricted_sale_date=trigger,
-        conversions=[reg.Conversion(on, amount, shares) for on, amount, shares in window if shares],
+        conversions=[c for c in window if c.shares],
         shares_sold=window_sold,
         terms=terms,
     )
@@ -450,7 +452,7 @@ def ld_obligations_sync(*, financing: Financing, as_of: datetime.date, user=None
     reached (RRA 2(b)(iii)-(iv)), idempotently; returns the rows written."""
     rows = [
         build.periodic_amount(
-            financing_id=financing.pk, investor_id=d.investor.pk, line=r.line, base=s.base.as_dict() if s.base else None,
+            financing_id=financing.pk, investor_id=d.investor.pk, line=r.line, base=s.base,
             label=s.trigger.label,
             period_key=periodic_amount_key(d.investor.pk, s.trigger.lateness, s.trigger.trigger_date, r.line.computation_date),
         )

@@ -373,6 +373,20 @@ def amendment_due(*, object_id: int, due: datetime.date, clause: str, descriptio
 def _excused(line) -> str:
     n = getattr(line, "excused_days", 0)
     return f", {n} excused under RRA 2(b)(vi)(i)/RRA 9" if n else ""
+def _base_working(base) -> dict | None:
+    """The RRA 2(b)(iii) base as the ledger keeps it: the figures and the Held Shares Value's totals,
+    not one line per window conversion (the damages schedule shows those; a busy window has
+    thousands, and the row would be rewritten with all of them every day -- issue 17).
+    ``base``: the engine's ``PeriodicBase`` or its ``as_dict()``."""
+    if base is not None and not isinstance(base, dict):
+        return base.as_dict(held_lines=False)
+    if not base or not base.get("held_shares_value") or "lines" not in base["held_shares_value"]:
+        return base
+    held = dict(base["held_shares_value"])
+    lines = held.pop("lines", [])
+    held["conversions"] = len(lines)
+    held["held_shares"] = sum(int(line.get("held_shares", 0)) for line in lines)
+    return {**base, "held_shares_value": held}
 
 
 def periodic_amount(*, financing_id: int, period_key: str, investor_id: int, line, base, label: str, accruing: bool = False,
@@ -384,6 +398,7 @@ def periodic_amount(*, financing_id: int, period_key: str, investor_id: int, lin
     the row stores no amount and no day count, only what the accrual needs (first day, base,
     rate, period, the next Computation Date), so it is written once, not every day (issue 11);
     ``deals.selectors.ledger.obligation_amount_on`` computes the figure for the date asked."""
+    base = _base_working(base)
     if accruing:
         accrual = {
             "fn": ACCRUAL_PERIODIC_AMOUNT, "first_day": line.first_day.isoformat(), "base": str(line.base),

@@ -75,7 +75,7 @@ def rule_periodic_amounts(ctx: Context) -> RuleStats:
                     ok = False
                     stats.notes.append(f"{d.investor}: {t.label}: {sch.error}")
                     continue
-                base = sch.base.as_dict() if sch.base else None
+                base = sch.base  # the builder keeps its figures (rows.periodic_amount)
                 for line in sch.amounts.lines:
                     rows.append(build.periodic_amount(
                         financing_id=f.pk, investor_id=d.investor.pk, line=line, base=base, label=t.label,
