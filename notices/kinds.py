@@ -336,7 +336,7 @@ def conversion_appendix(record) -> list[dict]:
                 ],
                 clause=(
                     "Debenture 4(A)" if record.is_debenture
-                    else "Series J Certificate of Designations (preferred-stock terms), SPA 1(b)(ix)"
+                    else f"{record.preferred.financing.series} Certificate of Designations (preferred-stock terms), SPA 1(b)(ix)"
                 ),
                 formula=f"conversion price = lesser of {fmt.price(fixed)} and {fmt.percent(disc)} × Market Price" if disc else "",
             )
@@ -356,7 +356,10 @@ def conversion_appendix(record) -> list[dict]:
                 _row("Shares for the amount", fmt.shares(_find(snap, "shares") or record.shares_for_amount), "rounded to nearest"),
                 _row("Total shares", fmt.shares(_find(snap, "total_shares") or (record.shares_issuable + record.unconverted_shares))),
             ],
-            clause="Debenture 4(A) (nearest whole share)" if record.is_debenture else "Series J Certificate of Designations (whole shares)",
+            clause=(
+                "Debenture 4(A) (nearest whole share)" if record.is_debenture
+                else f"{record.preferred.financing.series} Certificate of Designations (whole shares)"
+            ),
             formula="shares = amount converted ÷ conversion price",
         )
     )
@@ -450,6 +453,7 @@ def conversion_context(record) -> dict:
     election = record.interest_election
     ctx.update(
         title="Notice of Conversion",
+        series=holding.financing.series,  # the holding's own series (issue 18): "Series K" for a Series K holding
         certificate_number=holding.certificate_number,
         preferred_shares=fmt.shares(pref_shares),
         stated_value=fmt.money(stated),

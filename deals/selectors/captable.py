@@ -191,7 +191,7 @@ def _financing_prices(book: TermsBook, financings, day: datetime.date, notes: li
 # --- exports ------------------------------------------------------------------------------------
 
 EXPORT_HEADER = [
-    "Holder", "Common Stock", "Common %", "Series J liquidation preference ($)", "Series J as converted",
+    "Holder", "Common Stock", "Common %", "Preferred liquidation preference ($)", "Preferred as converted",
     "Debenture principal ($)", "Debentures as converted", "Warrant shares", "Fully diluted", "Fully diluted %",
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

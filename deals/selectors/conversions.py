@@ -168,7 +168,7 @@ def conversion_date_notes(instrument, conversion_date: datetime.date) -> list[st
     notes = []
     day = conversion_date.isoformat()
     if not calendars.is_trading_day(conversion_date):
-        kind = conversion_date.strftime("%A") if conversion_date.weekday() >= 5 else "an NYSE holiday"
+        kind = conversion_date.strftime("a %A") if conversion_date.weekday() >= 5 else "a day the NYSE is closed"
         window = "Debenture 4(A)" if isinstance(instrument, Debenture) else "SPA 1(b)(ix)"
         notes.append(
             f"The Date of Conversion {day} is {kind}, not a trading day. It is accepted as written (a faxed notice is "

@@ -16,19 +16,33 @@ def business_date() -> datetime.date:
     return row.effective_date() if row else BusinessDate().effective_date()
 
 
+def future_date_problem(day: datetime.date, *, what: str, today: datetime.date, then: str = "") -> str | None:
+    """The one "no future date" rule (issue 15 item 21): a record cannot be dated after the
+    business date. The refusal naming both dates, or None when ``day`` is on or before it."""
+    if day > today:
+        return f"The {what} {day.isoformat()} is after the business date {today.isoformat()}{then}."
+    return None
+
+
 def not_after_business_date(
     day: datetime.date, *, what: str, field: str | None, today: datetime.date | None = None, then: str = ""
 ) -> datetime.date:
-    """The one "no future date" rule of the workflows (issue 15 item 21): a record cannot be
-    dated after the business date. Raises ``WorkflowError`` (code ``future_date``) naming the
-    date and the business date; returns the business date it checked against. ``then``: what
-    follows the refusal, e.g. "; a conversion cannot be recorded ahead of time"."""
+    """``future_date_problem`` for the workflows: raises ``WorkflowError`` (code ``future_date``)
+    on ``field``; returns the business date it checked against. ``then``: what follows the
+    refusal, e.g. "; a conversion cannot be recorded ahead of time"."""
     today = business_date() if today is None else today
-    if day > today:
-        raise WorkflowError(
-            f"The {what} {day.isoformat()} is after the business date {today.isoformat()}{then}.", code="future_date", field=field
-        )
+    problem = future_date_problem(day, what=what, today=today, then=then)
+    if problem:
+        raise WorkflowError(problem, code="future_date", field=field)
     return today
+
+
+def refuse_future_date(day: datetime.date, *, what: str, field: str, today: datetime.date) -> None:
+    """``future_date_problem`` for the company-side services, whose forms take a
+    ``ValidationError`` keyed by field."""
+    problem = future_date_problem(day, what=what, today=today)
+    if problem:
+        raise ValidationError({field: problem}, code="future_date")
 
 
 @transaction.atomic

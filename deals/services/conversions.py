@@ -151,7 +151,8 @@ def _check_instrument_open(instrument, amount: Decimal | None = None) -> None:
             f"{instrument.label} matured on {instrument.maturity_date.isoformat()} and its maturity payment was recorded"
             + (f" on {paid.isoformat()}" if paid else "")
             + ": principal and interest are paid (Debenture face), so nothing is left to convert. "
-            "Conversions between the Maturity Date and the payment are allowed (docs/interpretations.md).",
+            "Conversions between the Maturity Date and the payment are allowed (Debenture 5: interest accrues until payment "
+            "in full; see the contract readings).",
             code="instrument_closed",
             field="instrument",
         )

@@ -12,7 +12,7 @@
       labels: d.labels,
       datasets: [
         { label: "Common", data: d.common, backgroundColor: "#0d6efd" },
-        { label: "Series J as converted", data: d.series_j, backgroundColor: "#6f42c1" },
+        { label: "Preferred as converted", data: d.series_j, backgroundColor: "#6f42c1" },
         { label: "Debentures as converted", data: d.debentures, backgroundColor: "#fd7e14" },
         { label: "Warrants", data: d.warrants, backgroundColor: "#20c997" }
       ]

@@ -8,8 +8,10 @@ import json
 import uuid
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+
+from tests.fuzzing import api_settings
 
 ENDPOINTS = {
     "/api/conversions/quote/": ["instrument", "amount", "conversion_date", "notice_method", "notice_received_date",
@@ -56,7 +58,7 @@ def test_write_endpoints_never_fail_with_5xx(url, world, admin_api):
         body = {"debenture": world.debenture.pk, "notice_date": "2000-06-01", "received_date": "2000-06-02"}
         assert admin_api.post("/api/redemptions/", body, format="json", HTTP_IDEMPOTENCY_KEY="setup").status_code == 201
         url = url.format(ob=Obligation.objects.get(kind="redemption_payment").pk)
-    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @api_settings()
     @given(body=bodies(fields))
     def run(body):
         raw = json.dumps(body, allow_nan=True)

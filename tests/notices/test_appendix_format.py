@@ -65,3 +65,15 @@ def test_series_j_delivery_row_cites_spa_5c_only(preferred_conversion, conversio
     rows = conversion_rows(preferred_conversion, as_of=preferred_conversion.conversion_date)
     assert rows[0].kind == "share_delivery" and rows[0].clause == "SPA 5(c)"
     assert conversion_rows(conversion, as_of=conversion.conversion_date)[0].clause == "Debenture 4(A)"
+
+
+def test_a_series_k_conversion_notice_names_series_k(preferred_conversion, clerk, request_notice):
+    """Issue 18: the notice names the holding's own series."""
+    financing = preferred_conversion.preferred.financing
+    financing.name = "Series K (fictional)"
+    financing.save()
+    text = _text(request_notice, preferred_conversion, "conversion", clerk)
+    body, appendix = text.split("COMPUTATION APPENDIX", 1)
+    assert "Convert Series K Convertible Preferred Stock" in body and "shares of Series K Convertible Preferred Stock" in body
+    assert "Series K shares converted" in body and "Series J" not in body
+    assert "Series K Certificate of Designations (whole shares)" in appendix

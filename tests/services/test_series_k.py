@@ -3,6 +3,7 @@ its own discount and look-back -- converts under its own terms while Series J co
 keep theirs; no code changes, only a financing and its terms version."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -165,3 +166,10 @@ def test_whatif_quotes_the_series_k_holding_like_the_app(deal):
     assert quote == expected
     assert D(quote["applied_price"]) == D("0.945") and quote["shares"] == 10582 and D(quote["discount_pct"]) == 70
     assert result.rows[0].series_j_price == D("0.8800")  # the column stays the Series J price
+
+
+def test_cap_table_page_shows_each_financings_price(deal, clerk_client):
+    html = clerk_client.get("/cap-table/", {"as_of": DAY.isoformat()}).content.decode()
+    found = re.findall(r'([^<>,:]+?)\s*<strong data-testid="financing-price">\$([\d.]+)</strong>', html)
+    shown = {name.strip(): price for name, price in found}
+    assert shown["Series K (fictional)"] == "0.9450" and shown["Series J"] == "0.8800", shown

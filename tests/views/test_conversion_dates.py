@@ -65,9 +65,9 @@ def test_before_a_financing_without_terms_yet_the_instrument_rule_speaks_first(d
 
 
 @pytest.mark.parametrize("day, kind", [
-    (datetime.date(2000, 6, 3), "Saturday"),
-    (datetime.date(2000, 6, 4), "Sunday"),
-    (datetime.date(2000, 7, 4), "an NYSE holiday"),
+    (datetime.date(2000, 6, 3), "a Saturday"),
+    (datetime.date(2000, 6, 4), "a Sunday"),
+    (datetime.date(2000, 7, 4), "a day the NYSE is closed"),  # Independence Day
 ])
 def test_a_weekend_or_holiday_date_of_conversion_is_accepted_and_noted(db, clerk_client, day, kind):
     w = make_world(today=day + datetime.timedelta(days=1))  # recorded the next day (the fax-date limit)

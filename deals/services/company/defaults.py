@@ -17,6 +17,7 @@ from django.db import transaction
 
 from deals.models import Debenture, EventOfDefault, Financing
 from deals.selectors.terms import terms_in_force
+from deals.services.calendar import refuse_future_date
 from deals.services.ledger import rows as build
 from deals.services.ledger.sync import default_sync
 from deals.services.ledger.writer import ledger_put
@@ -87,8 +88,7 @@ def default_record(
 ) -> EventOfDefault:
     """Debenture 10(a)-(k): record a failure and its cure deadline; the
     deadline goes to the obligations ledger (CURE_PERIOD)."""
-    if occurred_date > as_of:
-        raise ValidationError({"occurred_date": f"{occurred_date.isoformat()} is after the business date {as_of.isoformat()}."})
+    refuse_future_date(occurred_date, what="date of the failure", field="occurred_date", today=as_of)
     event = ev.EventOfDefault(kind)
     if event is ev.EventOfDefault.JUDGMENT:
         if judgment_total is None:
@@ -231,8 +231,7 @@ def default_accelerate(*, eod: EventOfDefault, accelerated_date: datetime.date, 
     eod = _lock(eod)
     if eod.status != EventOfDefault.Status.OPEN:
         raise ValidationError(f"The event is {eod.get_status_display().lower()}; it cannot be accelerated.")
-    if accelerated_date > as_of:
-        raise ValidationError({"accelerated_date": f"{accelerated_date.isoformat()} is after the business date {as_of.isoformat()}."})
+    refuse_future_date(accelerated_date, what="acceleration date", field="accelerated_date", today=as_of)
     state = assessment(eod, accelerated_date)
     if state.status is not ev.DefaultStatus.EVENT_OF_DEFAULT:
         cure_by = state.deadline.cure_by.isoformat() if state.deadline.cure_by else "the Holder's notice + cure period"

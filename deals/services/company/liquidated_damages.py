@@ -38,6 +38,7 @@ from deals.models import (
     ShareSale,
     Transfer,
 )
+from deals.services.calendar import refuse_future_date
 from deals.services.ledger import rows as build
 from deals.services.ledger.writer import ledger_put
 from deals.terms import registration as reg
@@ -499,10 +500,7 @@ def periodic_amount_mark_paid(
                         f"The Periodic Amount for {computation_date.isoformat()} was already marked paid on "
                         f"{r.payment.paid_date.isoformat()}."
                     )
-                if paid_date > as_of:
-                    raise ValidationError(
-                        {"paid_date": f"Payment date {paid_date.isoformat()} is after the business date {as_of.isoformat()}."}
-                    )
+                refuse_future_date(paid_date, what="payment date", field="paid_date", today=as_of)
                 ld_obligations_sync(financing=financing, as_of=as_of)
                 row = Obligation.objects.get(
                     kind=ObligationKind.PERIODIC_AMOUNT,
@@ -564,8 +562,7 @@ def share_sale_record(
     (RRA 2(b)(iii)) is computed from sales, not typed. Sales cannot exceed the
     shares the investor received on conversion up to the sale date."""
     Investor.objects.select_for_update().get(pk=investor.pk)
-    if sale_date > as_of:
-        raise ValidationError({"sale_date": f"Sale date {sale_date.isoformat()} is after the business date {as_of.isoformat()}."})
+    refuse_future_date(sale_date, what="sale date", field="sale_date", today=as_of)
     received = sum(
         Conversion.objects.filter(preferred__financing=financing, investor=investor, conversion_date__lte=sale_date)
         .exclude(status__in=[ConversionStatus.REVOKED, ConversionStatus.DISHONOURED])
