@@ -212,6 +212,23 @@ class _TermsFields(SafeForm):
         help_text="SPA 4(j)(v)(y).",
     )
 
+    # SPA 4(j)(iii) "more beneficial ... in any respect": the other terms are kept and compared too
+    fees_pct = forms.DecimalField(
+        required=False, max_digits=7, decimal_places=4, min_value=Decimal("0"), max_value=Decimal("100"),
+        label="Fees to the New Investor (% of the amount)", help_text="Fees, commissions or discounts the Company pays it.",
+    )
+    maturity_months = forms.IntegerField(
+        required=False, min_value=1, max_value=600, label="Maturity (months)", help_text="Of the instrument sold, if any.",
+    )
+    reset = forms.CharField(
+        required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), label="Reset / repricing provision",
+        help_text="As written; empty if none.",
+    )
+    other = forms.CharField(
+        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}), label="Any other term",
+        help_text="Free text. The app cannot rank it: any change to it before consummation needs a new offer (SPA 4(j)(iii)).",
+    )
+
     def new_terms(self) -> rofr.NewTransactionTerms:
         d = self.cleaned_data
         return rofr.NewTransactionTerms(
@@ -219,6 +236,10 @@ class _TermsFields(SafeForm):
             fixed_price=d.get("fixed_price"),
             warrant_exercise_price=d.get("warrant_exercise_price"),
             warrant_shares_per_dollar=d.get("warrant_shares_per_dollar"),
+            fees_pct=d.get("fees_pct"),
+            reset=(d.get("reset") or "").strip(),
+            maturity_months=d.get("maturity_months"),
+            other=(d.get("other") or "").strip(),
         )
 
 
@@ -242,6 +263,8 @@ class OfferForm(_TermsFields):
             _row("amount", "sent_date"),
             _row("market_price_pct", "fixed_price", width=3),
             _row("warrant_exercise_price", "warrant_shares_per_dollar", width=3),
+            _row("fees_pct", "maturity_months", width=3),
+            _row("reset", "other", width=6),
             *[_row(n, width=6) for n in names],
         )
 
@@ -307,6 +330,8 @@ class ConsummationForm(_TermsFields):
             _row("consummated_date", "new_financing"),
             _row("market_price_pct", "fixed_price", width=3),
             _row("warrant_exercise_price", "warrant_shares_per_dollar", width=3),
+            _row("fees_pct", "maturity_months", width=3),
+            _row("reset", "other", width=6),
         )
 
 

@@ -12,6 +12,7 @@ conversions keep the terms version they were computed with.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -45,12 +46,18 @@ TERM_KEYS = ("market_price_pct", "fixed_price", "warrant_exercise_price", "warra
 
 
 def terms_from_json(data: dict) -> rofr.NewTransactionTerms:
-    """The stored price terms (strings) as the engine's NewTransactionTerms."""
-    return rofr.NewTransactionTerms(**{k: (Decimal(data[k]) if data.get(k) not in (None, "") else None) for k in TERM_KEYS})
+    """The stored terms (strings) as the engine's NewTransactionTerms; offers stored before the
+    other terms were kept (issue 16 item 8) have none of them."""
+    dec = {k: (Decimal(data[k]) if data.get(k) not in (None, "") else None) for k in (*TERM_KEYS, "fees_pct")}
+    months = data.get("maturity_months")
+    return rofr.NewTransactionTerms(
+        **dec, reset=data.get("reset") or "", maturity_months=int(months) if months not in (None, "") else None,
+        other=data.get("other") or "",
+    )
 
 
 def terms_to_json(t: rofr.NewTransactionTerms) -> dict:
-    return {k: (str(v) if v is not None else None) for k, v in t.as_dict().items()}
+    return t.as_dict()  # decimals as strings, texts and the month count as they are
 
 
 def new_transaction_terms(*, financing: Financing, day: datetime.date) -> rofr.NewTransactionTerms:
@@ -326,7 +333,12 @@ def offer_consummate(
                 {"new_financing": f"The New Transaction is a new financing of {offer.financing.issuer}: "
                                   f"{new_financing} cannot be it."}
             )
-        final = new_transaction_terms(financing=new_financing, day=consummated_date)
+        # its price terms come from the financing; its other terms (fees, reset, maturity, other) as given
+        given = final if final is not None else terms_from_json(offer.terms)
+        final = dataclasses.replace(
+            new_transaction_terms(financing=new_financing, day=consummated_date),
+            fees_pct=given.fees_pct, reset=given.reset, maturity_months=given.maturity_months, other=given.other,
+        )
     if final is None:
         raise ValidationError("Give the final terms of the New Transaction, or the financing recorded for it.")
     if offer.status not in (NewTransactionOffer.Status.OPEN, NewTransactionOffer.Status.ANSWERED):
@@ -346,10 +358,10 @@ def offer_consummate(
         )
     change = changed_terms_check(offer, final)
     if change.restart:
-        names = ", ".join(r.value.replace("_", " ") for r in change.more_beneficial_respects)
+        names = "; ".join(change.restart_reasons)
         raise ValidationError(
-            f"SPA 4(j)(iii): the final terms are more beneficial to the New Investor ({names}); send a new "
-            "New Transaction Offer (Restart) before consummating."
+            f"SPA 4(j)(iii): the final terms may be more beneficial to the New Investor in these respects: {names}. Send a "
+            "new New Transaction Offer (Restart) before consummating."
         )
     offer.status = NewTransactionOffer.Status.CONSUMMATED
     offer.consummated_date = consummated_date
