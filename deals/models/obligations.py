@@ -41,6 +41,8 @@ class ObligationKind(models.TextChoices):
     INDEMNIFICATION_SURVIVAL = "indemnification_survival", "Indemnification survival ends (Indemnification 6)"
     CONVERSION_CASH = "conversion_cash", "Cash interest/dividends paid on conversion (Debenture 4(A); Series J CoD)"
     ACCELERATION = "acceleration", "Accelerated amount after an Event of Default (Debenture 10)"
+    PRICE_PROTECTION_SHARES = "price_protection_shares", "Additional shares for past conversions (SPA 4(j)(v))"
+    PRICE_PROTECTION_REFUND = "price_protection_refund", "Exercise price repaid on past exercises (SPA 4(j)(v))"
 
 
 class ObligationStatus(models.TextChoices):

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import Enum
 
 from .calendars import add_business_days
@@ -543,3 +543,83 @@ def price_protection(
         deal_terms_changes=deal_changes,
         warrant_changes=warrant_changes,
     )
+
+
+# --- SPA 4(j)(v): "(whether previously issued and/or converted or not)" -------------------------
+
+
+@dataclass(frozen=True)
+class PastConversionCatchUp:
+    """SPA 4(j)(v): a Series J conversion made before the New Transaction, priced again on the
+    modified terms; ``additional_shares`` is what the holder is owed (0 when the new terms give
+    no more shares)."""
+
+    amount: Decimal
+    market_average: Decimal
+    price_before: Decimal
+    shares_before: int
+    price_after: Decimal
+    shares_after: int
+    additional_shares: int
+    clause: str = "SPA 4(j)(v)"
+
+    def as_dict(self) -> dict:
+        return {
+            "amount": str(self.amount),
+            "market_average": str(self.market_average),
+            "price_before": str(self.price_before),
+            "shares_before": self.shares_before,
+            "price_after": str(self.price_after),
+            "shares_after": self.shares_after,
+            "additional_shares": self.additional_shares,
+            "clause": self.clause,
+        }
+
+
+def past_conversion_catch_up(
+    *,
+    amount: Decimal,
+    market_average: Decimal,
+    price_before: Decimal,
+    shares_before: int,
+    new_discount_pct: Decimal,
+    new_fixed_price: Decimal,
+    rounding: ShareRounding = ShareRounding.HALF_UP,
+) -> PastConversionCatchUp:
+    """SPA 4(j)(v): the Conversion Rate and Fixed Price are modified "whether previously ... converted
+    or not": the converted amount is priced again at the lesser of the new Fixed Price and the new
+    percentage of the Market Price the conversion used (its exact average), and the holder is owed the
+    shares beyond those it received (never fewer: the clause only reduces prices)."""
+    if amount <= 0 or market_average <= 0 or new_fixed_price <= 0 or new_discount_pct <= 0:
+        raise InvalidInput("Amount, Market Price, Fixed Price and percentage must be positive.")
+    price_after = min(new_fixed_price, new_discount_pct * market_average / Decimal(100), price_before)
+    shares_after = to_shares(amount / price_after, rounding)
+    return PastConversionCatchUp(
+        amount, market_average, price_before, shares_before, price_after, shares_after, max(0, shares_after - shares_before)
+    )
+
+
+@dataclass(frozen=True)
+class PastExerciseCatchUp:
+    """SPA 4(j)(v): a Warrant exercised before the New Transaction at a higher exercise price; the
+    holder is owed the price difference on the shares it bought."""
+
+    shares: int
+    price_paid: Decimal
+    new_price: Decimal
+    amount_owed: Decimal
+    clause: str = "SPA 4(j)(v)"
+
+    def as_dict(self) -> dict:
+        return {"shares": self.shares, "price_paid": str(self.price_paid), "new_price": str(self.new_price),
+                "amount_owed": str(self.amount_owed), "clause": self.clause}
+
+
+def past_exercise_catch_up(*, shares: int, price_paid: Decimal, new_price: Decimal) -> PastExerciseCatchUp:
+    """SPA 4(j)(v): the Warrant exercise price is reduced "whether previously issued and/or converted
+    or not"; for shares already bought the reduction is repaid in cash: (price paid - new price) x
+    shares, to the cent (half up); nothing when the new price is not lower."""
+    if shares <= 0 or price_paid <= 0 or new_price <= 0:
+        raise InvalidInput("Shares and prices must be positive.")
+    owed = ((price_paid - new_price) * shares).quantize(CENT, rounding=ROUND_HALF_UP) if new_price < price_paid else Decimal(0)
+    return PastExerciseCatchUp(shares, price_paid, new_price, owed)

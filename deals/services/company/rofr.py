@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -22,6 +23,8 @@ from django.db import transaction
 from django.db.models import Max, Sum
 
 from deals.models import (
+    Conversion,
+    ConversionStatus,
     DealTermsVersion,
     Financing,
     NewTransactionOffer,
@@ -31,6 +34,7 @@ from deals.models import (
     PreferredHolding,
     PriceProtectionAdjustment,
     Warrant,
+    WarrantExercise,
 )
 from deals.models.instruments import InstrumentStatus
 from deals.ordering import natural
@@ -38,10 +42,12 @@ from deals.selectors.terms import terms_in_force
 from deals.services.ledger import rows as build
 from deals.services.ledger.writer import ledger_close, ledger_put
 from deals.terms import rofr
+from deals.terms.calendars import add_business_days
 from deals.terms.errors import TermsError
 
 from ._common import buyers, primary_statement
 
+PAST_CATCH_UP_BUSINESS_DAYS = 3  # SPA 4(j)(v) names no date: the Delivery Date period of a conversion (SPA 5(c))
 TERM_KEYS = ("market_price_pct", "fixed_price", "warrant_exercise_price", "warrant_shares_per_dollar")
 
 
@@ -387,6 +393,10 @@ class Proposal:
     base_version: DealTermsVersion | None
     protection: rofr.PriceProtection
     warrants: list[WarrantProposal]
+    # SPA 4(j)(v) "(whether previously issued and/or converted or not)" (issue 16 item 9)
+    past_conversions: list[tuple[Conversion, rofr.PastConversionCatchUp]] = field(default_factory=list)
+    past_exercises: list[tuple[WarrantExercise, rofr.PastExerciseCatchUp]] = field(default_factory=list)
+    not_recomputable: list[Conversion] = field(default_factory=list)
 
     @property
     def applies(self) -> bool:
@@ -439,7 +449,72 @@ def price_protection_proposal(offer: NewTransactionOffer) -> Proposal:
             purchase_price=Decimal(1),
             terms=deal_terms,
         )
-    return Proposal(offer, version, first, props)
+    proposal = Proposal(offer, version, first, props)
+    if first.applies:
+        _past_catch_up(proposal, deal_terms)
+    return proposal
+
+
+def _past_catch_up(proposal: Proposal, deal_terms) -> None:
+    """SPA 4(j)(v): the Series J conversions and Warrant exercises made before the consummation date,
+    priced again on the modified terms; only those owed something are listed. A conversion whose
+    Market Price is not on record is listed as not recomputable (two queries)."""
+    offer, p = proposal.offer, proposal.protection
+    day = offer.consummated_date
+    adjusted = p.adjusted_terms(deal_terms)
+    if p.deal_terms_changes:
+        for c in (
+            Conversion.objects.filter(preferred__financing=offer.financing, conversion_date__lt=day)
+            .exclude(status__in=[ConversionStatus.REVOKED, ConversionStatus.DISHONOURED])
+            .select_related("investor", "preferred")
+            .order_by("conversion_date", "id")
+        ):
+            snap = c.snapshot or {}
+            average = (snap.get("market_price") or {}).get("average")
+            average = Decimal(average) if average else c.market_price
+            if not average:
+                proposal.not_recomputable.append(c)
+                continue
+            before = Decimal(str(snap["applied_price"])) if snap.get("applied_price") else c.conversion_price
+            catch = rofr.past_conversion_catch_up(
+                amount=c.amount, market_average=average, price_before=before, shares_before=c.shares_for_amount,
+                new_discount_pct=adjusted.preferred_discount_pct, new_fixed_price=adjusted.preferred_fixed_price,
+                rounding=adjusted.share_rounding,
+            )
+            if catch.additional_shares:
+                proposal.past_conversions.append((c, catch))
+    new_price = p.warrant_changes.get("exercise_price")
+    if new_price is not None:
+        for e in (
+            WarrantExercise.objects.filter(warrant__financing=offer.financing, exercise_date__lt=day, exercise_price__gt=new_price)
+            .select_related("investor", "warrant")
+            .order_by("exercise_date", "id")
+        ):
+            catch = rofr.past_exercise_catch_up(shares=e.shares, price_paid=e.exercise_price, new_price=new_price)
+            if catch.amount_owed:
+                proposal.past_exercises.append((e, catch))
+
+
+def _catch_up_rows(proposal: Proposal, adjustment: PriceProtectionAdjustment, due: datetime.date) -> tuple[list, list]:
+    """One ledger row per holder for the additional shares, one for the repaid exercise price; and the
+    per-record lines kept in the adjustment's snapshot."""
+    shares_by, refund_by, lines_c, lines_e = defaultdict(int), defaultdict(Decimal), defaultdict(list), defaultdict(list)
+    kept = []
+    for c, catch in proposal.past_conversions:
+        line = {"conversion": c.pk, "date": c.conversion_date.isoformat(), **catch.as_dict()}
+        shares_by[c.investor_id] += catch.additional_shares
+        lines_c[c.investor_id].append(line)
+        kept.append({"kind": "conversion", "investor": str(c.investor), **line})
+    for e, catch in proposal.past_exercises:
+        line = {"exercise": e.pk, "warrant": e.warrant.number, "date": e.exercise_date.isoformat(), **catch.as_dict()}
+        refund_by[e.investor_id] += catch.amount_owed
+        lines_e[e.investor_id].append(line)
+        kept.append({"kind": "exercise", "investor": str(e.investor), **line})
+    rows = [build.price_protection_shares(adjustment_id=adjustment.pk, investor_id=i, due=due, shares=n, lines=lines_c[i],
+                                          offer_id=proposal.offer.pk) for i, n in shares_by.items()]
+    rows += [build.price_protection_refund(adjustment_id=adjustment.pk, investor_id=i, due=due, amount=a, lines=lines_e[i],
+                                           offer_id=proposal.offer.pk) for i, a in refund_by.items()]
+    return rows, kept
 
 
 @transaction.atomic
@@ -489,7 +564,7 @@ def price_protection_confirm(*, offer: NewTransactionOffer, user, as_of: datetim
                 "working": wp.protection.as_dict(),
             }
         )
-    return PriceProtectionAdjustment.objects.create(
+    adjustment = PriceProtectionAdjustment.objects.create(
         offer=offer,
         terms_version=version,
         previous_terms_version=base,
@@ -498,3 +573,13 @@ def price_protection_confirm(*, offer: NewTransactionOffer, user, as_of: datetim
         warrants_adjusted=adjusted,
         created_by=user,
     )
+    # SPA 4(j)(v) "(whether previously issued and/or converted or not)": what past conversions and
+    # exercises are owed, due on the 3rd business day after the confirmation (docs/interpretations.md)
+    due = add_business_days(as_of, PAST_CATCH_UP_BUSINESS_DAYS)
+    rows, kept = _catch_up_rows(proposal, adjustment, due)
+    if kept or proposal.not_recomputable:
+        adjustment.snapshot = {**adjustment.snapshot, "past": kept, "due": due.isoformat(),
+                               "not_recomputable": [c.pk for c in proposal.not_recomputable]}
+        adjustment.save(update_fields=["snapshot", "updated_at"])
+    ledger_put(source=adjustment, rows=rows, as_of=as_of, user=user)
+    return adjustment
