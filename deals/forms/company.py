@@ -249,6 +249,13 @@ class OfferForm(_TermsFields):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="All the terms of the offer, as sent.")
     amount = forms.DecimalField(label="Amount of New Common Stock offered ($)", **{**MONEY, "min_value": Decimal("0.01")})
     sent_date = forms.DateField(widget=DATE)
+    notice_method = forms.ChoiceField(
+        required=False,
+        choices=[("", "Sent outside the app: type each Buyer's receipt date"), *OutboundNotice.Method.choices],
+        label="Sent by (SPA 10)",
+        help_text="Sent from here: each Buyer's notice is logged and its receipt is the date SPA 10 deems it given "
+        "(personal delivery and confirmed fax: the day delivered, if given below; otherwise as SPA 10 says).",
+    )
 
     def __init__(self, *args, buyers=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -256,11 +263,14 @@ class OfferForm(_TermsFields):
         names = []
         for inv in self.buyers:
             name = f"received_{inv.pk}"
-            self.fields[name] = forms.DateField(widget=DATE, label=f"{inv.legal_name}: received on")
+            self.fields[name] = forms.DateField(
+                widget=DATE, required=False, label=f"{inv.legal_name}: received on",
+                help_text="Leave empty when the offer is sent from the app.",
+            )
             names.append(name)
         self.helper = _helper(
             "description",
-            _row("amount", "sent_date"),
+            _row("amount", "sent_date", "notice_method"),
             _row("market_price_pct", "fixed_price", width=3),
             _row("warrant_exercise_price", "warrant_shares_per_dollar", width=3),
             _row("fees_pct", "maturity_months", width=3),
@@ -276,7 +286,10 @@ class OfferForm(_TermsFields):
             day = data.get(f"received_{inv.pk}")
             if day and sent and day < sent:
                 self.add_error(f"received_{inv.pk}", f"Received {day.isoformat()}, before it was sent {sent.isoformat()}.")
-            received[inv.pk] = day
+            elif not day and not data.get("notice_method"):
+                self.add_error(f"received_{inv.pk}", "Give the receipt date, or choose how the app sends the offer (SPA 10).")
+            if day:
+                received[inv.pk] = day
         data["received"] = received
         return data
 

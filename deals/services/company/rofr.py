@@ -126,12 +126,21 @@ def offer_create(
     user,
     as_of: datetime.date,
     restarts: NewTransactionOffer | None = None,
+    notice_method: str = "",
+    delivered: dict[int, datetime.date] | None = None,
 ) -> NewTransactionOffer:
     """SPA 4(j)(i): record a New Transaction Offer sent to every Buyer, each
     Buyer's receipt date and answer deadline (close of business on the 3rd
     business day after receipt), its pro rata part (4(j)(iv)) and the 20-day
-    consummation window (4(j)(ii)) from the latest Expiration Date."""
+    consummation window (4(j)(ii)) from the latest Expiration Date.
+
+    ``notice_method`` (SPA 10 wiring, issue 16 item 10): the offer is sent from the app by that
+    method on ``sent_date``; each Buyer's notice is logged (``OutboundNotice``) and its receipt
+    date is the date the notice is deemed given (``delivered``: a personal delivery's or fax's
+    actual day, per Buyer), not typed. A typed date that differs is refused."""
     Financing.objects.select_for_update().get(pk=financing.pk)
+    if notice_method:
+        received = _received_from_notices(financing, notice_method, sent_date, dict(received or {}), delivered or {})
     _, deal_terms = terms_in_force(financing=financing, day=sent_date)
     effective = _effective_date(financing)
     if not rofr.rofr_applies(offered_on=sent_date, effective_date=effective, terms=deal_terms):
@@ -164,6 +173,15 @@ def offer_create(
         restarts=restarts,
         created_by=user,
     )
+    if notice_method:
+        from .outbound import outbound_notice_record
+
+        for inv, *_ in holders:
+            outbound_notice_record(
+                investor=inv, subject=f"New Transaction Offer {offer.pk}", kind="new_transaction_offer", method=notice_method,
+                sent_date=sent_date, delivered_date=(delivered or {}).get(inv.pk),
+                related_object=f"deals.newtransactionoffer:{offer.pk}", user=user,
+            )
     latest_expiry = None
     for (inv, lp, _o, _p), part in zip(holders, parts, strict=True):
         tl = rofr.rofr_timeline(offer_received_on=received[inv.pk], terms=deal_terms)
@@ -188,6 +206,27 @@ def offer_create(
         ledger_put(source=financing, rows=[build.rofr_period_end(financing_id=financing.pk, last=last, effective=effective, as_of=as_of)],
                    as_of=as_of, user=user)
     return offer
+
+
+def _received_from_notices(financing, method: str, sent_date, typed: dict, delivered: dict) -> dict[int, datetime.date]:
+    """SPA 10, 4(j)(i): each Buyer's receipt = the date its notice is deemed given under its notice
+    terms; a typed receipt date that differs is refused (it would move the answer deadline)."""
+    from ._common import notice_financing
+    from .outbound import deemed_given
+
+    out, wrong = {}, []
+    for inv, *_ in buyers(financing):
+        given = deemed_given(method=method, sent_date=sent_date, delivered_date=delivered.get(inv.pk),
+                             financing=notice_financing(inv)).deemed_given_on
+        if typed.get(inv.pk) and typed[inv.pk] != given:
+            wrong.append(f"{inv}: typed {typed[inv.pk].isoformat()}, deemed given {given.isoformat()}")
+        out[inv.pk] = given
+    if wrong:
+        raise ValidationError(
+            "SPA 10: the offer is sent from the app, so each Buyer's receipt is the date its notice is deemed given; "
+            "leave the receipt dates empty or make them match (" + "; ".join(wrong) + ")."
+        )
+    return out
 
 
 def consummation_deadline(offer: NewTransactionOffer) -> datetime.date:
@@ -285,6 +324,8 @@ def offer_restart(
     received: dict[int, datetime.date],
     user,
     as_of: datetime.date,
+    notice_method: str = "",
+    delivered: dict[int, datetime.date] | None = None,
 ) -> NewTransactionOffer:
     """SPA 4(j)(iii): terms more beneficial to the New Investor mean a fresh
     New Transaction Offer; the old one is superseded and the new one links to it."""
@@ -301,6 +342,8 @@ def offer_restart(
         user=user,
         as_of=as_of,
         restarts=offer,
+        notice_method=notice_method,
+        delivered=delivered,
     )
     offer.status = NewTransactionOffer.Status.SUPERSEDED
     offer.save(update_fields=["status", "updated_at"])
