@@ -105,7 +105,16 @@ class SuspensionForm(SafeForm):
         label="Notice of the Potential Material Event was given",
         help_text="RRA 3(h): at least 2 business days' notice of its existence (not its substance).",
     )
-    notice_date = forms.DateField(widget=DATE, required=False, label="Notice date")
+    notice_date = forms.DateField(
+        widget=DATE, required=False, label="Notice date",
+        help_text="The day it was given; or, when the app sends it, the day it is sent.",
+    )
+    notice_method = forms.ChoiceField(
+        required=False,
+        choices=[("", "Given outside the app (the date above is when it was given)"), *OutboundNotice.Method.choices],
+        label="Sent by (SPA 10)",
+        help_text="Sent from here to every Investor: the notice counts from the date SPA 10 deems it given to the last of them.",
+    )
     notice_unlawful = forms.BooleanField(
         required=False,
         label="Notice would have been unlawful",
@@ -119,6 +128,7 @@ class SuspensionForm(SafeForm):
         super().__init__(*args, **kwargs)
         self.helper = _helper(
             _row("notice_given", "notice_date", "notice_unlawful"),
+            _row("notice_method"),
             _row("start_date", "end_date"),
             "reason",
         )
@@ -132,6 +142,7 @@ class SuspensionForm(SafeForm):
             self.add_error("notice_date", "Give the date the notice was given, or untick 'notice was given'.")
         if not data.get("notice_given"):
             data["notice_date"] = None
+            data["notice_method"] = ""
         data["notice_required"] = not data.get("notice_unlawful")
         return data
 

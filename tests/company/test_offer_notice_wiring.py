@@ -114,3 +114,28 @@ def test_redemption_form_needs_the_date_or_the_method(deal_admin_client, deal_ad
     assert r.status_code == 200 and "choose how the app sends the notice" in r.content.decode()
     r = deal_admin_client.post(reverse("redemption_new"), {**data, "notice_method": "courier"})
     assert r.status_code == 200 and 'data-testid="confirm"' in r.content.decode()
+
+
+# --- the RRA 3(h) suspension notice (2 business days) -------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "given", "restricted"), [
+    ("", D(2000, 5, 1), []),  # given outside the app on 05-01: permitted from 05-03
+    ("courier", D(2000, 5, 4), ["2000-05-05", "2000-05-06", "2000-05-07"]),  # SPA 10(c): given Thu 05-04 -> from Mon 05-08
+    ("personal", D(2000, 5, 1), []),  # by hand against receipt: the same day
+])
+def test_suspension_notice_counts_from_its_deemed_given_date(deal, method, given, restricted):
+    from deals.services.company import registration as reg_svc
+    from deals.services.company import suspensions as susp_svc
+
+    as_of = D(2000, 5, 1)
+    st = reg_svc.registration_statement_save(
+        financing=deal["financing"], data={"filed_date": D(2000, 3, 20), "effective_date": D(2000, 4, 3), "shares_registered": 2_000_000},
+        user=None, as_of=as_of,
+    )
+    period = susp_svc.suspension_record(statement=st, notice_date=D(2000, 5, 1), start_date=D(2000, 5, 5), end_date=D(2000, 5, 10),
+                                        reason="", notice_required=True, user=_user(), as_of=as_of, notice_method=method)
+    assert period.notice_date == given and period.non_permitted_days == restricted
+    logged = OutboundNotice.objects.filter(related_object=f"deals.suspensionperiod:{period.pk}")
+    assert logged.count() == (2 if method else 0)
