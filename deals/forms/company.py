@@ -105,7 +105,16 @@ class SuspensionForm(SafeForm):
         label="Notice of the Potential Material Event was given",
         help_text="RRA 3(h): at least 2 business days' notice of its existence (not its substance).",
     )
-    notice_date = forms.DateField(widget=DATE, required=False, label="Notice date")
+    notice_date = forms.DateField(
+        widget=DATE, required=False, label="Notice date",
+        help_text="The day it was given; or, when the app sends it, the day it is sent.",
+    )
+    notice_method = forms.ChoiceField(
+        required=False,
+        choices=[("", "Given outside the app (the date above is when it was given)"), *OutboundNotice.Method.choices],
+        label="Sent by (SPA 10)",
+        help_text="Sent from here to every Investor: the notice counts from the date SPA 10 deems it given to the last of them.",
+    )
     notice_unlawful = forms.BooleanField(
         required=False,
         label="Notice would have been unlawful",
@@ -119,6 +128,7 @@ class SuspensionForm(SafeForm):
         super().__init__(*args, **kwargs)
         self.helper = _helper(
             _row("notice_given", "notice_date", "notice_unlawful"),
+            _row("notice_method"),
             _row("start_date", "end_date"),
             "reason",
         )
@@ -132,6 +142,7 @@ class SuspensionForm(SafeForm):
             self.add_error("notice_date", "Give the date the notice was given, or untick 'notice was given'.")
         if not data.get("notice_given"):
             data["notice_date"] = None
+            data["notice_method"] = ""
         data["notice_required"] = not data.get("notice_unlawful")
         return data
 
@@ -212,6 +223,23 @@ class _TermsFields(SafeForm):
         help_text="SPA 4(j)(v)(y).",
     )
 
+    # SPA 4(j)(iii) "more beneficial ... in any respect": the other terms are kept and compared too
+    fees_pct = forms.DecimalField(
+        required=False, max_digits=7, decimal_places=4, min_value=Decimal("0"), max_value=Decimal("100"),
+        label="Fees to the New Investor (% of the amount)", help_text="Fees, commissions or discounts the Company pays it.",
+    )
+    maturity_months = forms.IntegerField(
+        required=False, min_value=1, max_value=600, label="Maturity (months)", help_text="Of the instrument sold, if any.",
+    )
+    reset = forms.CharField(
+        required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), label="Reset / repricing provision",
+        help_text="As written; empty if none.",
+    )
+    other = forms.CharField(
+        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}), label="Any other term",
+        help_text="Free text. The app cannot rank it: any change to it before consummation needs a new offer (SPA 4(j)(iii)).",
+    )
+
     def new_terms(self) -> rofr.NewTransactionTerms:
         d = self.cleaned_data
         return rofr.NewTransactionTerms(
@@ -219,6 +247,10 @@ class _TermsFields(SafeForm):
             fixed_price=d.get("fixed_price"),
             warrant_exercise_price=d.get("warrant_exercise_price"),
             warrant_shares_per_dollar=d.get("warrant_shares_per_dollar"),
+            fees_pct=d.get("fees_pct"),
+            reset=(d.get("reset") or "").strip(),
+            maturity_months=d.get("maturity_months"),
+            other=(d.get("other") or "").strip(),
         )
 
 
@@ -228,6 +260,13 @@ class OfferForm(_TermsFields):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="All the terms of the offer, as sent.")
     amount = forms.DecimalField(label="Amount of New Common Stock offered ($)", **{**MONEY, "min_value": Decimal("0.01")})
     sent_date = forms.DateField(widget=DATE)
+    notice_method = forms.ChoiceField(
+        required=False,
+        choices=[("", "Sent outside the app: type each Buyer's receipt date"), *OutboundNotice.Method.choices],
+        label="Sent by (SPA 10)",
+        help_text="Sent from here: each Buyer's notice is logged and its receipt is the date SPA 10 deems it given "
+        "(personal delivery and confirmed fax: the day delivered, if given below; otherwise as SPA 10 says).",
+    )
 
     def __init__(self, *args, buyers=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -235,13 +274,18 @@ class OfferForm(_TermsFields):
         names = []
         for inv in self.buyers:
             name = f"received_{inv.pk}"
-            self.fields[name] = forms.DateField(widget=DATE, label=f"{inv.legal_name}: received on")
+            self.fields[name] = forms.DateField(
+                widget=DATE, required=False, label=f"{inv.legal_name}: received on",
+                help_text="Leave empty when the offer is sent from the app.",
+            )
             names.append(name)
         self.helper = _helper(
             "description",
-            _row("amount", "sent_date"),
+            _row("amount", "sent_date", "notice_method"),
             _row("market_price_pct", "fixed_price", width=3),
             _row("warrant_exercise_price", "warrant_shares_per_dollar", width=3),
+            _row("fees_pct", "maturity_months", width=3),
+            _row("reset", "other", width=6),
             *[_row(n, width=6) for n in names],
         )
 
@@ -253,7 +297,10 @@ class OfferForm(_TermsFields):
             day = data.get(f"received_{inv.pk}")
             if day and sent and day < sent:
                 self.add_error(f"received_{inv.pk}", f"Received {day.isoformat()}, before it was sent {sent.isoformat()}.")
-            received[inv.pk] = day
+            elif not day and not data.get("notice_method"):
+                self.add_error(f"received_{inv.pk}", "Give the receipt date, or choose how the app sends the offer (SPA 10).")
+            if day:
+                received[inv.pk] = day
         data["received"] = received
         return data
 
@@ -307,6 +354,8 @@ class ConsummationForm(_TermsFields):
             _row("consummated_date", "new_financing"),
             _row("market_price_pct", "fixed_price", width=3),
             _row("warrant_exercise_price", "warrant_shares_per_dollar", width=3),
+            _row("fees_pct", "maturity_months", width=3),
+            _row("reset", "other", width=6),
         )
 
 

@@ -82,6 +82,15 @@ class OriginalForm(_ActionForm):
     received_date = forms.DateField(widget=DATE, label="Original received on")
 
 
+class RepriceForm(_ActionForm):
+    """Debenture 4(A): a deal admin confirms the re-price on the original's delivery date."""
+
+    reason = forms.CharField(
+        max_length=300, label="Reason (kept with the conversion and its superseded notice)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class RevokeForm(_ActionForm):
     revoked_date = forms.DateField(widget=DATE, label="Holder's revocation notice received on")
 

@@ -15,7 +15,15 @@ class RedemptionForm(SafeForm):
     debenture = InstrumentField(kind="debenture", help_text="Number of an outstanding Debenture (suggestions appear as you type).")
     notice_date = forms.DateField(widget=DATE, label="Date of the Notice of Redemption")
     received_date = forms.DateField(
-        widget=DATE, label="Holder received it on", help_text="Starts the holder's 5-business-day window to convert instead."
+        widget=DATE, required=False, label="Holder received it on",
+        help_text="Starts the holder's 5-business-day window to convert instead. Leave empty when the app sends the notice.",
+    )
+    notice_method = forms.ChoiceField(
+        required=False,
+        choices=[("", "Sent outside the app: type the receipt date"), ("personal", "Personal delivery"),
+                 ("fax", "Confirmed facsimile"), ("mail", "Registered or certified mail"), ("courier", "Courier")],
+        label="Sent by (SPA 10)",
+        help_text="Sent from here: the notice is logged and the holder's receipt is the date SPA 10 deems it given.",
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
@@ -25,6 +33,12 @@ class RedemptionForm(SafeForm):
             self.initial["idempotency_key"] = new_key()
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("received_date") and not data.get("notice_method"):
+            self.add_error("received_date", "Give the date the holder received it, or choose how the app sends the notice (SPA 10).")
+        return data
 
 
 class PaymentForm(SafeForm):

@@ -42,6 +42,8 @@ class ObligationKind(models.TextChoices):
     CONVERSION_CASH = "conversion_cash", "Cash interest/dividends paid on conversion (Debenture 4(A); Series J CoD)"
     ACCELERATION = "acceleration", "Accelerated amount after an Event of Default (Debenture 10)"
     RESERVE_SHORTFALL = "reserve_shortfall", "Share reserve shortfall: authorize and reserve more Common Stock (SPA 3(c), 4(g))"
+    PRICE_PROTECTION_SHARES = "price_protection_shares", "Additional shares for past conversions (SPA 4(j)(v))"
+    PRICE_PROTECTION_REFUND = "price_protection_refund", "Exercise price repaid on past exercises (SPA 4(j)(v))"
 
 
 class ObligationStatus(models.TextChoices):

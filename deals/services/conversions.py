@@ -931,7 +931,7 @@ def original_notice_receive(*, conversion: Conversion, received_date: datetime.d
             warnings.append(
                 f"The original arrived after {cd.fax_window_end.isoformat()} (3 business days after the fax): under "
                 f"Debenture 4(A) the Conversion Date becomes {cd.conversion_date.isoformat()}, not the faxed date. "
-                "Ask a deal admin whether to re-price."
+                "A deal admin can re-price it on the conversion page (a new quote on that date)."
             )
         if late:
             warnings.append(
@@ -944,6 +944,163 @@ def original_notice_receive(*, conversion: Conversion, received_date: datetime.d
     return OriginalReceipt(conv, late, tuple(warnings))
 
 
+# --- Debenture 4(A): re-price when the original arrives after the fax window -------------------
+
+
+@dataclass(frozen=True)
+class RepriceQuote:
+    """Debenture 4(A): the conversion quoted again on the original's delivery date."""
+
+    conversion: Conversion
+    fax_date: datetime.date
+    conversion_date: datetime.date  # the delivery date of the original: the Conversion Date now
+    fax_window_end: datetime.date
+    quote: ConversionQuote
+
+    @property
+    def shares_delta(self) -> int:
+        return self.quote.total_shares - self.conversion.shares_issuable
+
+
+def reprice_due(conv: Conversion) -> datetime.date | None:
+    """The Conversion Date Debenture 4(A) gives a faxed conversion whose original arrived after the
+    3-business-day window (the delivery date), when it differs from the recorded one and the
+    conversion has not been re-priced yet; None otherwise (pure read)."""
+    if not conv.is_debenture or conv.original_received_date is None or (conv.snapshot or {}).get("repriced"):
+        return None
+    if conv.notice_method != NoticeMethod.FACSIMILE:
+        return None
+    cd = debenture_conversion_date(
+        terms=conv.terms_version.to_terms(), fax_date=conv.conversion_date, original_received=conv.original_received_date
+    )
+    return cd.conversion_date if cd.conversion_date != conv.conversion_date else None
+
+
+def conversion_reprice_quote(*, conversion: Conversion) -> RepriceQuote:
+    """Debenture 4(A): "if such Debenture is not delivered within three (3) business days ... the
+    Conversion Date shall be the date the original Debenture is delivered". Quote the same amount
+    again on that date, as the debenture and the issuer stood before this conversion (pure read:
+    the adjustments are made on unsaved copies). Raises ``WorkflowError``."""
+    new_date = reprice_due(conversion)
+    if new_date is None:
+        raise WorkflowError(
+            f"Conversion #{conversion.pk} has nothing to re-price: only a faxed Debenture conversion whose original "
+            "arrived after the 3-business-day window, not yet re-priced, moves its Conversion Date (Debenture 4(A)).",
+            code="no_reprice",
+        )
+    if conversion.status != ConversionStatus.PENDING_DELIVERY:
+        raise WorkflowError(
+            f"Conversion #{conversion.pk} is {conversion.get_status_display().lower()}: its shares are no longer "
+            "pending, so it cannot be re-priced here.",
+            code="wrong_status",
+        )
+    deb = Debenture.objects.select_related("financing__issuer").get(pk=conversion.debenture_id)
+    deb.principal_outstanding += conversion.amount  # as before this conversion (unsaved)
+    if deb.status == InstrumentStatus.CONVERTED:
+        deb.status = InstrumentStatus.OUTSTANDING
+    deb.financing.issuer.shares_issued -= conversion.shares_issuable
+    fax_window_end = debenture_conversion_date(
+        terms=conversion.terms_version.to_terms(), fax_date=conversion.conversion_date,
+        original_received=conversion.original_received_date,
+    ).fax_window_end
+    quote = conversion_quote(
+        instrument=deb,
+        amount=conversion.amount,
+        conversion_date=new_date,
+        notice_method=NoticeMethod.ORIGINAL,
+        notice_received_date=new_date,
+        interest_election=conversion.interest_election,
+        as_of=business_date(),
+    )
+    return RepriceQuote(conversion, conversion.conversion_date, new_date, fax_window_end, quote)
+
+
+@transaction.atomic
+def conversion_reprice(*, conversion: Conversion, reason: str, user) -> Conversion:
+    """Debenture 4(A): a deal admin confirms the re-price of a faxed conversion whose original arrived
+    after the fax window. The conversion takes the new Conversion Date and figures (the old ones stay
+    in its history and in ``snapshot["repriced"]``), the issued share count moves by the difference,
+    the obligations follow and the conversion notice is superseded with the reason. Refused (nothing
+    written) for a non-admin, without a reason, or when there is nothing to re-price."""
+    from deals.services.roles import is_deal_admin
+
+    if not is_deal_admin(user):
+        raise WorkflowError("Only a deal admin confirms a re-price (Debenture 4(A)).", code="forbidden")
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError("Give the reason for the re-price; it is kept with the conversion and its notice.", code="invalid",
+                            field="reason")
+    conv = _lock_conversion(conversion)
+    deb = _lock(conv.debenture)
+    rq = conversion_reprice_quote(conversion=conv)
+    quote = rq.quote
+    version, terms = terms_in_force(financing=deb.financing, day=rq.conversion_date)
+    applied, _ = _applied(deb, quote, terms)
+    old = {
+        "conversion_date": conv.conversion_date.isoformat(),
+        "terms_version": conv.terms_version.version,
+        "conversion_price": str(conv.conversion_price),
+        "market_price": str(conv.market_price),
+        "shares_for_amount": conv.shares_for_amount,
+        "interest_amount": str(conv.interest_amount),
+        "interest_shares": conv.interest_shares,
+        "shares_issuable": conv.shares_issuable,
+        "delivery_date": conv.delivery_date.isoformat(),
+    }
+    snapshot = quote.as_dict()
+    snapshot["applied"] = {**applied.as_dict(), "amount_converted": str(to_cents(conv.amount))}
+    snapshot["terms_version"] = version.version
+    snapshot["repriced"] = {
+        "clause": "Debenture 4(A)",
+        "fax_date": rq.fax_date.isoformat(),
+        "fax_window_end": rq.fax_window_end.isoformat(),
+        "original_received": conv.original_received_date.isoformat(),
+        "reason": reason,
+        "by": user.get_username(),
+        "on": business_date().isoformat(),
+        "before": old,
+        "previous_snapshot": conv.snapshot,
+    }
+    delta = applied.shares_issued - conv.shares_issuable
+    conv.terms_version = version
+    conv.conversion_date = rq.conversion_date
+    conv.market_price = quote.market_price.price
+    conv.conversion_price = quote.price.shown_price
+    conv.shares_for_amount = quote.shares
+    conv.interest_amount = quote.accrual.amount
+    conv.interest_shares = quote.accrual_shares
+    conv.late_payment_base = quote.late_payment_base
+    conv.shares_issuable = applied.shares_issued
+    conv.delivery_date = quote.delivery_date
+    conv.snapshot = snapshot
+    conv._change_reason = f"Re-priced (Debenture 4(A)): {reason}"[:100]
+    conv.save()
+    _issuer_shares(deb.financing.issuer_id, delta, user)
+    conversion_sync(conv, as_of=business_date(), user=user)
+    _supersede_conversion_notice(conv, user=user, reason=f"Re-priced on the original's delivery date (Debenture 4(A)): {reason}")
+    return conv
+
+
+def _supersede_conversion_notice(conv: Conversion, *, user, reason: str) -> None:
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.exceptions import ValidationError
+
+    from notices.models import Notice
+    from notices.services import notice_request, notice_supersede
+
+    ct = ContentType.objects.get_for_model(Conversion)
+    current = Notice.objects.filter(content_type=ct, object_id=conv.pk, kind="conversion", superseded_by__isnull=True).order_by(
+        "-version"
+    ).first()
+    try:
+        if current is None:
+            notice_request(record=conv, kind="conversion", user=user)
+        else:
+            notice_supersede(notice=current, user=user, reason=reason)
+    except ValidationError as err:
+        raise WorkflowError("The conversion notice cannot be superseded now: " + " ".join(err.messages), code="notice_busy")
+
+
 def available_actions(conversion: Conversion, *, as_of: datetime.date | None = None) -> dict[str, bool]:
     """Which after-submission actions the agreements allow now (roles are checked by the views)."""
     today = business_date() if as_of is None else as_of
@@ -953,6 +1110,7 @@ def available_actions(conversion: Conversion, *, as_of: datetime.date | None = N
     return {
         "deliver": pending,
         "original": live and conversion.original_due_date is not None and conversion.original_received_date is None,
+        "reprice": pending and reprice_due(conversion) is not None,
         "revoke": series_j and pending and revocation_status(conversion, as_of=today).available,
         "buy_in": series_j
         and live

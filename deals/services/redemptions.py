@@ -34,8 +34,43 @@ from deals.terms.redemption import RedemptionQuote, redemption_quote, redemption
 CLAUSE = "Debenture 4(B)"
 
 
-def redemption_preview(*, debenture: Debenture, notice_date: datetime.date, received_date: datetime.date) -> RedemptionQuote:
-    """Price a Notice of Redemption (pure read). Raises ``WorkflowError``."""
+def received_by_notice(
+    *, debenture: Debenture, notice_date: datetime.date, method: str, typed: datetime.date | None = None,
+    delivered_date: datetime.date | None = None,
+) -> datetime.date:
+    """SPA 10 wiring (issue 16 item 10): a Notice of Redemption sent from the app by ``method`` is received
+    by the holder on the date SPA 10 deems it given -- the holder's convert-instead window (Debenture
+    4(B)(ii)) runs from that date, not from a typed one. A typed date that differs is refused."""
+    from django.core.exceptions import ValidationError
+
+    from deals.services.company._common import notice_financing
+    from deals.services.company.outbound import deemed_given
+
+    try:
+        given = deemed_given(method=method, sent_date=notice_date, delivered_date=delivered_date,
+                             financing=notice_financing(debenture.investor)).deemed_given_on
+    except ValidationError as err:
+        raise WorkflowError(" ".join(err.messages), code="invalid", field="notice_method")
+    if typed is not None and typed != given:
+        raise WorkflowError(
+            f"SPA 10: the notice is sent from the app, so the holder receives it on the date it is deemed given, "
+            f"{given.isoformat()}, not {typed.isoformat()}; leave the receipt date empty or correct it.",
+            code="invalid",
+            field="received_date",
+        )
+    return given
+
+
+def redemption_preview(
+    *, debenture: Debenture, notice_date: datetime.date, received_date: datetime.date | None, notice_method: str = ""
+) -> RedemptionQuote:
+    """Price a Notice of Redemption (pure read). Raises ``WorkflowError``. With ``notice_method`` the
+    holder's receipt is the SPA 10 deemed-given date (``received_by_notice``)."""
+    if notice_method:
+        received_date = received_by_notice(debenture=debenture, notice_date=notice_date, method=notice_method, typed=received_date)
+    if received_date is None:
+        raise WorkflowError("Give the date the holder received the notice, or send it from the app (SPA 10).",
+                            code="invalid", field="received_date")
     not_after_business_date(notice_date, what="notice date", field="notice_date")
     if received_date < notice_date:
         raise WorkflowError(
@@ -92,7 +127,8 @@ def redemption_preview(*, debenture: Debenture, notice_date: datetime.date, rece
 
 @transaction.atomic
 def redemption_notice(
-    *, debenture: Debenture, notice_date: datetime.date, received_date: datetime.date, idempotency_key: str, user
+    *, debenture: Debenture, notice_date: datetime.date, received_date: datetime.date | None, idempotency_key: str, user,
+    notice_method: str = "",
 ) -> Redemption:
     """Debenture 4(B): record a Notice of Redemption with the 120% + interest price, the payment
     deadline and the holder's convert-instead window; open both obligations; request the notice."""
@@ -103,6 +139,8 @@ def redemption_notice(
     if existing is not None:
         existing.replayed = True
         return existing
+    if notice_method:
+        received_date = received_by_notice(debenture=locked, notice_date=notice_date, method=notice_method, typed=received_date)
     quote = redemption_preview(debenture=locked, notice_date=notice_date, received_date=received_date)
     version, _ = terms_in_force(financing=locked.financing_id, day=notice_date)
     try:
@@ -129,6 +167,12 @@ def redemption_notice(
         existing.replayed = True
         return existing
     redemption.replayed = False
+    if notice_method:  # SPA 10: the notice sent from the app is logged with its deemed-given date
+        from deals.services.company.outbound import outbound_notice_record
+
+        outbound_notice_record(investor=locked.investor, subject=f"Notice of Redemption of {locked.label}", kind="redemption",
+                               method=notice_method, sent_date=notice_date, related_object=f"deals.redemption:{redemption.pk}",
+                               user=user)
     redemption_sync(redemption, as_of=business_date(), user=user)
     from notices.services import notice_request
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import Enum
 
 from .calendars import add_business_days
@@ -270,6 +270,12 @@ class NewTransactionTerms:
     fixed_price: Decimal | None = None
     warrant_exercise_price: Decimal | None = None
     warrant_shares_per_dollar: Decimal | None = None
+    # SPA 4(j)(iii) "more beneficial ... in any respect": the offer's other terms (issue 16 item 8).
+    # Not price terms: SPA 4(j)(v) price protection does not read them.
+    fees_pct: Decimal | None = None  # fees, commissions or discounts the Company pays the New Investor, % of the amount
+    reset: str = ""  # a reset / repricing provision, as written ("" = none)
+    maturity_months: int | None = None  # months to maturity of the instrument sold (None = none / not applicable)
+    other: str = ""  # any other term, as written
 
     def as_dict(self) -> dict:
         return {
@@ -277,6 +283,10 @@ class NewTransactionTerms:
             "fixed_price": _s(self.fixed_price),
             "warrant_exercise_price": _s(self.warrant_exercise_price),
             "warrant_shares_per_dollar": _s(self.warrant_shares_per_dollar),
+            "fees_pct": _s(self.fees_pct),
+            "reset": self.reset,
+            "maturity_months": self.maturity_months,
+            "other": self.other,
         }
 
 
@@ -330,6 +340,56 @@ def compare_terms(current: NewTransactionTerms, new: NewTransactionTerms) -> tup
 
 
 @dataclass(frozen=True)
+class OtherComparison:
+    """SPA 4(j)(iii): one of the offer's other terms compared (``restart``: it needs a new offer)."""
+
+    term: str
+    offered: object
+    final: object
+    restart: bool
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"term": self.term, "offered": _s(self.offered) if isinstance(self.offered, Decimal) else self.offered,
+                "final": _s(self.final) if isinstance(self.final, Decimal) else self.final, "restart": self.restart,
+                "reason": self.reason}
+
+
+def _norm_text(text: str) -> str:
+    return " ".join((text or "").split())
+
+
+def compare_other_terms(offered: NewTransactionTerms, final: NewTransactionTerms) -> tuple[OtherComparison, ...]:
+    """SPA 4(j)(iii) "in any respect" beyond the price terms. Fees paid to the New Investor: more is
+    more beneficial to it (a fee added counts). A reset provision: adding one is more beneficial;
+    removing one is not; changing its wording cannot be ranked. Maturity and any other term: the
+    app cannot say which way a change cuts, so any change counts as possibly more beneficial and
+    needs a new offer (docs/interpretations.md). Text is compared ignoring spacing."""
+    out = []
+    of, ff = offered.fees_pct, final.fees_pct
+    if (ff or 0) <= (of or 0):
+        out.append(OtherComparison("fees_pct", of, ff, False, "no higher fees for the New Investor"))
+    else:
+        out.append(OtherComparison("fees_pct", of, ff, True, f"higher fees for the New Investor: {ff}% against {of or 0}%"))
+    o_reset, f_reset = _norm_text(offered.reset), _norm_text(final.reset)
+    if o_reset == f_reset or not f_reset:
+        out.append(OtherComparison("reset", offered.reset, final.reset, False, "no reset added or changed"))
+    elif not o_reset:
+        out.append(OtherComparison("reset", offered.reset, final.reset, True, "a reset provision is added"))
+    else:
+        out.append(OtherComparison("reset", offered.reset, final.reset, True, "the reset provision changed (cannot be ranked)"))
+    om, fm = offered.maturity_months, final.maturity_months
+    changed = om != fm
+    out.append(OtherComparison("maturity_months", om, fm, changed,
+                               f"maturity changed from {om} to {fm} months (cannot be ranked)" if changed else "maturity unchanged"))
+    o_other, f_other = _norm_text(offered.other), _norm_text(final.other)
+    changed = o_other != f_other
+    out.append(OtherComparison("other", offered.other, final.other, changed,
+                               "other terms changed (free text, cannot be ranked)" if changed else "other terms unchanged"))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class TermsChange:
     """SPA 4(j)(iii): do changed terms need a fresh New Transaction Offer?"""
 
@@ -338,17 +398,25 @@ class TermsChange:
     comparisons: tuple[Comparison, ...]
     restart: bool
     new_timeline: RofrTimeline | None
+    other_comparisons: tuple[OtherComparison, ...] = ()
     clause: str = "SPA 4(j)(iii)"
 
     @property
     def more_beneficial_respects(self) -> tuple[Respect, ...]:
         return tuple(c.respect for c in self.comparisons if c.new_is_better)
 
+    @property
+    def restart_reasons(self) -> tuple[str, ...]:
+        """Every respect that needs a new offer, named."""
+        price = tuple(f"{c.respect.value.replace('_', ' ')} ({c.reason})" for c in self.comparisons if c.new_is_better)
+        return price + tuple(f"{o.term.replace('_', ' ')} ({o.reason})" for o in self.other_comparisons if o.restart)
+
     def as_dict(self) -> dict:
         return {
             "offered": self.offered.as_dict(),
             "final": self.final.as_dict(),
             "comparisons": [c.as_dict() for c in self.comparisons],
+            "other_comparisons": [o.as_dict() for o in self.other_comparisons],
             "restart": self.restart,
             "more_beneficial_respects": [r.value for r in self.more_beneficial_respects],
             "new_timeline": None if self.new_timeline is None else self.new_timeline.as_dict(),
@@ -368,13 +436,14 @@ def changed_terms(
     Offer, the Company must give the Buyer a new offer and the Right of First
     Refusal starts again; ``new_offer_received_on`` gives the new timeline."""
     comparisons = compare_terms(offered, final)
-    restart = any(c.new_is_better for c in comparisons)
+    others = compare_other_terms(offered, final)
+    restart = any(c.new_is_better for c in comparisons) or any(o.restart for o in others)
     timeline = (
         rofr_timeline(offer_received_on=new_offer_received_on, terms=terms)
         if restart and new_offer_received_on is not None
         else None
     )
-    return TermsChange(offered, final, comparisons, restart, timeline)
+    return TermsChange(offered, final, comparisons, restart, timeline, others)
 
 
 @dataclass(frozen=True)
@@ -474,3 +543,83 @@ def price_protection(
         deal_terms_changes=deal_changes,
         warrant_changes=warrant_changes,
     )
+
+
+# --- SPA 4(j)(v): "(whether previously issued and/or converted or not)" -------------------------
+
+
+@dataclass(frozen=True)
+class PastConversionCatchUp:
+    """SPA 4(j)(v): a Series J conversion made before the New Transaction, priced again on the
+    modified terms; ``additional_shares`` is what the holder is owed (0 when the new terms give
+    no more shares)."""
+
+    amount: Decimal
+    market_average: Decimal
+    price_before: Decimal
+    shares_before: int
+    price_after: Decimal
+    shares_after: int
+    additional_shares: int
+    clause: str = "SPA 4(j)(v)"
+
+    def as_dict(self) -> dict:
+        return {
+            "amount": str(self.amount),
+            "market_average": str(self.market_average),
+            "price_before": str(self.price_before),
+            "shares_before": self.shares_before,
+            "price_after": str(self.price_after),
+            "shares_after": self.shares_after,
+            "additional_shares": self.additional_shares,
+            "clause": self.clause,
+        }
+
+
+def past_conversion_catch_up(
+    *,
+    amount: Decimal,
+    market_average: Decimal,
+    price_before: Decimal,
+    shares_before: int,
+    new_discount_pct: Decimal,
+    new_fixed_price: Decimal,
+    rounding: ShareRounding = ShareRounding.HALF_UP,
+) -> PastConversionCatchUp:
+    """SPA 4(j)(v): the Conversion Rate and Fixed Price are modified "whether previously ... converted
+    or not": the converted amount is priced again at the lesser of the new Fixed Price and the new
+    percentage of the Market Price the conversion used (its exact average), and the holder is owed the
+    shares beyond those it received (never fewer: the clause only reduces prices)."""
+    if amount <= 0 or market_average <= 0 or new_fixed_price <= 0 or new_discount_pct <= 0:
+        raise InvalidInput("Amount, Market Price, Fixed Price and percentage must be positive.")
+    price_after = min(new_fixed_price, new_discount_pct * market_average / Decimal(100), price_before)
+    shares_after = to_shares(amount / price_after, rounding)
+    return PastConversionCatchUp(
+        amount, market_average, price_before, shares_before, price_after, shares_after, max(0, shares_after - shares_before)
+    )
+
+
+@dataclass(frozen=True)
+class PastExerciseCatchUp:
+    """SPA 4(j)(v): a Warrant exercised before the New Transaction at a higher exercise price; the
+    holder is owed the price difference on the shares it bought."""
+
+    shares: int
+    price_paid: Decimal
+    new_price: Decimal
+    amount_owed: Decimal
+    clause: str = "SPA 4(j)(v)"
+
+    def as_dict(self) -> dict:
+        return {"shares": self.shares, "price_paid": str(self.price_paid), "new_price": str(self.new_price),
+                "amount_owed": str(self.amount_owed), "clause": self.clause}
+
+
+def past_exercise_catch_up(*, shares: int, price_paid: Decimal, new_price: Decimal) -> PastExerciseCatchUp:
+    """SPA 4(j)(v): the Warrant exercise price is reduced "whether previously issued and/or converted
+    or not"; for shares already bought the reduction is repaid in cash: (price paid - new price) x
+    shares, to the cent (half up); nothing when the new price is not lower."""
+    if shares <= 0 or price_paid <= 0 or new_price <= 0:
+        raise InvalidInput("Shares and prices must be positive.")
+    owed = ((price_paid - new_price) * shares).quantize(CENT, rounding=ROUND_HALF_UP) if new_price < price_paid else Decimal(0)
+    return PastExerciseCatchUp(shares, price_paid, new_price, owed)

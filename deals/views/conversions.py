@@ -20,6 +20,7 @@ from deals.forms.conversions import (
     DeliveryForm,
     DishonourForm,
     OriginalForm,
+    RepriceForm,
     RevokeForm,
 )
 from deals.models import Conversion
@@ -185,8 +186,9 @@ ACTION_FORMS = {
     "buy_in": BuyInForm,
     "dishonour": DishonourForm,
     "remedy": CapRemedyForm,
+    "reprice": RepriceForm,
 }
-ADMIN_ACTIONS = {"dishonour", "remedy"}
+ADMIN_ACTIONS = {"dishonour", "remedy", "reprice"}
 
 
 def _load(pk: int) -> Conversion:
@@ -218,6 +220,12 @@ def _detail(request, conversion: Conversion, bound: dict | None = None, status: 
             if not offered:  # SPA 4(i)(x): offered only when the Cap Regulations permit it
                 forms[name].fields["remedy"].choices = [c for c in forms[name].fields["remedy"].choices if c[0] != "x"]
             forms[name].fields["remedy"].help_text = why
+    reprice, reprice_error = None, ""
+    if allowed.get("reprice"):
+        try:
+            reprice = svc.conversion_reprice_quote(conversion=conversion)
+        except svc.WorkflowError as err:
+            reprice_error = err.message
     obligations = conversion_obligations(conversion)
     revocation = svc.revocation_status(conversion, as_of=today) if not conversion.is_debenture else None
     return render(
@@ -232,6 +240,8 @@ def _detail(request, conversion: Conversion, bound: dict | None = None, status: 
             "revocation": revocation,
             "admin_only_actions": [n for n in ADMIN_ACTIONS if allowed.get(n) and not admin],
             "instrument_key": instrument_key(conversion.instrument),
+            "reprice": reprice,
+            "reprice_error": reprice_error,
         },
         status=status,
     )
@@ -326,6 +336,19 @@ def conversion_remedy(request, pk: int):
     return _action(request, pk, "remedy", run)
 
 
+@require_POST
+@deal_admin_required
+def conversion_reprice(request, pk: int):
+    def run(c, d):
+        conv = svc.conversion_reprice(conversion=c, reason=d["reason"], user=request.user)
+        return (
+            f"Re-priced on {conv.conversion_date.isoformat()} (Debenture 4(A)): {conv.shares_issuable:,} shares due by "
+            f"{conv.delivery_date.isoformat()}; the old figures are kept in the history and the notice is superseded."
+        )
+
+    return _action(request, pk, "reprice", run)
+
+
 urlpatterns = [
     path("conversions/", conversion_list, name="conversion_list"),
     path("conversions/new/", conversion_new, name="conversion_new"),
@@ -337,4 +360,5 @@ urlpatterns = [
     path("conversions/<int:pk>/buy-in/", conversion_buy_in, name="conversion_buy_in"),
     path("conversions/<int:pk>/dishonour/", conversion_dishonour, name="conversion_dishonour"),
     path("conversions/<int:pk>/remedy/", conversion_remedy, name="conversion_remedy"),
+    path("conversions/<int:pk>/reprice/", conversion_reprice, name="conversion_reprice"),
 ]

@@ -46,7 +46,8 @@ def redemption_new(request):
         return _form_page(request, form)
     d = form.cleaned_data
     try:
-        quote = svc.redemption_preview(debenture=d["debenture"], notice_date=d["notice_date"], received_date=d["received_date"])
+        quote = svc.redemption_preview(debenture=d["debenture"], notice_date=d["notice_date"], received_date=d["received_date"],
+                                       notice_method=d.get("notice_method") or "")
     except WorkflowError as err:
         add_workflow_error(form, err)
         return _form_page(request, form)
@@ -67,6 +68,7 @@ def redemption_confirm(request):
             received_date=d["received_date"],
             idempotency_key=d["idempotency_key"],
             user=request.user,
+            notice_method=d.get("notice_method") or "",
         )
     except WorkflowError as err:
         add_workflow_error(form, err)

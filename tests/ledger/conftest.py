@@ -64,6 +64,14 @@ def make_obligation(kind: str, world, deal_admin):
                                          investor_id=world.debenture.investor_id, amount=D("2000.00"), description="Periodic Amount")],
                    as_of=datetime.date(2000, 6, 1))
         set_business_date(datetime.date(2000, 6, 2))
+    elif kind == ObligationKind.PRICE_PROTECTION_REFUND:
+        # SPA 4(j)(v): exercise price repaid on a past exercise (as price_protection_confirm writes it)
+        fin = world.preferred.financing
+        ledger_put(source=fin, rows=[Row(kind, "SPA 4(j)(v)", fin.pk, datetime.date(2000, 6, 1), period_key="r1",
+                                         investor_id=world.preferred.investor_id, amount=D("4000.00"),
+                                         description="Exercise price repaid")],
+                   as_of=datetime.date(2000, 6, 1))
+        set_business_date(datetime.date(2000, 6, 2))
     elif kind == ObligationKind.ACCELERATION:
         from deals.services.company import defaults
 

@@ -19,7 +19,8 @@ from deals.views import conversions, exercises, investors, redemptions
 from tests import factories as f
 from tests.services.test_conversions import make_world
 
-ADMIN_ONLY = {"conversion_dishonour", "conversion_remedy", "exercise_dishonour", "redemption_new", "redemption_confirm", "redemption_pay"}
+ADMIN_ONLY = {"conversion_dishonour", "conversion_remedy", "conversion_reprice", "exercise_dishonour", "redemption_new",
+              "redemption_confirm", "redemption_pay"}
 PATTERNS = [p for mod in (conversions, exercises, redemptions, investors) for p in mod.urlpatterns]
 
 
@@ -87,7 +88,7 @@ def _url(pattern, ids):
 
 def _methods(pattern):
     name = pattern.name
-    if name.endswith(("_confirm", "_deliver", "_original", "_revoke", "_buy_in", "_dishonour", "_remedy", "_pay")):
+    if name.endswith(("_confirm", "_deliver", "_original", "_revoke", "_buy_in", "_dishonour", "_remedy", "_pay", "_reprice")):
         return ["post"]
     if name.endswith("_new"):
         return ["get", "post"]

@@ -12,8 +12,10 @@ conversions keep the terms version they were computed with.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -21,6 +23,8 @@ from django.db import transaction
 from django.db.models import Max, Sum
 
 from deals.models import (
+    Conversion,
+    ConversionStatus,
     DealTermsVersion,
     Financing,
     NewTransactionOffer,
@@ -30,6 +34,7 @@ from deals.models import (
     PreferredHolding,
     PriceProtectionAdjustment,
     Warrant,
+    WarrantExercise,
 )
 from deals.models.instruments import InstrumentStatus
 from deals.ordering import natural
@@ -37,20 +42,28 @@ from deals.selectors.terms import terms_in_force
 from deals.services.ledger import rows as build
 from deals.services.ledger.writer import ledger_close, ledger_put
 from deals.terms import rofr
+from deals.terms.calendars import add_business_days
 from deals.terms.errors import TermsError
 
 from ._common import buyers, primary_statement
 
+PAST_CATCH_UP_BUSINESS_DAYS = 3  # SPA 4(j)(v) names no date: the Delivery Date period of a conversion (SPA 5(c))
 TERM_KEYS = ("market_price_pct", "fixed_price", "warrant_exercise_price", "warrant_shares_per_dollar")
 
 
 def terms_from_json(data: dict) -> rofr.NewTransactionTerms:
-    """The stored price terms (strings) as the engine's NewTransactionTerms."""
-    return rofr.NewTransactionTerms(**{k: (Decimal(data[k]) if data.get(k) not in (None, "") else None) for k in TERM_KEYS})
+    """The stored terms (strings) as the engine's NewTransactionTerms; offers stored before the
+    other terms were kept (issue 16 item 8) have none of them."""
+    dec = {k: (Decimal(data[k]) if data.get(k) not in (None, "") else None) for k in (*TERM_KEYS, "fees_pct")}
+    months = data.get("maturity_months")
+    return rofr.NewTransactionTerms(
+        **dec, reset=data.get("reset") or "", maturity_months=int(months) if months not in (None, "") else None,
+        other=data.get("other") or "",
+    )
 
 
 def terms_to_json(t: rofr.NewTransactionTerms) -> dict:
-    return {k: (str(v) if v is not None else None) for k, v in t.as_dict().items()}
+    return t.as_dict()  # decimals as strings, texts and the month count as they are
 
 
 def new_transaction_terms(*, financing: Financing, day: datetime.date) -> rofr.NewTransactionTerms:
@@ -113,12 +126,21 @@ def offer_create(
     user,
     as_of: datetime.date,
     restarts: NewTransactionOffer | None = None,
+    notice_method: str = "",
+    delivered: dict[int, datetime.date] | None = None,
 ) -> NewTransactionOffer:
     """SPA 4(j)(i): record a New Transaction Offer sent to every Buyer, each
     Buyer's receipt date and answer deadline (close of business on the 3rd
     business day after receipt), its pro rata part (4(j)(iv)) and the 20-day
-    consummation window (4(j)(ii)) from the latest Expiration Date."""
+    consummation window (4(j)(ii)) from the latest Expiration Date.
+
+    ``notice_method`` (SPA 10 wiring, issue 16 item 10): the offer is sent from the app by that
+    method on ``sent_date``; each Buyer's notice is logged (``OutboundNotice``) and its receipt
+    date is the date the notice is deemed given (``delivered``: a personal delivery's or fax's
+    actual day, per Buyer), not typed. A typed date that differs is refused."""
     Financing.objects.select_for_update().get(pk=financing.pk)
+    if notice_method:
+        received = _received_from_notices(financing, notice_method, sent_date, dict(received or {}), delivered or {})
     _, deal_terms = terms_in_force(financing=financing, day=sent_date)
     effective = _effective_date(financing)
     if not rofr.rofr_applies(offered_on=sent_date, effective_date=effective, terms=deal_terms):
@@ -151,6 +173,15 @@ def offer_create(
         restarts=restarts,
         created_by=user,
     )
+    if notice_method:
+        from .outbound import outbound_notice_record
+
+        for inv, *_ in holders:
+            outbound_notice_record(
+                investor=inv, subject=f"New Transaction Offer {offer.pk}", kind="new_transaction_offer", method=notice_method,
+                sent_date=sent_date, delivered_date=(delivered or {}).get(inv.pk),
+                related_object=f"deals.newtransactionoffer:{offer.pk}", user=user,
+            )
     latest_expiry = None
     for (inv, lp, _o, _p), part in zip(holders, parts, strict=True):
         tl = rofr.rofr_timeline(offer_received_on=received[inv.pk], terms=deal_terms)
@@ -175,6 +206,27 @@ def offer_create(
         ledger_put(source=financing, rows=[build.rofr_period_end(financing_id=financing.pk, last=last, effective=effective, as_of=as_of)],
                    as_of=as_of, user=user)
     return offer
+
+
+def _received_from_notices(financing, method: str, sent_date, typed: dict, delivered: dict) -> dict[int, datetime.date]:
+    """SPA 10, 4(j)(i): each Buyer's receipt = the date its notice is deemed given under its notice
+    terms; a typed receipt date that differs is refused (it would move the answer deadline)."""
+    from ._common import notice_financing
+    from .outbound import deemed_given
+
+    out, wrong = {}, []
+    for inv, *_ in buyers(financing):
+        given = deemed_given(method=method, sent_date=sent_date, delivered_date=delivered.get(inv.pk),
+                             financing=notice_financing(inv)).deemed_given_on
+        if typed.get(inv.pk) and typed[inv.pk] != given:
+            wrong.append(f"{inv}: typed {typed[inv.pk].isoformat()}, deemed given {given.isoformat()}")
+        out[inv.pk] = given
+    if wrong:
+        raise ValidationError(
+            "SPA 10: the offer is sent from the app, so each Buyer's receipt is the date its notice is deemed given; "
+            "leave the receipt dates empty or make them match (" + "; ".join(wrong) + ")."
+        )
+    return out
 
 
 def consummation_deadline(offer: NewTransactionOffer) -> datetime.date:
@@ -272,6 +324,8 @@ def offer_restart(
     received: dict[int, datetime.date],
     user,
     as_of: datetime.date,
+    notice_method: str = "",
+    delivered: dict[int, datetime.date] | None = None,
 ) -> NewTransactionOffer:
     """SPA 4(j)(iii): terms more beneficial to the New Investor mean a fresh
     New Transaction Offer; the old one is superseded and the new one links to it."""
@@ -288,6 +342,8 @@ def offer_restart(
         user=user,
         as_of=as_of,
         restarts=offer,
+        notice_method=notice_method,
+        delivered=delivered,
     )
     offer.status = NewTransactionOffer.Status.SUPERSEDED
     offer.save(update_fields=["status", "updated_at"])
@@ -326,7 +382,12 @@ def offer_consummate(
                 {"new_financing": f"The New Transaction is a new financing of {offer.financing.issuer}: "
                                   f"{new_financing} cannot be it."}
             )
-        final = new_transaction_terms(financing=new_financing, day=consummated_date)
+        # its price terms come from the financing; its other terms (fees, reset, maturity, other) as given
+        given = final if final is not None else terms_from_json(offer.terms)
+        final = dataclasses.replace(
+            new_transaction_terms(financing=new_financing, day=consummated_date),
+            fees_pct=given.fees_pct, reset=given.reset, maturity_months=given.maturity_months, other=given.other,
+        )
     if final is None:
         raise ValidationError("Give the final terms of the New Transaction, or the financing recorded for it.")
     if offer.status not in (NewTransactionOffer.Status.OPEN, NewTransactionOffer.Status.ANSWERED):
@@ -346,10 +407,10 @@ def offer_consummate(
         )
     change = changed_terms_check(offer, final)
     if change.restart:
-        names = ", ".join(r.value.replace("_", " ") for r in change.more_beneficial_respects)
+        names = "; ".join(change.restart_reasons)
         raise ValidationError(
-            f"SPA 4(j)(iii): the final terms are more beneficial to the New Investor ({names}); send a new "
-            "New Transaction Offer (Restart) before consummating."
+            f"SPA 4(j)(iii): the final terms may be more beneficial to the New Investor in these respects: {names}. Send a "
+            "new New Transaction Offer (Restart) before consummating."
         )
     offer.status = NewTransactionOffer.Status.CONSUMMATED
     offer.consummated_date = consummated_date
@@ -375,6 +436,10 @@ class Proposal:
     base_version: DealTermsVersion | None
     protection: rofr.PriceProtection
     warrants: list[WarrantProposal]
+    # SPA 4(j)(v) "(whether previously issued and/or converted or not)" (issue 16 item 9)
+    past_conversions: list[tuple[Conversion, rofr.PastConversionCatchUp]] = field(default_factory=list)
+    past_exercises: list[tuple[WarrantExercise, rofr.PastExerciseCatchUp]] = field(default_factory=list)
+    not_recomputable: list[Conversion] = field(default_factory=list)
 
     @property
     def applies(self) -> bool:
@@ -427,7 +492,72 @@ def price_protection_proposal(offer: NewTransactionOffer) -> Proposal:
             purchase_price=Decimal(1),
             terms=deal_terms,
         )
-    return Proposal(offer, version, first, props)
+    proposal = Proposal(offer, version, first, props)
+    if first.applies:
+        _past_catch_up(proposal, deal_terms)
+    return proposal
+
+
+def _past_catch_up(proposal: Proposal, deal_terms) -> None:
+    """SPA 4(j)(v): the Series J conversions and Warrant exercises made before the consummation date,
+    priced again on the modified terms; only those owed something are listed. A conversion whose
+    Market Price is not on record is listed as not recomputable (two queries)."""
+    offer, p = proposal.offer, proposal.protection
+    day = offer.consummated_date
+    adjusted = p.adjusted_terms(deal_terms)
+    if p.deal_terms_changes:
+        for c in (
+            Conversion.objects.filter(preferred__financing=offer.financing, conversion_date__lt=day)
+            .exclude(status__in=[ConversionStatus.REVOKED, ConversionStatus.DISHONOURED])
+            .select_related("investor", "preferred")
+            .order_by("conversion_date", "id")
+        ):
+            snap = c.snapshot or {}
+            average = (snap.get("market_price") or {}).get("average")
+            average = Decimal(average) if average else c.market_price
+            if not average:
+                proposal.not_recomputable.append(c)
+                continue
+            before = Decimal(str(snap["applied_price"])) if snap.get("applied_price") else c.conversion_price
+            catch = rofr.past_conversion_catch_up(
+                amount=c.amount, market_average=average, price_before=before, shares_before=c.shares_for_amount,
+                new_discount_pct=adjusted.preferred_discount_pct, new_fixed_price=adjusted.preferred_fixed_price,
+                rounding=adjusted.share_rounding,
+            )
+            if catch.additional_shares:
+                proposal.past_conversions.append((c, catch))
+    new_price = p.warrant_changes.get("exercise_price")
+    if new_price is not None:
+        for e in (
+            WarrantExercise.objects.filter(warrant__financing=offer.financing, exercise_date__lt=day, exercise_price__gt=new_price)
+            .select_related("investor", "warrant")
+            .order_by("exercise_date", "id")
+        ):
+            catch = rofr.past_exercise_catch_up(shares=e.shares, price_paid=e.exercise_price, new_price=new_price)
+            if catch.amount_owed:
+                proposal.past_exercises.append((e, catch))
+
+
+def _catch_up_rows(proposal: Proposal, adjustment: PriceProtectionAdjustment, due: datetime.date) -> tuple[list, list]:
+    """One ledger row per holder for the additional shares, one for the repaid exercise price; and the
+    per-record lines kept in the adjustment's snapshot."""
+    shares_by, refund_by, lines_c, lines_e = defaultdict(int), defaultdict(Decimal), defaultdict(list), defaultdict(list)
+    kept = []
+    for c, catch in proposal.past_conversions:
+        line = {"conversion": c.pk, "date": c.conversion_date.isoformat(), **catch.as_dict()}
+        shares_by[c.investor_id] += catch.additional_shares
+        lines_c[c.investor_id].append(line)
+        kept.append({"kind": "conversion", "investor": str(c.investor), **line})
+    for e, catch in proposal.past_exercises:
+        line = {"exercise": e.pk, "warrant": e.warrant.number, "date": e.exercise_date.isoformat(), **catch.as_dict()}
+        refund_by[e.investor_id] += catch.amount_owed
+        lines_e[e.investor_id].append(line)
+        kept.append({"kind": "exercise", "investor": str(e.investor), **line})
+    rows = [build.price_protection_shares(adjustment_id=adjustment.pk, investor_id=i, due=due, shares=n, lines=lines_c[i],
+                                          offer_id=proposal.offer.pk) for i, n in shares_by.items()]
+    rows += [build.price_protection_refund(adjustment_id=adjustment.pk, investor_id=i, due=due, amount=a, lines=lines_e[i],
+                                           offer_id=proposal.offer.pk) for i, a in refund_by.items()]
+    return rows, kept
 
 
 @transaction.atomic
@@ -477,7 +607,7 @@ def price_protection_confirm(*, offer: NewTransactionOffer, user, as_of: datetim
                 "working": wp.protection.as_dict(),
             }
         )
-    return PriceProtectionAdjustment.objects.create(
+    adjustment = PriceProtectionAdjustment.objects.create(
         offer=offer,
         terms_version=version,
         previous_terms_version=base,
@@ -486,3 +616,13 @@ def price_protection_confirm(*, offer: NewTransactionOffer, user, as_of: datetim
         warrants_adjusted=adjusted,
         created_by=user,
     )
+    # SPA 4(j)(v) "(whether previously issued and/or converted or not)": what past conversions and
+    # exercises are owed, due on the 3rd business day after the confirmation (docs/interpretations.md)
+    due = add_business_days(as_of, PAST_CATCH_UP_BUSINESS_DAYS)
+    rows, kept = _catch_up_rows(proposal, adjustment, due)
+    if kept or proposal.not_recomputable:
+        adjustment.snapshot = {**adjustment.snapshot, "past": kept, "due": due.isoformat(),
+                               "not_recomputable": [c.pk for c in proposal.not_recomputable]}
+        adjustment.save(update_fields=["snapshot", "updated_at"])
+    ledger_put(source=adjustment, rows=rows, as_of=as_of, user=user)
+    return adjustment

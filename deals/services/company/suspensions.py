@@ -32,6 +32,21 @@ def _existing(statement: RegistrationStatement, before: datetime.date, exclude_p
     return [susp.SuspensionPeriod(s.start_date, s.end_date) for s in qs]
 
 
+def notice_given_on(*, statement: RegistrationStatement, sent_date: datetime.date, method: str) -> datetime.date:
+    """SPA 10 wiring (issue 16 item 10): the Potential Material Event notice sent from the app on
+    ``sent_date`` by ``method`` to every Investor is given when SPA 10 deems it given to the LAST of
+    them (each Investor is owed the notice, RRA 3(h); RRA 11(b) adopts SPA 10)."""
+    from ._common import buyers, notice_financing
+    from .outbound import deemed_given
+
+    holders = buyers(statement.financing)
+    if not holders:
+        raise ValidationError("No Investors hold Series J in this financing: nobody to give the notice to.")
+    return max(
+        deemed_given(method=method, sent_date=sent_date, financing=notice_financing(inv)).deemed_given_on for inv, *_ in holders
+    )
+
+
 def suspension_preview(
     *,
     statement: RegistrationStatement,
@@ -39,10 +54,15 @@ def suspension_preview(
     start_date: datetime.date,
     end_date: datetime.date,
     notice_required: bool = True,
+    notice_method: str = "",
 ) -> susp.SuspensionVerdict:
     """RRA 3(h) verdict on a proposed suspension against the statement's earlier
     ones: permitted or not, and which days are not, rule by rule. Raises
-    ``ValidationError`` with the engine's sentence on impossible input."""
+    ``ValidationError`` with the engine's sentence on impossible input. With
+    ``notice_method``, ``notice_date`` is the day the notice is sent from the app and
+    the notice counts from its SPA 10 deemed-given date (``notice_given_on``)."""
+    if notice_method and notice_date is not None:
+        notice_date = notice_given_on(statement=statement, sent_date=notice_date, method=notice_method)
     if statement.effective_date is None:
         raise ValidationError("RRA 3(h) applies to an effective registration statement; this one has no Effective Date yet.")
     if start_date < statement.effective_date:
@@ -82,11 +102,15 @@ def suspension_record(
     notice_required: bool,
     user,
     as_of: datetime.date,
+    notice_method: str = "",
 ) -> SuspensionPeriod:
     """Save a suspension (RRA 3(h)) with its verdict; not-permitted days become
     a SUSPENSION_EXCESS obligation (RRA 2(b)(ii) Restricted Sale Date) and the
     Periodic Amounts are recomputed."""
     statement = RegistrationStatement.objects.select_for_update().get(pk=statement.pk)
+    sent_date = notice_date
+    if notice_method and notice_date is not None:  # SPA 10: the notice counts from its deemed-given date
+        notice_date = notice_given_on(statement=statement, sent_date=sent_date, method=notice_method)
     verdict = suspension_preview(
         statement=statement,
         notice_date=notice_date,
@@ -106,6 +130,14 @@ def suspension_record(
         verdict=verdict.as_dict(),
         created_by=user,
     )
+    if notice_method and sent_date is not None:
+        from ._common import buyers
+        from .outbound import outbound_notice_record
+
+        for inv, *_ in buyers(statement.financing):
+            outbound_notice_record(investor=inv, subject="Potential Material Event (RRA 3(h))", kind="suspension",
+                                   method=notice_method, sent_date=sent_date,
+                                   related_object=f"deals.suspensionperiod:{period.pk}", user=user)
     # the sweep's builder: every span, those still ahead included (the restriction is planned)
     ledger_put(source=period, rows=[
         build.suspension_excess(suspension_id=period.pk, first=first, last=last, breaches=verdict.breaches, as_of=as_of)

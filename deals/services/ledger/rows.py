@@ -541,6 +541,34 @@ def sale_conversion_window(*, sale, debenture_number: str, investor_id: int | No
                details=window.as_dict())
 
 
+# --- SPA 4(j)(v): price protection reaching past conversions and exercises ------------------------
+
+
+def price_protection_shares(*, adjustment_id: int, investor_id: int, due: datetime.date, shares: int, lines: list,
+                            offer_id: int) -> Row | None:
+    """SPA 4(j)(v) "(whether previously issued and/or converted or not)": the additional shares a
+    holder is owed for its Series J conversions made before the New Transaction, one row per holder."""
+    if shares <= 0:
+        return None
+    return Row(K.PRICE_PROTECTION_SHARES, "SPA 4(j)(v)", adjustment_id, due, period_key=f"{investor_id}:shares",
+               investor_id=investor_id,
+               description=(f"{shares:,} additional shares for {len(lines)} past conversion(s) repriced by New Transaction "
+                            f"Offer {offer_id}"),
+               details={"shares": shares, "conversions": lines})
+
+
+def price_protection_refund(*, adjustment_id: int, investor_id: int, due: datetime.date, amount: Decimal, lines: list,
+                            offer_id: int) -> Row | None:
+    """SPA 4(j)(v): the exercise price reduction repaid on Warrant shares a holder bought before the New
+    Transaction, one row per holder (money owed: settled through the books)."""
+    if amount <= 0:
+        return None
+    return Row(K.PRICE_PROTECTION_REFUND, "SPA 4(j)(v)", adjustment_id, due, period_key=f"{investor_id}:refund",
+               investor_id=investor_id, amount=amount,
+               description=f"Exercise price repaid on {len(lines)} past exercise(s) repriced by New Transaction Offer {offer_id}",
+               details={"exercises": lines})
+
+
 #: every kind has exactly one builder (tests/ledger check this)
 BUILDERS = {
     K.SHARE_DELIVERY: share_delivery, K.LATE_PAYMENT: late_payment, K.REVOCATION_RIGHT: revocation_right,
@@ -554,4 +582,5 @@ BUILDERS = {
     K.INDEMNIFICATION_SURVIVAL: indemnification_claim, K.CONVERSION_CASH: conversion_cash, K.ACCELERATION: acceleration,
     K.ESCROW_DEPOSIT: escrow_deposit, K.LEGEND_REMOVAL: legend_removal, K.SALE_CONVERSION_WINDOW: sale_conversion_window,
     K.RESERVE_SHORTFALL: reserve_shortfall,
+    K.PRICE_PROTECTION_SHARES: price_protection_shares, K.PRICE_PROTECTION_REFUND: price_protection_refund,
 }

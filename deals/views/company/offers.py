@@ -51,6 +51,7 @@ def offer_new(request, restart_of: int | None = None):
             "description": d["description"],
             "sent_date": d["sent_date"],
             "received": d["received"],
+            "notice_method": d.get("notice_method") or "",
             "user": request.user,
             "as_of": business_date(),
         }

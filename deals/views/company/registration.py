@@ -129,6 +129,7 @@ def _suspension_args(statement, d: dict) -> dict:
         "start_date": d["start_date"],
         "end_date": d["end_date"],
         "notice_required": d["notice_required"],
+        "notice_method": d.get("notice_method") or "",
     }
 
 
