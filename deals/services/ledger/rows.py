@@ -468,6 +468,18 @@ def sale_conversion_window(*, sale, debenture_number: str, investor_id: int | No
                details=window.as_dict())
 
 
+def sale_prepayment(*, prepayment) -> Row:
+    """Debenture 7: the prepayment tendered to a Holder who elected not to convert -- principal +
+    interest through the tender date (``gross_amount``), due on the tender date and settled by the
+    tender (the workflow records the payment, and any amount deducted by law, as settlements)."""
+    p = prepayment
+    return Row(K.SALE_PREPAYMENT, "Debenture 7", p.pk, p.tender_date, investor_id=p.investor_id, amount=p.gross_amount,
+               description=(f"Prepayment of Debenture {p.debenture.number} before the {p.sale.get_kind_display().lower()}: "
+                            f"principal {money(p.principal)} + interest {money(p.interest)}; the right of conversion "
+                            f"terminated on the tender {p.tender_date.isoformat()}"),
+               details=p.snapshot)
+
+
 #: every kind has exactly one builder (tests/ledger check this)
 BUILDERS = {
     K.SHARE_DELIVERY: share_delivery, K.LATE_PAYMENT: late_payment, K.REVOCATION_RIGHT: revocation_right,
@@ -480,4 +492,5 @@ BUILDERS = {
     K.CURE_PERIOD: cure_period, K.REGISTRATION_PERIOD_END: registration_period_end,
     K.INDEMNIFICATION_SURVIVAL: indemnification_claim, K.CONVERSION_CASH: conversion_cash, K.ACCELERATION: acceleration,
     K.ESCROW_DEPOSIT: escrow_deposit, K.LEGEND_REMOVAL: legend_removal, K.SALE_CONVERSION_WINDOW: sale_conversion_window,
+    K.SALE_PREPAYMENT: sale_prepayment,
 }
