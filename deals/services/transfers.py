@@ -426,9 +426,11 @@ def sale_event_record(
         notice_date=notice_date, notice_received=notice_received, convert_by=window.convert_by,
         snapshot={"window": window.as_dict(), "debentures": [d.number for d in debs]}, created_by=user,
     )  # fmt: skip
-    ledger_put(source=sale, rows=[
-        build.sale_conversion_window(sale=sale, debenture_number=d.number, investor_id=d.investor_id, window=window) for d in debs
-    ], user=user)
+    from deals.services.calendar import business_date
+    from deals.services.ledger.sync import sale_window_rows
+
+    today = business_date()
+    ledger_put(source=sale, rows=sale_window_rows(sale, as_of=today), as_of=today, user=user)
     return sale
 
 

@@ -174,3 +174,15 @@ def test_clerks_see_sales_but_cannot_prepay(sale, deal, clerk_client):
     assert clerk_client.get(reverse("sale_prepay")).status_code == 403
     assert _post(clerk_client, sale, deal).status_code == 403
     assert _nothing_written()
+
+
+@pytest.mark.parametrize(("day", "status"), [(D(2000, 2, 15), "open"), (D(2000, 2, 16), "open"), (D(2000, 2, 17), "satisfied")])
+def test_the_window_row_passes_after_its_last_day(sale, deal, day, status):
+    """Debenture 7: the holder may convert through 2000-02-16; the sweep closes the row the day after."""
+    from deals.services.sweeps import sweep_run
+
+    on(day)
+    sweep_run(as_of=day)
+    row = Obligation.objects.get(kind=ObligationKind.SALE_CONVERSION_WINDOW)
+    assert row.status == status and row.due_date == D(2000, 2, 16)
+    assert row.satisfied_date == (D(2000, 2, 16) if status == "satisfied" else None)

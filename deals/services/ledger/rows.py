@@ -457,11 +457,13 @@ def legend_removal(*, removal_id: int, investor_id: int | None, certificate: str
                details=deadline.as_dict())
 
 
-def sale_conversion_window(*, sale, debenture_number: str, investor_id: int | None, window) -> Row:
+def sale_conversion_window(*, sale, debenture_number: str, investor_id: int | None, window, as_of: datetime.date) -> Row:
     """Debenture 7: before a Sale the Holder may convert until ``window.convert_by``; the
-    Company may prepay from ``window.prepay_from`` if it does not."""
+    Company may prepay from ``window.prepay_from`` if it does not. The window passes
+    (satisfied) after ``convert_by``; a prepayment closes it on the tender (the workflow)."""
+    st, sat = milestone(window.convert_by, as_of)
     return Row(K.SALE_CONVERSION_WINDOW, window.clause, sale.pk, window.convert_by, period_key=debenture_number,
-               investor_id=investor_id,
+               investor_id=investor_id, status=st, satisfied_date=sat,
                description=(f"{debenture_number}: Holder may convert before the {sale.get_kind_display().lower()} until "
                             f"{window.convert_by.isoformat()}; the Company may prepay from {window.prepay_from.isoformat()} "
                             "if it does not"),

@@ -321,3 +321,26 @@ def statement_flag_open(statement_id: int) -> bool:
     return Obligation.objects.filter(content_type__model="registrationstatement", object_id=statement_id,
                                      kind=ObligationKind.AMENDMENT_DUE, period_key="unrecorded",
                                      status=ObligationStatus.OPEN).exists()
+
+
+# --- Debenture 7: the holders' window before a Sale ---------------------------------------------------
+
+
+def sale_window_rows(sales, *, as_of: datetime.date) -> list[Row]:
+    """One row per debenture a Sale's notice covered (``SaleEvent.snapshot["debentures"]``): the
+    Holder may convert through ``convert_by`` (Debenture 7; the sweep's period rule and the Sale
+    workflow alike). Two queries for any number of Sales."""
+    from deals.models import SaleEvent
+    from deals.terms import transfers as transfer_terms
+
+    sales = list(sales) if not isinstance(sales, SaleEvent) else [sales]
+    numbers = {(s.financing_id, n) for s in sales for n in (s.snapshot or {}).get("debentures", [])}
+    investor_of = {(f, n): inv for f, n, inv in Debenture.objects.filter(
+        financing_id__in={f for f, _ in numbers}, number__in={n for _, n in numbers}).values_list("financing_id", "number", "investor_id")}
+    out = []
+    for s in sales:
+        window = transfer_terms.sale_conversion_window(s.notice_received)
+        for n in (s.snapshot or {}).get("debentures", []):
+            out.append(build.sale_conversion_window(sale=s, debenture_number=n, investor_id=investor_of.get((s.financing_id, n)),
+                                                    window=window, as_of=as_of))
+    return out
