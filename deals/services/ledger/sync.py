@@ -297,9 +297,16 @@ def registration_sync(financing: Financing, *, as_of: datetime.date, user=None) 
     builders and keys as the sweep's registration rules, in the caller's transaction."""
     if financing.kind != Financing.Kind.SERIES_J or not financing.initial_closing_date:
         return
+    import logging
+
+    from deals.selectors.terms import TermsUnavailable
     from deals.services.company.liquidated_damages import ld_obligations_sync
 
-    ld_obligations_sync(financing=financing, as_of=as_of, user=user)
+    try:
+        ld_obligations_sync(financing=financing, as_of=as_of, user=user)
+    except (TermsUnavailable, TermsError):  # the workflow stands; the sweep names what is missing
+        logging.getLogger(__name__).warning("Periodic Amounts of %s not refreshed on %s", financing, as_of, exc_info=True)
+        return
     statement = RegistrationStatement.objects.filter(financing=financing).order_by("id").first()
     if statement is None:
         return
