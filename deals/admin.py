@@ -187,6 +187,16 @@ class IssuerAdmin(DealAdmin):
                                           "par_value", "reserve_figure", "next_stockholders_meeting")}),
     )
 
+    def save_model(self, request, obj, form, change):
+        """SPA 4(d)(ii): a new next stockholders' meeting moves the Meeting Date row at once (the
+        same builder as the sweep), in the admin's transaction."""
+        super().save_model(request, obj, form, change)
+        if "next_stockholders_meeting" in form.changed_data or "shares_outstanding_at_signing" in form.changed_data:
+            from deals.services.calendar import business_date
+            from deals.services.ledger.sync import meeting_sync
+
+            meeting_sync(obj.pk, as_of=business_date(), user=request.user)
+
     @admin.display(description="Reserve required vs available (SPA 4(g))")
     def reserve_figure(self, obj):
         if obj is None or obj.pk is None:

@@ -9,7 +9,18 @@ from django import forms
 from deals.forms.closing import MONEY, _Plain
 from deals.forms.conversions import DATE
 from deals.forms.fields import SafeForm
-from deals.models import Debenture, Financing, InstrumentStatus, Investor, LegendRemoval, PreferredHolding, SaleEvent, SecurityKind, Warrant
+from deals.models import (
+    Debenture,
+    Financing,
+    InstrumentStatus,
+    Investor,
+    LegendRemoval,
+    PreferredHolding,
+    SaleEvent,
+    SecurityKind,
+    SettlementMethod,
+    Warrant,
+)
 
 
 def source_choices() -> list[tuple[str, str]]:
@@ -91,6 +102,33 @@ class SaleForm(_Plain):
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     notice_date = forms.DateField(widget=DATE, label="Company's notice of the Sale dated")
     notice_received = forms.DateField(widget=DATE, label="Received by the Holders")
+
+
+class SalePrepaymentForm(_Plain):
+    """Debenture 7: the Company's tender of prepayment to a Holder who elected not to convert."""
+
+    sale = forms.ModelChoiceField(queryset=SaleEvent.objects.select_related("financing").order_by("-notice_received", "-id"),
+                                  label="Sale")
+    debenture = forms.ModelChoiceField(
+        queryset=Debenture.objects.filter(status=InstrumentStatus.OUTSTANDING, principal_outstanding__gt=0).select_related("investor"),
+        label="Debenture", help_text="Outstanding when the Company's notice of the Sale was given.",
+    )  # fmt: skip
+    holder_declined_on = forms.DateField(widget=DATE, required=False, label="Holder elected in writing not to convert on",
+                                         help_text="Leave empty if the Holder let the 15-day window pass.")
+    tender_date = forms.DateField(widget=DATE, label="Prepayment tendered on",
+                                  help_text="The right of conversion terminates on this tender (Debenture 7).")
+    deducted = forms.DecimalField(**MONEY, required=False, initial=Decimal("0"), label="Deducted as required by law ($)")
+    deduction_basis = forms.CharField(max_length=300, required=False, label="Law requiring the deduction")
+    method = forms.ChoiceField(choices=[c for c in SettlementMethod.choices if c[0] != SettlementMethod.SET_OFF],
+                               initial=SettlementMethod.WIRE, label="Paid by")
+    reference = forms.CharField(max_length=200, required=False, help_text="Wire reference or check number.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["debenture"].label_from_instance = lambda d: f"{d.label} -- {d.investor} -- ${d.principal_outstanding:,.2f}"
+
+    def clean_deducted(self):
+        return self.cleaned_data.get("deducted") or Decimal("0")
 
 
 class RegisterForm(SafeForm):

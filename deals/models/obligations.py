@@ -38,6 +38,7 @@ class ObligationKind(models.TextChoices):
     ESCROW_DEPOSIT = "escrow_deposit", "Purchase Price into escrow (SPA 1(d))"
     LEGEND_REMOVAL = "legend_removal", "Legend removal instruction to the transfer agent (SPA 4(b), 5(a))"
     SALE_CONVERSION_WINDOW = "sale_conversion_window", "Holder may convert before a Sale (Debenture 7)"
+    SALE_PREPAYMENT = "sale_prepayment", "Prepayment tendered before a Sale (Debenture 7)"
     INDEMNIFICATION_SURVIVAL = "indemnification_survival", "Indemnification survival ends (Indemnification 6)"
     CONVERSION_CASH = "conversion_cash", "Cash interest/dividends paid on conversion (Debenture 4(A); Series J CoD)"
     ACCELERATION = "acceleration", "Accelerated amount after an Event of Default (Debenture 10)"

@@ -196,6 +196,38 @@ class SaleEvent(TimeStamped):
         return f"{self.get_kind_display()} with {self.counterparty}"
 
 
+class SalePrepayment(TimeStamped):
+    """Debenture 7: the Company's tender of prepayment (principal + accrued interest, less what the
+    law requires to be deducted) to a Holder who elected not to convert before a Sale; the right
+    of conversion terminates on the tender. The amount is a ledger row settled on the tender date."""
+
+    sale = models.ForeignKey(SaleEvent, on_delete=models.PROTECT, related_name="prepayments")
+    debenture = models.ForeignKey(Debenture, on_delete=models.PROTECT, related_name="sale_prepayments")
+    investor = models.ForeignKey(Investor, on_delete=models.PROTECT, related_name="sale_prepayments")
+    holder_declined_on = models.DateField(null=True, blank=True, help_text="The Holder's written election not to convert, if any.")
+    tender_date = models.DateField(help_text="Debenture 7: the right of conversion terminates on the tender of payment.")
+    principal = money_field()
+    interest = money_field()
+    gross_amount = money_field(help_text="Principal + interest accrued through the tender date.")
+    deducted = money_field(default=0, help_text="Required by law to be deducted (withheld for the Holder's account).")
+    deduction_basis = models.CharField(max_length=300, blank=True, help_text="The law requiring the deduction.")
+    net_amount = money_field(help_text="Tendered to the Holder.")
+    snapshot = models.JSONField(default=dict, blank=True, help_text="The engine's working (deals.terms.sale).")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-tender_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["sale", "debenture"], name="saleprepayment_once_per_debenture"),
+            models.CheckConstraint(condition=Q(deducted__gte=0), name="saleprepayment_deducted_not_negative"),
+            models.CheckConstraint(condition=Q(net_amount__gte=0), name="saleprepayment_net_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Prepayment of {self.debenture.number} on {self.tender_date.isoformat()} (Debenture 7)"
+
+
 class TransferAgentInstruction(TimeStamped):
     """The Company's instruction to its transfer agent to issue the shares for a conversion or a
     warrant exercise (SPA 5(a); DWAC per SPA 5(e) where the holder asks)."""

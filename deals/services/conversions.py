@@ -156,6 +156,15 @@ def _check_instrument_open(instrument, amount: Decimal | None = None) -> None:
             code="instrument_closed",
             field="instrument",
         )
+    if instrument.status == InstrumentStatus.REDEEMED and isinstance(instrument, Debenture):
+        prep = instrument.sale_prepayments.order_by("tender_date").first()
+        if prep is not None:
+            raise WorkflowError(
+                f"{instrument.label} was prepaid on {prep.tender_date.isoformat()} before the Sale ({prep.sale}): on that "
+                "tender of payment the right of conversion terminated (Debenture 7).",
+                code="instrument_closed",
+                field="instrument",
+            )
     if instrument.status != InstrumentStatus.OUTSTANDING:
         raise WorkflowError(
             f"{instrument.label} is {instrument.get_status_display().lower()}: nothing is left to convert.",

@@ -22,6 +22,7 @@ from deals.models import (
     ObligationKind,
     PreferredHolding,
     SaleEvent,
+    SalePrepayment,
     SecurityKind,
     Transfer,
     TransferAgentInstruction,
@@ -425,10 +426,130 @@ def sale_event_record(
         notice_date=notice_date, notice_received=notice_received, convert_by=window.convert_by,
         snapshot={"window": window.as_dict(), "debentures": [d.number for d in debs]}, created_by=user,
     )  # fmt: skip
-    ledger_put(source=sale, rows=[
-        build.sale_conversion_window(sale=sale, debenture_number=d.number, investor_id=d.investor_id, window=window) for d in debs
-    ], user=user)
+    from deals.services.calendar import business_date
+    from deals.services.ledger.sync import sale_window_rows
+
+    today = business_date()
+    ledger_put(source=sale, rows=sale_window_rows(sale, as_of=today), as_of=today, user=user)
     return sale
+
+
+@transaction.atomic
+def sale_prepayment_record(
+    *, sale: SaleEvent, debenture: Debenture, tender_date: datetime.date, holder_declined_on: datetime.date | None = None,
+    deducted: Decimal = Decimal("0"), deduction_basis: str = "", method: str = "wire", reference: str = "", user,
+) -> SalePrepayment:  # fmt: skip
+    """Debenture 7: record the Company's tender of prepayment to a Holder who elected not to
+    convert: all outstanding principal and interest accrued through the tender date, less what the
+    law requires to be deducted. The prepayment is a ledger row (``SALE_PREPAYMENT``) settled on the
+    tender date through ``settlement_record`` (the amount tendered; the amount deducted as a
+    set-off naming the law); the Debenture is paid off (status redeemed, interest paid through
+    the tender date) and its right of conversion terminates (the Sale window row closes).
+
+    Refused, nothing written: a clerk; a debenture the Sale does not cover or with nothing
+    outstanding; a second prepayment; a tender before the Holder declined in writing and before
+    the 15-day window ended, or after a Notice of Conversion in the window; a pending Notice of
+    Conversion or of Redemption; dates after the business date; a deduction below $0, in part
+    cents or above the prepayment, or without the law named."""
+    from django.core.exceptions import PermissionDenied
+
+    from deals.models import ConversionStatus, Redemption, RedemptionStatus
+    from deals.services.calendar import business_date
+    from deals.services.ledger.settlements import settlement_record
+    from deals.services.ledger.sync import debenture_sync
+    from deals.services.ledger.writer import history_record
+    from deals.services.roles import is_deal_admin
+    from deals.terms import sale as sale_engine
+
+    if not is_deal_admin(user):
+        raise PermissionDenied("Only a deal admin records a prepayment (Debenture 7).")
+    sale = SaleEvent.objects.select_for_update().get(pk=sale.pk)
+    deb = Debenture.objects.select_for_update().select_related("financing").get(pk=debenture.pk)
+    if deb.financing_id != sale.financing_id or deb.number not in (sale.snapshot or {}).get("debentures", []):
+        raise WorkflowError(f"{deb.label} was not outstanding under {sale} when its notice was given; choose one of "
+                            f"{', '.join((sale.snapshot or {}).get('debentures', [])) or 'its debentures'}.", field="debenture")
+    if SalePrepayment.objects.filter(sale=sale, debenture=deb).exists():
+        raise WorkflowError(f"A prepayment of {deb.label} is already recorded for this Sale.", code="exists", field="debenture")
+    if deb.status != InstrumentStatus.OUTSTANDING or deb.principal_outstanding <= 0:
+        raise WorkflowError(f"{deb.label} is {deb.get_status_display().lower()} with {money(deb.principal_outstanding)} "
+                            "outstanding: there is nothing to prepay (Debenture 7).", code="closed", field="debenture")
+    _not_future(tender_date, "tender date", "tender_date")
+    if holder_declined_on is not None:
+        _not_future(holder_declined_on, "date of the Holder's election", "holder_declined_on")
+        if holder_declined_on > tender_date:
+            raise WorkflowError(f"The Holder's election not to convert ({holder_declined_on.isoformat()}) is after the tender "
+                                f"({tender_date.isoformat()}); record the tender on or after the election.", field="holder_declined_on")
+    if Conversion.objects.filter(debenture=deb, status=ConversionStatus.PENDING_DELIVERY).exists():
+        raise WorkflowError(f"A Notice of Conversion of {deb.label} is pending: the Holder is converting (Debenture 7).",
+                            code="conversion_pending", field="debenture")
+    if Redemption.objects.filter(debenture=deb, status=RedemptionStatus.PENDING).exists():
+        raise WorkflowError(f"A Notice of Redemption of {deb.label} is pending (Debenture 4(B)); record its payment or "
+                            "its end first.", code="redemption_pending", field="debenture")
+    window_end = sale.notice_received + datetime.timedelta(days=sale_engine.SALE_WINDOW_DAYS)
+    converted_on = (Conversion.objects.filter(debenture=deb, status=ConversionStatus.DELIVERED,
+                                              notice_received_date__gte=sale.notice_received,
+                                              notice_received_date__lte=window_end)
+                    .order_by("notice_received_date").values_list("notice_received_date", flat=True).first())
+    try:
+        window = sale_engine.sale_window(notice_received=sale.notice_received, as_of=tender_date,
+                                         holder_declined_on=holder_declined_on, conversion_delivered_on=converted_on)
+    except InvalidInput as err:
+        raise _invalid(err, "holder_declined_on")
+    if not window.can_prepay:
+        raise WorkflowError(
+            f"The Company may tender prepayment of {deb.label} only from {window.prepay_from.isoformat()} -- after the "
+            f"Holder elects in writing not to convert or after the 15-day window that ends {window.window_end.isoformat()} "
+            f"(Debenture 7); on {tender_date.isoformat()}: {window.reason}.",
+            code="too_early", field="tender_date",
+        )  # fmt: skip
+    deducted = Decimal(deducted or 0)
+    if deducted > 0 and not deduction_basis.strip():
+        raise WorkflowError("Name the law that requires the deduction (Debenture 7: \"amounts required by law to be deducted\").",
+                            field="deduction_basis")
+    terms = terms_in_force(financing=deb.financing, day=tender_date).terms
+    try:
+        pp = sale_engine.sale_prepayment(terms=terms, principal=deb.principal_outstanding, dated_date=deb.dated_date,
+                                         issued_date=deb.issue_date, paid_through=deb.interest_paid_through,
+                                         tender_date=tender_date, deducted=deducted)
+    except InvalidInput as err:
+        raise _invalid(err, "deducted")
+    prep = SalePrepayment.objects.create(
+        sale=sale, debenture=deb, investor=deb.investor, holder_declined_on=holder_declined_on, tender_date=tender_date,
+        principal=pp.principal, interest=pp.interest.amount, gross_amount=pp.gross, deducted=pp.deducted,
+        deduction_basis=deduction_basis.strip(), net_amount=pp.net,
+        snapshot={**pp.as_dict(), "window": window.as_dict(), "arose_on": tender_date.isoformat()}, created_by=user,
+    )  # fmt: skip
+    today = business_date()
+    ledger_put(source=prep, rows=[build.sale_prepayment(prepayment=prep)], as_of=today, user=user)
+    row = prep_row(prep)
+    if pp.net > 0:
+        settlement_record(obligation_id=row.pk, kind="payment", date=tender_date, amount=pp.net, method=method,
+                          reference=reference or f"Prepayment of {deb.label} (Debenture 7)", by=user)
+    if pp.deducted > 0:
+        settlement_record(obligation_id=row.pk, kind="payment", date=tender_date, amount=pp.deducted, method="set_off",
+                          reference=f"Deducted as required by law: {deduction_basis.strip()}"[:200], by=user)
+    # the Debenture is paid off: its principal moves by exactly the principal prepaid
+    if Debenture.objects.filter(pk=deb.pk, principal_outstanding=pp.principal).update(principal_outstanding=0) != 1:
+        raise WorkflowError(f"{deb.label}'s outstanding principal changed while the prepayment was recorded; try again.",
+                            code="outstanding_changed")
+    history_record(Debenture, [deb.pk], user_id=getattr(user, "pk", None), reason="prepaid (Debenture 7)")
+    deb.refresh_from_db(fields=["principal_outstanding"])
+    deb.status = InstrumentStatus.REDEEMED
+    deb.interest_paid_through = tender_date
+    deb._history_user = user
+    deb.save(update_fields=["status", "interest_paid_through", "updated_at"])
+    debenture_sync(deb, as_of=today, user=user)
+    ledger_close(source=sale, kinds=[ObligationKind.SALE_CONVERSION_WINDOW], period_key=deb.number, on=tender_date, as_of=today,
+                 user=user, description=(f"{deb.number}: prepayment tendered on {tender_date.isoformat()}; the right of "
+                                         "conversion terminated (Debenture 7)"))
+    return prep
+
+
+def prep_row(prep: SalePrepayment):
+    """The ledger row of a prepayment (Debenture 7)."""
+    from deals.services.ledger.writer import obligations_for
+
+    return obligations_for(prep).get(kind=ObligationKind.SALE_PREPAYMENT)
 
 
 # --- SPA 5(a), 5(e): share delivery instructions ---------------------------------------------------

@@ -19,8 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
+from .accruals import Accrual, accrued_interest
 from .errors import InvalidInput
+from .params import DealTerms
+from .rounding import to_cents
 
 CLAUSE_SALE = "Debenture 7"
 SALE_WINDOW_DAYS = 15  # Debenture 7: "within fifteen (15) days of receipt of notice of such Sale"
@@ -103,3 +107,61 @@ def sale_window(
     return SaleWindow(
         notice_received, end, as_of, holder_declined_on, tender_date, can_convert, can_prepay, prepay_from, reason
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SalePrepayment:
+    """Debenture 7: "the Company may prepay all outstanding principal and accrued interest on this
+    Debenture, less all amounts required by law to be deducted"."""
+
+    principal: Decimal
+    interest: Accrual
+    gross: Decimal  # principal + interest through the tender date (the amount prepaid)
+    deducted: Decimal  # required by law to be deducted (withheld; paid for the Holder's account)
+    net: Decimal  # tendered to the Holder
+    tender_date: date
+    clause: str = CLAUSE_SALE
+
+    def as_dict(self) -> dict:
+        return {
+            "principal": str(self.principal),
+            "interest": self.interest.as_dict(),
+            "gross": str(self.gross),
+            "deducted": str(self.deducted),
+            "net": str(self.net),
+            "tender_date": self.tender_date.isoformat(),
+            "clause": self.clause,
+            "working": (f"principal {self.principal} + interest {self.interest.amount} "
+                        f"({self.interest.days} days to {self.tender_date.isoformat()}) = {self.gross}; "
+                        f"less {self.deducted} required by law to be deducted = {self.net} tendered"),
+        }
+
+
+def sale_prepayment(
+    *,
+    terms: DealTerms,
+    principal: Decimal,
+    dated_date: date,
+    issued_date: date | None,
+    paid_through: date | None,
+    tender_date: date,
+    deducted: Decimal = Decimal("0"),
+) -> SalePrepayment:
+    """Debenture 7: the prepayment of a Debenture whose Holder elected not to convert: all
+    outstanding principal plus interest accrued through the tender date (Debenture interest
+    paragraph: interest runs "until payment in full"; the tender date excluded as every accrual),
+    less what the law requires to be deducted (at least $0, at most the gross amount, whole cents)."""
+    if principal <= 0:
+        raise InvalidInput("Nothing is outstanding on this Debenture; there is nothing to prepay (Debenture 7).")
+    deducted = Decimal(deducted)
+    if deducted < 0 or deducted != to_cents(deducted):
+        raise InvalidInput(f"The amount deducted by law must be $0.00 or more in whole cents; it is {deducted}.")
+    interest = accrued_interest(terms=terms, principal=principal, dated_date=dated_date, issued_date=issued_date,
+                                to_date=tender_date, paid_through=paid_through)
+    gross = to_cents(principal + interest.amount)
+    if deducted > gross:
+        raise InvalidInput(
+            f"The amount deducted by law ({deducted}) is more than the prepayment of {gross} (principal {principal} + "
+            f"interest {interest.amount}) (Debenture 7)."
+        )
+    return SalePrepayment(principal, interest, gross, deducted, gross - deducted, tender_date)

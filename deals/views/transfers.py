@@ -16,6 +16,7 @@ from deals.forms.transfers import (
     LegendRemovalForm,
     RegisterForm,
     SaleForm,
+    SalePrepaymentForm,
     TAInstructionForm,
     TransferForm,
 )
@@ -24,7 +25,7 @@ from deals.ordering import natural
 from deals.selectors.closing import holders_of_record, maturity_record, restrictions
 from deals.services import transfers as svc
 from deals.services.calendar import business_date
-from deals.services.conversions import WorkflowError
+from deals.services.conversions import WorkflowError, money
 from deals.services.ledger.writer import obligations_for
 from deals.services.roles import is_deal_admin
 
@@ -48,7 +49,7 @@ def transfers_index(request):
             "page": page,
             "restrictions": restrictions(today),
             "removals": LegendRemoval.objects.select_related("investor")[:50],
-            "sales": SaleEvent.objects.select_related("financing")[:20],
+            "sales": SaleEvent.objects.select_related("financing").prefetch_related("prepayments__debenture")[:20],
             "instructions": TransferAgentInstruction.objects.select_related("investor")[:20],
             "can_write": is_deal_admin(request.user),
         },
@@ -60,6 +61,7 @@ TITLES = {
     "exchange_new": ("Exchange debenture denominations", "Debenture 1"),
     "legend_new": ("Legend removal", "SPA 4(b), 5(a)"),
     "sale_new": ("Record a Sale", "Debenture 7"),
+    "sale_prepay": ("Record a prepayment before a Sale", "Debenture 7"),
 }
 
 
@@ -178,6 +180,29 @@ def sale_new(request):
     )  # fmt: skip
 
 
+@require_http_methods(["GET", "POST"])
+@deal_admin_required
+def sale_prepay(request):
+    """Debenture 7: "the Company may prepay all outstanding principal and accrued interest ... less all
+    amounts required by law to be deducted, upon which tender of payment ... the right of conversion
+    shall terminate" (deal admins; the service refuses a tender before the Holder declined or the
+    window ended)."""
+    today = business_date()
+    initial = {"tender_date": today}
+    sale_id = request.GET.get("sale", "")
+    if sale_id.isdigit():
+        initial["sale"] = int(sale_id)
+    form = SalePrepaymentForm(request.POST or None, initial=initial)
+    return _form_view(
+        request, form, "deals/transfers/form.html",
+        lambda d: svc.sale_prepayment_record(user=request.user, **d),
+        lambda p: (f"Prepayment of {p.debenture.label} recorded: {money(p.gross_amount)} (principal {money(p.principal)} + "
+                   f"interest {money(p.interest)}), {money(p.net_amount)} tendered; the right of conversion terminated "
+                   f"on {p.tender_date.isoformat()} (Debenture 7)."),
+        lambda p: redirect("transfers_index"),
+    )  # fmt: skip
+
+
 @require_GET
 @clerk_required
 def register(request):
@@ -246,6 +271,7 @@ urlpatterns = [
     path("transfers/legends/<int:pk>/", legend_detail, name="legend_detail"),
     path("transfers/legends/<int:pk>/instructed/", legend_instructed, name="legend_instructed"),
     path("transfers/sales/new/", sale_new, name="sale_new"),
+    path("transfers/sales/prepay/", sale_prepay, name="sale_prepay"),
     path("transfers/register/", register, name="debenture_register"),
     path("transfers/instructions/new/", ta_new, name="ta_new"),
     path("transfers/instructions/<int:pk>/", ta_detail, name="ta_detail"),

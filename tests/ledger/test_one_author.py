@@ -229,6 +229,18 @@ def w_sale_conversion_window(world, user):
                                 notice_date=today, notice_received=today, user=user)
 
 
+
+def w_sale_prepayment(world, user):
+    """Debenture 7: notice of the Sale received 2000-05-15, window through 05-30, tender 06-01."""
+    from deals.services import transfers
+
+    today = business_date()
+    sale = transfers.sale_event_record(financing=world.debenture.financing, kind="merger", counterparty="Acquirer Inc.",
+                                       description="", notice_date=datetime.date(2000, 5, 15),
+                                       notice_received=datetime.date(2000, 5, 15), user=user)
+    transfers.sale_prepayment_record(sale=sale, debenture=world.debenture, tender_date=today, user=user)
+
+
 WORKFLOWS = {
     K.SHARE_DELIVERY: w_share_delivery,
     K.LATE_PAYMENT: w_late_payment,
@@ -258,6 +270,7 @@ WORKFLOWS = {
     K.ESCROW_DEPOSIT: w_escrow_deposit,
     K.LEGEND_REMOVAL: w_legend_removal,
     K.SALE_CONVERSION_WINDOW: w_sale_conversion_window,
+    K.SALE_PREPAYMENT: w_sale_prepayment,
 }
 # What the clause moves on the next business day (everything else must stay as it was).
 NEXT_DAY_CHANGES = {
@@ -420,3 +433,14 @@ def test_series_j_conversion_raises_the_registration_flag_at_once(deal_admin):
     flag = Obligation.objects.get(kind=K.AMENDMENT_DUE, period_key="unrecorded")
     assert flag.status == "open" and flag.details["first_seen"] == "2000-06-05"
     assert flag.details["registered"] == 365_000 and flag.details["registrable"] > 365_000
+
+
+def test_accruing_periodic_amount_row_is_not_rewritten_the_next_day(deal_admin):
+    world = make_world(end=datetime.date(2000, 7, 31))
+    w_required_effective(world, deal_admin)  # not effective: the Periodic Amount accrues towards 2000-06-12
+    sweep_run(as_of=business_date(), triggered_by="same day")
+    ob = Obligation.objects.get(kind=K.PERIODIC_AMOUNT, details__accruing=True)
+    before = _row(ob)
+    sweep_run(as_of=calendars.add_business_days(business_date(), 1), triggered_by="next day")
+    after = _row(ob)
+    assert {k for k in FIELDS if after[k] != before[k]} == set()

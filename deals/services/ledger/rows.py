@@ -530,11 +530,13 @@ def legend_removal(*, removal_id: int, investor_id: int | None, certificate: str
                details=deadline.as_dict())
 
 
-def sale_conversion_window(*, sale, debenture_number: str, investor_id: int | None, window) -> Row:
+def sale_conversion_window(*, sale, debenture_number: str, investor_id: int | None, window, as_of: datetime.date) -> Row:
     """Debenture 7: before a Sale the Holder may convert until ``window.convert_by``; the
-    Company may prepay from ``window.prepay_from`` if it does not."""
+    Company may prepay from ``window.prepay_from`` if it does not. The window passes
+    (satisfied) after ``convert_by``; a prepayment closes it on the tender (the workflow)."""
+    st, sat = milestone(window.convert_by, as_of)
     return Row(K.SALE_CONVERSION_WINDOW, window.clause, sale.pk, window.convert_by, period_key=debenture_number,
-               investor_id=investor_id,
+               investor_id=investor_id, status=st, satisfied_date=sat,
                description=(f"{debenture_number}: Holder may convert before the {sale.get_kind_display().lower()} until "
                             f"{window.convert_by.isoformat()}; the Company may prepay from {window.prepay_from.isoformat()} "
                             "if it does not"),
@@ -569,6 +571,18 @@ def price_protection_refund(*, adjustment_id: int, investor_id: int, due: dateti
                details={"exercises": lines})
 
 
+def sale_prepayment(*, prepayment) -> Row:
+    """Debenture 7: the prepayment tendered to a Holder who elected not to convert -- principal +
+    interest through the tender date (``gross_amount``), due on the tender date and settled by the
+    tender (the workflow records the payment, and any amount deducted by law, as settlements)."""
+    p = prepayment
+    return Row(K.SALE_PREPAYMENT, "Debenture 7", p.pk, p.tender_date, investor_id=p.investor_id, amount=p.gross_amount,
+               description=(f"Prepayment of Debenture {p.debenture.number} before the {p.sale.get_kind_display().lower()}: "
+                            f"principal {money(p.principal)} + interest {money(p.interest)}; the right of conversion "
+                            f"terminated on the tender {p.tender_date.isoformat()}"),
+               details=p.snapshot)
+
+
 #: every kind has exactly one builder (tests/ledger check this)
 BUILDERS = {
     K.SHARE_DELIVERY: share_delivery, K.LATE_PAYMENT: late_payment, K.REVOCATION_RIGHT: revocation_right,
@@ -583,4 +597,7 @@ BUILDERS = {
     K.ESCROW_DEPOSIT: escrow_deposit, K.LEGEND_REMOVAL: legend_removal, K.SALE_CONVERSION_WINDOW: sale_conversion_window,
     K.RESERVE_SHORTFALL: reserve_shortfall,
     K.PRICE_PROTECTION_SHARES: price_protection_shares, K.PRICE_PROTECTION_REFUND: price_protection_refund,
+
+
+    K.SALE_PREPAYMENT: sale_prepayment,
 }

@@ -46,7 +46,8 @@ from deals.services.roles import is_deal_admin
 CENT = Decimal("0.01")
 # Closing these rows changes another record (Debenture redeemed or matured; the RRA 2(b) schedule's
 # payment): their closing entry is not reversible here.
-INSTRUMENT_CLOSING = (ObligationKind.REDEMPTION_PAYMENT, ObligationKind.MATURITY, ObligationKind.PERIODIC_AMOUNT)
+INSTRUMENT_CLOSING = (ObligationKind.REDEMPTION_PAYMENT, ObligationKind.MATURITY, ObligationKind.PERIODIC_AMOUNT,
+                      ObligationKind.SALE_PREPAYMENT)
 
 
 from nhtc.formatting import money  # noqa: E402,F401 -- the one money formatter

@@ -272,9 +272,16 @@ def registration_sync(financing: Financing, *, as_of: datetime.date, user=None) 
     builders and keys as the sweep's registration rules, in the caller's transaction."""
     if financing.kind != Financing.Kind.SERIES_J or not financing.initial_closing_date:
         return
+    import logging
+
+    from deals.selectors.terms import TermsUnavailable
     from deals.services.company.liquidated_damages import ld_obligations_sync
 
-    ld_obligations_sync(financing=financing, as_of=as_of, user=user)
+    try:
+        ld_obligations_sync(financing=financing, as_of=as_of, user=user)
+    except (TermsUnavailable, TermsError):  # the workflow stands; the sweep names what is missing
+        logging.getLogger(__name__).warning("Periodic Amounts of %s not refreshed on %s", financing, as_of, exc_info=True)
+        return
     statement = RegistrationStatement.objects.filter(financing=financing).order_by("id").first()
     if statement is None:
         return
@@ -296,3 +303,26 @@ def statement_flag_open(statement_id: int) -> bool:
     return Obligation.objects.filter(content_type__model="registrationstatement", object_id=statement_id,
                                      kind=ObligationKind.AMENDMENT_DUE, period_key="unrecorded",
                                      status=ObligationStatus.OPEN).exists()
+
+
+# --- Debenture 7: the holders' window before a Sale ---------------------------------------------------
+
+
+def sale_window_rows(sales, *, as_of: datetime.date) -> list[Row]:
+    """One row per debenture a Sale's notice covered (``SaleEvent.snapshot["debentures"]``): the
+    Holder may convert through ``convert_by`` (Debenture 7; the sweep's period rule and the Sale
+    workflow alike). Two queries for any number of Sales."""
+    from deals.models import SaleEvent
+    from deals.terms import transfers as transfer_terms
+
+    sales = list(sales) if not isinstance(sales, SaleEvent) else [sales]
+    numbers = {(s.financing_id, n) for s in sales for n in (s.snapshot or {}).get("debentures", [])}
+    investor_of = {(f, n): inv for f, n, inv in Debenture.objects.filter(
+        financing_id__in={f for f, _ in numbers}, number__in={n for _, n in numbers}).values_list("financing_id", "number", "investor_id")}
+    out = []
+    for s in sales:
+        window = transfer_terms.sale_conversion_window(s.notice_received)
+        for n in (s.snapshot or {}).get("debentures", []):
+            out.append(build.sale_conversion_window(sale=s, debenture_number=n, investor_id=investor_of.get((s.financing_id, n)),
+                                                    window=window, as_of=as_of))
+    return out
