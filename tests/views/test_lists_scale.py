@@ -327,3 +327,35 @@ def test_forms_stay_small_at_10000_instruments(client, clerk, deal_admin):
         sizes[url] = len(r.content)
     assert all(size <= 100_000 for size in sizes.values()), sizes
     assert sizes["/conversions/new/"] <= 20_000, sizes  # nothing in it grows with the book
+
+
+def test_search_narrows_by_ids_and_stays_complete_when_broad(clerk_client, clerk, monkeypatch):
+    from deals.selectors import search
+
+    set_business_date(DAY)
+    book = Book(clerk)
+    book.grow(30)
+    hub_rows = m.Conversion.objects.filter(investor=book.hub).count()
+    assert hub_rows == 30
+    by_name = clerk_client.get("/conversions/?q=Fund 00000").context["page"].paginator.count
+    by_ref = clerk_client.get("/conversions/?q=fax-7").context["page"].paginator.count  # FAX-7 (case ignored)
+    monkeypatch.setattr(search, "MAX_IDS", 2)  # "Fund" matches 30 investors: past the cap, a subquery
+    broad = clerk_client.get("/conversions/?q=Fund").context["page"].paginator.count
+    assert (by_name, by_ref, broad) == (30, 1, 30)
+
+
+def test_investor_filter_by_name_replaces_the_select(clerk_client, clerk):
+    set_business_date(DAY)
+    book = Book(clerk)
+    book.grow(3)
+    for url in ("/conversions/", "/exercises/", "/deadlines/", "/notices/"):
+        html = clerk_client.get(url).content.decode()
+        assert '<select name="investor"' not in html, url
+        assert "/instruments/search/?kind=investor" in html, url
+    name = book.hub.legal_name
+    assert clerk_client.get("/conversions/", {"investor": name.upper()}).context["page"].paginator.count == 3
+    assert clerk_client.get("/conversions/", {"investor": str(book.hub.pk)}).context["page"].paginator.count == 3  # links, API
+    r = clerk_client.get("/conversions/", {"investor": "Nobody LLC"})
+    assert "No investor is named &#x27;Nobody LLC&#x27;" in r.content.decode()
+    names = [s["value"] for s in clerk_client.get("/instruments/search/?kind=investor&q=fund 0000").json()["results"]]
+    assert names == ["Fictional Fund 00000 (test)", "Fictional Fund 00001 (test)", "Fictional Fund 00002 (test)"]
