@@ -367,3 +367,26 @@ def test_investor_filter_by_name_replaces_the_select(clerk_client, clerk):
     assert "No investor is named &#x27;Nobody LLC&#x27;" in r.content.decode()
     names = [s["value"] for s in clerk_client.get("/instruments/search/?kind=investor&q=fund 0000").json()["results"]]
     assert names == ["Fictional Fund 00000 (test)", "Fictional Fund 00001 (test)", "Fictional Fund 00002 (test)"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate is PostgreSQL's")
+def test_unfiltered_count_past_the_limit_is_the_planners_estimate_on_postgresql(clerk, django_assert_num_queries):
+    set_business_date(DAY)
+    book = Book(clerk)
+    book.grow(10)
+    template = m.Conversion.objects.first()
+    rows = []
+    for _ in range(10_050):
+        template.pk, template.idempotency_key = None, uuid.uuid4().hex
+        rows.append(m.Conversion(**{f.attname: getattr(template, f.attname) for f in m.Conversion._meta.concrete_fields}))
+    m.Conversion.objects.bulk_create(rows, batch_size=2000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE deals_conversion")
+    paginator = ListPaginator(m.Conversion.objects.order_by("-conversion_date", "-id"), 25, exact_limit=10_000)
+    with django_assert_num_queries(1):  # the estimate; the capped count is not run
+        assert 10_000 < paginator.count <= 10_100
+    assert paginator.count_is_estimate and not paginator.count_is_floor
+    # filtered: exact up to the limit, then "more than"
+    filtered = ListPaginator(m.Conversion.objects.filter(amount__gt=0).order_by("-conversion_date", "-id"), 25, exact_limit=10_000)
+    assert filtered.count == 10_001 and filtered.count_is_floor
