@@ -242,6 +242,10 @@ class _InstrumentInline(LabelledTabularInline):
     extra = 0
     show_change_link = True
 
+    def get_queryset(self, request):
+        # each row names its holder and financing (``__str__``): read with the rows, not one query a row
+        return super().get_queryset(request).select_related("investor", "financing")
+
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields
 

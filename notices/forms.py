@@ -12,18 +12,53 @@ from .models import Notice, NoticeKind, NoticeStatus
 
 Investor = Notice._meta.get_field("investor").related_model  # the investor model, without importing its app
 
+
+class InvestorNameField(forms.CharField):
+    """The investor by name (issue 17: no <select> of every investor), with the deals app's
+    suggestions (``/instruments/search/?kind=investor``, by URL name: no import of deals); a
+    bare id still works for links. Cleans to the Investor."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, max_length=200, label="Investor", **kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        # the suggestion URL is looked up when the form is made (NoticeFilterForm.__init__), not at import
+        attrs.update({"autocomplete": "off", "placeholder": "Any investor (type a name)"})
+        return attrs
+
+    def prepare_value(self, value):
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            found = Investor.objects.filter(pk=int(value)).values_list("legal_name", flat=True).first()
+            return found or value
+        return value
+
+    def clean(self, value):
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        found = Investor.objects.filter(legal_name__iexact=text).first()
+        if found is None and text.isdigit() and len(text) < 19:
+            found = Investor.objects.filter(pk=int(text)).first()
+        if found is None:
+            raise forms.ValidationError(f"No investor is named {text!r}. Type the full name or pick it from the suggestions.")
+        return found
+
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class NoticeFilterForm(SafeForm):
     kind = forms.ChoiceField(choices=[("", "Any kind"), *NoticeKind.choices], required=False)
     status = forms.ChoiceField(choices=[("", "Any status"), *NoticeStatus.choices], required=False)
-    investor = forms.ModelChoiceField(queryset=Investor.objects.only("id", "legal_name"), required=False, empty_label="Any investor")
+    investor = InvestorNameField()
     date_from = forms.DateField(widget=DATE, required=False, label="Requested from")
     date_to = forms.DateField(widget=DATE, required=False, label="Requested to")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        from django.urls import reverse
+
+        self.fields["investor"].widget.attrs["data-instrument-search"] = reverse("instrument_search") + "?kind=investor"
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.disable_csrf = True

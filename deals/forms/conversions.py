@@ -10,8 +10,8 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
 from deals.forms.fields import SafeForm
-from deals.forms.instruments import InstrumentField
-from deals.models import CapRemedy, ConversionStatus, Investor, NoticeMethod
+from deals.forms.instruments import InstrumentField, InvestorField
+from deals.models import CapRemedy, ConversionStatus, NoticeMethod
 from deals.selectors.instruments import instrument_key
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -121,7 +121,7 @@ def style_filters(form: forms.Form) -> None:
 class ConversionFilterForm(SafeForm):
     q = forms.CharField(required=False, label="Search", widget=forms.TextInput(attrs={"placeholder": "investor, number, ref"}))
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ConversionStatus.choices])
-    investor = forms.ModelChoiceField(required=False, queryset=Investor.objects.order_by("legal_name"), empty_label="Any investor")
+    investor = InvestorField()  # by name with suggestions: no <select> of every investor (issue 17)
     instrument = InstrumentField(required=False, open_only=False)
     date_from = forms.DateField(required=False, widget=DATE, label="From")
     date_to = forms.DateField(required=False, widget=DATE, label="To")

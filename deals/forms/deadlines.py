@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from deals.forms.fields import SafeForm
-from deals.models import Investor, ObligationKind, ObligationStatus
+from deals.forms.instruments import InvestorField
+from deals.models import ObligationKind, ObligationStatus
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -13,7 +14,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class ObligationFilterForm(SafeForm):
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *ObligationKind.choices])
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ObligationStatus.choices], initial="open")
-    investor = forms.ModelChoiceField(required=False, queryset=Investor.objects.order_by("legal_name"), empty_label="Any investor")
+    investor = InvestorField()  # by name with suggestions: no <select> of every investor (issue 17)
     due_from = forms.DateField(required=False, widget=DATE, label="Due from")
     due_to = forms.DateField(required=False, widget=DATE, label="Due to")
 

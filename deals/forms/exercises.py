@@ -8,8 +8,8 @@ from django import forms
 
 from deals.forms.conversions import DATE, new_key, style_filters
 from deals.forms.fields import SafeForm
-from deals.forms.instruments import InstrumentField
-from deals.models import Investor, WarrantExercise
+from deals.forms.instruments import InstrumentField, InvestorField
+from deals.models import WarrantExercise
 
 
 class ExerciseForm(SafeForm):
@@ -60,7 +60,7 @@ class ExerciseDishonourForm(SafeForm):
 class ExerciseFilterForm(SafeForm):
     q = forms.CharField(required=False, label="Search", widget=forms.TextInput(attrs={"placeholder": "investor, warrant, ref"}))
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *WarrantExercise.Status.choices])
-    investor = forms.ModelChoiceField(required=False, queryset=Investor.objects.order_by("legal_name"), empty_label="Any investor")
+    investor = InvestorField()  # by name with suggestions: no <select> of every investor (issue 17)
     warrant = InstrumentField(kind="warrant", open_only=False, required=False)
     date_from = forms.DateField(required=False, widget=DATE, label="From")
     date_to = forms.DateField(required=False, widget=DATE, label="To")

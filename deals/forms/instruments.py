@@ -18,8 +18,9 @@ class InstrumentInput(forms.TextInput):
 
     def __init__(self, *, kind: str, open_only: bool, attrs=None):
         self.kind, self.open_only = kind, open_only
-        base = {"autocomplete": "off", "spellcheck": "false", "maxlength": "60",
+        base = {"autocomplete": "off", "spellcheck": "false",
                 "placeholder": {"warrant": "Warrant number, e.g. W-2, or holder's name",
+                                "investor": "Any investor (type a name)",
                                 "debenture": "Debenture number, e.g. D-7, or holder's name"}.get(
                                     kind, "Number (e.g. D-7 or J-3) or holder's name")}
         super().__init__(attrs={**base, **(attrs or {})})
@@ -42,7 +43,7 @@ class InstrumentField(forms.CharField):
 
     def __init__(self, *, kind: str = "convertible", open_only: bool = True, **kwargs):
         self.kind, self.open_only = kind, open_only
-        kwargs.setdefault("max_length", 60)
+        kwargs.setdefault("max_length", 200 if kind == "investor" else 60)
         kwargs.setdefault("widget", InstrumentInput(kind=kind, open_only=open_only))
         super().__init__(**kwargs)
 
@@ -63,3 +64,13 @@ class InstrumentField(forms.CharField):
         if found is None:
             raise forms.ValidationError(reason, code="invalid_choice")
         return found
+
+
+class InvestorField(InstrumentField):
+    """A list filter's investor, by name (suggestions as for instruments); a bare id still works
+    for links and API callers. Cleans to the Investor."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Investor")
+        super().__init__(kind="investor", open_only=False, **kwargs)

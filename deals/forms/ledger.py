@@ -6,7 +6,8 @@ from __future__ import annotations
 from django import forms
 
 from deals.forms.fields import SafeForm
-from deals.models import Investor, ObligationKind, SettlementMethod
+from deals.forms.instruments import InvestorField
+from deals.models import ObligationKind, SettlementMethod
 from deals.selectors.settlements import AGING_BUCKETS, MONEY_KINDS
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -48,7 +49,7 @@ KIND_CHOICES = [("", "Any kind"), *[(k, label) for k, label in ObligationKind.ch
 
 
 class AgingFilterForm(_Styled):
-    investor = forms.ModelChoiceField(required=False, queryset=Investor.objects.order_by("legal_name"), empty_label="Any investor")
+    investor = InvestorField()  # by name with suggestions: no <select> of every investor (issue 17)
     kind = forms.ChoiceField(required=False, choices=KIND_CHOICES)
     bucket = forms.ChoiceField(required=False, choices=[("", "Any age"), *[(b[0], b[1]) for b in AGING_BUCKETS]])
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from django.db.models import CharField, F, IntegerField, Q, Value
 from django.db.models.functions import Length
 
-from deals.models import Debenture, InstrumentStatus, PreferredHolding, Warrant
+from deals.models import Debenture, InstrumentStatus, Investor, PreferredHolding, Warrant
 from deals.models.financing import series_name
 from nhtc import formatting
 
-KINDS = ("convertible", "debenture", "warrant")
+KINDS = ("convertible", "debenture", "warrant", "investor")
 SEARCH_PAGE_SIZE = 20
 
 
@@ -43,12 +43,12 @@ def _warrants(open_only: bool):
 
 
 def _number_field(model) -> str:
-    return "certificate_number" if model is PreferredHolding else "number"
+    return {PreferredHolding: "certificate_number", Investor: "legal_name"}.get(model, "number")
 
 
 def instrument_key(instrument) -> str:
     """ "debenture:7" / "preferred:3" / "warrant:2": how filters and links name an instrument."""
-    kind = {Debenture: "debenture", PreferredHolding: "preferred", Warrant: "warrant"}[type(instrument)]
+    kind = {Debenture: "debenture", PreferredHolding: "preferred", Warrant: "warrant", Investor: "investor"}[type(instrument)]
     return f"{kind}:{instrument.pk}"
 
 
@@ -57,10 +57,13 @@ def instrument_number(instrument) -> str:
 
 
 def _models(kind: str) -> list:
-    return {"convertible": [Debenture, PreferredHolding], "debenture": [Debenture], "warrant": [Warrant]}[kind]
+    return {"convertible": [Debenture, PreferredHolding], "debenture": [Debenture], "warrant": [Warrant],
+            "investor": [Investor]}[kind]
 
 
 def _base(model, open_only: bool):
+    if model is Investor:
+        return Investor.objects.all()
     return {Debenture: _debentures, PreferredHolding: _preferred, Warrant: _warrants}[model](open_only)
 
 
@@ -73,8 +76,8 @@ def instrument_resolve(text: str, *, kind: str = "convertible", open_only: bool 
         return None, "Type the instrument's number (suggestions appear as you type)."
     models = _models(kind)
     prefix, _, pk = text.partition(":")
-    by_key = {"debenture": Debenture, "preferred": PreferredHolding, "warrant": Warrant}.get(prefix.lower())
-    related = ("investor", "financing__issuer")
+    by_key = {"debenture": Debenture, "preferred": PreferredHolding, "warrant": Warrant, "investor": Investor}.get(prefix.lower())
+    related = () if kind == "investor" else ("investor", "financing__issuer")
     if by_key is not None and pk.isdigit() and len(pk) < 19:
         if by_key not in models:
             return None, f"{text} is not a {' or '.join(m._meta.verbose_name for m in models)}."
@@ -96,8 +99,11 @@ def instrument_resolve(text: str, *, kind: str = "convertible", open_only: bool 
 
 def _none_open(text: str, models, open_only: bool, *, key: bool = False) -> str:
     what = " or ".join(
-        {Debenture: "debenture", PreferredHolding: "Series J certificate", Warrant: "warrant"}[m] for m in models
+        {Debenture: "debenture", PreferredHolding: "Series J certificate", Warrant: "warrant", Investor: "investor"}[m]
+        for m in models
     )
+    if models == [Investor]:
+        return f"No investor is named {text!r}. Type the full name or pick it from the suggestions."
     state = "outstanding " if open_only else ""
     named = f"{text} names no {state}{what}" if key else f"No {state}{what} is numbered {text!r}"
     return f"{named}. Type the number (e.g. D-7) or pick it from the suggestions."
@@ -118,6 +124,11 @@ def instrument_search(*, q: str = "", kind: str = "convertible", open_only: bool
     number order, ``page_size`` a page: (suggestions, has_more). One query whatever the kind: the
     kinds' tables are combined with UNION ALL and only one page is read."""
     q = (q or "").strip()
+    start = (max(1, page) - 1) * page_size
+    if kind == "investor":
+        qs = Investor.objects.filter(legal_name__icontains=q) if q else Investor.objects.all()
+        found = list(qs.order_by("legal_name").values_list("legal_name", "jurisdiction")[start : start + page_size + 1])
+        return [Suggestion(value=name, label=f"{name} -- {where}") for name, where in found[:page_size]], len(found) > page_size
     parts = []
     for order, model in enumerate(_models(kind)):
         number = _number_field(model)
@@ -140,9 +151,8 @@ def instrument_search(*, q: str = "", kind: str = "convertible", open_only: bool
             .values_list("k", "num", "nlen", "who", "left", "st", "ser")
         )
     qs = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    start = (max(1, page) - 1) * page_size
     rows = list(qs.order_by("k", "nlen", "num")[start : start + page_size + 1])
-    kind_label = {"convertible": None, "debenture": "Debenture", "warrant": "Warrant"}[kind]
+    kind_label = {"convertible": None, "debenture": "Debenture", "warrant": "Warrant"}[kind]  # investor: above
     out = []
     for k, num, _nlen, who, left, st, series in rows[:page_size]:
         what = kind_label or ("Debenture" if k == 0 else series_name(series))  # its own series (issue 18)

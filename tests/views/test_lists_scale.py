@@ -39,6 +39,7 @@ class Book:
         self.terms = (m.DealTermsVersion.objects.filter(financing=self.deb_fin).first()
                       or DealTermsVersionFactory(financing=self.deb_fin, version=1))
         self.n = 0
+        self.hub_grows = False
         self.hub = None
         self.hub_deb = self.hub_warrant = None
 
@@ -65,6 +66,12 @@ class Book:
         )
         if self.hub is None:
             self.hub, self.hub_deb, self.hub_warrant = investors[0], debs[0], warrants[0]
+        # the hub's holdings grow too, if asked (the admin's investor page lists them inline)
+        m.Debenture.objects.bulk_create(
+            [m.Debenture(financing=self.deb_fin, investor=self.hub, number=f"D-H{start}-{k}", principal=Decimal("100000"),
+                         principal_outstanding=Decimal("100000"), dated_date=DAY, issue_date=DAY, closing_date=DAY,
+                         maturity_date=datetime.date(2003, 3, 31)) for k in range(max(1, n // 100) if self.hub_grows else 0)]
+        )
         convs = m.Conversion.objects.bulk_create(
             [m.Conversion(debenture=self.hub_deb, investor=self.hub, terms_version=self.terms, amount=Decimal("1000"),
                           conversion_date=DAY + datetime.timedelta(days=i % 300), notice_method="facsimile",
@@ -135,6 +142,7 @@ def test_every_list_page_runs_the_same_queries_at_10_and_1000_rows(request, clie
     client.force_login(user)
     set_business_date(DAY)
     book = Book(user)
+    book.hub_grows = True
     book.grow(10)
     urls = _urls(book, admin=role == "deal_admin")
     at_10 = {url: _count(client, url) for url in urls}
@@ -327,3 +335,58 @@ def test_forms_stay_small_at_10000_instruments(client, clerk, deal_admin):
         sizes[url] = len(r.content)
     assert all(size <= 100_000 for size in sizes.values()), sizes
     assert sizes["/conversions/new/"] <= 20_000, sizes  # nothing in it grows with the book
+
+
+def test_search_narrows_by_ids_and_stays_complete_when_broad(clerk_client, clerk, monkeypatch):
+    from deals.selectors import search
+
+    set_business_date(DAY)
+    book = Book(clerk)
+    book.grow(30)
+    hub_rows = m.Conversion.objects.filter(investor=book.hub).count()
+    assert hub_rows == 30
+    by_name = clerk_client.get("/conversions/?q=Fund 00000").context["page"].paginator.count
+    by_ref = clerk_client.get("/conversions/?q=fax-7").context["page"].paginator.count  # FAX-7 (case ignored)
+    monkeypatch.setattr(search, "MAX_IDS", 2)  # "Fund" matches 30 investors: past the cap, a subquery
+    broad = clerk_client.get("/conversions/?q=Fund").context["page"].paginator.count
+    assert (by_name, by_ref, broad) == (30, 1, 30)
+
+
+def test_investor_filter_by_name_replaces_the_select(clerk_client, clerk):
+    set_business_date(DAY)
+    book = Book(clerk)
+    book.grow(3)
+    for url in ("/conversions/", "/exercises/", "/deadlines/", "/notices/"):
+        html = clerk_client.get(url).content.decode()
+        assert '<select name="investor"' not in html, url
+        assert "/instruments/search/?kind=investor" in html, url
+    name = book.hub.legal_name
+    assert clerk_client.get("/conversions/", {"investor": name.upper()}).context["page"].paginator.count == 3
+    assert clerk_client.get("/conversions/", {"investor": str(book.hub.pk)}).context["page"].paginator.count == 3  # links, API
+    r = clerk_client.get("/conversions/", {"investor": "Nobody LLC"})
+    assert "No investor is named &#x27;Nobody LLC&#x27;" in r.content.decode()
+    names = [s["value"] for s in clerk_client.get("/instruments/search/?kind=investor&q=fund 0000").json()["results"]]
+    assert names == ["Fictional Fund 00000 (test)", "Fictional Fund 00001 (test)", "Fictional Fund 00002 (test)"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate is PostgreSQL's")
+def test_unfiltered_count_past_the_limit_is_the_planners_estimate_on_postgresql(clerk, django_assert_num_queries):
+    set_business_date(DAY)
+    book = Book(clerk)
+    book.grow(10)
+    template = m.Conversion.objects.first()
+    rows = []
+    for _ in range(10_050):
+        template.pk, template.idempotency_key = None, uuid.uuid4().hex
+        rows.append(m.Conversion(**{f.attname: getattr(template, f.attname) for f in m.Conversion._meta.concrete_fields}))
+    m.Conversion.objects.bulk_create(rows, batch_size=2000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE deals_conversion")
+    paginator = ListPaginator(m.Conversion.objects.order_by("-conversion_date", "-id"), 25, exact_limit=10_000)
+    with django_assert_num_queries(1):  # the estimate; the capped count is not run
+        assert 10_000 < paginator.count <= 10_100
+    assert paginator.count_is_estimate and not paginator.count_is_floor
+    # filtered: exact up to the limit, then "more than"
+    filtered = ListPaginator(m.Conversion.objects.filter(amount__gt=0).order_by("-conversion_date", "-id"), 25, exact_limit=10_000)
+    assert filtered.count == 10_001 and filtered.count_is_floor
