@@ -327,3 +327,30 @@ def test_forms_stay_small_at_10000_instruments(client, clerk, deal_admin):
         sizes[url] = len(r.content)
     assert all(size <= 100_000 for size in sizes.values()), sizes
     assert sizes["/conversions/new/"] <= 20_000, sizes  # nothing in it grows with the book
+
+
+@pytest.mark.parametrize(
+    ("url", "model", "term"),
+    [
+        ("/admin/deals/conversion/", m.Conversion, "FAX-1"),
+        ("/admin/deals/warrantexercise/", m.WarrantExercise, "#id"),  # the demo book's exercises share one warrant
+        ("/admin/deals/obligation/", m.Obligation, "FAX"),
+    ],
+)
+def test_admin_search_finds_what_the_page_search_finds(client, deal_admin, url, model, term):
+    """The admin lists search through deals.selectors.search (SelectorSearchMixin): the same rows
+    as the selector's Q, none of the others; an empty term lists every row."""
+    from deals.selectors import search
+
+    client.force_login(deal_admin)
+    set_business_date(DAY)
+    Book(deal_admin).grow(3)
+    if term == "#id":
+        term = f"#{model.objects.order_by('pk').last().pk}"
+    q = {m.Conversion: search.conversion_search, m.WarrantExercise: search.exercise_search,
+         m.Obligation: search.obligation_search}[model]
+    expected = model.objects.filter(q(term)).count()
+    assert 0 < expected < model.objects.count()
+    found = client.get(url, {"q": f"  {term} "})
+    assert found.status_code == 200 and found.context_data["cl"].result_count == expected
+    assert client.get(url, {"q": ""}).context_data["cl"].result_count == model.objects.count()
