@@ -159,6 +159,17 @@ class DealAdmin(ReadOnlyHistoryAdmin):
         formset.save_m2m()
 
 
+class SelectorSearchMixin:
+    """The admin list searches as the matching page does (deals.selectors.search: indexed columns
+    only, no LIKE over the whole table). ``search_q`` turns the typed term into a Q."""
+
+    search_q = None
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        return (queryset.filter(self.search_q(term)) if term else queryset), False
+
+
 class RecordAdmin(DealAdmin):
     """Workflow records: view-only here (services make and change them)."""
 
@@ -850,7 +861,7 @@ class BusinessDateAdmin(DealAdmin):
 
 
 @admin.register(m.Conversion)
-class ConversionAdmin(RecordAdmin):
+class ConversionAdmin(SelectorSearchMixin, RecordAdmin):
     list_display = ("__str__", "investor", "amount", "conversion_date", "conversion_price", "shares_issuable",
                     "delivery_date", "status", "terms_version")
     list_select_related = ("investor", "debenture", "preferred", "terms_version")
@@ -861,13 +872,11 @@ class ConversionAdmin(RecordAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("snapshot")
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        return (queryset.filter(conversion_search(term)) if term else queryset), False
+    search_q = staticmethod(conversion_search)
 
 
 @admin.register(m.WarrantExercise)
-class WarrantExerciseAdmin(RecordAdmin):
+class WarrantExerciseAdmin(SelectorSearchMixin, RecordAdmin):
     list_display = ("__str__", "investor", "shares", "exercise_date", "exercise_price", "aggregate_price",
                     "delivery_date", "status", "terms_version")
     list_select_related = ("warrant", "investor", "terms_version")
@@ -878,9 +887,7 @@ class WarrantExerciseAdmin(RecordAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("snapshot")
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        return (queryset.filter(exercise_search(term)) if term else queryset), False
+    search_q = staticmethod(exercise_search)
 
 
 @admin.register(m.Redemption)
@@ -893,7 +900,7 @@ class RedemptionAdmin(RecordAdmin):
 
 
 @admin.register(m.Obligation)
-class ObligationAdmin(RecordAdmin):
+class ObligationAdmin(SelectorSearchMixin, RecordAdmin):
     list_display = ("kind", "clause", "due_date", "amount", "status", "investor", "content_type", "object_id",
                     "period_key")
     list_select_related = ("investor", "content_type")
@@ -901,9 +908,7 @@ class ObligationAdmin(RecordAdmin):
     search_fields = ("description",)  # indexed columns only (deals.selectors.search)
     search_help_text = "Description, investor name, or the id of the row or of its source record."
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        return (queryset.filter(obligation_search(term)) if term else queryset), False
+    search_q = staticmethod(obligation_search)
 
 
 @admin.register(m.Settlement)

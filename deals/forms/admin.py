@@ -152,7 +152,10 @@ class WarrantAdminForm(SafeModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "sizing_reason" in self.fields:
-            self.fields["sizing_reason"].widget = forms.Textarea(attrs={"rows": 2})
+            reason = self.fields["sizing_reason"]
+            # keep the admin's aria-label: in the investor page's warrant rows the textarea has no <label>
+            label = reason.widget.attrs.get("aria-label") or str(reason.label or "Sizing reason")
+            reason.widget = forms.Textarea(attrs={"rows": 2, "aria-label": label})
         if "expiry_date" in self.fields:
             self.fields["expiry_date"].required = False
             self.fields["expiry_date"].help_text = (

@@ -18,11 +18,12 @@ class InstrumentInput(forms.TextInput):
 
     def __init__(self, *, kind: str, open_only: bool, attrs=None):
         self.kind, self.open_only = kind, open_only
-        base = {"autocomplete": "off", "spellcheck": "false",
-                "placeholder": {"warrant": "Warrant number, e.g. W-2, or holder's name",
+        base = {"autocomplete": "off", "spellcheck": "false", "maxlength": "200",
+                # short enough to show whole in a 390 px phone field; the label names the instrument
+                "placeholder": {"warrant": "e.g. W-2, or the holder's name",
                                 "investor": "Any investor (type a name)",
-                                "debenture": "Debenture number, e.g. D-7, or holder's name"}.get(
-                                    kind, "Number (e.g. D-7 or J-3) or holder's name")}
+                                "debenture": "e.g. D-7, or the holder's name"}.get(
+                                    kind, "e.g. D-7, J-3, or the holder's name")}
         super().__init__(attrs={**base, **(attrs or {})})
 
     def get_context(self, name, value, attrs):

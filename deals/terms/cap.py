@@ -23,7 +23,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
@@ -137,16 +137,7 @@ class AuthorizedCheck:
     clause: str = CLAUSE_AUTHORIZED
 
     def as_dict(self) -> dict:
-        return {
-            "authorized_shares": self.authorized_shares,
-            "issued_shares": self.issued_shares,
-            "available": self.available,
-            "requested": self.requested,
-            "within": self.within,
-            "over": self.over,
-            "fits": self.fits,
-            "clause": self.clause,
-        }
+        return asdict(self)  # every field is an int, bool or str: JSON as it stands
 
 
 def authorized_check(*, requested_shares: int, authorized_shares: int, issued_shares: int) -> AuthorizedCheck:

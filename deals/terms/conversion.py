@@ -593,6 +593,42 @@ def _shares_split(
     return shares, accrual.amount, 0, shares
 
 
+def _share_limits(
+    *,
+    terms: DealTerms,
+    total: int,
+    outstanding_shares: int,
+    cap_shares_issued: int,
+    shares_outstanding_at_signing: int | None,
+    stockholder_approval: bool,
+    issued_shares: int | None,
+    authorized_shares: int | None,
+    warrant_shares: int,
+) -> tuple[CapCheck, ReserveCheck, AuthorizedCheck]:
+    """The share limits every conversion quote checks: the 20% cap (SPA 4(d)(ii), 4(i)), the
+    reserve for all outstanding conversions and warrants (SPA 4(g)) and the authorized shares
+    (SPA 3(c), 4(i)(i)). ``total`` is the shares this conversion asks for; ``outstanding_shares``
+    what the whole outstanding amount would convert into."""
+    cap = cap_check(
+        terms=terms,
+        requested_shares=total,
+        shares_issued_before=cap_shares_issued,
+        shares_outstanding_at_signing=shares_outstanding_at_signing,
+        stockholder_approval=stockholder_approval,
+    )
+    reserve = reserve_check(
+        terms=terms,
+        conversion_shares=outstanding_shares,
+        warrant_shares=warrant_shares,
+        issued_shares=NHTC_SHARES_OUTSTANDING_AT_SIGNING if issued_shares is None else issued_shares,
+        authorized_shares=authorized_shares,
+    )
+    authorized = authorized_check(
+        requested_shares=total, authorized_shares=reserve.authorized_shares, issued_shares=reserve.issued_shares
+    )
+    return cap, reserve, authorized
+
+
 def quote_debenture_conversion(
     *,
     terms: DealTerms,
@@ -646,23 +682,16 @@ def quote_debenture_conversion(
     )
     price = cp.applied_price
     shares, cash, acc_shares, total = _shares_split(amount, accrual, interest_payment, price, terms)
-    cap = cap_check(
+    cap, reserve, authorized = _share_limits(
         terms=terms,
-        requested_shares=total,
-        shares_issued_before=cap_shares_issued,
+        total=total,
+        outstanding_shares=to_shares(elig.outstanding / price, terms.share_rounding) + acc_shares,
+        cap_shares_issued=cap_shares_issued,
         shares_outstanding_at_signing=shares_outstanding_at_signing,
         stockholder_approval=stockholder_approval,
-    )
-    outstanding_shares = to_shares(elig.outstanding / price, terms.share_rounding) + acc_shares
-    reserve = reserve_check(
-        terms=terms,
-        conversion_shares=outstanding_shares,
-        warrant_shares=warrant_shares,
-        issued_shares=NHTC_SHARES_OUTSTANDING_AT_SIGNING if issued_shares is None else issued_shares,
+        issued_shares=issued_shares,
         authorized_shares=authorized_shares,
-    )
-    authorized = authorized_check(
-        requested_shares=total, authorized_shares=reserve.authorized_shares, issued_shares=reserve.issued_shares
+        warrant_shares=warrant_shares,
     )
     delivered = conversion_date if notice_delivered is None else notice_delivered
     return ConversionQuote(
@@ -739,23 +768,16 @@ def quote_preferred_conversion(
     )
     price = cp.applied_price
     shares, cash, acc_shares, total = _shares_split(amount, accrual, dividend_payment, price, terms)
-    cap = cap_check(
+    cap, reserve, authorized = _share_limits(
         terms=terms,
-        requested_shares=total,
-        shares_issued_before=cap_shares_issued,
+        total=total,
+        outstanding_shares=to_shares(elig.outstanding / price, terms.share_rounding) + acc_shares,
+        cap_shares_issued=cap_shares_issued,
         shares_outstanding_at_signing=shares_outstanding_at_signing,
         stockholder_approval=stockholder_approval,
-    )
-    outstanding_shares = to_shares(elig.outstanding / price, terms.share_rounding) + acc_shares
-    reserve = reserve_check(
-        terms=terms,
-        conversion_shares=outstanding_shares,
-        warrant_shares=warrant_shares,
-        issued_shares=NHTC_SHARES_OUTSTANDING_AT_SIGNING if issued_shares is None else issued_shares,
+        issued_shares=issued_shares,
         authorized_shares=authorized_shares,
-    )
-    authorized = authorized_check(
-        requested_shares=total, authorized_shares=reserve.authorized_shares, issued_shares=reserve.issued_shares
+        warrant_shares=warrant_shares,
     )
     split = None
     n_pref, rem = divmod(amount, terms.preferred_stated_value)

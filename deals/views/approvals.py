@@ -58,34 +58,39 @@ def approval_detail(request, pk: int):
     return _detail(request, _approval(pk))
 
 
+def _decide(request, pk: int, *, form_class, form_key: str, act, done):
+    """Approve or reject (issue 12): a bad form or a refused decision shows the item again with the
+    reason (status 400, nothing written); a decision made redirects to the item."""
+    item = _approval(pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _detail(request, item, **{form_key: form}, status=400)
+    try:
+        item = act(item, form.cleaned_data)
+    except WorkflowError as err:
+        return _detail(request, _approval(pk), **{form_key: form}, error=err.message, status=400)
+    messages.success(request, done(item))
+    return redirect("approval_detail", pk=item.pk)
+
+
 @require_POST
 @deal_admin_required
 def approval_approve_view(request, pk: int):
-    item = _approval(pk)
-    form = ApproveForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, item, approve_form=form, status=400)
-    try:
-        item = approval_approve(approval=item.pk, checker=request.user)
-    except WorkflowError as err:
-        return _detail(request, _approval(pk), approve_form=form, error=err.message, status=400)
-    messages.success(request, f"Approval #{item.pk} approved and applied: {item.result_label or item.summary}.")
-    return redirect("approval_detail", pk=item.pk)
+    return _decide(
+        request, pk, form_class=ApproveForm, form_key="approve_form",
+        act=lambda item, data: approval_approve(approval=item.pk, checker=request.user),
+        done=lambda item: f"Approval #{item.pk} approved and applied: {item.result_label or item.summary}.",
+    )
 
 
 @require_POST
 @deal_admin_required
 def approval_reject_view(request, pk: int):
-    item = _approval(pk)
-    form = RejectForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, item, reject_form=form, status=400)
-    try:
-        item = approval_reject(approval=item.pk, checker=request.user, reason=form.cleaned_data["reason"])
-    except WorkflowError as err:
-        return _detail(request, _approval(pk), reject_form=form, error=err.message, status=400)
-    messages.success(request, f"Approval #{item.pk} rejected; nothing was applied.")
-    return redirect("approval_detail", pk=item.pk)
+    return _decide(
+        request, pk, form_class=RejectForm, form_key="reject_form",
+        act=lambda item, data: approval_reject(approval=item.pk, checker=request.user, reason=data["reason"]),
+        done=lambda item: f"Approval #{item.pk} rejected; nothing was applied.",
+    )
 
 
 urlpatterns = [

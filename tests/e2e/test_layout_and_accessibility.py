@@ -63,7 +63,10 @@ def _clerk_pages():
         ("conversions", "/conversions/"),
         ("conversion-new", "/conversions/new/"),
         ("exercises", "/exercises/"),
+        ("exercise-new", "/exercises/new/"),
         ("redemptions", "/redemptions/"),
+        ("cap", "/cap/"),
+        ("aging", "/books/aging/"),
         ("investors", "/investors/"),
         ("investor", f"/investors/{inv.pk}/"),
         ("deadlines", "/deadlines/"),
@@ -72,6 +75,7 @@ def _clerk_pages():
         ("registration", f"/company/registration/{fin.pk}/"),
         ("suspensions", f"/company/registration/{fin.pk}/suspensions/"),
         ("damages", f"/company/damages/{fin.pk}/"),
+        ("damages-page-2", f"/company/damages/{fin.pk}/?page=2"),
         ("damages-investor", f"/company/damages/{fin.pk}/investors/{inv.pk}/"),
         ("offers", "/company/offers/"),
         ("defaults", "/company/defaults/"),
@@ -114,6 +118,9 @@ def test_admin_pages_fit_every_width_and_pass_axe(demo, live_server, browser):
     failures = []
     for name, url in [
         ("admin-index", "/admin/"),
+        ("approvals", "/approvals/"),
+        ("redemption-new", "/redemptions/new/"),
+        ("cap-admin", "/cap/"),
         ("admin-investors", "/admin/deals/investor/"),
         ("admin-investor", f"/admin/deals/investor/{inv.pk}/change/"),
         ("admin-conversions", "/admin/deals/conversion/"),

@@ -390,3 +390,30 @@ def test_unfiltered_count_past_the_limit_is_the_planners_estimate_on_postgresql(
     # filtered: exact up to the limit, then "more than"
     filtered = ListPaginator(m.Conversion.objects.filter(amount__gt=0).order_by("-conversion_date", "-id"), 25, exact_limit=10_000)
     assert filtered.count == 10_001 and filtered.count_is_floor
+
+
+@pytest.mark.parametrize(
+    ("url", "model", "term"),
+    [
+        ("/admin/deals/conversion/", m.Conversion, "FAX-1"),
+        ("/admin/deals/warrantexercise/", m.WarrantExercise, "#id"),  # the demo book's exercises share one warrant
+        ("/admin/deals/obligation/", m.Obligation, "FAX"),
+    ],
+)
+def test_admin_search_finds_what_the_page_search_finds(client, deal_admin, url, model, term):
+    """The admin lists search through deals.selectors.search (SelectorSearchMixin): the same rows
+    as the selector's Q, none of the others; an empty term lists every row."""
+    from deals.selectors import search
+
+    client.force_login(deal_admin)
+    set_business_date(DAY)
+    Book(deal_admin).grow(3)
+    if term == "#id":
+        term = f"#{model.objects.order_by('pk').last().pk}"
+    q = {m.Conversion: search.conversion_search, m.WarrantExercise: search.exercise_search,
+         m.Obligation: search.obligation_search}[model]
+    expected = model.objects.filter(q(term)).count()
+    assert 0 < expected < model.objects.count()
+    found = client.get(url, {"q": f"  {term} "})
+    assert found.status_code == 200 and found.context_data["cl"].result_count == expected
+    assert client.get(url, {"q": ""}).context_data["cl"].result_count == model.objects.count()
