@@ -282,6 +282,11 @@ def _apply_terms(item: Approval, checker):
     from deals.services.terms import terms_version_create
 
     p = item.payload
+    if p.get("price_protection"):
+        # SPA 4(j)(v): required by the agreement itself, no consent; the offer's service applies it.
+        from deals.services.company.rofr import price_protection_apply
+
+        return price_protection_apply(approval=item, checker=checker)
     if p.get("contract_terms"):
         # The engine decides again on the consents recorded with the request (RRA 10 / SPA 9(i)).
         rows = list(item.consents.select_related("investor"))

@@ -182,20 +182,31 @@ def redemption_notice(
 
 @transaction.atomic
 def redemption_payment_record(*, redemption: Redemption, payment_date: datetime.date, user, method: str = "wire",
-                              reference: str = "") -> Redemption:
+                              reference: str = ""):
     """Debenture 4(B)(ii): record the payment. On time: a Settlement of the redemption's ledger row
-    for the price with interest through the actual payment date, through the books' one entry point
-    (``deals.services.ledger.settlements.settlement_record``: deal admins only, amount and date
-    checks, history); paid in full, the redemption is PAID and the Debenture REDEEMED
-    (``redemption_paid``). Late: the Notice of Redemption is VOID and the Company's right to
-    redeem the Debenture ends; the Debenture stays outstanding (nothing is settled)."""
-    from deals.models import Obligation, ObligationKind
+    for the price with interest through the actual payment date, submitted like a payment on the
+    obligation page (``deals.services.approvals.settlement_submit``, issue 12): at or under
+    ``APPROVAL_PAYMENT_THRESHOLD`` it is recorded at once through ``settlement_record`` (deal admins
+    only, amount and date checks, history) -- paid in full, the redemption is PAID and the
+    Debenture REDEEMED (``redemption_paid``) -- and the Redemption is returned; above it the
+    pending ``Approval`` is returned and the redemption stays PENDING until a second deal admin
+    approves (a second request meanwhile is refused naming it). Late: the Notice of Redemption is
+    VOID and the Company's right to redeem the Debenture ends; the Debenture stays outstanding
+    (nothing is settled, so nothing waits for approval)."""
+    from deals.models import Approval, ApprovalStatus, Obligation, ObligationKind
     from deals.selectors.settlements import AmountUnavailable, amount_due_on
-    from deals.services.ledger.settlements import settlement_record
+    from deals.services.approvals import settlement_submit
 
     red = Redemption.objects.select_for_update().select_related("debenture", "terms_version").get(pk=redemption.pk)
     if red.status != RedemptionStatus.PENDING:
         raise WorkflowError(f"This redemption is already {red.get_status_display().lower()}.", code="wrong_status")
+    pending = (Approval.objects.filter(status=ApprovalStatus.PENDING, obligation__kind=ObligationKind.REDEMPTION_PAYMENT,
+                                       obligation__content_type__model="redemption", obligation__object_id=red.pk)
+               .order_by("pk").first())
+    if pending is not None:  # before the lateness check: a later date must not void a notice whose payment waits
+        raise WorkflowError(
+            f"The payment of this redemption is already pending approval #{pending.pk} ({money(pending.amount)}); a "
+            "second deal admin approves or rejects it (issue 12).", code="pending_approval", field="payment_date")
     today = not_after_business_date(payment_date, what="payment date", field="payment_date")
     if payment_date < red.notice_date:
         raise WorkflowError(
@@ -220,8 +231,10 @@ def redemption_payment_record(*, redemption: Redemption, payment_date: datetime.
         due = amount_due_on(row, payment_date)
     except AmountUnavailable as err:
         raise WorkflowError(str(err), code="amount_unavailable", field="payment_date")
-    settlement_record(obligation_id=row.pk, kind="payment", date=payment_date, amount=due.balance, method=method,
-                      reference=reference or f"Redemption of {red.debenture.label}", by=user)
+    result = settlement_submit(obligation_id=row.pk, kind="payment", date=payment_date, amount=due.balance, method=method,
+                               reference=reference or f"Redemption of {red.debenture.label}", by=user)
+    if isinstance(result, Approval):
+        return result
     red.refresh_from_db()
     return red
 

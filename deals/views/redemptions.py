@@ -8,12 +8,14 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deals.forms.redemptions import PaymentForm, RedemptionForm
-from deals.models import Redemption, RedemptionStatus
+from deals.models import Approval, Redemption, RedemptionStatus
 from deals.pagination import ListPaginator
 from deals.selectors.conversions import obligations_of
 from deals.services import redemptions as svc
+from deals.services.approvals import payment_threshold
 from deals.services.calendar import business_date
 from deals.services.conversions import WorkflowError
+from nhtc.formatting import money
 
 from .access import clerk_required, deal_admin_required
 from .conversions import PAGE_SIZE, add_workflow_error
@@ -87,10 +89,14 @@ def _load(pk):
 def _detail(request, red, form=None, status=200):
     if form is None and red.status == RedemptionStatus.PENDING:
         form = PaymentForm(initial={"payment_date": business_date()})
+    obligations = list(obligations_of(red))
+    pending = list(Approval.objects.filter(obligation__in=[o.pk for o in obligations], status="pending")
+                   .select_related("maker").order_by("pk"))
     return render(
         request,
         "deals/redemptions/detail.html",
-        {"r": red, "form": form, "state": svc.redemption_state(red), "obligations": list(obligations_of(red))},
+        {"r": red, "form": form, "state": svc.redemption_state(red), "obligations": obligations,
+         "pending_approvals": pending},
         status=status,
     )
 
@@ -113,7 +119,13 @@ def redemption_pay(request, pk: int):
         except WorkflowError as err:
             add_workflow_error(form, err)
         else:
-            if red.status == RedemptionStatus.VOID:
+            if isinstance(red, Approval):
+                messages.warning(
+                    request,
+                    f"Payment of {money(red.amount)} is above the {money(payment_threshold())} approval threshold: pending "
+                    f"approval #{red.pk}; a second deal admin records it, then the Debenture is redeemed (issue 12).",
+                )
+            elif red.status == RedemptionStatus.VOID:
                 messages.warning(
                     request,
                     f"Paid after the due date {red.payment_due_date.isoformat()}: the Notice of Redemption is void and the "

@@ -174,13 +174,79 @@ def test_a_statement_for_a_future_month_is_refused(deal, as_of):
         svc.ld_statement_create(financing=deal["financing"], investor=deal["a"], month=D(2000, 4, 1), user=_admin(), as_of=as_of)
 
 
-def _admin():
+def _admin(name="ld-admin"):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
     from deals.services.roles import DEAL_ADMIN, ensure_groups
 
     ensure_groups()
-    user = get_user_model().objects.get_or_create(username="ld-admin")[0]
+    user = get_user_model().objects.get_or_create(username=name)[0]
     user.groups.add(Group.objects.get(name=DEAL_ADMIN))  # payments are settlements: deal admins only
     return user
+
+
+def _pay_july(deal):
+    """Mark investor A's $12,000.00 Periodic Amount of 2000-07-05 paid (as of 2000-09-01)."""
+    return svc.periodic_amount_mark_paid(
+        financing=deal["financing"], investor=deal["a"], lateness="required_effective_date", trigger_date=D(2000, 6, 5),
+        computation_date=D(2000, 7, 5), paid_date=D(2000, 7, 6), reference="wire 1", user=_admin(), as_of=D(2000, 9, 1),
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("threshold", "needs_approval"),
+    [("12000.00", False), ("12000.01", False), ("11999.99", True)],
+    ids=["amount-at-threshold", "amount-just-under", "amount-just-over"],
+)
+def test_periodic_amount_payment_above_the_threshold_waits_for_a_second_deal_admin(deal, settings, threshold,
+                                                                                  needs_approval):
+    """Issue 12: a $12,000.00 Periodic Amount (RRA 2(b)(iv)) marked paid from the damages page is a payment
+    like any other: at or under APPROVAL_PAYMENT_THRESHOLD it is recorded at once; above it, it waits."""
+    from deals.models import Approval, Settlement
+    from deals.services.approvals import approval_approve
+
+    settings.APPROVAL_PAYMENT_THRESHOLD = threshold
+    as_of = D(2000, 9, 1)
+    business_date_set(day=as_of)
+    _statement(deal, as_of, effective=D(2000, 8, 19))
+    result = _pay_july(deal)
+    row = Obligation.objects.get(kind=ObligationKind.PERIODIC_AMOUNT, investor=deal["a"], due_date=D(2000, 7, 5))
+    if not needs_approval:
+        assert isinstance(result, PeriodicAmountPayment) and result.amount == Decimal("12000.00")
+        assert Approval.objects.count() == 0 and row.status == ObligationStatus.PAID
+        return
+    assert isinstance(result, Approval) and result.status == "pending" and result.kind == "settlement"
+    assert result.amount == Decimal("12000.00") and result.obligation == row
+    assert "above the $11,999.99 approval threshold" in result.summary
+    assert Settlement.objects.count() == 0 and PeriodicAmountPayment.objects.count() == 0
+    assert row.status == ObligationStatus.OPEN
+    with pytest.raises(ValidationError, match=f"already pending approval #{result.pk}"):
+        _pay_july(deal)
+    assert Approval.objects.count() == 1
+    approval_approve(approval=result, checker=_admin("ld-checker"))
+    row.refresh_from_db()
+    assert row.status == ObligationStatus.PAID and row.settlements.get().amount == Decimal("12000.00")
+    p = PeriodicAmountPayment.objects.get()
+    assert p.paid_date == D(2000, 7, 6) and p.payment_reference == "wire 1" and p.amount == Decimal("12000.00")
+
+
+@pytest.mark.django_db
+def test_damages_page_says_pending_approval_for_a_payment_above_the_threshold(deal, settings, client):
+    from deals.models import Approval
+
+    settings.APPROVAL_PAYMENT_THRESHOLD = "11999.99"
+    as_of = D(2000, 9, 1)
+    business_date_set(day=as_of)
+    _statement(deal, as_of, effective=D(2000, 8, 19))
+    client.force_login(_admin())
+    resp = client.post(
+        f"/company/damages/{deal['financing'].pk}/investors/{deal['a'].pk}/paid/",
+        {"lateness": "required_effective_date", "trigger_date": "2000-06-05", "computation_date": "2000-07-05",
+         "paid_date": "2000-07-06", "reference": "wire 1"}, follow=True)
+    approval = Approval.objects.get()
+    text = resp.content.decode()
+    assert resp.status_code == 200 and f"pending approval #{approval.pk}" in text
+    assert "$12,000.00" in text and "$11,999.99 approval threshold" in text
+    assert PeriodicAmountPayment.objects.count() == 0

@@ -22,6 +22,8 @@ from deals.services.company import registration as reg_svc
 from deals.services.company import rofr as svc
 from deals.terms.errors import InvalidInput
 from deals.terms.rofr import NewTransactionTerms, past_conversion_catch_up, past_exercise_catch_up
+from tests.company.test_rofr_service import _confirm
+from tests.services.test_conversions import set_business_date
 
 from .conftest import _user, make_conversion
 
@@ -121,7 +123,8 @@ def test_the_proposal_lists_the_past_records_it_reaches(consummated):
 @pytest.mark.django_db
 def test_confirming_writes_one_row_per_holder_and_keeps_the_lines(consummated):
     d = consummated
-    adj = svc.price_protection_confirm(offer=d["offer"], user=_user(), as_of=CONSUMMATED)
+    set_business_date(CONSUMMATED)  # the approval that applies it is given on the consummation date
+    adj = _confirm(d["offer"])  # SPA 4(j)(v) through four eyes (issue 12)
     shares = Obligation.objects.get(kind=ObligationKind.PRICE_PROTECTION_SHARES)
     assert shares.investor_id == d["a"].pk and shares.details["shares"] == 5_556 and shares.amount is None
     assert shares.due_date == D(2000, 6, 20)  # 3rd business day after Thursday 2000-06-15

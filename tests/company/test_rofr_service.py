@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from deals.models import DealTermsVersion, NewTransactionOffer, ObligationKind, PriceProtectionAdjustment
+from deals.models import Approval, DealTermsVersion, NewTransactionOffer, ObligationKind, PriceProtectionAdjustment
 from deals.selectors.terms import terms_in_force
 from deals.services.company import registration as reg_svc
 from deals.services.company import rofr as svc
@@ -19,10 +19,26 @@ D = datetime.date
 OFFERED = NewTransactionTerms(market_price_pct=Decimal("85"), fixed_price=Decimal("2.00"))
 
 
-def _user():
+def _user(name="rofr-admin"):
+    """A deal admin (price protection is asked for and approved by deal admins, issue 12)."""
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
 
-    return get_user_model().objects.get_or_create(username="rofr-admin")[0]
+    from deals.services.roles import DEAL_ADMIN, ensure_groups
+
+    ensure_groups()
+    user = get_user_model().objects.get_or_create(username=name)[0]
+    user.groups.add(Group.objects.get(name=DEAL_ADMIN))
+    return user
+
+
+def _confirm(offer):
+    """SPA 4(j)(v) through four eyes: one deal admin asks, a second approves; the adjustment."""
+    from deals.services.approvals import approval_approve
+
+    approval = svc.price_protection_request(offer=offer, user=_user(), as_of=D(2000, 6, 15))
+    approval_approve(approval=approval, checker=_user("rofr-checker"))
+    return PriceProtectionAdjustment.objects.get(offer=offer)
 
 
 MAY_26 = D(2000, 5, 26)
@@ -150,7 +166,7 @@ def test_price_protection_creates_a_new_terms_version_and_adjusts_warrants_but_n
         deal["wa"].number: Decimal("1.8000"),
         deal["wb"].number: Decimal("1.8000"),
     }
-    adj = svc.price_protection_confirm(offer=offer, user=_user(), as_of=D(2000, 6, 15))
+    adj = _confirm(offer)
     assert adj.terms_version.version == 2 and adj.terms_version.effective_from == D(2000, 6, 15)
     assert adj.terms_version.preferred_discount_pct == Decimal("75")  # 75% of market < 80%
     assert adj.terms_version.financing == deal["financing"]
@@ -164,7 +180,7 @@ def test_price_protection_creates_a_new_terms_version_and_adjusts_warrants_but_n
     past.refresh_from_db()
     assert past.terms_version_id == v1.pk  # never rewritten
     with pytest.raises(ValidationError, match="already confirmed"):
-        svc.price_protection_confirm(offer=offer, user=_user(), as_of=D(2000, 6, 15))
+        svc.price_protection_request(offer=offer, user=_user(), as_of=D(2000, 6, 15))
 
 
 @pytest.mark.django_db
@@ -176,7 +192,8 @@ def test_terms_no_better_than_the_series_j_change_nothing(deal):
     offer = svc.offer_consummate(offer=offer, consummated_date=D(2000, 6, 15), final=OFFERED, user=_user(), as_of=D(2000, 6, 15))
     assert not svc.price_protection_proposal(offer).applies
     with pytest.raises(ValidationError, match="nothing to adjust"):
-        svc.price_protection_confirm(offer=offer, user=_user(), as_of=D(2000, 6, 15))
+        svc.price_protection_request(offer=offer, user=_user(), as_of=D(2000, 6, 15))
+    assert Approval.objects.count() == 0
     assert PriceProtectionAdjustment.objects.count() == 0
 
 
@@ -226,7 +243,120 @@ def test_new_transaction_recorded_as_a_financing_drives_price_protection_from_it
     assert proposal.protection.deal_terms_changes == {"preferred_discount_pct": Decimal("75.0000"),
                                                       "preferred_fixed_price": Decimal("1.2500")}
     assert {w.new_exercise_price for w in proposal.warrants} == {Decimal("1.8000")}
-    adj = svc.price_protection_confirm(offer=offer, user=_user(), as_of=D(2000, 6, 15))
+    adj = _confirm(offer)
     assert adj.terms_version.financing == deal["financing"] and adj.terms_version.preferred_discount_pct == Decimal("75")
     k_terms.refresh_from_db()
     assert terms_in_force(financing=series_k, day=D(2000, 6, 15)).version == k_terms  # Series K's own terms untouched
+
+
+def _cheaper_consummated(deal):
+    """A New Transaction at 75% of market and warrants at $1.80, consummated 2000-06-15 within the period."""
+    reg_svc.registration_statement_save(
+        financing=deal["financing"],
+        data={"filed_date": D(2000, 3, 20), "effective_date": D(2000, 4, 3), "shares_registered": 2_000_000},
+        user=None,
+        as_of=D(2000, 5, 26),
+    )
+    cheaper = NewTransactionTerms(market_price_pct=Decimal("75"), fixed_price=Decimal("2.00"), warrant_exercise_price=Decimal("1.8000"))
+    offer = _offer(deal, terms=cheaper)
+    _answer(offer, deal["a"], "declined", D(2000, 5, 30))
+    _answer(offer, deal["b"], "declined", D(2000, 5, 30))
+    return svc.offer_consummate(offer=offer, consummated_date=D(2000, 6, 15), final=cheaper, user=_user(), as_of=D(2000, 6, 15))
+
+
+@pytest.mark.django_db
+def test_price_protection_waits_for_a_second_deal_admin_and_needs_no_holder_consent(deal):
+    """Issue 12 + SPA 4(j)(v): the request writes nothing but the approval; the maker cannot approve
+    it; a second request while one is pending is refused naming it; approval applies it all."""
+    from deals.services.approvals import approval_approve
+    from deals.services.errors import WorkflowError
+
+    offer = _cheaper_consummated(deal)
+    approval = svc.price_protection_request(offer=offer, user=_user(), as_of=D(2000, 6, 15))
+    assert approval.status == "pending" and approval.kind == "terms_version" and approval.financing == deal["financing"]
+    assert approval.payload["contract_terms"] == [] and approval.consents.count() == 0 and not approval.document
+    assert approval.payload["changed"] == ["preferred_discount_pct"]
+    assert {w["exercise_price"] for w in approval.payload["price_protection"]["warrants"]} == {"1.8000"}
+    assert DealTermsVersion.objects.filter(financing=deal["financing"]).count() == 1  # nothing applied yet
+    deal["wa"].refresh_from_db()
+    assert deal["wa"].exercise_price != Decimal("1.8000") and PriceProtectionAdjustment.objects.count() == 0
+    assert svc.price_protection_pending(offer) == approval
+    with pytest.raises(ValidationError, match=f"already pending approval #{approval.pk}"):
+        svc.price_protection_request(offer=offer, user=_user(), as_of=D(2000, 6, 15))
+    with pytest.raises(WorkflowError, match="different deal admin"):
+        approval_approve(approval=approval, checker=_user())
+    approval = approval_approve(approval=approval, checker=_user("rofr-checker"))
+    v2 = DealTermsVersion.objects.get(financing=deal["financing"], version=2)
+    assert approval.result_model == "deals.DealTermsVersion" and approval.result_id == v2.pk
+    assert v2.created_by == _user() and v2.history.latest().history_user == _user("rofr-checker")
+    assert v2.preferred_discount_pct == Decimal("75") and v2.effective_from == D(2000, 6, 15)
+    adj = PriceProtectionAdjustment.objects.get(offer=offer)
+    assert adj.terms_version == v2 and len(adj.warrants_adjusted) == 2
+    deal["wa"].refresh_from_db()
+    assert deal["wa"].exercise_price == Decimal("1.8000")
+    assert deal["wa"].history.latest().history_user == _user("rofr-checker")
+    assert svc.price_protection_pending(offer) is None
+
+
+@pytest.mark.django_db
+def test_price_protection_changed_since_the_request_is_not_applied(deal):
+    """The checker approves what the maker asked for: a warrant changed meanwhile leaves the approval
+    pending and writes nothing."""
+    from deals.services.approvals import approval_approve
+    from deals.services.errors import WorkflowError
+
+    offer = _cheaper_consummated(deal)
+    approval = svc.price_protection_request(offer=offer, user=_user(), as_of=D(2000, 6, 15))
+    deal["wa"].shares_remaining -= 1
+    deal["wa"].save(update_fields=["shares_remaining"])
+    with pytest.raises(WorkflowError, match=f"differs from the one asked for in approval #{approval.pk}"):
+        approval_approve(approval=approval, checker=_user("rofr-checker"))
+    approval.refresh_from_db()
+    assert approval.status == "pending"
+    assert DealTermsVersion.objects.filter(financing=deal["financing"]).count() == 1
+    assert PriceProtectionAdjustment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_price_protection_request_is_for_deal_admins_only(deal):
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import PermissionDenied
+
+    offer = _cheaper_consummated(deal)
+    clerk = get_user_model().objects.create_user(username="rofr-clerk", password="x")
+    with pytest.raises(PermissionDenied):
+        svc.price_protection_request(offer=offer, user=clerk, as_of=D(2000, 6, 15))
+    assert Approval.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_offer_page_shows_pending_approval_number(deal, client):
+    offer = _cheaper_consummated(deal)
+    client.force_login(_user())
+    page = client.get(f"/company/offers/{offer.pk}/")
+    assert page.status_code == 200 and b"Ask for approval" in page.content
+    resp = client.post(f"/company/offers/{offer.pk}/protect/", follow=True)
+    approval = Approval.objects.get()
+    assert resp.status_code == 200
+    text = resp.content.decode()
+    assert f"pending approval #{approval.pk}" in text and 'data-testid="pp-pending"' in text
+    assert "Ask for approval" not in text
+    assert DealTermsVersion.objects.filter(financing=deal["financing"]).count() == 1
+    # asking again is refused on the page, naming the pending approval; still one request
+    resp = client.post(f"/company/offers/{offer.pk}/protect/", follow=True)
+    assert f"already pending approval #{approval.pk}" in resp.content.decode() and Approval.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_checker_sees_the_price_protection_on_the_approval_page_and_applies_it(deal, client):
+    offer = _cheaper_consummated(deal)
+    approval = svc.price_protection_request(offer=offer, user=_user(), as_of=D(2000, 6, 15))
+    client.force_login(_user("rofr-checker"))
+    text = client.get(f"/approvals/{approval.pk}/").content.decode()
+    assert 'data-testid="price-protection"' in text and "no holder consent" in text
+    assert "Clerical terms only" not in text and 'data-testid="terms-diff"' in text
+    resp = client.post(f"/approvals/{approval.pk}/approve/", {"confirm": "on"}, follow=True)
+    assert resp.status_code == 200
+    assert PriceProtectionAdjustment.objects.get(offer=offer).terms_version.version == 2
+    page = client.get(f"/company/offers/{offer.pk}/").content.decode()
+    assert 'data-testid="adjustment"' in page and 'data-testid="pp-pending"' not in page

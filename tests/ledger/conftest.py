@@ -65,7 +65,7 @@ def make_obligation(kind: str, world, deal_admin):
                    as_of=datetime.date(2000, 6, 1))
         set_business_date(datetime.date(2000, 6, 2))
     elif kind == ObligationKind.PRICE_PROTECTION_REFUND:
-        # SPA 4(j)(v): exercise price repaid on a past exercise (as price_protection_confirm writes it)
+        # SPA 4(j)(v): exercise price repaid on a past exercise (as price_protection_apply writes it)
         fin = world.preferred.financing
         ledger_put(source=fin, rows=[Row(kind, "SPA 4(j)(v)", fin.pk, datetime.date(2000, 6, 1), period_key="r1",
                                          investor_id=world.preferred.investor_id, amount=D("4000.00"),

@@ -104,7 +104,8 @@ def test_exercise_refuses_a_share_count_that_is_not_a_whole_number(warrant, cler
 # --- redemptions --------------------------------------------------------------------------------
 
 
-def test_redemption_payment_moves_principal_by_the_stored_principal(db, deal_admin):
+def test_redemption_payment_moves_principal_by_the_stored_principal(db, deal_admin, settings):
+    settings.APPROVAL_PAYMENT_THRESHOLD = "1000000"  # recorded at once (the four-eyes gate: tests/services/test_redemptions.py)
     w = make_world(end=datetime.date(2000, 6, 30))
     red = red_svc.redemption_notice(
         debenture=w.debenture, notice_date=CONV_DATE, received_date=CONV_DATE, idempotency_key="r1", user=deal_admin
@@ -116,7 +117,8 @@ def test_redemption_payment_moves_principal_by_the_stored_principal(db, deal_adm
     assert deb.history.first().principal_outstanding == D("0.00")  # the change left history
 
 
-def test_redemption_payment_refused_when_the_outstanding_principal_changed(db, deal_admin):
+def test_redemption_payment_refused_when_the_outstanding_principal_changed(db, deal_admin, settings):
+    settings.APPROVAL_PAYMENT_THRESHOLD = "1000000"  # the refusal comes from settlement_record's closing hook
     w = make_world(end=datetime.date(2000, 6, 30))
     red = red_svc.redemption_notice(
         debenture=w.debenture, notice_date=CONV_DATE, received_date=CONV_DATE, idempotency_key="r2", user=deal_admin

@@ -16,6 +16,14 @@ D = Decimal
 NOTICE = datetime.date(2000, 6, 1)  # Thursday
 
 
+@pytest.fixture(autouse=True)
+def _threshold_above_the_redemption_price(settings, request):
+    """These tests are about Debenture 4(B); the $122,449.32 payment is recorded at once under a $1,000,000
+    APPROVAL_PAYMENT_THRESHOLD. The four-eyes gate (issue 12) has its own tests below (``four_eyes`` in the name)."""
+    if "four_eyes" not in request.node.name:
+        settings.APPROVAL_PAYMENT_THRESHOLD = "1000000"
+
+
 def notice(deb, user, *, day=NOTICE, received=None, key=None):
     return svc.redemption_notice(
         debenture=deb, notice_date=day, received_date=received or day, idempotency_key=key or uuid.uuid4().hex, user=user
@@ -224,3 +232,70 @@ def test_same_key_is_one_redemption_and_second_notice_refused(db, deal_admin):
     assert a.pk == b.pk and b.replayed
     with pytest.raises(WorkflowError, match="already has a Notice of Redemption"):
         notice(w.debenture, deal_admin)
+
+
+@pytest.mark.parametrize(
+    ("threshold", "needs_approval"),
+    [("122449.32", False), ("122449.33", False), ("122449.31", True)],
+    ids=["amount-at-threshold", "amount-just-under", "amount-just-over"],
+)
+def test_four_eyes_redemption_payment_above_the_threshold_waits_for_a_second_deal_admin(
+        db, deal_admin, settings, django_user_model, threshold, needs_approval):
+    """Issue 12: the $122,449.32 redemption payment (Debenture 4(B)) is recorded at once at or under
+    APPROVAL_PAYMENT_THRESHOLD; above it, a pending approval -- the notice stays pending, the Debenture
+    outstanding -- until a second deal admin approves; then it is redeemed as of the payment date."""
+    from django.contrib.auth.models import Group
+
+    from deals.models import Approval, Settlement
+    from deals.services.approvals import approval_approve
+    from deals.services.roles import DEAL_ADMIN
+
+    settings.APPROVAL_PAYMENT_THRESHOLD = threshold
+    w = make_world(end=datetime.date(2000, 6, 30))
+    red = notice(w.debenture, deal_admin)
+    set_business_date(datetime.date(2000, 6, 15))
+    result = svc.redemption_payment_record(redemption=red, payment_date=datetime.date(2000, 6, 15), user=deal_admin)
+    if not needs_approval:
+        assert isinstance(result, Redemption) and result.status == RedemptionStatus.PAID
+        assert Approval.objects.count() == 0
+        return
+    assert isinstance(result, Approval) and result.status == "pending" and result.amount == D("122449.32")
+    assert "above the $122,449.31 approval threshold" in result.summary
+    red.refresh_from_db()
+    w.debenture.refresh_from_db()
+    assert red.status == RedemptionStatus.PENDING and w.debenture.principal_outstanding == D("100000")
+    assert Settlement.objects.count() == 0
+    # while it waits, a second payment -- even a late one that would void the notice -- is refused naming it
+    set_business_date(datetime.date(2000, 6, 16))
+    for day in (datetime.date(2000, 6, 15), datetime.date(2000, 6, 16)):
+        with pytest.raises(WorkflowError, match=f"already pending approval #{result.pk}") as e:
+            svc.redemption_payment_record(redemption=red, payment_date=day, user=deal_admin)
+        assert e.value.code == "pending_approval"
+    red.refresh_from_db()
+    assert red.status == RedemptionStatus.PENDING and Approval.objects.count() == 1
+    checker = django_user_model.objects.create_user(username="red-checker", password="x")
+    checker.groups.add(Group.objects.get(name=DEAL_ADMIN))
+    approval_approve(approval=result, checker=checker)
+    red.refresh_from_db()
+    w.debenture.refresh_from_db()
+    assert red.status == RedemptionStatus.PAID and red.payment_date == datetime.date(2000, 6, 15)
+    assert w.debenture.status == InstrumentStatus.REDEEMED and w.debenture.principal_outstanding == 0
+    assert Settlement.objects.get().recorded_by == deal_admin
+
+
+def test_four_eyes_redemption_page_says_pending_approval(db, deal_admin, settings, client):
+    from deals.models import Approval
+
+    settings.APPROVAL_PAYMENT_THRESHOLD = "100000"
+    w = make_world(end=datetime.date(2000, 6, 30))
+    red = notice(w.debenture, deal_admin)
+    set_business_date(datetime.date(2000, 6, 15))
+    client.force_login(deal_admin)
+    resp = client.post(f"/redemptions/{red.pk}/pay/", {"payment_date": "2000-06-15", "method": "wire", "reference": "w"},
+                       follow=True)
+    approval = Approval.objects.get()
+    text = resp.content.decode()
+    assert resp.status_code == 200 and f"pending approval #{approval.pk}" in text and "$100,000.00 approval threshold" in text
+    assert 'data-testid="pending-approval"' in text and "Record payment</button>" not in text
+    red.refresh_from_db()
+    assert red.status == RedemptionStatus.PENDING

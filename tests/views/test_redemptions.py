@@ -40,9 +40,11 @@ def test_confirm_then_late_payment_voids(deal_admin_client, db):
     assert red.status == RedemptionStatus.VOID
 
 
-def test_payment_on_time_from_the_page_is_a_settlement(deal_admin_client, db):
+def test_payment_on_time_from_the_page_is_a_settlement(deal_admin_client, db, settings):
     from deals.models import Obligation, ObligationKind
 
+    # at the threshold: recorded at once (above it, four eyes: tests/services/test_redemptions.py "four_eyes")
+    settings.APPROVAL_PAYMENT_THRESHOLD = "122449.32"
     w = make_world(end=datetime.date(2000, 6, 30))
     deal_admin_client.post(reverse("redemption_confirm"), data(w.debenture))
     red = Redemption.objects.get()

@@ -476,15 +476,20 @@ def periodic_amount_mark_paid(
     reference: str,
     user,
     as_of: datetime.date,
-) -> PeriodicAmountPayment:
+):
     """Record payment in full of one Periodic Amount (RRA 2(b)(iv)) as computed on ``as_of``.
 
-    The payment is a settlement of the Periodic Amount's ledger row, recorded through the books'
-    single entry point (``deals.services.ledger.settlements.settlement_record``: deal admins only,
-    amount and date checks, history); the damages schedule's ``PeriodicAmountPayment`` follows
-    from it (``periodic_amount_settled``)."""
+    The payment is a settlement of the Periodic Amount's ledger row, submitted like a payment on
+    the obligation page (``deals.services.approvals.settlement_submit``, issue 12): at or under
+    ``APPROVAL_PAYMENT_THRESHOLD`` it is recorded at once through ``settlement_record`` (deal
+    admins only, amount and date checks, history) and the damages schedule's
+    ``PeriodicAmountPayment`` follows from it (``periodic_amount_settled``), which is returned;
+    above it, the pending ``Approval`` is returned and nothing is paid until a second deal admin
+    approves. A second request while one is pending is refused naming it."""
+    from deals.models import Approval, ApprovalStatus
+    from deals.services.approvals import settlement_submit
     from deals.services.conversions import WorkflowError
-    from deals.services.ledger.settlements import settlement_record
+    from nhtc.formatting import money
 
     Investor.objects.select_for_update().get(pk=investor.pk)
     damages = damages_overview(financing=financing, as_of=as_of, investor=investor)
@@ -508,12 +513,19 @@ def periodic_amount_mark_paid(
                     object_id=financing.pk,
                     period_key=periodic_amount_key(investor.pk, lateness, trigger_date, computation_date),
                 )
+                pending = Approval.objects.filter(obligation=row, status=ApprovalStatus.PENDING).order_by("pk").first()
+                if pending is not None:
+                    raise ValidationError(
+                        f"The Periodic Amount for {computation_date.isoformat()} is already pending approval "
+                        f"#{pending.pk} ({money(pending.amount)}); a second deal admin approves or rejects it.")
                 balance = (row.amount or ZERO) - row.settled
                 try:
-                    settlement_record(obligation_id=row.pk, kind="payment", date=paid_date, amount=balance, method="wire",
-                                      reference=reference, by=user)
+                    result = settlement_submit(obligation_id=row.pk, kind="payment", date=paid_date, amount=balance,
+                                               method="wire", reference=reference, by=user)
                 except WorkflowError as err:
                     raise ValidationError(err.message)
+                if isinstance(result, Approval):
+                    return result
                 return PeriodicAmountPayment.objects.get(
                     financing=financing, investor=investor, lateness=lateness, trigger_date=trigger_date,
                     computation_date=computation_date,

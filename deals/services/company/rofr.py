@@ -5,8 +5,9 @@ deadlines per 4(j)(i)), ``offer_answer_record`` (each Buyer's answer, the
 4(j)(iv) allocation recomputed), ``offer_restart`` (changed terms, 4(j)(iii):
 a new offer linked by ``restarts``), ``offer_consummate`` (with the New
 Investor within 20 days, 4(j)(ii)), then ``price_protection_proposal`` and
-``price_protection_confirm`` (4(j)(v)): a new DealTermsVersion effective
-from the consummation date and the outstanding warrants adjusted. Past
+``price_protection_request`` (4(j)(v), issue 12: a terms-version approval; when a
+second deal admin approves, ``price_protection_apply`` writes a new DealTermsVersion
+effective from the consummation date and adjusts the outstanding warrants). Past
 conversions keep the terms version they were computed with.
 """
 
@@ -20,9 +21,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Sum
 
 from deals.models import (
+    Approval,
+    ApprovalKind,
+    ApprovalStatus,
     Conversion,
     ConversionStatus,
     DealTermsVersion,
@@ -560,34 +564,108 @@ def _catch_up_rows(proposal: Proposal, adjustment: PriceProtectionAdjustment, du
     return rows, kept
 
 
-@transaction.atomic
-def price_protection_confirm(*, offer: NewTransactionOffer, user, as_of: datetime.date) -> PriceProtectionAdjustment:
-    """SPA 4(j)(v) confirmed by a deal admin: a new DealTermsVersion effective
-    from the consummation date (earlier conversions keep their version) and
-    the outstanding warrants repriced / enlarged; history is kept by
-    simple_history on both."""
-    offer = NewTransactionOffer.objects.select_for_update().get(pk=offer.pk)
+def _price_protection_plan(offer: NewTransactionOffer):
+    """SPA 4(j)(v): (proposal, version in force on the consummation date, the adjusted terms'
+    values, the warrant changes as JSON) -- what a request shows and what approval must find again."""
     if PriceProtectionAdjustment.objects.filter(offer=offer).exists():
-        raise ValidationError("Price protection for this New Transaction is already confirmed.")
-    # Lock the financing's warrants before reading them for the proposal.
-    list(Warrant.objects.select_for_update().filter(financing=offer.financing).values_list("pk", flat=True))
+        raise ValidationError("Price protection for this New Transaction is already confirmed (SPA 4(j)(v)).")
     proposal = price_protection_proposal(offer)
     if not proposal.applies:
         raise ValidationError("SPA 4(j)(v): the New Transaction is not on better terms within the period; nothing to adjust.")
-    p = proposal.protection
     base, deal_terms = terms_in_force(financing=offer.financing_id, day=offer.consummated_date)
-    values = DealTermsVersion.values_from_terms(p.adjusted_terms(deal_terms), kind=offer.financing.terms_kind)
-    next_version = (
-        DealTermsVersion.objects.select_for_update().filter(financing_id=offer.financing_id).aggregate(n=Max("version"))["n"] or 0
-    ) + 1
-    version = DealTermsVersion.objects.create(
-        financing_id=offer.financing_id,
-        version=next_version,
-        effective_from=offer.consummated_date,
-        reason=f"SPA 4(j)(v) price protection: New Transaction Offer {offer.pk} consummated {offer.consummated_date.isoformat()}",
-        created_by=user,
-        **values,
-    )
+    values = DealTermsVersion.values_from_terms(proposal.protection.adjusted_terms(deal_terms), kind=offer.financing.terms_kind)
+    warrants = [
+        {"id": wp.warrant.pk, "number": wp.warrant.number, "exercise_price": str(wp.new_exercise_price),
+         "shares": wp.new_shares, "shares_remaining": wp.new_shares_remaining}
+        for wp in proposal.warrants if wp.protection.warrant_changes
+    ]
+    return proposal, base, values, warrants
+
+
+def price_protection_pending(offer: NewTransactionOffer):
+    """The pending terms-version approval asked for this offer's price protection, or None."""
+    return (Approval.objects.filter(kind=ApprovalKind.TERMS_VERSION, status=ApprovalStatus.PENDING,
+                                    payload__price_protection__offer_id=offer.pk).order_by("pk").first())
+
+
+@transaction.atomic
+def price_protection_request(*, offer: NewTransactionOffer, user, as_of: datetime.date):
+    """SPA 4(j)(v) asked for by a deal admin: a terms-version approval (issue 12, four eyes) that,
+    when a different deal admin approves it, writes the new DealTermsVersion effective from the
+    consummation date and reprices / enlarges the outstanding warrants
+    (``price_protection_apply``). The adjustment is the agreement applying itself, not an
+    amendment: no RRA 10 / SPA 9(i) instrument or holder consent (docs/interpretations.md).
+    Refused (nothing written) when already confirmed, already pending, not applicable, or when a
+    later terms version would stop it from taking effect."""
+    from deals.services.approvals import approval_request
+    from deals.services.errors import WorkflowError
+    from deals.services.terms import terms_values_to_json
+    from deals.terms.params import _same, contract_terms_changed, fields_for
+
+    offer = NewTransactionOffer.objects.select_for_update().select_related("financing").get(pk=offer.pk)
+    pending = price_protection_pending(offer)
+    if pending is not None:
+        raise ValidationError(
+            f"Price protection for this New Transaction is already pending approval #{pending.pk} (SPA 4(j)(v)); "
+            "a second deal admin approves or rejects it on the approvals page.")
+    proposal, base, values, warrants = _price_protection_plan(offer)
+    latest = DealTermsVersion.objects.filter(financing_id=offer.financing_id).order_by("-version").first()
+    if latest is not None and latest.pk != base.pk:
+        raise ValidationError(
+            f"SPA 4(j)(v): {offer.financing} has terms v{latest.version} effective {latest.effective_from.isoformat()}, "
+            f"after the consummation date {offer.consummated_date.isoformat()}; a version cannot take effect before "
+            "it. Record the adjustment with the terms admin instead.")
+    kind = offer.financing.terms_kind
+    old = base.term_values()
+    new = {n: values.get(n) for n in fields_for(kind)}
+    changed = [n for n in fields_for(kind) if _same(old.get(n)) != _same(new.get(n))]
+    allowed = set(proposal.protection.deal_terms_changes)
+    stray = [n for n in contract_terms_changed(old, new, kind) if n not in allowed]
+    if stray:
+        raise WorkflowError(f"SPA 4(j)(v) changes only {', '.join(sorted(allowed)) or 'the warrants'}; the adjusted "
+                            f"terms would also change {', '.join(stray)}.", code="invalid")
+    reason = (f"SPA 4(j)(v) price protection: New Transaction Offer {offer.pk} consummated "
+              f"{offer.consummated_date.isoformat()}")
+    payload = {
+        "financing_id": offer.financing_id, "effective_from": offer.consummated_date.isoformat(), "reason": reason,
+        "values": terms_values_to_json(new), "base_version": base.version, "changed": changed, "contract_terms": [],
+        "records_acknowledged": [], "records_count": 0,
+        "price_protection": {"offer_id": offer.pk, "clause": "SPA 4(j)(v)", "warrants": warrants,
+                             "deal_terms_changes": {k: str(v) for k, v in proposal.protection.deal_terms_changes.items()}},
+    }
+    summary = (f"{offer.financing}: terms v{base.version + 1} from {offer.consummated_date.isoformat()} -- SPA 4(j)(v) "
+               f"price protection, {len(changed)} term(s) changed, {len(warrants)} warrant(s) adjusted (required by the "
+               "agreement: no holder consent)")
+    return approval_request(kind=ApprovalKind.TERMS_VERSION, payload=payload, maker=user, reason=reason, summary=summary,
+                            financing=offer.financing)
+
+
+def price_protection_apply(*, approval, checker) -> DealTermsVersion:
+    """Applies an approved SPA 4(j)(v) request (called by ``approval_approve`` inside its
+    transaction): the proposal is computed again and must be the one the maker asked for (else a
+    refusal leaves the approval pending); then the new DealTermsVersion (``terms_version_create``,
+    made by the maker, approved by the checker), the warrants repriced / enlarged and the
+    PriceProtectionAdjustment, all with history."""
+    from deals.services.errors import WorkflowError
+    from deals.services.terms import terms_values_to_json, terms_version_create
+
+    p = approval.payload
+    pp = p["price_protection"]
+    offer = NewTransactionOffer.objects.select_for_update().select_related("financing").get(pk=pp["offer_id"])
+    # Lock the financing's warrants before reading them for the proposal.
+    list(Warrant.objects.select_for_update().filter(financing=offer.financing).values_list("pk", flat=True))
+    try:
+        proposal, base, values, warrants = _price_protection_plan(offer)
+    except ValidationError as err:
+        raise WorkflowError(" ".join(err.messages), code="price_protection")
+    if terms_values_to_json({n: values.get(n) for n in p["values"]}) != p["values"] or warrants != pp["warrants"] \
+            or base.version != p["base_version"]:
+        raise WorkflowError(
+            f"SPA 4(j)(v): the adjustment computed now differs from the one asked for in approval #{approval.pk} "
+            "(the terms or warrants changed meanwhile); reject it and ask again from the offer page.",
+            code="price_protection_changed")
+    version = terms_version_create(financing_id=offer.financing_id, effective_from=offer.consummated_date,
+                                   reason=p["reason"], values=p["values"], made_by=approval.maker, approved_by=checker)
     adjusted = []
     for wp in proposal.warrants:
         if not wp.protection.warrant_changes:
@@ -597,6 +675,8 @@ def price_protection_confirm(*, offer: NewTransactionOffer, user, as_of: datetim
         w.exercise_price = wp.new_exercise_price
         w.shares = wp.new_shares
         w.shares_remaining = wp.new_shares_remaining
+        w._history_user = checker
+        w._change_reason = f"SPA 4(j)(v) price protection, approval #{approval.pk}"
         w.save(update_fields=["exercise_price", "shares", "shares_remaining", "updated_at"])
         adjusted.append(
             {
@@ -612,17 +692,21 @@ def price_protection_confirm(*, offer: NewTransactionOffer, user, as_of: datetim
         terms_version=version,
         previous_terms_version=base,
         effective_from=offer.consummated_date,
-        snapshot=p.as_dict(),
+        snapshot=proposal.protection.as_dict(),
         warrants_adjusted=adjusted,
-        created_by=user,
+        created_by=approval.maker,
     )
     # SPA 4(j)(v) "(whether previously issued and/or converted or not)": what past conversions and
-    # exercises are owed, due on the 3rd business day after the confirmation (docs/interpretations.md)
+    # exercises are owed, due on the 3rd business day after the approval that applies the adjustment
+    # (docs/interpretations.md)
+    from deals.services.calendar import business_date
+
+    as_of = business_date()
     due = add_business_days(as_of, PAST_CATCH_UP_BUSINESS_DAYS)
     rows, kept = _catch_up_rows(proposal, adjustment, due)
     if kept or proposal.not_recomputable:
         adjustment.snapshot = {**adjustment.snapshot, "past": kept, "due": due.isoformat(),
                                "not_recomputable": [c.pk for c in proposal.not_recomputable]}
         adjustment.save(update_fields=["snapshot", "updated_at"])
-    ledger_put(source=adjustment, rows=rows, as_of=as_of, user=user)
-    return adjustment
+    ledger_put(source=adjustment, rows=rows, as_of=as_of, user=checker)
+    return version

@@ -9,10 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from deals.forms import company as f
-from deals.models import ExcusedDelay, Financing, Investor, LiquidatedDamagesStatement, Transfer
+from deals.models import Approval, ExcusedDelay, Financing, Investor, LiquidatedDamagesStatement, Transfer
+from deals.services.approvals import payment_threshold
 from deals.services.calendar import business_date
 from deals.services.company import liquidated_damages as ld_svc
 from deals.services.company._common import buyers
+from nhtc.formatting import money
 
 from ._base import apply_errors, company_view, ctx, form_errors_text, page_of, series_j
 
@@ -182,7 +184,7 @@ def damages_mark_paid(request, financing_id: int, investor_id: int):
         return _render_investor(request, financing, investor)
     d = form.cleaned_data
     try:
-        ld_svc.periodic_amount_mark_paid(
+        result = ld_svc.periodic_amount_mark_paid(
             financing=financing,
             investor=investor,
             lateness=d["lateness"],
@@ -196,7 +198,15 @@ def damages_mark_paid(request, financing_id: int, investor_id: int):
     except ValidationError as err:
         messages.error(request, " ".join(err.messages))
         return _render_investor(request, financing, investor)
-    messages.success(request, f"Periodic Amount for {d['computation_date'].isoformat()} marked paid (RRA 2(b)(iv)).")
+    if isinstance(result, Approval):
+        messages.warning(
+            request,
+            f"Payment of {money(result.amount)} for the Periodic Amount of {d['computation_date'].isoformat()} is above the "
+            f"{money(payment_threshold())} approval threshold: pending approval #{result.pk}; a second deal admin records "
+            "it (issue 12, four eyes).",
+        )
+    else:
+        messages.success(request, f"Periodic Amount for {d['computation_date'].isoformat()} marked paid (RRA 2(b)(iv)).")
     return redirect("company_damages_investor", financing_id=financing.pk, investor_id=investor.pk)
 
 

@@ -14,6 +14,7 @@ from deals.models import NewTransactionOffer, OfferResponse, PriceProtectionAdju
 from deals.services.calendar import business_date
 from deals.services.company import rofr as rofr_svc
 from deals.services.company._common import buyers
+from deals.services.errors import WorkflowError
 from deals.services.ledger.writer import obligations_for
 
 from ._base import apply_errors, company_view, ctx, page_of, series_j
@@ -79,9 +80,10 @@ def _render_offer(request, offer, *, answer_form=None, cons_form=None):
     answer_form = answer_form or f.AnswerForm(offer=offer, initial={"answered_date": as_of})
     cons_form = cons_form or f.ConsummationForm(initial={"consummated_date": as_of, **{k: v for k, v in offer.terms.items() if v}})
     allocation = rofr_svc.offer_allocation(offer)
-    proposal = adjustment = None
+    proposal = adjustment = pending = None
     if offer.status == NewTransactionOffer.Status.CONSUMMATED:
         adjustment = PriceProtectionAdjustment.objects.filter(offer=offer).select_related("terms_version").first()
+        pending = rofr_svc.price_protection_pending(offer) if adjustment is None else None
         if adjustment is None:
             try:
                 proposal = rofr_svc.price_protection_proposal(offer)
@@ -100,6 +102,7 @@ def _render_offer(request, offer, *, answer_form=None, cons_form=None):
             allocation=allocation,
             proposal=proposal,
             adjustment=adjustment,
+            pending_approval=pending,
             consummation_deadline=deadline,
             restarted_by=list(offer.restarted_by.all()),
             obligations=list(obligations_for(offer)),
@@ -166,16 +169,20 @@ def offer_consummate(request, pk: int):
 @company_view
 @require_POST
 def offer_protect(request, pk: int):
-    """SPA 4(j)(v): create the new deal terms version and adjust the warrants."""
+    """SPA 4(j)(v): ask for the new deal terms version and the warrant adjustment; a second deal
+    admin applies it on the approvals page (issue 12, four eyes)."""
     offer = _offer(pk)
     try:
-        adj = rofr_svc.price_protection_confirm(offer=offer, user=request.user, as_of=business_date())
+        approval = rofr_svc.price_protection_request(offer=offer, user=request.user, as_of=business_date())
     except ValidationError as err:
         messages.error(request, " ".join(err.messages))
         return _render_offer(request, offer)
+    except WorkflowError as err:
+        messages.error(request, err.message)
+        return _render_offer(request, offer)
     messages.success(
         request,
-        f"Deal terms v{adj.terms_version.version} effective {adj.effective_from.isoformat()} created and "
-        f"{len(adj.warrants_adjusted)} warrant(s) adjusted (SPA 4(j)(v)). Earlier conversions keep their terms.",
+        f"SPA 4(j)(v) price protection is pending approval #{approval.pk}: a second deal admin approves it on the "
+        "approvals page, which creates the terms version and adjusts the warrants.",
     )
     return redirect("company_offer", pk=offer.pk)
