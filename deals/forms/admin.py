@@ -152,7 +152,10 @@ class WarrantAdminForm(SafeModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "sizing_reason" in self.fields:
-            self.fields["sizing_reason"].widget = forms.Textarea(attrs={"rows": 2})
+            # keep the attributes the admin gave the field (its aria-label in a tabular inline, where the
+            # column header is no <label>: an unlabelled textarea fails the axe check)
+            old = self.fields["sizing_reason"].widget.attrs
+            self.fields["sizing_reason"].widget = forms.Textarea(attrs={**old, "rows": 2})
         if "expiry_date" in self.fields:
             self.fields["expiry_date"].required = False
             self.fields["expiry_date"].help_text = (
