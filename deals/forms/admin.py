@@ -153,9 +153,10 @@ class WarrantAdminForm(SafeModelForm):
         super().__init__(*args, **kwargs)
         if "sizing_reason" in self.fields:
             reason = self.fields["sizing_reason"]
-            # keep the admin's aria-label: in the investor page's warrant rows the textarea has no <label>
+            # keep the attributes the admin gave the field and its aria-label: in the investor page's warrant
+            # rows (a tabular inline) the column header is no <label>, and an unlabelled textarea fails axe
             label = reason.widget.attrs.get("aria-label") or str(reason.label or "Sizing reason")
-            reason.widget = forms.Textarea(attrs={"rows": 2, "aria-label": label})
+            reason.widget = forms.Textarea(attrs={**reason.widget.attrs, "rows": 2, "aria-label": label})
         if "expiry_date" in self.fields:
             self.fields["expiry_date"].required = False
             self.fields["expiry_date"].help_text = (

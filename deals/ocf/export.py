@@ -8,7 +8,8 @@ Mapping (docs/interpretations.md, "OCF export"):
   quoting Debenture 4(A); warrants -> TX_WARRANT_ISSUANCE (FIXED_AMOUNT into Common).
 - Conversions in effect -> a Common TX_STOCK_ISSUANCE (share price = the conversion price) plus
   TX_CONVERTIBLE_CONVERSION (debentures) or TX_STOCK_CONVERSION (Series J); revoked and dishonoured
-  conversions never took effect and are left out. Exercises -> Common issuance + TX_WARRANT_EXERCISE.
+  conversions never took effect and are left out. Exercises -> Common issuance + TX_WARRANT_EXERCISE;
+  dishonoured exercises (SPA 5(f)) are left out likewise.
   Paid redemptions -> TX_CONVERTIBLE_CANCELLATION.
 - The Common Stock outstanding at signing (SPA 3(c)) is one aggregate issuance to the stakeholder
   ``existing-holders``.
@@ -340,7 +341,9 @@ def build_package(*, as_of: datetime.date | None = None) -> OcfPackage:
             }
         tx.append((c.conversion_date, 3, obj))
         related[("conversion", c.pk)] = {"object_type": obj["object_type"], "object_id": obj["id"]}
-    for e in WarrantExercise.objects.order_by("exercise_date", "pk"):
+    # SPA 5(f): a dishonoured exercise never took effect (the shares went back to the warrant), like a
+    # revoked or dishonoured conversion it is left out
+    for e in WarrantExercise.objects.exclude(status=WarrantExercise.Status.DISHONOURED).order_by("exercise_date", "pk"):
         common_sec = sec("cs-ex", e.pk)
         tx.append(
             (

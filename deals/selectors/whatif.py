@@ -126,13 +126,14 @@ def build_scenario(
             raise WorkflowError(f"The CSV has no closing bid for {len(missing)} scenario day(s): {shown}.", code="csv", field="csv_file")
     debs = [
         DebentureIn(instrument_key(d), d.investor.legal_name, d.principal, d.principal - d.principal_outstanding, d.closing_date,
-                    d.issue_date, d.interest_paid_through, _effective_date(d.financing_id), d.dated_date, book.of(d.financing_id))
+                    d.issue_date, d.interest_paid_through, _effective_date(d.financing_id), d.dated_date, book.of(d.financing_id),
+                    d.financing_id)
         for d in Debenture.objects.select_related("investor").filter(status=InstrumentStatus.OUTSTANDING).order_by("number")
     ]
     prefs = [
         PreferredIn(instrument_key(p), p.investor.legal_name, p.liquidation_preference,
                     p.liquidation_preference - p.liquidation_preference_outstanding, p.closing_date, p.purchase_price,
-                    book.of(p.financing_id))
+                    book.of(p.financing_id), p.financing_id)
         for p in PreferredHolding.objects.select_related("investor").filter(status=InstrumentStatus.OUTSTANDING)
         .order_by("certificate_number")
     ]

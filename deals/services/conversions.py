@@ -651,6 +651,7 @@ def conversion_revoke(*, conversion: Conversion, revoked_date: datetime.date, us
             field="revoked_date",
         )
     instrument = _lock(conv.instrument)
+    issuer_lock(instrument.financing.issuer_id)  # SPA 3(c), 4(g): issued shares and the reserve move together
     applied = conv.snapshot.get("applied", {})
     _restore_outstanding(instrument, Decimal(applied.get("amount_converted", conv.amount)), user)
     _issuer_shares(instrument.financing.issuer_id, -int(applied.get("shares_issued", conv.shares_issuable)), user)
@@ -659,6 +660,7 @@ def conversion_revoke(*, conversion: Conversion, revoked_date: datetime.date, us
     conv.save(update_fields=["status", "revoked_date", "updated_at"])
     conversion_sync(conv, as_of=business_date(), user=user)
     _refresh_instrument(instrument, user=user)
+    reserve_sync(instrument.financing.issuer_id, user=user)  # SPA 4(g): the restored preference needs its reserve again
     return conv
 
 
@@ -735,6 +737,7 @@ def conversion_dishonour(*, conversion: Conversion, notice_date: datetime.date, 
             field="notice_date",
         )
     instrument = _lock(conv.instrument)
+    issuer_lock(instrument.financing.issuer_id)  # SPA 3(c), 4(g): issued shares and the reserve move together
     mp = dishonour_quote(conversion=conv, notice_date=notice_date)
     applied = conv.snapshot.get("applied", {})
     _restore_outstanding(instrument, Decimal(applied.get("amount_converted", conv.amount)), user)
@@ -747,6 +750,7 @@ def conversion_dishonour(*, conversion: Conversion, notice_date: datetime.date, 
                                                          terms_version_id=conv.terms_version_id,
                                                          issue_date=instrument.closing_date)], user=user)
     _refresh_instrument(instrument, user=user)
+    reserve_sync(instrument.financing.issuer_id, user=user)  # SPA 4(g): the restored preference needs its reserve again
     return conv
 
 

@@ -19,6 +19,7 @@ columns.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,7 +39,7 @@ from .conversion import (
 from .errors import InvalidInput, MissingPrices, TermsError
 from .params import DealTerms
 from .registration import LatenessKind, anticipated_initial_effective_date, periodic_amounts
-from .reserve import required_reserve
+from .reserve import required_reserve, reserve_check
 from .rounding import to_shares
 from .warrants import is_expired
 
@@ -57,6 +58,7 @@ class DebentureIn:
     effective_date: date | None = None
     dated_date: date | None = None  # "the date hereof" (interest paragraph); default the issue date
     terms: DealTerms | None = None  # its financing's terms (issue 18); None: the scenario's
+    financing: int | None = None  # its financing (the SPA 4(g) reserve prices each financing's total once)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class PreferredIn:
     closing_date: date
     purchase_price: Decimal
     terms: DealTerms | None = None  # its financing's terms (issue 18); None: the scenario's
+    financing: int | None = None  # its financing (the SPA 4(g) reserve prices each financing's total once)
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,37 @@ def _price(fn, terms, bids, day):
         return None
 
 
+def _issuer_reserve(s: Scenario, day: date, *, issued: int, deb_conv: dict, pref_conv: dict, w_left: dict):
+    """SPA 3(c), 4(g): the reserve across every outstanding Series J and Debenture (each
+    financing's outstanding total at its conversion price on ``day``, rounded once) and every
+    unexpired Warrant, in the scenario's state before a conversion -- what the app's quote shows
+    (``deals.selectors.cap.reserve_position``), so a single-conversion scenario reproduces it.
+    None when no instrument can be priced (the quote keeps the engine's own figure)."""
+    groups: dict[tuple, list] = {}
+    for debenture, held in ((False, s.preferred), (True, s.debentures)):
+        for x in held:
+            if (x.issue_date if debenture else x.closing_date) > day:
+                continue
+            left = (x.principal - deb_conv[x.key]) if debenture else (x.liquidation_preference - pref_conv[x.key])
+            key = (debenture, x.financing if x.financing is not None else id(x.terms))
+            entry = groups.setdefault(key, [ZERO, x.terms or s.terms])
+            entry[0] += left
+    conversion_shares = 0
+    priced = False
+    for (debenture, _), (outstanding, own) in groups.items():
+        if not outstanding:
+            continue
+        price = _price(debenture_conversion_price if debenture else series_j_conversion_price, own, s.bids, day)
+        if price:
+            priced = True
+            conversion_shares += to_shares(outstanding / price, own.share_rounding)
+    if not priced:
+        return None
+    warrants = sum(w_left[w.key] for w in s.warrants if not is_expired(w.expiry_date, day))
+    return reserve_check(terms=s.terms, conversion_shares=conversion_shares, warrant_shares=warrants,
+                         issued_shares=min(issued, s.authorized_shares), authorized_shares=s.authorized_shares)
+
+
 def _periodic(s: Scenario, day: date) -> Decimal:
     """RRA 2(b): Periodic Amounts accrued by ``day`` for a late Effective Date and for suspension
     days treated as Restricted Sale Dates (base: the Series J purchase price before effectiveness)."""
@@ -250,6 +284,7 @@ def simulate(s: Scenario) -> Result:
                 authorized_shares=s.authorized_shares,
                 warrant_shares=warrant_shares,
             )
+            reserve_before = _issuer_reserve(s, day, issued=issued, deb_conv=deb_conv, pref_conv=pref_conv, w_left=w_left)
             try:
                 if key in deb_by_key:
                     d = deb_by_key[key]
@@ -291,6 +326,8 @@ def simulate(s: Scenario) -> Result:
             except TermsError as err:
                 quotes.append({"key": key, "amount": str(amount), "error": str(err)})
                 continue
+            if reserve_before is not None:  # SPA 4(g): the issuer-wide reserve, as the app's quote shows it
+                q = dataclasses.replace(q, reserve=reserve_before)
             issued += shares
             today += shares
             quotes.append({"key": key, "amount": str(amount), "quote": q.as_dict()})

@@ -27,6 +27,29 @@ def test_export_validates(deal):  # noqa: F811
     assert names[0] == "Manifest.ocf.json"
 
 
+def test_a_dishonoured_exercise_is_not_exported(deal, deal_admin):  # noqa: F811
+    """SPA 5(f): the deal's one exercise (10,000 shares on 2000-06-01) dishonoured on 2000-06-05 never
+    took effect: no Common issuance and no TX_WARRANT_EXERCISE for it; the export still validates."""
+    import datetime
+
+    from deals.models import WarrantExercise
+    from deals.services import exercises as ex_svc
+    from tests.services.test_conversions import set_business_date
+
+    ex = WarrantExercise.objects.get()
+    before = {t["id"] for t in build_package().files["Transactions.ocf.json"]["items"]}
+    assert {f"tx-ex-{ex.pk}", f"tx-cs-ex-{ex.pk}"} <= before  # listed while it stands
+    set_business_date(datetime.date(2000, 6, 5))
+    ex_svc.exercise_dishonour(exercise=ex, notice_date=datetime.date(2000, 6, 5), user=deal_admin)
+    package = build_package()
+    for name, doc in package.files.items():
+        assert validation_errors(doc) == [], name
+    tx = package.files["Transactions.ocf.json"]["items"]
+    assert {t["id"] for t in tx} == before - {f"tx-ex-{ex.pk}", f"tx-cs-ex-{ex.pk}"}
+    assert [t["object_type"] for t in tx].count("TX_WARRANT_EXERCISE") == 0
+    assert not any(f"CS-E{ex.pk}" == t.get("custom_id") for t in tx)
+
+
 def test_download_button(deal, clerk_client):  # noqa: F811
     page = clerk_client.get("/cap-table/")
     assert b"/cap-table/export-ocf.zip" in page.content

@@ -149,6 +149,18 @@ def w_meeting_date(world, user):
     _conversion(world, user)
 
 
+def w_reserve_shortfall(world, user):
+    """SPA 3(c), 4(g): the Issuer authorizes only 100,000 shares beyond those issued. A $10,000
+    Series J conversion (8,333 shares) fits the authorized shares (SPA 4(i)), but the reserve then
+    due -- 150% of the 408,333 shares the $490,000 still outstanding converts into -- is not there:
+    the conversion's reserve_sync writes the shortfall row on the conversion day."""
+    issuer = world.issuer
+    issuer.refresh_from_db()
+    issuer.authorized_common_shares = issuer.shares_issued + 100_000
+    issuer.save(update_fields=["authorized_common_shares"])
+    _conversion(world, user)
+
+
 # --- registration: RRA 2, 3 (on the Series J financing: Initial Closing 2000-01-14) ---------------------
 
 
@@ -259,6 +271,7 @@ WORKFLOWS = {
     K.INDEMNIFICATION_SURVIVAL: w_indemnification,
     K.CAP_REDEMPTION: w_cap_redemption,
     K.MEETING_DATE: w_meeting_date,
+    K.RESERVE_SHORTFALL: w_reserve_shortfall,
     K.REQUIRED_EFFECTIVE: w_required_effective,
     K.AMENDMENT_DUE: w_amendment_due,
     K.PERIODIC_AMOUNT: w_periodic_amount,

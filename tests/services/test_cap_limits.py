@@ -480,3 +480,55 @@ def test_exercise_dishonour_with_inconsistent_warrant_records_is_refused_not_a_5
         ex_svc.exercise_dishonour(exercise=ex, notice_date=CONV_DATE, user=deal_admin)
     assert e.value.code == "inconsistent" and "49,995 of its 50,000" in str(e.value)
     assert WarrantExercise.objects.get().status == WarrantExercise.Status.PENDING_DELIVERY
+
+
+# --- SPA 4(g): a revoked or dishonoured conversion re-checks the reserve at once ----------------------------
+
+
+def _undo(action, conv, user):
+    if action == "revoke":  # SPA 5(c): the holder may revoke from 2000-06-12 (Delivery Date 06-06 + 3 business days)
+        set_business_date(datetime.date(2000, 6, 12))
+        return svc.conversion_revoke(conversion=conv, revoked_date=datetime.date(2000, 6, 12), user=user)
+    set_business_date(datetime.date(2000, 6, 5))
+    return svc.conversion_dishonour(conversion=conv, notice_date=datetime.date(2000, 6, 5), user=user)
+
+
+@pytest.mark.parametrize("action", ["revoke", "dishonour"])
+@pytest.mark.parametrize("margin,short", [(0, 0), (-1, 1)])
+def test_undoing_a_conversion_rechecks_the_reserve_at_once(db, deal_admin, action, margin, short):
+    """Undoing a $10,000 Series J conversion gives back its 8,333 shares (available +8,333) and
+    restores $10,000 of preference: 83,333 + 333,333 = 416,666 conversion shares -> 624,999 required
+    (150%, SPA 4(g)). Authorized shares at 7,860,000 + 624,999 (+ margin): exactly enough -> no row;
+    one under -> the shortfall row opens on the day of the undo, no sweep."""
+    w = make_world(end=datetime.date(2000, 7, 31))
+    Issuer.objects.update(authorized_common_shares=7_860_000 + 624_999 + margin)
+    conv = submit(w.preferred, "10000", deal_admin)
+    assert conv.shares_issuable == 8_333
+    assert not Obligation.objects.filter(kind=ObligationKind.RESERVE_SHORTFALL).exists()  # 616,666 unissued >= 612,500
+    conv = _undo(action, conv, deal_admin)
+    assert conv.status in (ConversionStatus.REVOKED, ConversionStatus.DISHONOURED)
+    pos = reserve_position(issuer_id=w.issuer.pk, day=datetime.date(2000, 6, 5))
+    assert pos.check.conversion_shares == 416_666 and pos.check.required_shares == 624_999
+    rows = Obligation.objects.filter(kind=ObligationKind.RESERVE_SHORTFALL)
+    if not short:
+        assert not rows.exists()
+        return
+    row = rows.get()
+    undo_day = conv.revoked_date or conv.dishonoured_date
+    assert row.status == ObligationStatus.OPEN and row.due_date == undo_day
+    assert "short by 1 shares: 624,999 required (150% of 416,666 conversion shares + 0 warrant shares), 624,998" in row.description
+    assert row.history.first().history_user_id == deal_admin.pk  # who, when (audited)
+
+
+def test_undoing_a_conversion_keeps_an_open_shortfall_current(db, deal_admin):
+    """A shortfall already open when the conversion is dishonoured: the row's figures move at once
+    (8,333 shares back, 12,500 more reserve: short by 4,167 more), same row, same arising day."""
+    w = make_world(end=datetime.date(2000, 7, 31))
+    Issuer.objects.update(authorized_common_shares=7_860_000 + 600_000)
+    conv = submit(w.preferred, "10000", deal_admin)
+    row = Obligation.objects.get(kind=ObligationKind.RESERVE_SHORTFALL)
+    assert "short by 20,833 shares: 612,500 required" in row.description and row.due_date == CONV_DATE
+    _undo("dishonour", conv, deal_admin)
+    row.refresh_from_db()
+    assert "short by 24,999 shares: 624,999 required" in row.description and row.due_date == CONV_DATE
+    assert Obligation.objects.filter(kind=ObligationKind.RESERVE_SHORTFALL).count() == 1
