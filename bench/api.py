@@ -97,13 +97,14 @@ def seed(n: int):
     user = get_user_model().objects.create_user(username="bench", password="x")
     user.groups.add(Group.objects.get(name=CLERK))
     m.BusinessDate.objects.update_or_create(pk=1, defaults={"business_date": datetime.date(2001, 6, 1)})
-    terms = m.DealTermsVersion.objects.create(version=1, effective_from=datetime.date(1999, 1, 1), reason="bench",
-                                              **m.DealTermsVersion.values_from_terms(NHTC_DEFAULTS))
     issuer = m.Issuer.objects.create(name="NHTC", state_of_incorporation="Florida", address="x", authorized_common_shares=500_000_000,
                                      shares_outstanding_at_signing=7_860_000, shares_issued=7_860_000, par_value=D("0.001"))
     closing = datetime.date(2000, 1, 14)
     fin = m.Financing.objects.create(issuer=issuer, kind="debenture", name="Debentures", total_offering=D("1000000000"),
                                      initial_closing_date=closing)
+    # terms belong to a financing (issue 18)
+    terms = m.DealTermsVersion.objects.create(financing=fin, version=1, effective_from=datetime.date(1999, 1, 1), reason="bench",
+                                              **m.DealTermsVersion.values_from_terms(NHTC_DEFAULTS, kind="debenture"))
     investors = m.Investor.objects.bulk_create(
         [m.Investor(legal_name=f"Bench Fund {i}", jurisdiction="Bahamas", notice_address="x") for i in range(100)])
     debs = m.Debenture.objects.bulk_create([

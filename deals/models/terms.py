@@ -118,7 +118,7 @@ class DealTermsVersion(DealTermsFields):
 
     def to_terms(self) -> DealTerms:
         """The engine's view of this version (terms of another kind are None)."""
-        hints = typing.get_type_hints(DealTerms, vars(terms_params))
+        hints = terms_params._field_types()  # resolved once per process
         values = {}
         for f in dataclasses.fields(DealTerms):
             value = getattr(self, f.name)

@@ -8,9 +8,20 @@ Mapping (docs/interpretations.md, "OCF export"):
   quoting Debenture 4(A); warrants -> TX_WARRANT_ISSUANCE (FIXED_AMOUNT into Common).
 - Conversions in effect -> a Common TX_STOCK_ISSUANCE (share price = the conversion price) plus
   TX_CONVERTIBLE_CONVERSION (debentures) or TX_STOCK_CONVERSION (Series J); revoked and dishonoured
-  conversions never took effect and are left out. Exercises -> Common issuance + TX_WARRANT_EXERCISE;
-  dishonoured exercises (SPA 5(f)) are left out likewise.
+  conversions never took effect and are left out. Exercises -> Common issuance + TX_WARRANT_EXERCISE.
+  Dishonoured exercises (SPA 5(f)) gave the warrant shares back and are left out too.
   Paid redemptions -> TX_CONVERTIBLE_CANCELLATION.
+- Cap remedies (SPA 4(i)): (x) -> a Common TX_STOCK_ISSUANCE at the remedy price plus a
+  TX_STOCK_CONVERSION of the Unconverted Shares of Series J; (y) -> TX_STOCK_CANCELLATION of those
+  Series J shares (redeemed for cash; the amount is in ``reason_text``).
+- Transfers (SPA 4(a); Debenture 3; RRA 9) -> TX_STOCK_TRANSFER (Series J, in shares),
+  TX_WARRANT_TRANSFER, TX_CONVERTIBLE_TRANSFER (debentures; an exchange of denominations under
+  Debenture 1 is a transfer to the same holder). The new certificate / warrant / D-number is an
+  issuance dated the transfer date (``resulting_security_ids``); the transferor keeps the balance
+  on its own certificate, so there is no ``balance_security_id``.
+- Facts OCF has no field for (original issue date of a transferred-in security, the remedy's
+  conversion and amount, the transfer's notice date) ride in one comment ``NHTC {json}`` that the
+  importer (deals/services/ocf.py) reads back.
 - The Common Stock outstanding at signing (SPA 3(c)) is one aggregate issuance to the stakeholder
   ``existing-holders``.
 """
@@ -28,6 +39,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from deals.models import (
+    CapRemedy,
     Conversion,
     ConversionStatus,
     Debenture,
@@ -37,6 +49,7 @@ from deals.models import (
     PreferredHolding,
     Redemption,
     RedemptionStatus,
+    Transfer,
     Warrant,
     WarrantExercise,
 )
@@ -69,6 +82,21 @@ def _num(value) -> str:
         whole, frac = text.split(".")
         text = f"{whole}.{frac[:10]}".rstrip("0").rstrip(".")
     return text
+
+
+NHTC_TAG = "NHTC "
+
+
+def nhtc_comment(facts: dict) -> str:
+    """Facts the back office needs on import that OCF has no field for (read by ``nhtc_facts``)."""
+    return NHTC_TAG + json.dumps(facts, sort_keys=True, default=str)
+
+
+def nhtc_facts(obj: dict) -> dict:
+    for comment in obj.get("comments", []):
+        if comment.startswith(NHTC_TAG):
+            return json.loads(comment[len(NHTC_TAG) :])
+    return {}
 
 
 def sec(prefix: str, pk) -> str:
@@ -182,6 +210,35 @@ def build_package(*, as_of: datetime.date | None = None) -> OcfPackage:
         },
     ]
 
+    transfers = list(
+        Transfer.objects.select_related("preferred", "warrant", "debenture")
+        .prefetch_related("new_debentures")
+        .order_by("transfer_date", "pk")
+    )
+    # a security issued on a transfer or exchange: dated the transfer date, not part of its financing's sale
+    issued_by: dict[str, Transfer] = {}
+    for t in transfers:
+        if t.new_preferred_id:
+            issued_by[sec("sj", t.new_preferred_id)] = t
+        if t.new_warrant_id:
+            issued_by[sec("w", t.new_warrant_id)] = t
+        for nd in t.new_debentures.all():
+            issued_by[sec("deb", nd.pk)] = t
+
+    def on_transfer(obj: dict, original: datetime.date) -> tuple[datetime.date, bool]:
+        """Re-date ``obj`` to its transfer (keeping the original issue date in the NHTC comment)."""
+        t = issued_by.get(obj["security_id"])
+        if t is None:
+            return original, False
+        what = "exchange (Debenture 1)" if t.kind == Transfer.Kind.EXCHANGE else "transfer"
+        obj["date"] = t.transfer_date.isoformat()
+        obj["comments"] = [
+            *obj.get("comments", []),
+            f"Issued on the {what} #{t.pk} of {t.source_label}; interest, dividends and terms run from {original.isoformat()}.",
+            nhtc_comment({"original_date": original.isoformat(), "transfer": f"tx-tr-{t.pk}"}),
+        ]
+        return t.transfer_date, True
+
     tx: list[tuple] = []  # (date, order, object)
     by_financing: dict[int, list[str]] = {f.pk: [] for f in financings}
     tx.append(
@@ -218,8 +275,10 @@ def build_package(*, as_of: datetime.date | None = None) -> OcfPackage:
             "stock_legend_ids": [],
             "security_law_exemptions": EXEMPTION,
         }
-        tx.append((p.closing_date, 1, obj))
-        by_financing.setdefault(p.financing_id, []).append(obj["id"])
+        day, transferred = on_transfer(obj, p.closing_date)
+        tx.append((day, 1, obj))
+        if not transferred:
+            by_financing.setdefault(p.financing_id, []).append(obj["id"])
     for d in debs:
         obj = {
             "id": f"tx-deb-{d.pk}",
@@ -258,8 +317,10 @@ def build_package(*, as_of: datetime.date | None = None) -> OcfPackage:
                 f'Dated {d.dated_date.isoformat()} ("the date hereof"); matures {d.maturity_date.isoformat()}; 6% interest (Debenture).'
             ],
         }
-        tx.append((d.issue_date, 1, obj))
-        by_financing.setdefault(d.financing_id, []).append(obj["id"])
+        day, transferred = on_transfer(obj, d.issue_date)
+        tx.append((day, 1, obj))
+        if not transferred:
+            by_financing.setdefault(d.financing_id, []).append(obj["id"])
     for w in warrants:
         obj = {
             "id": f"tx-w-{w.pk}",
@@ -288,8 +349,10 @@ def build_package(*, as_of: datetime.date | None = None) -> OcfPackage:
                 }
             ],
         }
-        tx.append((w.issue_date, 1, obj))
-        by_financing.setdefault(w.financing_id, []).append(obj["id"])
+        day, transferred = on_transfer(obj, w.issue_date)
+        tx.append((day, 1, obj))
+        if not transferred:
+            by_financing.setdefault(w.financing_id, []).append(obj["id"])
 
     related: dict[tuple[str, int], dict] = {}
     conversions = (
@@ -317,6 +380,8 @@ def build_package(*, as_of: datetime.date | None = None) -> OcfPackage:
             )
         )
         applied = (c.snapshot or {}).get("applied", {})
+        # OCF carries what converted; the Notice's own amount and the Unconverted Shares (SPA 4(i)) ride along
+        notice = nhtc_comment({"notice_amount": str(c.amount), "unconverted_shares": c.unconverted_shares})
         if c.debenture_id:
             obj = {
                 "id": f"tx-conv-{c.pk}",
@@ -327,6 +392,7 @@ def build_package(*, as_of: datetime.date | None = None) -> OcfPackage:
                 "reason_text": f"Notice of Conversion #{c.pk} (Debenture 4(A))",
                 "quantity_converted": _num(applied.get("amount_converted", c.amount)),
                 "resulting_security_ids": [common_sec],
+                "comments": [notice],
             }
         else:
             stated = c.preferred.liquidation_preference / c.preferred.shares
@@ -338,11 +404,69 @@ def build_package(*, as_of: datetime.date | None = None) -> OcfPackage:
                 "date": c.conversion_date.isoformat(),
                 "quantity_converted": _num(converted / stated),
                 "resulting_security_ids": [common_sec],
+                "comments": [notice],
             }
         tx.append((c.conversion_date, 3, obj))
         related[("conversion", c.pk)] = {"object_type": obj["object_type"], "object_id": obj["id"]}
-    # SPA 5(f): a dishonoured exercise never took effect (the shares went back to the warrant), like a
-    # revoked or dishonoured conversion it is left out
+    live_conversions = {c.pk for c in conversions}
+    for r in CapRemedy.objects.select_related("conversion").order_by("chosen_date", "pk"):
+        c = r.conversion
+        if c.pk not in live_conversions or not c.preferred_id:
+            continue  # remedies follow a conversion in effect (SPA 4(i)); Series J only
+        facts = {"conversion": f"tx-conv-{c.pk}", "remedy": r.remedy, "unconverted_shares": r.unconverted_shares}
+        if r.remedy == CapRemedy.Remedy.X_PRICE:
+            common_sec = sec("cs-remx", r.pk)
+            price = Decimal((r.snapshot.get("window_price") or {}).get("average", "0"))
+            tx.append(
+                (
+                    r.chosen_date,
+                    2,
+                    {
+                        "id": f"tx-cs-remx-{r.pk}",
+                        "object_type": "TX_STOCK_ISSUANCE",
+                        "security_id": common_sec,
+                        "custom_id": f"CS-X{r.pk}",
+                        "stakeholder_id": f"inv-{c.investor_id}",
+                        "stock_class_id": "common",
+                        "date": r.chosen_date.isoformat(),
+                        "quantity": str(r.snapshot["shares"]),
+                        "share_price": usd(price),
+                        "stock_legend_ids": [],
+                        "security_law_exemptions": CONVERSION_EXEMPTION,
+                        "comments": [f"SPA 4(i)(x): {r.unconverted_shares} Unconverted Share(s) of Conversion #{c.pk} at the remedy price"],
+                    },
+                )
+            )
+            obj = {
+                "id": f"tx-remx-{r.pk}",
+                "object_type": "TX_STOCK_CONVERSION",
+                "security_id": sec("sj", c.preferred_id),
+                "date": r.chosen_date.isoformat(),
+                "quantity_converted": str(r.unconverted_shares),
+                "resulting_security_ids": [common_sec],
+                "comments": [
+                    f"Cap remedy (x) for Conversion #{c.pk} (SPA 4(i)(x)): the lowest 5-day average closing price "
+                    "in the 60 trading days before the notice.",
+                    nhtc_comment(facts),
+                ],
+            }
+            tx.append((r.chosen_date, 3, obj))
+        else:
+            facts.update(amount=str(r.amount) if r.amount is not None else None, due_date=r.due_date)
+            obj = {
+                "id": f"tx-remy-{r.pk}",
+                "object_type": "TX_STOCK_CANCELLATION",
+                "security_id": sec("sj", c.preferred_id),
+                "date": r.chosen_date.isoformat(),
+                "quantity": str(r.unconverted_shares),
+                "reason_text": (
+                    f"Cap Limitation Redemption (SPA 4(i)(y)) of {r.unconverted_shares} Unconverted Share(s) of Conversion #{c.pk}"
+                    + (f" for ${r.amount:,.2f} due {r.due_date.isoformat()}" if r.amount is not None and r.due_date else "")
+                ),
+                "comments": [nhtc_comment(facts)],
+            }
+            tx.append((r.chosen_date, 4, obj))
+        related[("capremedy", r.pk)] = {"object_type": obj["object_type"], "object_id": obj["id"]}
     for e in WarrantExercise.objects.exclude(status=WarrantExercise.Status.DISHONOURED).order_by("exercise_date", "pk"):
         common_sec = sec("cs-ex", e.pk)
         tx.append(
@@ -386,6 +510,38 @@ def build_package(*, as_of: datetime.date | None = None) -> OcfPackage:
         }
         tx.append((r.payment_date, 4, obj))
         related[("redemption", r.pk)] = {"object_type": obj["object_type"], "object_id": obj["id"]}
+    for t in transfers:
+        exchange = t.kind == Transfer.Kind.EXCHANGE
+        facts = {"kind": t.kind, "notice_to_company_date": t.notice_to_company_date, "transferee": f"inv-{t.transferee_id}"}
+        what = "Exchange of denominations (Debenture 1), same holder" if exchange else f"Transfer #{t.pk} (SPA 4(a); RRA 9)"
+        base = {"id": f"tx-tr-{t.pk}", "date": t.transfer_date.isoformat(), "comments": [what, nhtc_comment(facts)]}
+        if t.preferred_id:
+            stated = t.preferred.liquidation_preference / t.preferred.shares
+            obj = {
+                **base,
+                "object_type": "TX_STOCK_TRANSFER",
+                "security_id": sec("sj", t.preferred_id),
+                "quantity": _num(t.amount / stated),
+                "resulting_security_ids": [sec("sj", t.new_preferred_id)] if t.new_preferred_id else [],
+            }
+        elif t.warrant_id:
+            obj = {
+                **base,
+                "object_type": "TX_WARRANT_TRANSFER",
+                "security_id": sec("w", t.warrant_id),
+                "quantity": str(t.warrant_shares),
+                "resulting_security_ids": [sec("w", t.new_warrant_id)] if t.new_warrant_id else [],
+            }
+        else:
+            obj = {
+                **base,
+                "object_type": "TX_CONVERTIBLE_TRANSFER",
+                "security_id": sec("deb", t.debenture_id),
+                "amount": usd(t.amount),
+                "resulting_security_ids": [sec("deb", nd.pk) for nd in sorted(t.new_debentures.all(), key=lambda d: d.pk)],
+            }
+        tx.append((t.transfer_date, 5, obj))
+        related[("transfer", t.pk)] = {"object_type": obj["object_type"], "object_id": obj["id"]}
     tx.sort(key=lambda t: (t[0], t[1], t[2]["id"]))
 
     fin_items = []
@@ -431,7 +587,7 @@ def build_package(*, as_of: datetime.date | None = None) -> OcfPackage:
         "issuer": issuer_obj,
         "as_of": as_of.isoformat(),
         "generated_at": timezone.now().replace(microsecond=0).isoformat(),
-        "comments": ["Exported by the NHTC back office; cap remedies (SPA 4(i)) and transfers are not exported yet."],
+        "comments": ["Exported by the NHTC back office (mapping: docs/interpretations.md, OCF export)."],
         "stakeholders_files": ref("Stakeholders.ocf.json"),
         "stock_classes_files": ref("StockClasses.ocf.json"),
         "transactions_files": ref("Transactions.ocf.json"),

@@ -232,6 +232,31 @@ def conversion_quote(
 ) -> ConversionQuote:
     """Quote a conversion (pure read): Debenture 4(A) or the Series J terms, with the cap
     (SPA 4(d)(ii), 4(i)) and reserve (SPA 3(c), 4(g)) checks. Raises ``WorkflowError``."""
+    return _quote_with_terms(
+        instrument=instrument,
+        amount=amount,
+        conversion_date=conversion_date,
+        notice_method=notice_method,
+        notice_received_date=notice_received_date,
+        interest_election=interest_election,
+        as_of=as_of,
+        fax_date_confirmed_by=fax_date_confirmed_by,
+    )[0]
+
+
+def _quote_with_terms(
+    *,
+    instrument: Debenture | PreferredHolding,
+    amount: Decimal,
+    conversion_date: datetime.date,
+    notice_method: str,
+    notice_received_date: datetime.date | None,
+    interest_election: str,
+    as_of: datetime.date | None,
+    fax_date_confirmed_by,
+):
+    """``conversion_quote`` and the terms in force that priced it (the submit stores that version
+    without looking the terms up a second time)."""
     amount = money_input(amount, what="amount to convert", field="amount")
     today = business_date() if as_of is None else as_of
     received = conversion_date if notice_received_date is None else notice_received_date
@@ -265,7 +290,8 @@ def conversion_quote(
                 code="redemption_pending",
                 field="instrument",
             )
-    version, terms = terms_in_force(financing=instrument.financing, day=conversion_date)
+    in_force = terms_in_force(financing=instrument.financing, day=conversion_date)
+    version, terms = in_force
     _amount_errors(instrument, amount, terms)
     if is_debenture and notice_method == NoticeMethod.FACSIMILE:
         _check_fax_date(conversion_date, today, terms, fax_date_confirmed_by)
@@ -309,7 +335,7 @@ def conversion_quote(
                     code="authorized_shares",
                     field="amount",
                 )
-            return _issuer_reserve(quote, instrument, conversion_date)
+            return _issuer_reserve(quote, instrument, conversion_date), in_force
         quote = quote_preferred_conversion(
             liquidation_preference=instrument.liquidation_preference,
             closing_date=instrument.closing_date,
@@ -317,7 +343,7 @@ def conversion_quote(
             dividend_payment=election,
             **common,
         )
-        return _issuer_reserve(quote, instrument, conversion_date)
+        return _issuer_reserve(quote, instrument, conversion_date), in_force
     except MissingPrices as err:
         days_txt = ", ".join(d.isoformat() for d in err.dates)
         raise WorkflowError(
@@ -493,16 +519,16 @@ def conversion_submit(
         existing.replayed = True
         return existing
     issuer_lock(locked.financing.issuer_id)  # SPA 3(c), 4(d)(ii): the cap count and issued shares are read under it
-    quote = conversion_quote(
+    quote, (version, terms) = _quote_with_terms(  # the terms that priced the quote, looked up once
         instrument=locked,
         amount=amount,
         conversion_date=conversion_date,
         notice_method=notice_method,
         notice_received_date=notice_received_date,
         interest_election=interest_election,
+        as_of=None,
         fax_date_confirmed_by=fax_date_confirmed_by,
     )
-    version, terms = terms_in_force(financing=locked.financing, day=conversion_date)
     applied, unconverted = _applied(locked, quote, terms)
     is_debenture = isinstance(locked, Debenture)
     original_due = quote.original_notice_due if is_debenture and notice_method == NoticeMethod.FACSIMILE else None

@@ -1,6 +1,8 @@
 """Import an OCF 1.2.0 package (as written by ``deals.ocf.export``) into an empty database:
-issuer, stakeholders, financings, instruments, conversions and exercises. All or nothing; the
-package is validated against the vendored schemas and its manifest checksums first."""
+issuer, stakeholders, financings, instruments, conversions, exercises, cap remedies (SPA 4(i)) and
+transfers/exchanges. All or nothing; the package is validated against the vendored schemas and its
+manifest checksums first. Balances that follow from transactions (outstanding principal and
+liquidation preference, warrant shares remaining) are rebuilt from them; the ledger is not."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from deals.models import (
+    CapRemedy,
     Conversion,
     ConversionStatus,
     DealTermsVersion,
@@ -23,10 +26,12 @@ from deals.models import (
     Investor,
     Issuer,
     PreferredHolding,
+    SecurityKind,
+    Transfer,
     Warrant,
     WarrantExercise,
 )
-from deals.ocf.export import EXISTING, US_STATES
+from deals.ocf.export import EXISTING, US_STATES, nhtc_facts
 from deals.ocf.validate import validation_errors
 from deals.services.conversions import WorkflowError
 from deals.terms.params import NHTC_DEFAULTS
@@ -37,6 +42,13 @@ MAX_ARCHIVE = 50 * 1024 * 1024
 
 def _day(text: str) -> datetime.date:
     return datetime.date.fromisoformat(text)
+
+
+def _original(issuance: dict) -> datetime.date:
+    """The issue date a transferred-in security keeps (Series J closing date, Debenture issue
+    date); the issuance date for a security sold in its financing."""
+    original = nhtc_facts(issuance).get("original_date")
+    return _day(original) if original else _day(issuance["date"])
 
 
 def _dated(issuance: dict) -> datetime.date:
@@ -154,41 +166,62 @@ def ocf_import(*, archive: bytes, user) -> dict[str, int]:
             created_by=user,
         )
 
-    debs, prefs, warrants = {}, {}, {}
-    converted_amount: dict[str, Decimal] = {}
-    for t in txs:
-        if t["object_type"] == "TX_CONVERTIBLE_CONVERSION":
-            converted_amount[t["security_id"]] = converted_amount.get(t["security_id"], Decimal(0)) + Decimal(t["quantity_converted"])
-        elif t["object_type"] == "TX_STOCK_CONVERSION":
-            converted_amount[t["security_id"]] = converted_amount.get(t["security_id"], Decimal(0)) + Decimal(t["quantity_converted"])
-    cancelled = {t["security_id"] for t in txs if t["object_type"] == "TX_CONVERTIBLE_CANCELLATION"}
-    exercised: dict[str, int] = {}
-    for t in txs:
-        if t["object_type"] == "TX_WARRANT_EXERCISE":
-            exercised[t["security_id"]] = exercised.get(t["security_id"], 0) + sum(
-                int(by_security[s]["quantity"]) for s in t["resulting_security_ids"]
-            )
+    # what each transfer issued came from: the source's financing (and holder's series) applies
+    source_of = {r: t["security_id"] for t in txs if t["object_type"].endswith("_TRANSFER") for r in t["resulting_security_ids"]}
+    issuance_id = {sid: t["id"] for sid, t in by_security.items()}
 
+    def financing_for(t: dict) -> Financing:
+        sid = t["security_id"]
+        while sid in source_of:
+            sid = source_of[sid]
+        return financing_of[issuance_id[sid]]
+
+    # reductions of each instrument, in transaction order: (amount in its own unit, reason)
+    reductions: dict[str, list[tuple[Decimal, str]]] = {}
+    for t in txs:
+        kind, sid = t["object_type"], t["security_id"]
+        if kind in ("TX_CONVERTIBLE_CONVERSION", "TX_STOCK_CONVERSION"):
+            reductions.setdefault(sid, []).append((Decimal(t["quantity_converted"]), "converted"))
+        elif kind == "TX_STOCK_CANCELLATION":
+            reductions.setdefault(sid, []).append((Decimal(t["quantity"]), "converted"))  # SPA 4(i)(y): as _reduce_outstanding
+        elif kind == "TX_CONVERTIBLE_CANCELLATION":
+            reductions.setdefault(sid, []).append((Decimal(t["amount"]["amount"]), "redeemed"))
+        elif kind in ("TX_STOCK_TRANSFER", "TX_WARRANT_TRANSFER"):
+            reductions.setdefault(sid, []).append((Decimal(t["quantity"]), "transferred"))
+        elif kind == "TX_CONVERTIBLE_TRANSFER":
+            reductions.setdefault(sid, []).append((Decimal(t["amount"]["amount"]), "transferred"))
+        elif kind == "TX_WARRANT_EXERCISE":
+            shares = sum(int(by_security[s]["quantity"]) for s in t["resulting_security_ids"])
+            reductions.setdefault(sid, []).append((Decimal(shares), "exercised"))
+    closed_as = {
+        "converted": InstrumentStatus.CONVERTED,
+        "redeemed": InstrumentStatus.REDEEMED,
+        "transferred": InstrumentStatus.TRANSFERRED,
+        "exercised": InstrumentStatus.EXERCISED,
+    }
+
+    def balance(sid: str, start: Decimal) -> tuple[Decimal, str]:
+        left, status = start, InstrumentStatus.OUTSTANDING
+        for amount, why in reductions.get(sid, []):
+            left = Decimal(0) if why == "redeemed" else left - amount
+            if left <= 0:
+                left, status = Decimal(0), closed_as[why]
+        return left, status
+
+    debs, prefs, warrants = {}, {}, {}
     for t in txs:
         kind, holder = t["object_type"], investors.get(t.get("stakeholder_id"))
         if kind == "TX_CONVERTIBLE_ISSUANCE":
             trig = t["conversion_triggers"][0]
             principal = Decimal(t["investment_amount"]["amount"])
-            left = Decimal(0) if t["security_id"] in cancelled else principal - converted_amount.get(t["security_id"], Decimal(0))
-            status = (
-                InstrumentStatus.REDEEMED
-                if t["security_id"] in cancelled
-                else InstrumentStatus.CONVERTED
-                if left == 0
-                else InstrumentStatus.OUTSTANDING
-            )
+            left, status = balance(t["security_id"], principal)
             debs[t["security_id"]] = Debenture.objects.create(
-                financing=financing_of[t["id"]],
+                financing=financing_for(t),
                 investor=holder,
                 number=t["custom_id"],
                 principal=principal,
                 principal_outstanding=left,
-                issue_date=_day(t["date"]),
+                issue_date=_original(t),
                 dated_date=_dated(t),
                 closing_date=_day(trig["start_date"]),
                 maturity_date=_day(trig["end_date"]),
@@ -197,38 +230,38 @@ def ocf_import(*, archive: bytes, user) -> dict[str, int]:
         elif kind == "TX_STOCK_ISSUANCE" and t["stock_class_id"] == "series-j":
             shares = int(t["quantity"])
             stated = Decimal(classes["series-j"]["price_per_share"]["amount"])
-            lp = stated * shares
-            left = lp - converted_amount.get(t["security_id"], Decimal(0)) * stated
+            left_shares, status = balance(t["security_id"], Decimal(shares))
             prefs[t["security_id"]] = PreferredHolding.objects.create(
-                financing=financing_of[t["id"]],
+                financing=financing_for(t),
                 investor=holder,
                 certificate_number=t["custom_id"],
                 shares=shares,
-                liquidation_preference=lp,
-                liquidation_preference_outstanding=left,
+                liquidation_preference=stated * shares,
+                liquidation_preference_outstanding=left_shares * stated,
                 purchase_price=to_cents(Decimal(t["share_price"]["amount"]) * shares),
-                closing_date=_day(t["date"]),
-                status=InstrumentStatus.CONVERTED if left == 0 else InstrumentStatus.OUTSTANDING,
+                closing_date=_original(t),
+                status=status,
             )
         elif kind == "TX_WARRANT_ISSUANCE":
             shares = int(t["quantity"])
-            remaining = shares - exercised.get(t["security_id"], 0)
+            remaining, status = balance(t["security_id"], Decimal(shares))
             warrants[t["security_id"]] = Warrant.objects.create(
-                financing=financing_of[t["id"]],
+                financing=financing_for(t),
                 investor=holder,
                 number=t["custom_id"],
                 shares=shares,
-                shares_remaining=remaining,
+                shares_remaining=int(remaining),
                 exercise_price=Decimal(t["exercise_price"]["amount"]),
-                issue_date=_day(t["date"]),
+                issue_date=_original(t),
                 expiry_date=_day(t["warrant_expiration_date"]),
-                status=InstrumentStatus.EXERCISED if remaining == 0 else InstrumentStatus.OUTSTANDING,
+                status=status,
             )
 
     n_conv = n_ex = 0
+    conversion_of: dict[str, Conversion] = {}
     for t in txs:
         kind = t["object_type"]
-        if kind in ("TX_CONVERTIBLE_CONVERSION", "TX_STOCK_CONVERSION"):
+        if kind in ("TX_CONVERTIBLE_CONVERSION", "TX_STOCK_CONVERSION") and not nhtc_facts(t).get("remedy"):
             result = by_security[t["resulting_security_ids"][0]]
             shares, price, day = int(result["quantity"]), Decimal(result["share_price"]["amount"]), _day(t["date"])
             deb, pref = debs.get(t["security_id"]), prefs.get(t["security_id"])
@@ -236,12 +269,15 @@ def ocf_import(*, archive: bytes, user) -> dict[str, int]:
             amount = Decimal(t["quantity_converted"])
             if pref is not None:
                 amount = amount * (pref.liquidation_preference / pref.shares)
-            Conversion.objects.create(
+            facts = nhtc_facts(t)  # the Notice's amount when the cap (SPA 4(i)) left some of it unconverted
+            noticed = Decimal(facts["notice_amount"]) if facts.get("notice_amount") else amount
+            conversion_of[t["id"]] = Conversion.objects.create(
                 debenture=deb,
                 preferred=pref,
                 investor=instrument.investor,
                 terms_version=versions[instrument.financing_id],
-                amount=amount,
+                amount=noticed,
+                unconverted_shares=int(facts.get("unconverted_shares") or 0),
                 conversion_date=day,
                 notice_method="facsimile",
                 notice_received_date=day,
@@ -280,8 +316,71 @@ def ocf_import(*, archive: bytes, user) -> dict[str, int]:
                 created_by=user,
             )
             n_ex += 1
+    n_rem = 0
+    for t in txs:  # SPA 4(i): remedy (x) is a Series J conversion, remedy (y) a cancellation
+        facts = nhtc_facts(t)
+        if t["object_type"] not in ("TX_STOCK_CONVERSION", "TX_STOCK_CANCELLATION") or not facts.get("remedy"):
+            continue
+        snapshot: dict = {"imported_from": "ocf", "ocf_id": t["id"]}
+        if facts["remedy"] == CapRemedy.Remedy.X_PRICE:
+            result = by_security[t["resulting_security_ids"][0]]
+            snapshot.update(shares=int(result["quantity"]), window_price={"average": result["share_price"]["amount"]})
+        CapRemedy.objects.create(
+            conversion=conversion_of[facts["conversion"]],
+            remedy=facts["remedy"],
+            chosen_date=_day(t["date"]),
+            unconverted_shares=int(facts["unconverted_shares"]),
+            amount=Decimal(facts["amount"]) if facts.get("amount") else None,
+            due_date=_day(facts["due_date"]) if facts.get("due_date") else None,
+            snapshot=snapshot,
+            created_by=user,
+        )
+        n_rem += 1
+
+    n_tr = 0
+    holder_of = {**{k: v.investor for k, v in debs.items()}, **{k: v.investor for k, v in prefs.items()}}
+    holder_of.update({k: v.investor for k, v in warrants.items()})
+    for t in txs:  # SPA 4(a); Debenture 1, 3; RRA 9 (the RRA 9 assessment itself is not in OCF)
+        kind = t["object_type"]
+        if kind not in ("TX_STOCK_TRANSFER", "TX_WARRANT_TRANSFER", "TX_CONVERTIBLE_TRANSFER"):
+            continue
+        facts, sid, day = nhtc_facts(t), t["security_id"], _day(t["date"])
+        src = debs.get(sid) or prefs.get(sid) or warrants.get(sid)
+        resulting = list(t["resulting_security_ids"])
+        transferee = investors.get(facts.get("transferee")) or (holder_of[resulting[0]] if resulting else src.investor)
+        transfer = Transfer.objects.create(
+            kind=facts.get("kind", Transfer.Kind.TRANSFER),
+            security=SecurityKind.SERIES_J if sid in prefs else SecurityKind.WARRANT if sid in warrants else SecurityKind.DEBENTURE,
+            financing=src.financing,
+            transferor=src.investor,
+            transferee=transferee,
+            preferred=prefs.get(sid),
+            warrant=warrants.get(sid),
+            debenture=debs.get(sid),
+            amount=(
+                Decimal(t["amount"]["amount"])
+                if kind == "TX_CONVERTIBLE_TRANSFER"
+                else Decimal(t["quantity"]) * src.liquidation_preference / src.shares
+                if sid in prefs
+                else None
+            ),
+            warrant_shares=int(t["quantity"]) if sid in warrants else None,
+            transfer_date=day,
+            notice_to_company_date=_day(facts["notice_to_company_date"]) if facts.get("notice_to_company_date") else day,
+            counsel_opinion="",
+            rights_reason="Imported from an OCF package (the RRA 9 assessment is not carried).",
+            new_preferred=prefs.get(resulting[0]) if sid in prefs and resulting else None,
+            new_warrant=warrants.get(resulting[0]) if sid in warrants and resulting else None,
+            snapshot={"imported_from": "ocf", "ocf_id": t["id"]},
+            created_by=user,
+        )
+        if sid in debs:
+            transfer.new_debentures.add(*[debs[r] for r in resulting])
+        n_tr += 1
     return {
         "investors": len(investors),
+        "cap_remedies": n_rem,
+        "transfers": n_tr,
         "debentures": len(debs),
         "series_j": len(prefs),
         "warrants": len(warrants),

@@ -20,6 +20,7 @@ docs/interpretations.md, and a deal admin can change them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, field, fields, replace
 from decimal import Decimal
 from enum import Enum
@@ -397,7 +398,9 @@ def term_problems(values: dict, kind: str) -> dict[str, str]:
     return out
 
 
+@functools.cache
 def _field_types() -> dict:
+    """DealTerms' field types (resolved once: ``get_type_hints`` is slow and the class is fixed)."""
     import typing
 
     return typing.get_type_hints(DealTerms, globals())
