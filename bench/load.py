@@ -54,7 +54,7 @@ CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 KEY_RE = re.compile(r'name="idempotency_key" value="([^"]+)"')
 
 
-def _database(reuse: bool) -> tuple[str, bool]:
+def _database(reuse: bool, db_name: str = "") -> tuple[str, bool]:
     """(url, exists already) of the bench database; dropped and re-created unless reused."""
     import psycopg
 
@@ -62,7 +62,7 @@ def _database(reuse: bool) -> tuple[str, bool]:
     parsed = urlparse(base)
     if not parsed.scheme.startswith("postgres"):
         sys.exit("bench/load.py needs PostgreSQL: set DATABASE_URL=postgres://...")
-    name = f"{parsed.path.lstrip('/') or 'bench'}_bench_load"
+    name = db_name or f"{parsed.path.lstrip('/') or 'bench'}_bench_load"
     admin = urlunparse(parsed._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
@@ -244,6 +244,7 @@ def main() -> None:
     ap.add_argument("--per-clerk", type=int, default=3, help="Conversions per clerk per run.")
     ap.add_argument("--size", default="b", help="grow_demo preset for a new database (tiny, small, b, c).")
     ap.add_argument("--reuse", action="store_true", help="Reuse the bench database if it exists (skip growing).")
+    ap.add_argument("--db-name", default="", help="Bench database name (e.g. the one bench/pages.py left grown, with --reuse).")
     ap.add_argument("--redis", default=os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/3"))
     ap.add_argument("--gunicorn-workers", type=int, default=4)
     ap.add_argument("--worker-concurrency", type=int, default=2)
@@ -253,7 +254,7 @@ def main() -> None:
     modes = [x for x in args.modes.split(",") if x]
     runs_needed = len(levels) * len(modes)
 
-    db_url, exists = _database(args.reuse)
+    db_url, exists = _database(args.reuse, args.db_name)
     _django(db_url)
     users, keys, day = _prepare(db_url, exists, args.size, max(levels), args.per_clerk * runs_needed)
     from notices.models import Notice

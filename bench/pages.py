@@ -1,7 +1,8 @@
 """Every page of the URLconf at the demo size and at (b) (and (c) with ``--size c``), on PostgreSQL (issue 17).
 
-Creates its own database ``<name of DATABASE_URL>_bench_pages`` (dropped and re-created each run) on
-the server of DATABASE_URL (default postgres://postgres@127.0.0.1:5432/h_gen), migrates it, then:
+Creates its own databases ``<name of DATABASE_URL>_bench_pages_demo`` and ``..._bench_pages`` (dropped
+and re-created each run; ``--reuse`` walks the second as an earlier run left it) on the server of
+DATABASE_URL (default postgres://postgres@127.0.0.1:5432/h_gen), migrates them, then:
 
 1. grows the demo deal to the ``tiny`` preset (``manage.py grow_demo``: the demo deal plus a few
    of every record) and walks every page (``deals.demo_pages.page_urls``: ids from the data, the
@@ -30,6 +31,7 @@ import os
 import statistics
 import sys
 import time
+from collections import deque
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -40,19 +42,22 @@ SLOW_MS = 5_000  # a page slower than this on its first load is not loaded 4 mor
 BULK_EXPORTS = {"cap_table_ocf"}  # whole-book export (minutes at 5,000 conversions): only with --with-exports
 
 
-def _prepare_database() -> str:
-    import psycopg
-
+def _server() -> tuple:
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/h_gen")
     parsed = urlparse(base)
     if not parsed.scheme.startswith("postgres"):
         sys.exit("bench/pages.py needs PostgreSQL: set DATABASE_URL=postgres://...")
-    name = f"{parsed.path.lstrip('/') or 'bench'}_bench_pages"
+    return parsed, f"{parsed.path.lstrip('/') or 'bench'}_bench_pages"
+
+
+def _create(name: str) -> None:
+    import psycopg
+
+    parsed, _ = _server()
     admin = urlunparse(parsed._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunparse(parsed._replace(path=f"/{name}"))
 
 
 def main() -> None:
@@ -61,9 +66,15 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--no-admin", action="store_true", help="Leave out the Django admin's pages.")
     ap.add_argument("--with-exports", action="store_true", help="Also load the OCF zip export (the whole book; slow).")
+    ap.add_argument("--reuse", action="store_true", help="Walk the big database of an earlier run as it is (no re-growing).")
     args = ap.parse_args()
 
-    os.environ["DATABASE_URL"] = _prepare_database()
+    parsed, big_db = _server()
+    demo_db = f"{big_db}_demo"
+    _create(demo_db)
+    if not args.reuse:
+        _create(big_db)
+    os.environ["DATABASE_URL"] = urlunparse(parsed._replace(path=f"/{demo_db}"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nhtc.settings")
     os.environ.pop("REDIS_URL", None)
     import django
@@ -86,19 +97,23 @@ def main() -> None:
     settings.AXES_ENABLED = False  # force_login has no request IP; the lockout is not what is measured
     setup_test_environment()
     t0 = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    ensure_groups()
-    User = get_user_model()
-    users = {}
-    for role, group, staff in (("clerk", CLERK, False), ("admin", DEAL_ADMIN, True)):
-        u = User.objects.create_user(username=f"bench-{role}", password="x", is_staff=staff)
-        u.groups.add(Group.objects.get(name=group))
-        users[role] = u
     clients = {}
-    for role, u in users.items():
-        c = Client(raise_request_exception=False)
-        c.force_login(u)
-        clients[role] = c
+
+    def use_database(name: str, *, migrate: bool) -> None:
+        """Point the default connection at ``name`` (migrated if new) and log the two users in there."""
+        from django.db import connections
+
+        connections["default"].close()
+        connections["default"].settings_dict["NAME"] = name
+        if migrate:
+            call_command("migrate", verbosity=0)
+        ensure_groups()
+        for role, group, staff in (("clerk", CLERK, False), ("admin", DEAL_ADMIN, True)):
+            u, _ = get_user_model().objects.get_or_create(username=f"bench-{role}", defaults={"is_staff": staff})
+            u.groups.add(Group.objects.get(name=group))
+            c = Client(raise_request_exception=False)
+            c.force_login(u)
+            clients[role] = c
 
     def walk(label: str, runs: int) -> tuple[dict, float]:
         pages, missing = page_urls(admin=not args.no_admin)
@@ -111,6 +126,10 @@ def main() -> None:
                     continue  # clerks have no admin access (deals/views/access.py); one check is enough
                 times, queries, slowest, status = [], 0, (0.0, ""), 0
                 for _ in range(runs):
+                    if connection.queries_limit < 1_000_000:  # Django keeps 9,000: count them all
+                        connection.queries_limit = 1_000_000
+                        connection.queries_log = deque(maxlen=connection.queries_limit)
+                    connection.queries_log.clear()
                     with CaptureQueriesContext(connection) as ctx:
                         t = time.perf_counter()
                         r = c.get(page.url)
@@ -134,11 +153,17 @@ def main() -> None:
               flush=True)
         return out, kb
 
+    use_database(demo_db, migrate=True)
     grow_demo(PRESETS["tiny"], seed=17, log=lambda *a: None)
     small, small_kb = walk("demo", args.runs)
     sizes = {"small": ["small"], "b": ["b"], "c": ["b", "c"]}[args.size]
     big, big_kb, grow_s = {}, 0.0, {}
+    use_database(big_db, migrate=not args.reuse)
     for s in sizes:
+        if args.reuse:
+            print(f"reusing {big_db}: " + ", ".join(f"{k} {v:,}" for k, v in _counts().items()), flush=True)
+            big, big_kb = walk(s, args.runs)
+            break
         t = time.perf_counter()
         result = grow_demo(PRESETS[s], seed=17, log=lambda *a: None)
         grow_s[s] = time.perf_counter() - t
@@ -180,6 +205,13 @@ def main() -> None:
         + " ".join(f"grow_{k}_s={v:.0f}" for k, v in grow_s.items())
         + f" total_s={time.perf_counter() - t0:.0f}"
     )
+
+
+def _counts() -> dict:
+    from deals import models as m
+
+    return {"conversions": m.Conversion.objects.count(), "obligations": m.Obligation.objects.count(),
+            "investors": m.Investor.objects.count()}
 
 
 if __name__ == "__main__":
