@@ -294,13 +294,7 @@ def exercise_dishonour(*, exercise: WarrantExercise, notice_date: datetime.date,
             "dishonoured (SPA 5(f)).",
             code="wrong_status",
         )
-    today = business_date()
-    if notice_date > today:
-        raise WorkflowError(
-            f"The holder's notice date {notice_date.isoformat()} is after the business date {today.isoformat()}.",
-            code="future_date",
-            field="notice_date",
-        )
+    today = not_after_business_date(notice_date, what="holder's notice date", field="notice_date")
     if notice_date < ex.exercise_date:
         raise WorkflowError(
             f"The holder's SPA 5(f) notice ({notice_date.isoformat()}) cannot precede the exercise ({ex.exercise_date.isoformat()}).",

@@ -18,7 +18,7 @@ from deals.models import Financing, Issuer, Obligation, ObligationKind, Stockhol
 from deals.models.obligations import ObligationStatus
 from deals.selectors import cap as cap_sel
 from deals.selectors.terms import TermsUnavailable, terms_in_force
-from deals.services.calendar import business_date
+from deals.services.calendar import business_date, not_after_business_date
 from deals.services.errors import WorkflowError
 from deals.services.ledger import rows as build
 from deals.services.ledger.writer import ledger_put
@@ -83,16 +83,10 @@ def stockholder_meeting_record(
     the meeting date an approval lifts the 20% cap (the authorized shares still bind); the
     Meeting Date obligation is satisfied through the ledger writer whatever the vote. Deal admins
     only (checked by the view). Raises ``WorkflowError``; nothing is written then."""
-    today = business_date()
     if meeting_date is None:
         raise WorkflowError("Give the date of the meeting.", code="invalid", field="meeting_date")
-    if meeting_date > today:
-        raise WorkflowError(
-            f"The meeting date {meeting_date.isoformat()} is after the business date {today.isoformat()}; record a "
-            "meeting once it has been held.",
-            code="future_date",
-            field="meeting_date",
-        )
+    today = not_after_business_date(meeting_date, what="meeting date", field="meeting_date",
+                                    then="; record a meeting once it has been held")
     n_for = _count(votes_for, "votes for", "votes_for")
     n_against = _count(votes_against, "votes against", "votes_against")
     n_abstain = _count(votes_abstain, "abstentions", "votes_abstain")
