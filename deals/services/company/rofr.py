@@ -604,11 +604,11 @@ def price_protection_confirm(*, offer: NewTransactionOffer, user, as_of: datetim
     offer = NewTransactionOffer.objects.select_for_update().get(pk=offer.pk)
     if PriceProtectionAdjustment.objects.filter(offer=offer).exists():
         raise ValidationError("Price protection for this New Transaction is already confirmed.")
-    # SPA 3(c), 4(d)(ii), 4(i): the additional shares are an issuance like any other -- the issuer row
-    # lock first, then the figures (the same order as conversions and exercises: no deadlock)
-    issuer_lock(offer.financing.issuer_id)
     # Lock the financing's warrants before reading them for the proposal.
     list(Warrant.objects.select_for_update().filter(financing=offer.financing).values_list("pk", flat=True))
+    # SPA 3(c), 4(d)(ii), 4(i): the additional shares are an issuance like any other -- the issuer row
+    # lock after the instrument rows, before the figures (the order exercise_submit takes: no deadlock)
+    issuer_lock(offer.financing.issuer_id)
     proposal = price_protection_proposal(offer)
     if not proposal.applies:
         raise ValidationError("SPA 4(j)(v): the New Transaction is not on better terms within the period; nothing to adjust.")
