@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, Min, Q, Sum
+from django.db.models import BigIntegerField, CharField, Min, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
@@ -85,7 +85,7 @@ def price_protection_issued(*, issuer_id: int | None, since: datetime.date | Non
     holders of the Preferred Stock like any other (SPA 4(d)(ii)). Annotated ``pp_on`` (ISO date
     text) and ``pp_shares``; held shares (beyond the Cap Regulations) are not issued and not counted."""
     qs = PriceProtectionAdjustment.objects.annotate(
-        pp_on=KT("snapshot__cap__issued_on"), pp_shares=Cast(KT("snapshot__cap__issued"), BigIntegerField())
+        pp_on=Cast(KT("snapshot__cap__issued_on"), CharField()), pp_shares=Cast(KT("snapshot__cap__issued"), BigIntegerField())
     ).filter(pp_on__isnull=False, pp_shares__gt=0)
     if issuer_id is not None:
         qs = qs.filter(offer__financing__issuer_id=issuer_id)

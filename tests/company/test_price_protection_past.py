@@ -212,3 +212,20 @@ def test_stockholder_approval_lifts_the_cap_for_the_additional_shares(consummate
                                       approved=True, document="minutes.pdf", created_by=_user())
     adj, row = _confirm_and_rows(consummated)
     assert adj.snapshot["cap"]["cap_room"] is None and row.details["issued"] == 5_556 and row.details["held"] == 0
+
+
+@pytest.mark.django_db
+def test_issued_additional_shares_count_from_the_spa_date_and_in_the_meeting_issuances(consummated):
+    """SPA 4(d)(ii): counted as issued on the confirmation date (on or after the SPA date), the day before not."""
+    from deals.models import Financing, Issuer
+    from deals.selectors.cap import cap_shares_issued, meeting_issuances
+
+    Financing.objects.filter(pk=consummated["financing"].pk).update(agreement_date=D(2000, 3, 1))
+    issuer = Issuer.objects.get()
+    before = cap_shares_issued(issuer_id=issuer.pk)
+    _confirm_and_rows(consummated)
+    assert cap_shares_issued(issuer_id=issuer.pk) == before + 5_556
+    assert cap_shares_issued(issuer_id=issuer.pk, through=CONSUMMATED) - cap_shares_issued(
+        issuer_id=issuer.pk, through=D(2000, 6, 14)) == 5_556 + 83_333  # with the on-day conversion
+    assert cap_shares_issued(issuer_id=issuer.pk, since=D(2000, 6, 16)) == 0
+    assert (CONSUMMATED, 5_556) in meeting_issuances(issuer_id=issuer.pk)
