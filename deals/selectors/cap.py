@@ -3,9 +3,10 @@ stockholder approval that lifts the cap.
 
 ``cap_shares_issued`` is the ONE place the cap count is computed: the shares of Common Stock
 issued "after the date of this Agreement" to the holders of the Preferred Stock and the
-Warrants (SPA 4(d)(ii)) -- live Series J conversions, warrant exercises and remedy (x)
-issuances dated on or after the SPA date (the Series J financing's ``agreement_date``; see
-docs/interpretations.md, "Cap Regulations"). Three set-based aggregates, no Python walk.
+Warrants (SPA 4(d)(ii)) -- live Series J conversions, warrant exercises, remedy (x)
+issuances and SPA 4(j)(v) additional shares for past conversions, dated on or after the SPA date
+(the Series J financing's ``agreement_date``; see docs/interpretations.md, "Cap Regulations").
+Four set-based aggregates, no Python walk.
 """
 
 from __future__ import annotations
@@ -13,11 +14,20 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, Min, Q, Sum
+from django.db.models import BigIntegerField, CharField, Min, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
-from deals.models import CapRemedy, Conversion, ConversionStatus, Financing, Issuer, StockholderMeeting, WarrantExercise
+from deals.models import (
+    CapRemedy,
+    Conversion,
+    ConversionStatus,
+    Financing,
+    Issuer,
+    PriceProtectionAdjustment,
+    StockholderMeeting,
+    WarrantExercise,
+)
 
 CLAUSE_CAP_COUNT = "SPA 4(d)(ii)"
 CLAUSE_AUTHORIZED = "SPA 3(c), 4(i) (Cap Regulations: authorized shares)"
@@ -65,7 +75,25 @@ def cap_shares_issued(*, issuer_id: int | None = None, since: datetime.date | No
         .aggregate(n=Sum(Cast(KT("snapshot__shares"), BigIntegerField())))["n"]
         or 0
     )
-    return int(n_conv) + int(n_ex) + int(n_rem)
+    n_pp = price_protection_issued(issuer_id=issuer_id, since=start, through=through).aggregate(n=Sum("pp_shares"))["n"] or 0
+    return int(n_conv) + int(n_ex) + int(n_rem) + int(n_pp)
+
+
+def price_protection_issued(*, issuer_id: int | None, since: datetime.date | None, through: datetime.date | None = None):
+    """SPA 4(j)(v) additional shares for past Series J conversions, issued on the day the deal admin
+    confirmed the adjustment (``snapshot.cap``: ``issued_on``, ``issued``) -- an issuance to the
+    holders of the Preferred Stock like any other (SPA 4(d)(ii)). Annotated ``pp_on`` (ISO date
+    text) and ``pp_shares``; held shares (beyond the Cap Regulations) are not issued and not counted."""
+    qs = PriceProtectionAdjustment.objects.annotate(
+        pp_on=Cast(KT("snapshot__cap__issued_on"), CharField()), pp_shares=Cast(KT("snapshot__cap__issued"), BigIntegerField())
+    ).filter(pp_on__isnull=False, pp_shares__gt=0)
+    if issuer_id is not None:
+        qs = qs.filter(offer__financing__issuer_id=issuer_id)
+    if since is not None:
+        qs = qs.filter(pp_on__gte=since.isoformat())
+    if through is not None:
+        qs = qs.filter(pp_on__lte=through.isoformat())
+    return qs
 
 
 def approving_meeting(*, issuer_id: int, day: datetime.date) -> StockholderMeeting | None:
@@ -242,7 +270,10 @@ def meeting_issuances(*, issuer_id: int | None = None) -> list[tuple[datetime.da
         if start is not None:
             conv = conv.filter(conversion_date__gte=start)
             ex = ex.filter(exercise_date__gte=start)
+    pp = price_protection_issued(issuer_id=issuer_id, since=spa_date(issuer_id) if issuer_id is not None else None)
     return [
         (d, int(n or 0))
         for d, n in conv.values("conversion_date").annotate(n=Sum("shares_issuable")).values_list("conversion_date", "n")
-    ] + [(d, int(n or 0)) for d, n in ex.values("exercise_date").annotate(n=Sum("shares")).values_list("exercise_date", "n")]
+    ] + [(d, int(n or 0)) for d, n in ex.values("exercise_date").annotate(n=Sum("shares")).values_list("exercise_date", "n")] + [
+        (datetime.date.fromisoformat(d), int(n)) for d, n in pp.values_list("pp_on", "pp_shares")
+    ]

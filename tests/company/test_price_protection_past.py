@@ -15,6 +15,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
 from deals.models import Conversion, DealTermsVersion, Obligation, ObligationKind, WarrantExercise
@@ -149,3 +150,86 @@ def test_a_conversion_without_a_market_price_on_record_is_named_not_guessed(cons
 def test_the_offer_page_shows_the_past_records(clerk_client, consummated):
     html = clerk_client.get(reverse("company_offer", args=[consummated["offer"].pk])).content.decode()
     assert 'data-testid="past-proposed"' in html and "5,556 more owed" in html and "$4,000.00 repaid" in html
+
+
+# --- the Cap Regulations bind the additional shares: SPA 3(c), 4(d)(ii), 4(i) (issue 12) ------------------
+# The past conversion is owed 5,556 additional shares; they are issued on the confirmation date within the
+# room the Cap Regulations leave then; beyond it they are held, owed until the Cap Regulations permit.
+
+
+def _room_by_authorized(room: int) -> None:
+    from deals.models import Issuer
+
+    Issuer.objects.update(authorized_common_shares=F("shares_issued") + room)
+
+
+def _confirm_and_rows(d):
+    set_business_date(CONSUMMATED)  # the second deal admin approves on the consummation date
+    adj = _confirm(d["offer"])  # SPA 4(j)(v) through four eyes (issue 12)
+    return adj, Obligation.objects.get(kind=ObligationKind.PRICE_PROTECTION_SHARES)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("room", "issued", "held"), [(5_557, 5_556, 0), (5_556, 5_556, 0), (5_555, 5_555, 1), (0, 0, 5_556)])
+def test_additional_shares_are_issued_within_the_authorized_shares_at_under_over(consummated, room, issued, held):
+    from deals.models import Issuer
+    from deals.selectors.cap import cap_shares_issued
+
+    d = consummated
+    _room_by_authorized(room)
+    before_issued, before_cap = Issuer.objects.get().shares_issued, cap_shares_issued()
+    adj, row = _confirm_and_rows(d)
+    assert (row.details["shares"], row.details["issued"], row.details["held"]) == (5_556, issued, held)
+    assert adj.snapshot["cap"]["room"] == room and adj.snapshot["cap"]["issued"] == issued and adj.snapshot["cap"]["held"] == held
+    assert adj.snapshot["cap"]["issued_on"] == CONSUMMATED.isoformat()
+    issuer = Issuer.objects.get()
+    assert issuer.shares_issued == before_issued + issued  # SPA 3(c): only what is issued counts
+    assert cap_shares_issued() == before_cap + issued  # SPA 4(d)(ii): counted like any issuance to the holders
+    if issued:
+        assert issuer.history.first().shares_issued == issuer.shares_issued  # audited
+    assert ("held until the Cap Regulations permit" in row.description) == bool(held)
+    assert DealTermsVersion.objects.filter(financing=d["financing"], effective_from=CONSUMMATED).exists()  # terms still change
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("extra", "issued"), [(1, 5_556), (0, 5_556), (-1, 5_555)])
+def test_the_twenty_percent_cap_binds_the_additional_shares(consummated, extra, issued):
+    """SPA 4(d)(ii): cap room = 20% of shares outstanding at signing - shares already issued to the
+    holders; set so that the room is 5,556 + extra."""
+    from deals.models import Issuer
+    from deals.selectors.cap import cap_shares_issued
+
+    already = cap_shares_issued()
+    Issuer.objects.update(shares_outstanding_at_signing=(already + 5_556 + extra) * 5)
+    adj, row = _confirm_and_rows(consummated)
+    assert adj.snapshot["cap"]["cap_room"] == 5_556 + extra and row.details["issued"] == issued
+    assert row.details["held"] == 5_556 - issued
+
+
+@pytest.mark.django_db
+def test_stockholder_approval_lifts_the_cap_for_the_additional_shares(consummated):
+    from deals.models import Issuer, StockholderMeeting
+    from deals.selectors.cap import cap_shares_issued
+
+    Issuer.objects.update(shares_outstanding_at_signing=cap_shares_issued() * 5)  # no cap room left
+    StockholderMeeting.objects.create(issuer=Issuer.objects.get(), meeting_date=D(2000, 6, 1), votes_for=2, votes_against=1,
+                                      approved=True, document="minutes.pdf", created_by=_user())
+    adj, row = _confirm_and_rows(consummated)
+    assert adj.snapshot["cap"]["cap_room"] is None and row.details["issued"] == 5_556 and row.details["held"] == 0
+
+
+@pytest.mark.django_db
+def test_issued_additional_shares_count_from_the_spa_date_and_in_the_meeting_issuances(consummated):
+    """SPA 4(d)(ii): counted as issued on the confirmation date (on or after the SPA date), the day before not."""
+    from deals.models import Financing, Issuer
+    from deals.selectors.cap import cap_shares_issued, meeting_issuances
+
+    Financing.objects.filter(pk=consummated["financing"].pk).update(agreement_date=D(2000, 3, 1))
+    issuer = Issuer.objects.get()
+    before = cap_shares_issued(issuer_id=issuer.pk)
+    _confirm_and_rows(consummated)
+    assert cap_shares_issued(issuer_id=issuer.pk) == before + 5_556
+    assert cap_shares_issued(issuer_id=issuer.pk, through=CONSUMMATED) - cap_shares_issued(
+        issuer_id=issuer.pk, through=D(2000, 6, 14)) == 5_556 + 83_333  # with the on-day conversion
+    assert cap_shares_issued(issuer_id=issuer.pk, since=D(2000, 6, 16)) == 0
+    assert (CONSUMMATED, 5_556) in meeting_issuances(issuer_id=issuer.pk)

@@ -253,6 +253,50 @@ def w_sale_prepayment(world, user):
     transfers.sale_prepayment_record(sale=sale, debenture=world.debenture, tender_date=today, user=user)
 
 
+# --- price protection reaching past records: SPA 4(j)(v) ------------------------------------------------
+
+
+def _price_protection(world, user, *, exercise: bool):
+    """SPA 4(j)(v) "(whether previously issued and/or converted or not)": a Series J conversion (and,
+    for the refund, a warrant exercise at $2.20) on 2000-06-01, then a New Transaction at 75% of market
+    / warrants at $1.80 consummated 2000-06-05 and confirmed by a deal admin the same day."""
+    from deals.services.company import rofr
+    from deals.services.exercises import exercise_submit
+    from deals.terms.rofr import NewTransactionTerms
+
+    _statement(world, filed_date=datetime.date(2000, 3, 1), effective_date=datetime.date(2000, 4, 3), shares_registered=2_000_000)
+    fin = world.preferred.financing
+    if exercise:
+        w = f.WarrantFactory(financing=fin, investor=world.preferred.investor, exercise_price=D("2.2000"))
+        exercise_submit(warrant=w, shares=100, exercise_date=business_date(), payment_amount=w.exercise_price * 100,
+                        payment_date=business_date(), idempotency_key=uuid.uuid4().hex, user=user)
+    else:
+        _conversion(world, user)
+    cheaper = NewTransactionTerms(market_price_pct=D("75"), fixed_price=D("1.00"), warrant_exercise_price=D("1.8000"))
+    sent = business_date()
+    offer = rofr.offer_create(financing=fin, description="Placement", amount=D("500000"), terms=cheaper, sent_date=sent,
+                              received={world.preferred.investor_id: sent}, user=user, as_of=sent)
+    for r in offer.responses.all():
+        rofr.offer_answer_record(response=r, answer="declined", answered_date=sent, amount_exercised=D(0),
+                                 additional_requested=D(0), user=user, as_of=sent)
+    day = datetime.date(2000, 6, 5)
+    set_business_date(day)
+    offer = rofr.offer_consummate(offer=offer, consummated_date=day, final=cheaper, user=user, as_of=day)
+    from deals.services.approvals import approval_approve
+    from tests.company.test_rofr_service import _user as deal_admin_named
+
+    approval = rofr.price_protection_request(offer=offer, user=user, as_of=day)  # four eyes (issue 12)
+    approval_approve(approval=approval, checker=deal_admin_named("pp-checker"))
+
+
+def w_price_protection_shares(world, user):
+    _price_protection(world, user, exercise=False)
+
+
+def w_price_protection_refund(world, user):
+    _price_protection(world, user, exercise=True)
+
+
 WORKFLOWS = {
     K.SHARE_DELIVERY: w_share_delivery,
     K.LATE_PAYMENT: w_late_payment,
@@ -284,6 +328,8 @@ WORKFLOWS = {
     K.LEGEND_REMOVAL: w_legend_removal,
     K.SALE_CONVERSION_WINDOW: w_sale_conversion_window,
     K.SALE_PREPAYMENT: w_sale_prepayment,
+    K.PRICE_PROTECTION_SHARES: w_price_protection_shares,
+    K.PRICE_PROTECTION_REFUND: w_price_protection_refund,
 }
 # What the clause moves on the next business day (everything else must stay as it was).
 NEXT_DAY_CHANGES = {

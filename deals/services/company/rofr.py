@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 
 from deals.models import (
     Approval,
@@ -31,6 +31,7 @@ from deals.models import (
     ConversionStatus,
     DealTermsVersion,
     Financing,
+    Issuer,
     NewTransactionOffer,
     ObligationKind,
     ObligationStatus,
@@ -42,16 +43,21 @@ from deals.models import (
 )
 from deals.models.instruments import InstrumentStatus
 from deals.ordering import natural
+from deals.selectors import cap as cap_sel
 from deals.selectors.terms import terms_in_force
+from deals.services.issuance import issuer_lock, reserve_sync
 from deals.services.ledger import rows as build
-from deals.services.ledger.writer import ledger_close, ledger_put
+from deals.services.ledger.sync import meeting_sync
+from deals.services.ledger.writer import history_record, ledger_close, ledger_put
 from deals.terms import rofr
 from deals.terms.calendars import add_business_days
+from deals.terms.cap import cap_shares
 from deals.terms.errors import TermsError
 
 from ._common import buyers, primary_statement
 
 PAST_CATCH_UP_BUSINESS_DAYS = 3  # SPA 4(j)(v) names no date: the Delivery Date period of a conversion (SPA 5(c))
+CLAUSE_PAST_CAP = "SPA 3(c), 4(d)(ii), 4(i) (Cap Regulations) on SPA 4(j)(v) additional shares"
 TERM_KEYS = ("market_price_pct", "fixed_price", "warrant_exercise_price", "warrant_shares_per_dollar")
 
 
@@ -542,13 +548,42 @@ def _past_catch_up(proposal: Proposal, deal_terms) -> None:
                 proposal.past_exercises.append((e, catch))
 
 
-def _catch_up_rows(proposal: Proposal, adjustment: PriceProtectionAdjustment, due: datetime.date) -> tuple[list, list]:
+def _issuance_room(*, issuer_id: int, as_of: datetime.date, terms) -> dict:
+    """SPA 3(c), 4(d)(ii), 4(i): the Cap Regulations' room for Common Stock issued on ``as_of`` (read
+    after ``issuer_lock``): the authorized but unissued shares and, without stockholder approval, the
+    room under the 20% cap."""
+    pos = cap_sel.issuance_position(issuer_id=issuer_id, day=as_of)
+    cap = cap_room = None
+    room = pos.authorized_unissued
+    if pos.approval is None:
+        try:
+            cap = cap_shares(terms, pos.shares_outstanding_at_signing)
+        except TermsError as err:
+            raise ValidationError(f"{err} Correct the Issuer's shares outstanding at signing (SPA 3(c), 4(d)(ii)).")
+        cap_room = max(0, cap - pos.cap_issued)
+        room = min(room, cap_room)
+    return {"clause": CLAUSE_PAST_CAP, "issued_on": as_of.isoformat(), "room": room, "authorized": pos.authorized,
+            "issued_before": pos.issued, "authorized_unissued": pos.authorized_unissued, "cap_shares": cap,
+            "cap_issued": pos.cap_issued, "cap_room": cap_room, "stockholder_approval": pos.approval is not None}
+
+
+def _catch_up_rows(proposal: Proposal, adjustment: PriceProtectionAdjustment, due: datetime.date,
+                   room: int | None = None) -> tuple[list, list]:
     """One ledger row per holder for the additional shares, one for the repaid exercise price; and the
-    per-record lines kept in the adjustment's snapshot."""
+    per-record lines kept in the adjustment's snapshot. ``room`` (SPA 4(i)): the shares the Cap
+    Regulations let the Company issue now, given to the earliest conversions first; the rest of each
+    line is ``held`` (owed, issued once the Cap Regulations permit). None: no limit applied."""
     shares_by, refund_by, lines_c, lines_e = defaultdict(int), defaultdict(Decimal), defaultdict(list), defaultdict(list)
+    held_by = defaultdict(int)
     kept = []
+    left = room
     for c, catch in proposal.past_conversions:
-        line = {"conversion": c.pk, "date": c.conversion_date.isoformat(), **catch.as_dict()}
+        issued = catch.additional_shares if left is None else min(catch.additional_shares, left)
+        if left is not None:
+            left -= issued
+        line = {"conversion": c.pk, "date": c.conversion_date.isoformat(), **catch.as_dict(), "issued": issued,
+                "held": catch.additional_shares - issued}
+        held_by[c.investor_id] += catch.additional_shares - issued
         shares_by[c.investor_id] += catch.additional_shares
         lines_c[c.investor_id].append(line)
         kept.append({"kind": "conversion", "investor": str(c.investor), **line})
@@ -558,7 +593,7 @@ def _catch_up_rows(proposal: Proposal, adjustment: PriceProtectionAdjustment, du
         lines_e[e.investor_id].append(line)
         kept.append({"kind": "exercise", "investor": str(e.investor), **line})
     rows = [build.price_protection_shares(adjustment_id=adjustment.pk, investor_id=i, due=due, shares=n, lines=lines_c[i],
-                                          offer_id=proposal.offer.pk) for i, n in shares_by.items()]
+                                          offer_id=proposal.offer.pk, held=held_by[i]) for i, n in shares_by.items()]
     rows += [build.price_protection_refund(adjustment_id=adjustment.pk, investor_id=i, due=due, amount=a, lines=lines_e[i],
                                            offer_id=proposal.offer.pk) for i, a in refund_by.items()]
     return rows, kept
@@ -654,6 +689,13 @@ def price_protection_apply(*, approval, checker) -> DealTermsVersion:
     offer = NewTransactionOffer.objects.select_for_update().select_related("financing").get(pk=pp["offer_id"])
     # Lock the financing's warrants before reading them for the proposal.
     list(Warrant.objects.select_for_update().filter(financing=offer.financing).values_list("pk", flat=True))
+    # SPA 3(c), 4(d)(ii), 4(i): the additional shares are an issuance like any other -- the issuer row
+    # lock after the instrument rows, before the figures (the order exercise_submit takes: no deadlock)
+    issuer_lock(offer.financing.issuer_id)
+    from deals.services.calendar import business_date
+
+    as_of = business_date()  # the approval applies the adjustment: the issuance date of the additional shares
+    _, cap_terms = terms_in_force(financing=offer.financing_id, day=as_of)  # the cap % in force on that date
     try:
         proposal, base, values, warrants = _price_protection_plan(offer)
     except ValidationError as err:
@@ -699,14 +741,25 @@ def price_protection_apply(*, approval, checker) -> DealTermsVersion:
     # SPA 4(j)(v) "(whether previously issued and/or converted or not)": what past conversions and
     # exercises are owed, due on the 3rd business day after the approval that applies the adjustment
     # (docs/interpretations.md)
-    from deals.services.calendar import business_date
-
-    as_of = business_date()
     due = add_business_days(as_of, PAST_CATCH_UP_BUSINESS_DAYS)
-    rows, kept = _catch_up_rows(proposal, adjustment, due)
+    issuer_id = offer.financing.issuer_id
+    cap = None
+    if proposal.past_conversions:
+        cap = _issuance_room(issuer_id=issuer_id, as_of=as_of, terms=cap_terms)
+    rows, kept = _catch_up_rows(proposal, adjustment, due, room=cap["room"] if cap else None)
+    if cap is not None:
+        cap["issued"] = sum(line.get("issued", 0) for line in kept if line["kind"] == "conversion")
+        cap["held"] = sum(line.get("held", 0) for line in kept if line["kind"] == "conversion")
     if kept or proposal.not_recomputable:
         adjustment.snapshot = {**adjustment.snapshot, "past": kept, "due": due.isoformat(),
-                               "not_recomputable": [c.pk for c in proposal.not_recomputable]}
+                               "not_recomputable": [c.pk for c in proposal.not_recomputable],
+                               **({"cap": cap} if cap else {})}
         adjustment.save(update_fields=["snapshot", "updated_at"])
+    if cap and cap["issued"]:  # SPA 3(c): the issued share count follows the issuance, with history
+        Issuer.objects.filter(pk=issuer_id).update(shares_issued=F("shares_issued") + cap["issued"])
+        history_record(Issuer, [issuer_id], user_id=getattr(checker, "pk", None), reason="SPA 4(j)(v) additional shares")
     ledger_put(source=adjustment, rows=rows, as_of=as_of, user=checker)
+    if cap and cap["issued"]:
+        reserve_sync(issuer_id, as_of=as_of, user=checker)  # SPA 4(g): the reserve after the issuance
+        meeting_sync(issuer_id, as_of=as_of, user=checker)  # SPA 4(d)(ii): issuances since signing
     return version

@@ -547,16 +547,19 @@ def sale_conversion_window(*, sale, debenture_number: str, investor_id: int | No
 
 
 def price_protection_shares(*, adjustment_id: int, investor_id: int, due: datetime.date, shares: int, lines: list,
-                            offer_id: int) -> Row | None:
+                            offer_id: int, held: int = 0) -> Row | None:
     """SPA 4(j)(v) "(whether previously issued and/or converted or not)": the additional shares a
-    holder is owed for its Series J conversions made before the New Transaction, one row per holder."""
+    holder is owed for its Series J conversions made before the New Transaction, one row per holder.
+    ``held``: the part beyond the Cap Regulations on the confirmation date (SPA 4(d)(ii), 4(i)), owed
+    but not issued until they permit (docs/interpretations.md)."""
     if shares <= 0:
         return None
+    text = f"{shares:,} additional shares for {len(lines)} past conversion(s) repriced by New Transaction Offer {offer_id}"
+    if held:
+        text += (f"; {shares - held:,} issued, {held:,} held until the Cap Regulations permit (SPA 4(d)(ii), 4(i))")
     return Row(K.PRICE_PROTECTION_SHARES, "SPA 4(j)(v)", adjustment_id, due, period_key=f"{investor_id}:shares",
-               investor_id=investor_id,
-               description=(f"{shares:,} additional shares for {len(lines)} past conversion(s) repriced by New Transaction "
-                            f"Offer {offer_id}"),
-               details={"shares": shares, "conversions": lines})
+               investor_id=investor_id, description=text,
+               details={"shares": shares, "issued": shares - held, "held": held, "conversions": lines})
 
 
 def price_protection_refund(*, adjustment_id: int, investor_id: int, due: datetime.date, amount: Decimal, lines: list,
