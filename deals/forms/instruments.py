@@ -21,7 +21,8 @@ class InstrumentInput(forms.TextInput):
         base = {"autocomplete": "off", "spellcheck": "false",
                 "placeholder": {"warrant": "Warrant number, e.g. W-2, or holder's name",
                                 "investor": "Any investor (type a name)",
-                                "debenture": "Debenture number, e.g. D-7, or holder's name"}.get(
+                                "debenture": "Debenture number, e.g. D-7, or holder's name",
+                                "security": "Number (J-3, W-2 or D-7) or holder's name"}.get(
                                     kind, "Number (e.g. D-7 or J-3) or holder's name")}
         super().__init__(attrs={**base, **(attrs or {})})
 

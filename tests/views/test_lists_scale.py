@@ -105,6 +105,10 @@ class Book:
         )
 
 
+# forms that took an investor or an instrument from a <select> of every one (issue 17, session 2)
+FORM_PAGES = ("/transfers/new/", "/transfers/legends/new/", "/company/notices/")
+
+
 def _count(client, url: str) -> int:
     client.get(url)  # warm: session stamp, content types, business date
     with CaptureQueriesContext(connection) as ctx:
@@ -131,6 +135,7 @@ def _urls(book: Book, *, admin: bool) -> list[str]:
             "/admin/deals/conversion/", "/admin/deals/conversion/?q=Fund", "/admin/deals/conversion/?year=2000&p=2",
             "/admin/deals/obligation/", "/admin/deals/obligation/?q=FAX", "/admin/deals/warrantexercise/",
             f"/admin/deals/investor/{hub}/change/", f"/admin/deals/debenture/{book.hub_deb.pk}/change/",
+            *FORM_PAGES, f"/company/damages/{book.pref_fin.pk}/",
         ]
     return urls
 
@@ -328,7 +333,8 @@ def test_forms_stay_small_at_10000_instruments(client, clerk, deal_admin):
     )
     sizes = {}
     for user, url in [(clerk, "/conversions/new/"), (clerk, "/conversions/"), (clerk, "/exercises/new/"),
-                      (clerk, "/exercises/"), (deal_admin, "/redemptions/new/")]:
+                      (clerk, "/exercises/"), (deal_admin, "/redemptions/new/"),
+                      *((deal_admin, url) for url in FORM_PAGES)]:
         client.force_login(user)
         r = client.get(url)
         assert r.status_code == 200
@@ -390,3 +396,48 @@ def test_unfiltered_count_past_the_limit_is_the_planners_estimate_on_postgresql(
     # filtered: exact up to the limit, then "more than"
     filtered = ListPaginator(m.Conversion.objects.filter(amount__gt=0).order_by("-conversion_date", "-id"), 25, exact_limit=10_000)
     assert filtered.count == 10_001 and filtered.count_is_floor
+
+
+def test_investor_and_security_fields_replace_the_selects_and_refuse_unknown_input(deal_admin_client, deal_admin):
+    """Issue 17 (session 2): transfers, legend removals, closing subscriptions and company notices take the
+    investor by name and the transferred security by number; unknown input is refused with the reason."""
+    from deals.forms.closing import SubscriptionForm
+    from deals.forms.company import OutboundNoticeForm, ShareSaleForm
+    from deals.forms.transfers import LegendRemovalForm, TransferForm
+
+    set_business_date(DAY)
+    book = Book(deal_admin)
+    book.grow(3)
+    for url in FORM_PAGES:
+        html = deal_admin_client.get(url).content.decode()
+        assert "/instruments/search/?kind=investor" in html, url
+        for name in ("investor", "transferee", "source"):
+            assert f'<select name="{name}"' not in html and f'<select name="n-{name}"' not in html, (url, name)
+    assert 'data-instrument-search="/instruments/search/?kind=security"' in deal_admin_client.get("/transfers/new/").content.decode()
+    # the transferred security: a certificate, a warrant or a D-number; by number, case ignored
+    for text, number in (("J-1", "J-1"), ("w-2", "W-2"), (" D-0 ", "D-0")):
+        assert TransferForm().fields["source"].clean(text).__class__.__name__ in ("PreferredHolding", "Warrant", "Debenture")
+        found = TransferForm().fields["source"].clean(text)
+        assert getattr(found, "number", None) == number or getattr(found, "certificate_number", None) == number
+    form = TransferForm(data={"source": "J-99", "transferee": "Nobody LLC", "transfer_date": "2000-03-07",
+                              "notice_to_company_date": "2000-03-07"})
+    assert not form.is_valid()
+    assert "No outstanding debenture or Series J certificate or warrant is numbered 'J-99'" in form.errors["source"][0]
+    assert "No investor is named 'Nobody LLC'" in form.errors["transferee"][0]
+    # a name (any case) or a bare id (links, older callers) still works
+    name = book.hub.legal_name
+    assert SubscriptionForm().fields["investor"].clean(name.upper()) == book.hub
+    assert LegendRemovalForm().fields["investor"].clean(str(book.hub.pk)) == book.hub
+    assert OutboundNoticeForm().fields["investor"].clean(name) == book.hub
+    form = SubscriptionForm(data={"investor": "", "amount": "1", "purchase_price": "1", "denominations": "1"})
+    assert not form.is_valid() and "investor" in form.errors
+    # a form offering only some investors refuses the others by name and clause
+    other = m.Investor.objects.exclude(pk=book.hub.pk).first()
+    form = ShareSaleForm(data={"investor": other.legal_name, "sale_date": "2000-03-07", "shares": "1"},
+                         investors=m.Investor.objects.filter(pk=book.hub.pk))
+    assert not form.is_valid()
+    assert form.errors["investor"] == [f"{other.legal_name} is not a Buyer of this financing, so has no Conversion Shares "
+                                       "to sell (RRA 2(b)(iii))."]
+    form = ShareSaleForm(data={"investor": name, "sale_date": "2000-03-07", "shares": "1"},
+                         investors=m.Investor.objects.filter(pk=book.hub.pk))
+    assert form.is_valid() and form.cleaned_data["investor"] == book.hub
