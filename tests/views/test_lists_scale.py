@@ -162,7 +162,9 @@ def test_every_list_page_runs_the_same_queries_at_10_and_1000_rows(request, clie
     for url, first in deep.items():
         assert _count(client, url) == at_1000[first], url
     # and a page is a handful of queries, not one per row
-    assert max(at_1000.values()) <= 25, at_1000
+    heavy = {url: n for url, n in at_1000.items() if url.startswith("/company/damages/")}
+    assert all(n <= 30 for n in heavy.values()), heavy  # RRA 2(b) figures for the page's investors: 28 measured
+    assert max(n for url, n in at_1000.items() if url not in heavy) <= 25, at_1000
 
 
 def test_list_pages_show_the_right_rows_at_1000(clerk_client, clerk):
