@@ -11,9 +11,7 @@ from deals.forms.conversions import DATE
 from deals.forms.fields import SafeForm
 from deals.forms.instruments import InstrumentField, InvestorField
 from deals.models import (
-    Debenture,
     Financing,
-    InstrumentStatus,
     LegendRemoval,
     SaleEvent,
     SecurityKind,
@@ -40,7 +38,8 @@ class TransferForm(_Plain):
 
 
 class ExchangeForm(_Plain):
-    debenture = forms.ModelChoiceField(queryset=Debenture.objects.filter(status=InstrumentStatus.OUTSTANDING).order_by("number"))
+    # by number with suggestions: no <select> of every outstanding Debenture (issue 17)
+    debenture = InstrumentField(kind="debenture", help_text="Number of an outstanding Debenture, e.g. D-7 (Debenture 1).")
     denominations = forms.CharField(label="New denominations ($, comma-separated)", help_text="e.g. 100000, 200000 (Debenture 1)")
     exchange_date = forms.DateField(widget=DATE)
 
@@ -87,10 +86,9 @@ class SalePrepaymentForm(_Plain):
 
     sale = forms.ModelChoiceField(queryset=SaleEvent.objects.select_related("financing").order_by("-notice_received", "-id"),
                                   label="Sale")
-    debenture = forms.ModelChoiceField(
-        queryset=Debenture.objects.filter(status=InstrumentStatus.OUTSTANDING, principal_outstanding__gt=0).select_related("investor"),
-        label="Debenture", help_text="Outstanding when the Company's notice of the Sale was given.",
-    )  # fmt: skip
+    # by number with suggestions: no <select> of every outstanding Debenture (issue 17)
+    debenture = InstrumentField(kind="debenture", label="Debenture",
+                                help_text="Number (e.g. D-7) of a Debenture outstanding when the Company's notice of the Sale was given.")
     holder_declined_on = forms.DateField(widget=DATE, required=False, label="Holder elected in writing not to convert on",
                                          help_text="Leave empty if the Holder let the 15-day window pass.")
     tender_date = forms.DateField(widget=DATE, label="Prepayment tendered on",
@@ -100,10 +98,6 @@ class SalePrepaymentForm(_Plain):
     method = forms.ChoiceField(choices=[c for c in SettlementMethod.choices if c[0] != SettlementMethod.SET_OFF],
                                initial=SettlementMethod.WIRE, label="Paid by")
     reference = forms.CharField(max_length=200, required=False, help_text="Wire reference or check number.")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["debenture"].label_from_instance = lambda d: f"{d.label} -- {d.investor} -- ${d.principal_outstanding:,.2f}"
 
     def clean_deducted(self):
         return self.cleaned_data.get("deducted") or Decimal("0")

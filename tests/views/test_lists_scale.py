@@ -106,7 +106,8 @@ class Book:
 
 
 # forms that took an investor or an instrument from a <select> of every one (issue 17, session 2)
-FORM_PAGES = ("/transfers/new/", "/transfers/legends/new/", "/company/notices/")
+FORM_PAGES = ("/transfers/new/", "/transfers/legends/new/", "/company/notices/", "/transfers/exchange/",
+              "/transfers/sales/prepay/")
 
 
 def _count(client, url: str) -> int:
@@ -412,10 +413,12 @@ def test_investor_and_security_fields_replace_the_selects_and_refuse_unknown_inp
     book.grow(3)
     for url in FORM_PAGES:
         html = deal_admin_client.get(url).content.decode()
-        assert "/instruments/search/?kind=investor" in html, url
-        for name in ("investor", "transferee", "source"):
+        assert "/instruments/search/?kind=" in html, url
+        for name in ("investor", "transferee", "source", "debenture"):
             assert f'<select name="{name}"' not in html and f'<select name="n-{name}"' not in html, (url, name)
     assert 'data-instrument-search="/instruments/search/?kind=security"' in deal_admin_client.get("/transfers/new/").content.decode()
+    assert "/instruments/search/?kind=investor" in deal_admin_client.get("/transfers/legends/new/").content.decode()
+    assert "/instruments/search/?kind=debenture" in deal_admin_client.get("/transfers/sales/prepay/").content.decode()
     # the transferred security: a certificate, a warrant or a D-number; by number, case ignored
     for text, number in (("J-1", "J-1"), ("w-2", "W-2"), (" D-0 ", "D-0")):
         assert TransferForm().fields["source"].clean(text).__class__.__name__ in ("PreferredHolding", "Warrant", "Debenture")
