@@ -419,6 +419,10 @@ def test_investor_and_security_fields_replace_the_selects_and_refuse_unknown_inp
     assert 'data-instrument-search="/instruments/search/?kind=security"' in deal_admin_client.get("/transfers/new/").content.decode()
     assert "/instruments/search/?kind=investor" in deal_admin_client.get("/transfers/legends/new/").content.decode()
     assert "/instruments/search/?kind=debenture" in deal_admin_client.get("/transfers/sales/prepay/").content.decode()
+    found = deal_admin_client.get("/instruments/search/?kind=security&q=Fund 00001").json()["results"]
+    assert [s["value"] for s in found] == ["D-1", "J-1", "W-1"]
+    assert found[0]["label"].startswith("Debenture D-1 -- Fictional Fund 00001 (test) -- $100,000.00 outstanding")
+    assert found[2]["label"] == "Warrant W-1 -- Fictional Fund 00001 (test) -- 10 shares left"
     # the transferred security: a certificate, a warrant or a D-number; by number, case ignored
     for text, number in (("J-1", "J-1"), ("w-2", "W-2"), (" D-0 ", "D-0")):
         assert TransferForm().fields["source"].clean(text).__class__.__name__ in ("PreferredHolding", "Warrant", "Debenture")
