@@ -12,9 +12,8 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
 from deals.forms.fields import SafeForm, SafeModelForm
-from deals.forms.instruments import InvestorField
+from deals.forms.instruments import InstrumentField, InvestorField
 from deals.models import (
-    Debenture,
     EventOfDefault,
     ExcusedDelay,
     Financing,
@@ -378,7 +377,9 @@ class DefaultForm(SafeForm):
     """Debenture 10(a)-(k): a failure that is or may become an Event of Default."""
 
     kind = forms.ChoiceField(choices=KIND_CHOICES, label="Clause")
-    debenture = forms.ModelChoiceField(queryset=Debenture.objects.none(), required=False, help_text="The Holder's Debenture.")
+    # by number with suggestions: no <select> of every Debenture (issue 17); any status (an event may predate a conversion)
+    debenture = InstrumentField(kind="debenture", open_only=False, required=False,
+                                help_text="The Holder's Debenture, by number (e.g. D-7).")
     occurred_date = forms.DateField(widget=DATE, label="Date of the failure / event")
     written_notice_date = forms.DateField(widget=DATE, required=False, help_text="10(e): the Holder's written notice.")
     proposed_sale_date = forms.DateField(widget=DATE, required=False, help_text="10(i): date of a proposed sale under the judgment.")
@@ -389,13 +390,20 @@ class DefaultForm(SafeForm):
 
     def __init__(self, *args, debentures=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["debenture"].queryset = debentures if debentures is not None else Debenture.objects.all()
+        self.debentures = debentures  # None: any Debenture
         self.helper = _helper(
             _row("kind", "debenture", "occurred_date"),
             _row("written_notice_date", "proposed_sale_date", "judgment_total"),
             _row("instituted_by_company", "company_acquiesced", width=6),
             "description",
         )
+
+
+    def clean_debenture(self):
+        deb = self.cleaned_data.get("debenture")
+        if deb is not None and self.debentures is not None and not self.debentures.filter(pk=deb.pk).exists():
+            raise forms.ValidationError(f"{deb.number} is not a Debenture this register covers (Debenture 10).")
+        return deb
 
 
 class DefaultActionForm(SafeForm):

@@ -107,7 +107,7 @@ class Book:
 
 # forms that took an investor or an instrument from a <select> of every one (issue 17, session 2)
 FORM_PAGES = ("/transfers/new/", "/transfers/legends/new/", "/company/notices/", "/transfers/exchange/",
-              "/transfers/sales/prepay/")
+              "/transfers/sales/prepay/", "/company/defaults/")
 
 
 def _count(client, url: str) -> int:
@@ -450,3 +450,12 @@ def test_investor_and_security_fields_replace_the_selects_and_refuse_unknown_inp
     form = ShareSaleForm(data={"investor": name, "sale_date": "2000-03-07", "shares": "1"},
                          investors=m.Investor.objects.filter(pk=book.hub.pk))
     assert form.is_valid() and form.cleaned_data["investor"] == book.hub
+    # Events of Default (Debenture 10): the Debenture by number, any status; one outside the register refused
+    from deals.forms.company import DefaultForm
+
+    data = {"kind": "c", "debenture": "D-1", "occurred_date": "2000-03-07"}
+    assert DefaultForm(data=data).is_valid()
+    form = DefaultForm(data=data, debentures=m.Debenture.objects.filter(number="D-0"))
+    assert not form.is_valid() and form.errors["debenture"] == ["D-1 is not a Debenture this register covers (Debenture 10)."]
+    form = DefaultForm(data={**data, "debenture": "D-77"})
+    assert not form.is_valid() and "No debenture is numbered 'D-77'" in form.errors["debenture"][0]
