@@ -250,8 +250,24 @@ class LabelledTabularInline(admin.TabularInline):
 
 
 class _InstrumentInline(LabelledTabularInline):
+    """An investor's holdings, shown read-only (issue 17): instruments are issued at a closing and change
+    only through the services (conversions, exercises, redemptions, transfers -- SPA 4(a), RRA 9), so the
+    investor page is not a side door to edit, add or delete them; each row links to the instrument's
+    own page. Read-only rows carry no inputs or selects, so the page stays small at many holdings."""
+
     extra = 0
+    max_num = 0
+    can_delete = False
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def get_queryset(self, request):
         # each row names its holder and financing (``__str__``): read with the rows, not one query a row

@@ -7,7 +7,8 @@ from django import forms
 
 from deals.forms.conversions import DATE
 from deals.forms.fields import SafeForm
-from deals.models import Financing, Investor
+from deals.forms.instruments import InvestorField
+from deals.models import Financing
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
 
@@ -26,7 +27,7 @@ class RoomOpenForm(_Plain):
 
 
 class SubscriptionForm(_Plain):
-    investor = forms.ModelChoiceField(queryset=Investor.objects.order_by("legal_name"), label="Buyer")
+    investor = InvestorField(required=True, label="Buyer")  # by name with suggestions (issue 17)
     amount = forms.DecimalField(label="Liquidation preference / principal ($)", **MONEY)
     purchase_price = forms.DecimalField(label="Purchase Price ($)", **MONEY)
     denominations = forms.IntegerField(min_value=1, max_value=13, initial=1, help_text="Debentures: number of D-numbers.")

@@ -12,13 +12,12 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
 from deals.forms.fields import SafeForm, SafeModelForm
+from deals.forms.instruments import InstrumentField, InvestorField
 from deals.models import (
-    Debenture,
     EventOfDefault,
     ExcusedDelay,
     Financing,
     IndemnificationClaim,
-    Investor,
     OfferResponse,
     OutboundNotice,
     Transfer,
@@ -147,25 +146,36 @@ class SuspensionForm(SafeForm):
         return data
 
 
+def _among(investor, allowed, why: str):
+    """An investor typed by name (issue 17) must still be one the form offers: the field no longer
+    lists them, so the refusal names the investor and the clause."""
+    if investor is not None and allowed is not None and not allowed.filter(pk=investor.pk).exists():
+        raise forms.ValidationError(f"{investor.legal_name} {why}")
+    return investor
+
+
 class ShareSaleForm(SafeForm):
     """RRA 2(b)(iii): an investor's sale of Conversion Shares (Held Shares Value, FIFO)."""
 
-    investor = forms.ModelChoiceField(queryset=Investor.objects.none())
+    investor = InvestorField(required=True)  # by name with suggestions: no <select> of every investor (issue 17)
     sale_date = forms.DateField(widget=DATE)
     shares = forms.IntegerField(min_value=1)
 
     def __init__(self, *args, investors=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["investor"].queryset = investors if investors is not None else Investor.objects.all()
+        self.investors = investors
         self.helper = _helper(_row("investor", "sale_date", "shares"))
+
+    def clean_investor(self):
+        return _among(self.cleaned_data.get("investor"), self.investors,
+                      "is not a Buyer of this financing, so has no Conversion Shares to sell (RRA 2(b)(iii)).")
 
 
 class ExcusedDelayForm(SafeForm):
     """RRA 2(b)(vi)(i), RRA 9: days of a delay in effectiveness on which no Periodic Amount is payable."""
 
     cause = forms.ChoiceField(choices=ExcusedDelay.Cause.choices)
-    investor = forms.ModelChoiceField(
-        queryset=Investor.objects.none(), required=False,
+    investor = InvestorField(
         help_text="RRA 2(b)(vi)(i): the Initial Investor whose act or failure caused the delay (its amounts only). "
         "Leave empty for RRA 9 (every investor).",
     )
@@ -176,9 +186,13 @@ class ExcusedDelayForm(SafeForm):
 
     def __init__(self, *args, investors=None, transfers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["investor"].queryset = investors if investors is not None else Investor.objects.all()
+        self.investors = investors
         self.fields["transfer"].queryset = transfers if transfers is not None else Transfer.objects.none()
         self.helper = _helper(_row("cause", "investor", "transfer"), _row("first_day", "last_day"), "reason")
+
+    def clean_investor(self):
+        return _among(self.cleaned_data.get("investor"), self.investors,
+                      "is not an Initial Investor of this financing (RRA 2(b)(vi)(i)).")
 
 
 class WithdrawForm(SafeForm):
@@ -363,7 +377,9 @@ class DefaultForm(SafeForm):
     """Debenture 10(a)-(k): a failure that is or may become an Event of Default."""
 
     kind = forms.ChoiceField(choices=KIND_CHOICES, label="Clause")
-    debenture = forms.ModelChoiceField(queryset=Debenture.objects.none(), required=False, help_text="The Holder's Debenture.")
+    # by number with suggestions: no <select> of every Debenture (issue 17); any status (an event may predate a conversion)
+    debenture = InstrumentField(kind="debenture", open_only=False, required=False,
+                                help_text="The Holder's Debenture, by number (e.g. D-7).")
     occurred_date = forms.DateField(widget=DATE, label="Date of the failure / event")
     written_notice_date = forms.DateField(widget=DATE, required=False, help_text="10(e): the Holder's written notice.")
     proposed_sale_date = forms.DateField(widget=DATE, required=False, help_text="10(i): date of a proposed sale under the judgment.")
@@ -374,13 +390,20 @@ class DefaultForm(SafeForm):
 
     def __init__(self, *args, debentures=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["debenture"].queryset = debentures if debentures is not None else Debenture.objects.all()
+        self.debentures = debentures  # None: any Debenture
         self.helper = _helper(
             _row("kind", "debenture", "occurred_date"),
             _row("written_notice_date", "proposed_sale_date", "judgment_total"),
             _row("instituted_by_company", "company_acquiesced", width=6),
             "description",
         )
+
+
+    def clean_debenture(self):
+        deb = self.cleaned_data.get("debenture")
+        if deb is not None and self.debentures is not None and not self.debentures.filter(pk=deb.pk).exists():
+            raise forms.ValidationError(f"{deb.number} is not a Debenture this register covers (Debenture 10).")
+        return deb
 
 
 class DefaultActionForm(SafeForm):
@@ -412,7 +435,7 @@ class DefaultActionForm(SafeForm):
 class OutboundNoticeForm(SafeForm):
     """SPA 10: a notice the company sends."""
 
-    investor = forms.ModelChoiceField(queryset=Investor.objects.all())
+    investor = InvestorField(required=True)  # by name with suggestions (issue 17)
     kind = forms.ChoiceField(choices=NOTICE_KINDS)
     subject = forms.CharField(max_length=200)
     method = forms.ChoiceField(choices=OutboundNotice.Method.choices)
@@ -428,7 +451,7 @@ class OutboundNoticeForm(SafeForm):
 class AddressChangeForm(SafeForm):
     """SPA 10: an investor designates a new address by 10 days' advance notice."""
 
-    investor = forms.ModelChoiceField(queryset=Investor.objects.all())
+    investor = InvestorField(required=True)  # by name with suggestions (issue 17)
     notice_method = forms.ChoiceField(choices=OutboundNotice.Method.choices, label="Change notice sent by")
     notice_sent_date = forms.DateField(widget=DATE)
     new_address = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))

@@ -22,7 +22,8 @@ class InstrumentInput(forms.TextInput):
                 # short enough to show whole in a 390 px phone field; the label names the instrument
                 "placeholder": {"warrant": "e.g. W-2, or the holder's name",
                                 "investor": "Any investor (type a name)",
-                                "debenture": "e.g. D-7, or the holder's name"}.get(
+                                "debenture": "e.g. D-7, or the holder's name",
+                                "security": "e.g. J-3, W-2, D-7, or the holder's name"}.get(
                                     kind, "e.g. D-7, J-3, or the holder's name")}
         super().__init__(attrs={**base, **(attrs or {})})
 

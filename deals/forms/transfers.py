@@ -9,34 +9,22 @@ from django import forms
 from deals.forms.closing import MONEY, _Plain
 from deals.forms.conversions import DATE
 from deals.forms.fields import SafeForm
+from deals.forms.instruments import InstrumentField, InvestorField
 from deals.models import (
-    Debenture,
     Financing,
-    InstrumentStatus,
-    Investor,
     LegendRemoval,
-    PreferredHolding,
     SaleEvent,
     SecurityKind,
     SettlementMethod,
-    Warrant,
 )
 
 
-def source_choices() -> list[tuple[str, str]]:
-    out = []
-    for h in PreferredHolding.objects.filter(status=InstrumentStatus.OUTSTANDING).select_related("investor", "financing"):
-        out.append((f"j:{h.pk}", f"{h.label} · {h.investor} · ${h.liquidation_preference_outstanding:,.2f}"))
-    for w in Warrant.objects.filter(status=InstrumentStatus.OUTSTANDING).select_related("investor"):
-        out.append((f"w:{w.pk}", f"Warrant {w.number} · {w.investor} · {w.shares_remaining:,} shares"))
-    for d in Debenture.objects.filter(status=InstrumentStatus.OUTSTANDING).select_related("investor"):
-        out.append((f"d:{d.pk}", f"Debenture {d.number} · {d.investor} · ${d.principal_outstanding:,.2f}"))
-    return out
-
-
 class TransferForm(_Plain):
-    source = forms.ChoiceField(label="Security transferred")
-    transferee = forms.ModelChoiceField(queryset=Investor.objects.order_by("legal_name"), label="Transferee (assignee)")
+    # by number with suggestions: no <select> of every certificate, warrant and D-number (issue 17)
+    source = InstrumentField(kind="security", label="Security transferred",
+                             help_text="Certificate (J-3), warrant (W-2) or D-number (D-7) of an outstanding security.")
+    # by name with suggestions: no <select> of every investor (issue 17)
+    transferee = InvestorField(required=True, label="Transferee (assignee)")
     amount = forms.DecimalField(required=False, label="Liquidation preference or principal ($)", **MONEY)
     warrant_shares = forms.IntegerField(required=False, min_value=1, label="Warrant shares")
     transfer_date = forms.DateField(widget=DATE)
@@ -48,21 +36,10 @@ class TransferForm(_Plain):
     written_assignment = forms.BooleanField(required=False, label="Written assignment copied to the Company (RRA 9(a))")
     transferee_bound = forms.BooleanField(required=False, label="Transferee agreed in writing to be bound (RRA 9(d))")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["source"].choices = [("", "Choose a certificate, warrant or D-number"), *source_choices()]
-
-    def clean_source(self):
-        kind, _, pk = self.cleaned_data["source"].partition(":")
-        model = {"j": PreferredHolding, "w": Warrant, "d": Debenture}.get(kind)
-        obj = model.objects.filter(pk=pk).first() if model and pk.isdigit() else None
-        if obj is None:
-            raise forms.ValidationError("Choose a security from the list.")
-        return obj
-
 
 class ExchangeForm(_Plain):
-    debenture = forms.ModelChoiceField(queryset=Debenture.objects.filter(status=InstrumentStatus.OUTSTANDING).order_by("number"))
+    # by number with suggestions: no <select> of every outstanding Debenture (issue 17)
+    debenture = InstrumentField(kind="debenture", help_text="Number of an outstanding Debenture, e.g. D-7 (Debenture 1).")
     denominations = forms.CharField(label="New denominations ($, comma-separated)", help_text="e.g. 100000, 200000 (Debenture 1)")
     exchange_date = forms.DateField(widget=DATE)
 
@@ -80,7 +57,7 @@ class ExchangeForm(_Plain):
 
 class LegendRemovalForm(_Plain):
     financing = forms.ModelChoiceField(queryset=Financing.objects.order_by("name"))
-    investor = forms.ModelChoiceField(queryset=Investor.objects.order_by("legal_name"), label="Holder")
+    investor = InvestorField(required=True, label="Holder")  # by name with suggestions (issue 17)
     security = forms.ChoiceField(choices=SecurityKind.choices)
     certificate = forms.CharField(max_length=100, label="Legended certificate number(s)")
     quantity = forms.DecimalField(max_digits=16, decimal_places=2, min_value=0, label="Shares or principal ($)")
@@ -109,10 +86,9 @@ class SalePrepaymentForm(_Plain):
 
     sale = forms.ModelChoiceField(queryset=SaleEvent.objects.select_related("financing").order_by("-notice_received", "-id"),
                                   label="Sale")
-    debenture = forms.ModelChoiceField(
-        queryset=Debenture.objects.filter(status=InstrumentStatus.OUTSTANDING, principal_outstanding__gt=0).select_related("investor"),
-        label="Debenture", help_text="Outstanding when the Company's notice of the Sale was given.",
-    )  # fmt: skip
+    # by number with suggestions: no <select> of every outstanding Debenture (issue 17)
+    debenture = InstrumentField(kind="debenture", label="Debenture",
+                                help_text="Number (e.g. D-7) of a Debenture outstanding when the Company's notice of the Sale was given.")
     holder_declined_on = forms.DateField(widget=DATE, required=False, label="Holder elected in writing not to convert on",
                                          help_text="Leave empty if the Holder let the 15-day window pass.")
     tender_date = forms.DateField(widget=DATE, label="Prepayment tendered on",
@@ -122,10 +98,6 @@ class SalePrepaymentForm(_Plain):
     method = forms.ChoiceField(choices=[c for c in SettlementMethod.choices if c[0] != SettlementMethod.SET_OFF],
                                initial=SettlementMethod.WIRE, label="Paid by")
     reference = forms.CharField(max_length=200, required=False, help_text="Wire reference or check number.")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["debenture"].label_from_instance = lambda d: f"{d.label} -- {d.investor} -- ${d.principal_outstanding:,.2f}"
 
     def clean_deducted(self):
         return self.cleaned_data.get("deducted") or Decimal("0")

@@ -2,7 +2,8 @@
 clerk (suggestions from ``/instruments/search/``), never a <select> of every instrument.
 
 Kinds: ``convertible`` (Debentures, Debenture 4(A), and Series J holdings, Series J CoD),
-``debenture`` (Debenture 4(B) redemptions) and ``warrant`` (SPA 4(h) exercises). ``open_only``
+``debenture`` (Debenture 4(B) redemptions), ``warrant`` (SPA 4(h) exercises) and ``security`` (all
+three: transfers, SPA 4(a); RRA 9). ``open_only``
 keeps what can still be converted / redeemed / exercised: outstanding with something left.
 """
 
@@ -17,7 +18,7 @@ from deals.models import Debenture, InstrumentStatus, Investor, PreferredHolding
 from deals.models.financing import series_name
 from nhtc import formatting
 
-KINDS = ("convertible", "debenture", "warrant", "investor")
+KINDS = ("convertible", "debenture", "warrant", "security", "investor")
 SEARCH_PAGE_SIZE = 20
 
 
@@ -58,7 +59,7 @@ def instrument_number(instrument) -> str:
 
 def _models(kind: str) -> list:
     return {"convertible": [Debenture, PreferredHolding], "debenture": [Debenture], "warrant": [Warrant],
-            "investor": [Investor]}[kind]
+            "security": [Debenture, PreferredHolding, Warrant], "investor": [Investor]}[kind]
 
 
 def _base(model, open_only: bool):
@@ -152,11 +153,12 @@ def instrument_search(*, q: str = "", kind: str = "convertible", open_only: bool
         )
     qs = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     rows = list(qs.order_by("k", "nlen", "num")[start : start + page_size + 1])
-    kind_label = {"convertible": None, "debenture": "Debenture", "warrant": "Warrant"}[kind]  # investor: above
+    models = _models(kind)
     out = []
     for k, num, _nlen, who, left, st, series in rows[:page_size]:
-        what = kind_label or ("Debenture" if k == 0 else series_name(series))  # its own series (issue 18)
-        rest = f"{formatting.shares(left)} shares left" if kind == "warrant" else f"{formatting.money(left)} outstanding"
+        model = models[k]
+        what = {Debenture: "Debenture", Warrant: "Warrant"}.get(model) or series_name(series)  # its own series (issue 18)
+        rest = f"{formatting.shares(left)} shares left" if model is Warrant else f"{formatting.money(left)} outstanding"
         closed = "" if st == InstrumentStatus.OUTSTANDING else f" ({st})"
         out.append(Suggestion(value=num, label=f"{what} {num} -- {who} -- {rest}{closed}"))
     return out, len(rows) > page_size

@@ -2,7 +2,7 @@
 
 Clerks and deal admins (the forms that use it are theirs); an anonymous caller is sent to the
 login page like every page. ``?q=`` number prefix or holder's name, ``kind=convertible |
-debenture | warrant``, ``all=1`` includes closed instruments (the list filters), ``page=``."""
+debenture | warrant | security | investor``, ``all=1`` includes closed instruments (the list filters), ``page=``."""
 
 from __future__ import annotations
 

@@ -72,3 +72,34 @@ def test_investor_page_has_instrument_inlines(deal_admin_client, demo):
     inv = demo["investors"][0]
     page = _page(deal_admin_client, f"/admin/deals/investor/{inv.pk}/change/")
     assert "J-1" in page and "D-1" in page and "W-1" in page
+
+
+def test_investor_page_holdings_are_read_only(deal_admin_client, demo):
+    """Issue 17: the holdings inlines are read-only -- instruments change only through the services
+    (SPA 4(a), RRA 9); the investor page is not a side door. Rows still show and link to each instrument."""
+    from deals.models import Debenture
+
+    inv = demo["investors"][0]
+    deb = Debenture.objects.filter(investor=inv).first()
+    url = f"/admin/deals/investor/{inv.pk}/change/"
+    r = deal_admin_client.get(url)
+    html = r.content.decode()
+    assert r.status_code == 200 and deb.number in html and f"/admin/deals/debenture/{deb.pk}/change/" in html
+    assert 'name="debentures-0-principal"' not in html and 'name="debentures-0-number"' not in html
+    assert "-0-DELETE\"" not in html  # no delete boxes
+    # a hand-made POST of an inline row changes nothing
+    prefix = next(fs.formset.prefix for fs in r.context["inline_admin_formsets"] if fs.formset.model is Debenture)
+    before = (deb.number, deb.principal)
+    data = {"legal_name": inv.legal_name, "kind": inv.kind, "jurisdiction": inv.jurisdiction,
+            "notice_address": inv.notice_address, "fax": inv.fax or "", "email": inv.email or "",
+            "counsel_contact": inv.counsel_contact or "", "dtc_participant": inv.dtc_participant or "",
+            "prime_broker": inv.prime_broker or "",
+            f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-INITIAL_FORMS": "1", f"{prefix}-0-id": str(deb.pk),
+            f"{prefix}-0-number": "D-HACKED", f"{prefix}-0-principal": "1", f"{prefix}-0-DELETE": "on"}
+    for fs in r.context["inline_admin_formsets"]:
+        if fs.formset.prefix != prefix:
+            data.update({f"{fs.formset.prefix}-TOTAL_FORMS": "0", f"{fs.formset.prefix}-INITIAL_FORMS": "0"})
+    resp = deal_admin_client.post(url, data)
+    assert resp.status_code == 302, resp.context["errors"] if resp.context else resp  # the investor form itself saved
+    deb.refresh_from_db()
+    assert (deb.number, deb.principal) == before

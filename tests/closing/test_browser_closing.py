@@ -57,7 +57,7 @@ def test_closing_walkthrough(browser, live_server, series_j, buyers, django_user
 
     form = page.locator("[data-testid=subscription-form]")
     form.locator("summary").click()
-    form.locator("select[name=investor]").select_option(str(buyers[0].pk))
+    form.locator("input[name=investor]").fill(buyers[0].legal_name)  # by name (issue 17)
     form.locator("input[name=amount]").fill("1000000")
     form.locator("input[name=purchase_price]").fill("1000000")
     form.locator("button").click()

@@ -26,7 +26,7 @@ def test_legend_removal_and_debenture_transfer(browser, live_server, deal, djang
 
     page.click("text=Legend removal")
     page.select_option("select[name=financing]", str(deal["fin"].pk))
-    page.select_option("select[name=investor]", str(deal["a"].pk))
+    page.fill("input[name=investor]", deal["a"].legal_name)  # by name (issue 17)
     page.select_option("select[name=security]", "common")
     page.fill("input[name=certificate]", "C-1001")
     page.fill("input[name=quantity]", "50000")
@@ -45,8 +45,8 @@ def test_legend_removal_and_debenture_transfer(browser, live_server, deal, djang
     assert "Download PDF" in page.inner_text("[data-testid=record-notices]")
 
     page.goto(f"{live_server.url}/transfers/new/")
-    page.select_option("select[name=source]", f"d:{deal['deb'].pk}")
-    page.select_option("select[name=transferee]", str(deal["off"].pk))
+    page.fill("input[name=source]", deal['deb'].number)  # by number (issue 17)
+    page.fill("input[name=transferee]", deal["off"].legal_name)  # by name (issue 17)
     page.fill("input[name=amount]", "150000")
     page.fill("input[name=transfer_date]", "2001-02-01")
     page.fill("input[name=notice_to_company_date]", "2001-02-01")

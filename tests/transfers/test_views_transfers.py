@@ -25,7 +25,7 @@ def test_clerk_cannot_record_a_transfer(deal, clerk_client):
 def test_transfer_to_us_person_inside_reg_s_refused_on_the_page(deal, deal_admin_client):
     on(datetime.date(2000, 6, 1))
     data = {
-        "source": f"j:{deal['holding'].pk}", "transferee": deal["us"].pk, "amount": "100000", "transfer_date": "2000-06-01",
+        "source": deal["holding"].certificate_number, "transferee": deal["us"].pk, "amount": "100000", "transfer_date": "2000-06-01",
         "notice_to_company_date": "2000-06-01", "assignee_accredited": "on", "counsel_opinion": "Smith LLP",
     }  # fmt: skip
     resp = deal_admin_client.post(reverse("transfer_new"), data)

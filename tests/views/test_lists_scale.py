@@ -105,6 +105,11 @@ class Book:
         )
 
 
+# forms that took an investor or an instrument from a <select> of every one (issue 17, session 2)
+FORM_PAGES = ("/transfers/new/", "/transfers/legends/new/", "/company/notices/", "/transfers/exchange/",
+              "/transfers/sales/prepay/", "/company/defaults/")
+
+
 def _count(client, url: str) -> int:
     client.get(url)  # warm: session stamp, content types, business date
     with CaptureQueriesContext(connection) as ctx:
@@ -131,6 +136,7 @@ def _urls(book: Book, *, admin: bool) -> list[str]:
             "/admin/deals/conversion/", "/admin/deals/conversion/?q=Fund", "/admin/deals/conversion/?year=2000&p=2",
             "/admin/deals/obligation/", "/admin/deals/obligation/?q=FAX", "/admin/deals/warrantexercise/",
             f"/admin/deals/investor/{hub}/change/", f"/admin/deals/debenture/{book.hub_deb.pk}/change/",
+            *FORM_PAGES, f"/company/damages/{book.pref_fin.pk}/",
         ]
     return urls
 
@@ -157,7 +163,9 @@ def test_every_list_page_runs_the_same_queries_at_10_and_1000_rows(request, clie
     for url, first in deep.items():
         assert _count(client, url) == at_1000[first], url
     # and a page is a handful of queries, not one per row
-    assert max(at_1000.values()) <= 25, at_1000
+    heavy = {url: n for url, n in at_1000.items() if url.startswith("/company/damages/")}
+    assert all(n <= 30 for n in heavy.values()), heavy  # RRA 2(b) figures for the page's investors: 28 measured
+    assert max(n for url, n in at_1000.items() if url not in heavy) <= 25, at_1000
 
 
 def test_list_pages_show_the_right_rows_at_1000(clerk_client, clerk):
@@ -328,7 +336,8 @@ def test_forms_stay_small_at_10000_instruments(client, clerk, deal_admin):
     )
     sizes = {}
     for user, url in [(clerk, "/conversions/new/"), (clerk, "/conversions/"), (clerk, "/exercises/new/"),
-                      (clerk, "/exercises/"), (deal_admin, "/redemptions/new/")]:
+                      (clerk, "/exercises/"), (deal_admin, "/redemptions/new/"),
+                      *((deal_admin, url) for url in FORM_PAGES)]:
         client.force_login(user)
         r = client.get(url)
         assert r.status_code == 200
@@ -417,3 +426,63 @@ def test_admin_search_finds_what_the_page_search_finds(client, deal_admin, url, 
     found = client.get(url, {"q": f"  {term} "})
     assert found.status_code == 200 and found.context_data["cl"].result_count == expected
     assert client.get(url, {"q": ""}).context_data["cl"].result_count == model.objects.count()
+
+
+def test_investor_and_security_fields_replace_the_selects_and_refuse_unknown_input(deal_admin_client, deal_admin):
+    """Issue 17 (session 2): transfers, legend removals, closing subscriptions and company notices take the
+    investor by name and the transferred security by number; unknown input is refused with the reason."""
+    from deals.forms.closing import SubscriptionForm
+    from deals.forms.company import OutboundNoticeForm, ShareSaleForm
+    from deals.forms.transfers import LegendRemovalForm, TransferForm
+
+    set_business_date(DAY)
+    book = Book(deal_admin)
+    book.grow(3)
+    for url in FORM_PAGES:
+        html = deal_admin_client.get(url).content.decode()
+        assert "/instruments/search/?kind=" in html, url
+        for name in ("investor", "transferee", "source", "debenture"):
+            assert f'<select name="{name}"' not in html and f'<select name="n-{name}"' not in html, (url, name)
+    assert 'data-instrument-search="/instruments/search/?kind=security"' in deal_admin_client.get("/transfers/new/").content.decode()
+    assert "/instruments/search/?kind=investor" in deal_admin_client.get("/transfers/legends/new/").content.decode()
+    assert "/instruments/search/?kind=debenture" in deal_admin_client.get("/transfers/sales/prepay/").content.decode()
+    found = deal_admin_client.get("/instruments/search/?kind=security&q=Fund 00001").json()["results"]
+    assert [s["value"] for s in found] == ["D-1", "J-1", "W-1"]
+    assert found[0]["label"].startswith("Debenture D-1 -- Fictional Fund 00001 (test) -- $100,000.00 outstanding")
+    assert found[2]["label"] == "Warrant W-1 -- Fictional Fund 00001 (test) -- 10 shares left"
+    # the transferred security: a certificate, a warrant or a D-number; by number, case ignored
+    for text, number in (("J-1", "J-1"), ("w-2", "W-2"), (" D-0 ", "D-0")):
+        assert TransferForm().fields["source"].clean(text).__class__.__name__ in ("PreferredHolding", "Warrant", "Debenture")
+        found = TransferForm().fields["source"].clean(text)
+        assert getattr(found, "number", None) == number or getattr(found, "certificate_number", None) == number
+    form = TransferForm(data={"source": "J-99", "transferee": "Nobody LLC", "transfer_date": "2000-03-07",
+                              "notice_to_company_date": "2000-03-07"})
+    assert not form.is_valid()
+    assert "No outstanding debenture or Series J certificate or warrant is numbered 'J-99'" in form.errors["source"][0]
+    assert "No investor is named 'Nobody LLC'" in form.errors["transferee"][0]
+    # a name (any case) or a bare id (links, older callers) still works
+    name = book.hub.legal_name
+    assert SubscriptionForm().fields["investor"].clean(name.upper()) == book.hub
+    assert LegendRemovalForm().fields["investor"].clean(str(book.hub.pk)) == book.hub
+    assert OutboundNoticeForm().fields["investor"].clean(name) == book.hub
+    form = SubscriptionForm(data={"investor": "", "amount": "1", "purchase_price": "1", "denominations": "1"})
+    assert not form.is_valid() and "investor" in form.errors
+    # a form offering only some investors refuses the others by name and clause
+    other = m.Investor.objects.exclude(pk=book.hub.pk).first()
+    form = ShareSaleForm(data={"investor": other.legal_name, "sale_date": "2000-03-07", "shares": "1"},
+                         investors=m.Investor.objects.filter(pk=book.hub.pk))
+    assert not form.is_valid()
+    assert form.errors["investor"] == [f"{other.legal_name} is not a Buyer of this financing, so has no Conversion Shares "
+                                       "to sell (RRA 2(b)(iii))."]
+    form = ShareSaleForm(data={"investor": name, "sale_date": "2000-03-07", "shares": "1"},
+                         investors=m.Investor.objects.filter(pk=book.hub.pk))
+    assert form.is_valid() and form.cleaned_data["investor"] == book.hub
+    # Events of Default (Debenture 10): the Debenture by number, any status; one outside the register refused
+    from deals.forms.company import DefaultForm
+
+    data = {"kind": "c", "debenture": "D-1", "occurred_date": "2000-03-07"}
+    assert DefaultForm(data=data).is_valid()
+    form = DefaultForm(data=data, debentures=m.Debenture.objects.filter(number="D-0"))
+    assert not form.is_valid() and form.errors["debenture"] == ["D-1 is not a Debenture this register covers (Debenture 10)."]
+    form = DefaultForm(data={**data, "debenture": "D-77"})
+    assert not form.is_valid() and "No debenture is numbered 'D-77'" in form.errors["debenture"][0]
