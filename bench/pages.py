@@ -213,7 +213,7 @@ def _pending_approval(admin) -> None:
     none. A one-cent waiver of an open amount owed, asked through the real service (it waits for
     a second deal admin; nothing is settled). Skipped if an approval exists or no row can be waived."""
     from deals import models as m
-    from deals.selectors.settlements import MONEY_KINDS, UNSETTLED
+    from deals.selectors.settlements import MONEY_KINDS, UNSETTLED, arose_on
     from deals.services.approvals import settlement_submit
     from deals.services.calendar import business_date
     from deals.services.errors import WorkflowError
@@ -221,10 +221,12 @@ def _pending_approval(admin) -> None:
     if m.Approval.objects.exists():
         return
     day = business_date()
-    for ob_id in (m.Obligation.objects.filter(kind__in=MONEY_KINDS, status__in=UNSETTLED, amount__gt=0)
-                  .order_by("-pk").values_list("pk", flat=True)[:20]):
+    for ob in (m.Obligation.objects.filter(kind__in=MONEY_KINDS, status__in=UNSETTLED, amount__gt=0)
+               .order_by("-pk")[:500]):
+        if arose_on(ob) > day:
+            continue  # owed after the business date (e.g. at maturity): nothing to waive yet
         try:
-            settlement_submit(obligation_id=ob_id, kind="waiver", date=day, amount="0.01", by=admin,
+            settlement_submit(obligation_id=ob.pk, kind="waiver", date=day, amount="0.01", by=admin,
                               waived_by="bench/pages.py", instrument="bench row (synthetic): a pending approval to measure")
             return
         except WorkflowError:
