@@ -114,9 +114,9 @@ def main() -> None:
             c = Client(raise_request_exception=False)
             c.force_login(u)
             clients[role] = c
-        _pending_approval(get_user_model().objects.get(username="bench-admin"))
 
     def walk(label: str, runs: int) -> tuple[dict, float]:
+        _pending_approval(get_user_model().objects.get(username="bench-admin"))  # on the grown data
         pages, missing = page_urls(admin=not args.no_admin)
         out = {}
         for page in pages:
