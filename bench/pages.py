@@ -221,8 +221,9 @@ def _pending_approval(admin) -> None:
     if m.Approval.objects.exists():
         return
     day = business_date()
-    for ob in (m.Obligation.objects.filter(kind__in=MONEY_KINDS, status__in=UNSETTLED, amount__gt=0)
-               .order_by("-pk")[:500]):
+    open_rows = m.Obligation.objects.filter(status__in=UNSETTLED, amount__gt=0)
+    candidates = [ob for kind in sorted(MONEY_KINDS) for ob in open_rows.filter(kind=kind).order_by("-pk")[:5]]
+    for ob in candidates:
         if arose_on(ob) > day:
             continue  # owed after the business date (e.g. at maturity): nothing to waive yet
         try:
