@@ -12,7 +12,8 @@ number of clerks (default 1, 5, 20):
 it starts gunicorn (``--gunicorn-workers``, default 4, DEBUG off) on a free port of 127.0.0.1 and
 runs N threads, each a clerk with its own session: log in (GET the login page for the CSRF token,
 POST the credentials), then ``--per-clerk`` times: GET /conversions/new/ (token + idempotency
-key), POST it (the review page), POST /conversions/confirm/ (the conversion detail). Each clerk
+key), POST it with the debenture's number typed in the instrument field, e.g. ``DG-0000123`` (the
+review page), POST /conversions/confirm/ (the conversion detail). Each clerk
 converts $1,000 of its own debentures on the business date (Debenture 4(A)). A flow is the three
 requests; it is an error unless the confirm lands on /conversions/<id>/ (status 200). Traffic goes
 to 127.0.0.1 only.
@@ -141,14 +142,15 @@ def _django(db_url: str):
 
 
 def _prepare(db_url: str, exists: bool, size: str, clerks: int, per_clerk: int) -> tuple[list[str], dict[str, list[str]], str]:
-    """Grow the data if new; bench users clerk-1..N; each clerk's debentures (keys). Returns (users, keys, day)."""
+    """Grow the data if new; bench users clerk-1..N; each clerk's debentures, by the number a clerk
+    types in the instrument field (``DG-0000123``; deals/forms/instruments.py). Returns (users, numbers, day)."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.core.management import call_command
 
     from deals import models as m
     from deals.demo_grow import PRESETS, grow_demo
-    from deals.selectors.conversions import instrument_key
+    from deals.selectors.instruments import instrument_number
     from deals.services.calendar import business_date
     from deals.services.roles import CLERK, ensure_groups
 
@@ -171,7 +173,7 @@ def _prepare(db_url: str, exists: bool, size: str, clerks: int, per_clerk: int) 
         users.append(u.username)
     debs = list(m.Debenture.objects.filter(number__startswith="DG-", status="outstanding", principal_outstanding__gte=1000)
                 .order_by("-principal_outstanding", "id")[: clerks * per_clerk])
-    keys = {u: [instrument_key(d) for d in debs[i::clerks]] for i, u in enumerate(users)}
+    keys = {u: [instrument_number(d) for d in debs[i::clerks]] for i, u in enumerate(users)}
     return users, keys, business_date().isoformat()
 
 

@@ -29,10 +29,13 @@ _BY_PREFIX: tuple[tuple[str, dict[str, str]], ...] = (
     ("api_redemption", _kw("deals.Redemption", "pk")),
     ("api_settlement_create", _kw("deals.Obligation", "pk")),
     ("api_settlement_reverse", _kw("deals.Settlement", "pk")),
+    ("api_approval", _kw("deals.Approval", "pk")),
+    ("approval_", _kw("deals.Approval", "pk")),
     ("sweep_status", _kw("deals.SweepRun", "pk")),
     ("company_amendment_update", _kw("deals.RegistrationAmendment", "pk")),
     ("company_registration", _kw("deals.Financing", "financing_id")),
     ("company_suspension", _kw("deals.Financing", "financing_id")),
+    ("company_damages_excused_withdraw", _kw("deals.ExcusedDelay", "pk", financing_id="deals.Financing")),
     ("company_damages", _kw("deals.Financing", "financing_id", investor_id="deals.Investor")),
     ("company_offer", _kw("deals.NewTransactionOffer", "pk", "restart_of")),
     ("company_default", _kw("deals.EventOfDefault", "pk")),
@@ -113,6 +116,11 @@ def page_urls(*, admin: bool = True) -> tuple[list[Page], list[str]]:
         values = {}
         for kw, label in models.items():
             values[kw] = _newest(label, name)
+        if name == "company_damages_excused_withdraw":
+            from deals.models import ExcusedDelay
+
+            e = ExcusedDelay.objects.order_by("-pk").values_list("pk", "financing_id").first()
+            values = {"financing_id": e[1], "pk": e[0]} if e else {"pk": None}
         if name == "settlement_reverse":
             from deals.models import Settlement
 
@@ -123,6 +131,27 @@ def page_urls(*, admin: bool = True) -> tuple[list[Page], list[str]]:
             continue
         pages.append(Page(name, reverse(name, kwargs=values)))
     return pages + _variants(), missing
+
+
+def unmapped_names(*, admin: bool = True) -> list[str]:
+    """URL names with arguments that no rule of ``_BY_PREFIX`` fills: ``page_urls`` leaves them out,
+    so the bench prints them (a new page with an id needs a rule here to be measured)."""
+    out, seen = [], set()
+    for name, kwargs in _walk(get_resolver().url_patterns):
+        if name in SKIP_NAMES or name in seen or (name.startswith("admin:") and not admin):
+            continue
+        seen.add(name)
+        if _kwargs_models(name, kwargs) is None and not _admin_helper(name):
+            out.append(name)
+    return out
+
+
+def _admin_helper(name: str) -> bool:
+    """The admin's pages left out on purpose (delete, history, other apps' models ...)."""
+    if not name.startswith("admin:"):
+        return False
+    rest = name[len("admin:"):]
+    return not any(rest.startswith(app + "_") for app in ADMIN_APPS) or rest.rpartition("_")[2] not in ADMIN_PAGES
 
 
 def _variants() -> list[Page]:
