@@ -63,12 +63,15 @@ class ListPaginator(Paginator):
         unfiltered = not qs.query.where and not qs.query.distinct
         if connection.vendor == "postgresql" and unfiltered:
             table = qs.model._meta.db_table
-            # the CASE reads the estimate first; the capped count (an InitPlan) runs only if needed
+            # the planner's estimate only when the capped count (at most exact_limit + 1 index entries)
+            # confirms the table really is past the limit: statistics can be stale (an ANALYZE before
+            # rows were deleted or rolled back), and a small list must still get its exact count
             query = (
-                "SELECT CASE WHEN c.reltuples > %s THEN c.reltuples::bigint "
-                f"ELSE (SELECT count(*) FROM ({sql}) capped) END FROM pg_class c WHERE c.oid = %s::regclass"
+                f"WITH capped_n AS (SELECT count(*) AS n FROM ({sql}) capped) "
+                "SELECT CASE WHEN capped_n.n > %s AND c.reltuples > %s THEN c.reltuples::bigint ELSE capped_n.n END "
+                "FROM capped_n LEFT JOIN pg_class c ON c.oid = %s::regclass"
             )
-            args = (self.exact_limit, *params, connection.ops.quote_name(table))
+            args = (*params, self.exact_limit, self.exact_limit, connection.ops.quote_name(table))
         else:
             query, args = f"SELECT count(*) FROM ({sql}) capped", params
         with connection.cursor() as cursor:

@@ -76,7 +76,7 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def _wait(predicate, timeout: float, what: str, procs=()):
+def _wait(predicate, timeout: float, what: str, procs=(), logs=()):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if predicate():
@@ -85,7 +85,8 @@ def _wait(predicate, timeout: float, what: str, procs=()):
             if p.poll() is not None:
                 raise AssertionError(f"a worker exited while waiting for {what}")
         time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
+    tails = "\n".join(f"--- {log.name}:\n{log.read_text()[-3000:]}" for log in logs)  # why, not just that
+    raise AssertionError(f"timed out waiting for {what}\n{tails}")
 
 
 def test_two_workers_on_one_queue_render_each_notice_exactly_once(
@@ -102,11 +103,11 @@ def test_two_workers_on_one_queue_render_each_notice_exactly_once(
             render_notice_task.delay(n.pk, clerk.pk)
         ids = [n.pk for n in notices]
         _wait(lambda: Notice.objects.filter(pk__in=ids, status=NoticeStatus.READY).count() == NOTICES, 240,
-              "every notice to be rendered", workers)
+              "every notice to be rendered", workers, logs)
         # both copies of every task consumed: the queue is empty and 2 x NOTICES tasks finished
         _wait(lambda: _redis().llen("celery") == 0
-              and sum(log.read_text().count("succeeded in") for log in logs) == 2 * NOTICES, 120,
-              "the duplicate deliveries to be consumed", workers)
+              and sum(log.read_text().count("succeeded in") for log in logs) == 2 * NOTICES, 240,
+              "the duplicate deliveries to be consumed", workers, logs)
     finally:
         for w in workers:
             _stop(w)
