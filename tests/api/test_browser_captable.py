@@ -52,7 +52,7 @@ def test_pages_render_with_charts_at_desktop_and_phone_widths(demo, live_server,
 
             page.goto(f"{live_server.url}/cap-table/")
             page.wait_for_selector("[data-testid=cap-table]")
-            assert page.evaluate("() => !!Chart.getChart(document.getElementById('cap-chart'))")
+            page.wait_for_function("() => !!Chart.getChart(document.getElementById('cap-chart'))", timeout=15_000)
             assert page.locator("[data-testid=cap-meter]").inner_text().startswith(("0 of", "1", "2", "3", "4", "5", "6", "7", "8", "9"))
             assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
 
@@ -60,7 +60,7 @@ def test_pages_render_with_charts_at_desktop_and_phone_widths(demo, live_server,
             page.fill("input[name=trading_days]", "30")
             page.click("button:has-text('Run')")
             page.wait_for_selector("[data-testid=whatif-table]")
-            assert page.evaluate("() => !!Chart.getChart(document.getElementById('whatif-chart'))")
+            page.wait_for_function("() => !!Chart.getChart(document.getElementById('whatif-chart'))", timeout=15_000)
             assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
 
             page.goto(f"{live_server.url}/profile/tokens/")
