@@ -880,7 +880,7 @@ class BusinessDateAdmin(DealAdmin):
 class ConversionAdmin(SelectorSearchMixin, RecordAdmin):
     list_display = ("__str__", "investor", "amount", "conversion_date", "conversion_price", "shares_issuable",
                     "delivery_date", "status", "terms_version")
-    list_select_related = ("investor", "debenture", "preferred", "terms_version")
+    list_select_related = ("investor", "debenture", "preferred__financing", "terms_version")  # labels read the financing (issue 17)
     list_filter = ("status", "notice_method", year_filter("conversion_date"))
     search_fields = ("reference",)  # searched as on /conversions/ (deals.selectors.search): indexed columns only
     search_help_text = "Reference, delivery reference, investor name, debenture or Series J number, or #id."

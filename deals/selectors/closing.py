@@ -7,7 +7,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import F, IntegerField, Q, Sum, Value
+from django.db.models.functions import Length
+from django.utils.functional import cached_property
 
 from deals.models import (
     ClosingRoom,
@@ -155,14 +157,70 @@ def holders_of_record(financing: Financing, day: datetime.date) -> list[Register
     return sorted(lines, key=lambda ln: (len(ln.number), ln.number))
 
 
+class RegisterLines:
+    """``holders_of_record(financing, day)`` as a sliceable sequence for a paginator (issue 17): the same
+    lines in the same natural D-number order, but the order and the count come from one narrow UNION of
+    (number, id) over register entries and pre-register debentures, and only a page's rows are read
+    in full."""
+
+    def __init__(self, financing: Financing, day: datetime.date):
+        self.financing, self.day = financing, day
+        entries = (
+            DebentureRegisterEntry.objects.filter(debenture__financing=financing, registered_on__lte=day)
+            .filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=day))
+            .annotate(nlen=Length("debenture__number"), num=F("debenture__number"), src=Value(0, output_field=IntegerField()))
+            .values_list("nlen", "num", "pk", "src")
+            .order_by()
+        )
+        legacy = (
+            Debenture.objects.filter(financing=financing, issue_date__lte=day, register_entries__isnull=True)
+            .exclude(status=InstrumentStatus.TRANSFERRED)
+            .annotate(nlen=Length("number"), num=F("number"), src=Value(1, output_field=IntegerField()))
+            .values_list("nlen", "num", "pk", "src")
+            .order_by()
+        )
+        self.keys = entries.union(legacy, all=True).order_by("nlen", "num", "src", "pk")
+
+    @cached_property
+    def _count(self) -> int:
+        return self.keys.count()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        start, stop, _ = key.indices(len(self))
+        keys = list(self.keys[start:stop])
+        entries = DebentureRegisterEntry.objects.select_related("debenture", "holder").in_bulk([k[2] for k in keys if k[3] == 0])
+        debs = Debenture.objects.select_related("investor").in_bulk([k[2] for k in keys if k[3] == 1])
+        out = []
+        for _, _, pk, src in keys:
+            if src == 0:
+                e = entries[pk]
+                out.append(RegisterLine(e.debenture.number, e.holder, e.principal, e.registered_on, e.get_reason_display(), e.debenture_id))
+            else:
+                d = debs[pk]
+                out.append(RegisterLine(d.number, d.investor, d.principal, d.issue_date, "Issued (before the register)", d.pk))
+        return out
+
+
 def maturity_record(financing: Financing) -> tuple[datetime.date | None, datetime.date | None, list[RegisterLine]]:
     """(Maturity Date, record date, holders of record on it): the Debenture face pays principal
     and interest to the registered holder as of the tenth day before the Maturity Date."""
-    maturity = Debenture.objects.filter(financing=financing).order_by("maturity_date").values_list("maturity_date", flat=True).first()
+    maturity, record = maturity_dates(financing)
     if maturity is None:
         return None, None, []
-    record = engine.maturity_record_date(maturity)
     return maturity, record, holders_of_record(financing, record)
+
+
+def maturity_dates(financing: Financing) -> tuple[datetime.date | None, datetime.date | None]:
+    """(Maturity Date, record date: the tenth day before it, Debenture face) without the holders."""
+    maturity = Debenture.objects.filter(financing=financing).order_by("maturity_date").values_list("maturity_date", flat=True).first()
+    if maturity is None:
+        return None, None
+    return maturity, engine.maturity_record_date(maturity)
 
 
 # --- restrictions and transfer lists ---------------------------------------------------------------
@@ -177,25 +235,63 @@ class RestrictionLine:
     legend: str
 
 
-def restrictions(day: datetime.date) -> list[RestrictionLine]:
-    """Each outstanding Series J certificate and warrant with its Regulation S restricted period
-    (SPA 2(b)(iv)) and legend (SPA 4(b)); each debenture with its face legend."""
+def _restriction_sources():
     from deals.models import PreferredHolding, Warrant
-    from deals.services.conversions import WorkflowError
-    from deals.services.transfers import restricted_period
 
-    periods: dict[int, object] = {}
-    out = []
     holdings = PreferredHolding.objects.filter(status=InstrumentStatus.OUTSTANDING).select_related("financing", "investor")
     warrants = Warrant.objects.filter(status=InstrumentStatus.OUTSTANDING).select_related("financing", "investor")
     debs = Debenture.objects.filter(status=InstrumentStatus.OUTSTANDING).select_related("financing", "investor")
-    for kind, qs in (("Series J", holdings), ("Warrant", warrants), ("Debenture", debs)):
-        for inst in qs:
-            if inst.financing_id not in periods:
-                try:
-                    periods[inst.financing_id] = restricted_period(inst.financing, day)
-                except WorkflowError:  # no deal terms in force that day: shown as not determined
-                    periods[inst.financing_id] = None
-            p = periods[inst.financing_id]
-            out.append(RestrictionLine(inst, kind, p, bool(p and p.contains(day)), "SPA 4(b)" if kind != "Debenture" else "Debenture face"))
+    return (("Series J", holdings), ("Warrant", warrants), ("Debenture", debs))
+
+
+def _restriction_lines(day: datetime.date, pairs, periods: dict) -> list[RestrictionLine]:
+    from deals.services.conversions import WorkflowError
+    from deals.services.transfers import restricted_period
+
+    out = []
+    for kind, inst in pairs:
+        if inst.financing_id not in periods:
+            try:
+                periods[inst.financing_id] = restricted_period(inst.financing, day)
+            except WorkflowError:  # no deal terms in force that day: shown as not determined
+                periods[inst.financing_id] = None
+        p = periods[inst.financing_id]
+        out.append(RestrictionLine(inst, kind, p, bool(p and p.contains(day)), "SPA 4(b)" if kind != "Debenture" else "Debenture face"))
     return out
+
+
+def restrictions(day: datetime.date) -> list[RestrictionLine]:
+    """Each outstanding Series J certificate and warrant with its Regulation S restricted period
+    (SPA 2(b)(iv)) and legend (SPA 4(b)); each debenture with its face legend."""
+    return _restriction_lines(day, ((kind, inst) for kind, qs in _restriction_sources() for inst in qs), {})
+
+
+class RestrictionLines:
+    """``restrictions(day)`` as a sliceable sequence for a paginator (issue 17): the same lines in the
+    same order (Series J certificates, then warrants, then debentures, each in its natural order), but
+    only a page's instruments are read and only their financings' restricted periods (SPA 2(b)(iv))
+    computed. ``len()`` is three counts."""
+
+    def __init__(self, day: datetime.date):
+        self.day = day
+        self.sources = _restriction_sources()
+        self._periods: dict[int, object] = {}
+
+    @cached_property
+    def _counts(self) -> list[int]:
+        return [qs.count() for _, qs in self.sources]
+
+    def __len__(self) -> int:
+        return sum(self._counts)
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        start, stop, _ = key.indices(len(self))
+        pairs, offset = [], 0
+        for (kind, qs), n in zip(self.sources, self._counts, strict=True):
+            lo, hi = max(start - offset, 0), min(stop - offset, n)
+            if lo < hi:
+                pairs += [(kind, inst) for inst in qs[lo:hi]]
+            offset += n
+        return _restriction_lines(self.day, pairs, self._periods)

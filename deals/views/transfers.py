@@ -22,7 +22,8 @@ from deals.forms.transfers import (
 )
 from deals.models import Conversion, Financing, LegendRemoval, SaleEvent, Transfer, TransferAgentInstruction, WarrantExercise
 from deals.ordering import natural
-from deals.selectors.closing import holders_of_record, maturity_record, restrictions
+from deals.pagination import ListPaginator
+from deals.selectors.closing import RegisterLines, RestrictionLines, maturity_dates
 from deals.services import transfers as svc
 from deals.services.calendar import business_date
 from deals.services.conversions import WorkflowError, money
@@ -47,7 +48,8 @@ def transfers_index(request):
         {
             "today": today,
             "page": page,
-            "restrictions": restrictions(today),
+            # a page of the restriction lines (issue 17): only its instruments are read
+            "restrictions": ListPaginator(RestrictionLines(today), PAGE_SIZE).get_page(request.GET.get("rpage")),
             "removals": LegendRemoval.objects.select_related("investor")[:50],
             "sales": SaleEvent.objects.select_related("financing").prefetch_related("prepayments__debenture")[:20],
             "instructions": TransferAgentInstruction.objects.select_related("investor")[:20],
@@ -208,19 +210,21 @@ def sale_prepay(request):
 def register(request):
     form = RegisterForm(request.GET or None, initial={"on": business_date()})
     ctx = {"form": form}
-    fin = None
+    fin = day = None
     if form.is_bound and form.is_valid():
         fin, day = form.cleaned_data["financing"], form.cleaned_data["on"]
-        ctx.update({"lines": holders_of_record(fin, day), "on": day})
     elif not form.is_bound:
         fin = Financing.objects.filter(kind=Financing.Kind.DEBENTURE).order_by("name").first()
         if fin:
-            ctx.update({"lines": holders_of_record(fin, business_date()), "on": business_date()})
-            form = RegisterForm(initial={"financing": fin, "on": business_date()})
-            ctx["form"] = form
+            day = business_date()
+            ctx["form"] = form = RegisterForm(initial={"financing": fin, "on": day})
     if fin is not None:
-        maturity, record, holders = maturity_record(fin)
-        ctx.update({"financing": fin, "maturity": maturity, "record_date": record, "record_holders": holders})
+        # pages of the register (issue 17): only a page's D-numbers are read in full
+        ctx.update({"lines": ListPaginator(RegisterLines(fin, day), PAGE_SIZE).get_page(request.GET.get("page")), "on": day})
+        maturity, record = maturity_dates(fin)
+        holders = ListPaginator(RegisterLines(fin, record), PAGE_SIZE).get_page(request.GET.get("rpage")) if record else None
+        ctx.update({"financing": fin, "maturity": maturity, "record_date": record, "record_holders": holders,
+                    "querystring": f"financing={fin.pk}&on={day.isoformat()}"})
     return render(request, "deals/transfers/register.html", ctx, status=400 if form.is_bound and form.errors else 200)
 
 
