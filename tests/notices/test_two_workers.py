@@ -51,8 +51,19 @@ def send_to_redis():
     saved = (app.conf.task_always_eager, app.conf.broker_url)
     app.conf.task_always_eager = False
     app.conf.broker_url = REDIS
+    _drop_broker_connections(app)  # a pool made earlier in the session still points at the old broker
     yield app
     app.conf.task_always_eager, app.conf.broker_url = saved
+    _drop_broker_connections(app)
+
+
+def _drop_broker_connections(app) -> None:
+    """Forget the app's cached broker connection and producer pools, so the next publish connects to
+    ``app.conf.broker_url`` as it is now (``.delay`` reuses them for the life of the process)."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
 
 
 def _start_worker(db_url: str, log: Path, name: str) -> subprocess.Popen:
