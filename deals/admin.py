@@ -170,8 +170,8 @@ class SelectorSearchMixin:
         return (queryset.filter(self.search_q(term)) if term else queryset), False
 
 
-class RecordAdmin(DealAdmin):
-    """Workflow records: view-only here (services make and change them)."""
+class ReadOnlyPermissions:
+    """No add, change or delete in the admin: records change only through the services."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -181,6 +181,10 @@ class RecordAdmin(DealAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class RecordAdmin(ReadOnlyPermissions, DealAdmin):
+    """Workflow records: view-only here (services make and change them)."""
 
 
 # --- parties ------------------------------------------------------------------
@@ -249,7 +253,7 @@ class LabelledTabularInline(admin.TabularInline):
         return LabelledFormSet
 
 
-class _InstrumentInline(LabelledTabularInline):
+class _InstrumentInline(ReadOnlyPermissions, LabelledTabularInline):
     """An investor's holdings, shown read-only (issue 17): instruments are issued at a closing and change
     only through the services (conversions, exercises, redemptions, transfers -- SPA 4(a), RRA 9), so the
     investor page is not a side door to edit, add or delete them; each row links to the instrument's
@@ -259,15 +263,6 @@ class _InstrumentInline(LabelledTabularInline):
     max_num = 0
     can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         # each row names its holder and financing (``__str__``): read with the rows, not one query a row

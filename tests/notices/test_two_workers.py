@@ -43,28 +43,6 @@ def pg(transactional_db):
     return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-@pytest.fixture
-def send_to_redis():
-    """This process publishes to the test Redis, as the web process does in production."""
-    from nhtc.celery import app
-
-    saved = (app.conf.task_always_eager, app.conf.broker_url)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = REDIS
-    _drop_broker_connections(app)  # a pool made earlier in the session still points at the old broker
-    yield app
-    app.conf.task_always_eager, app.conf.broker_url = saved
-    _drop_broker_connections(app)
-
-
-def _drop_broker_connections(app) -> None:
-    """Forget the app's cached broker connection and producer pools, so the next publish connects to
-    ``app.conf.broker_url`` as it is now (``.delay`` reuses them for the life of the process). The old
-    pools are not closed: code that still holds one (an on_commit publish of another test) keeps working."""
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 def _start_worker(db_url: str, log: Path, name: str) -> subprocess.Popen:
     env = {**os.environ, "REDIS_URL": REDIS, "DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": "nhtc.settings",
            "MEDIA_ROOT": str(settings.MEDIA_ROOT), "MEDIA_STORAGE": "filesystem", "CONN_MAX_AGE": "0"}

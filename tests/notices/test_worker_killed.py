@@ -94,28 +94,6 @@ def _status(pk) -> str:
     return Notice.objects.values_list("status", flat=True).get(pk=pk)
 
 
-@pytest.fixture
-def send_to_redis():
-    """This process publishes to the test Redis, as the web process does in production."""
-    from nhtc.celery import app
-
-    saved = (app.conf.task_always_eager, app.conf.broker_url)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = REDIS
-    _drop_broker_connections(app)  # a pool made earlier in the session still points at the old broker
-    yield app
-    app.conf.task_always_eager, app.conf.broker_url = saved
-    _drop_broker_connections(app)
-
-
-def _drop_broker_connections(app) -> None:
-    """Forget the app's cached broker connection and producer pools, so the next publish connects to
-    ``app.conf.broker_url`` as it is now (``.delay`` reuses them for the life of the process). The old
-    pools are not closed: code that still holds one (an on_commit publish of another test) keeps working."""
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 def _request(conversion, clerk, capture):
     with capture(execute=True):
         notice = services.notice_request(record=conversion, kind="conversion", user=clerk)
