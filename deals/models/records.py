@@ -90,6 +90,13 @@ class Conversion(TimeStamped):
                 fields=["preferred"], include=["shares_issuable"], name="conversion_live_seriesj_shares",
                 condition=Q(preferred__isnull=False, status__in=["pending_delivery", "delivered"]),
             ),
+            # SPA 4(d)(ii): the cap count and the Meeting Date's issuances per day, read under the
+            # issuer lock by every issuance (issue 14/17): live conversions by date with the shares and
+            # the instrument, so both are index-only scans (no table rows, no snapshots)
+            models.Index(
+                fields=["conversion_date"], include=["shares_issuable", "preferred", "debenture"], name="conversion_live_by_date",
+                condition=Q(status__in=["pending_delivery", "delivered"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -46,17 +46,26 @@ def spa_date(issuer_id: int | None) -> datetime.date | None:
     return qs.aggregate(d=Min("agreement_date"))["d"]
 
 
+def _only_issuer(issuer_id: int | None) -> bool:
+    """True when every financing in the database is ``issuer_id``'s: then "of this issuer" filters
+    nothing and the counts below need no join through the instruments to the financing (one
+    indexed existence check instead of hash joins over every conversion)."""
+    return issuer_id is not None and not Financing.objects.exclude(issuer_id=issuer_id).exists()
+
+
 def cap_shares_issued(*, issuer_id: int | None = None, since: datetime.date | None | bool = True,
-                      through: datetime.date | None = None) -> int:
+                      through: datetime.date | None = None, excluding_conversion: int | None = None) -> int:
     """SPA 4(d)(ii): Common Stock issued to the holders of the Series J and the Warrants on or
     after the SPA date (``since=True``: look it up; a date: that date; None: every issuance)
     and, if ``through`` is given, on or before it. Debenture conversions do not count (the
-    Debenture is not a Transaction Agreement of the SPA)."""
+    Debenture is not a Transaction Agreement of the SPA). ``excluding_conversion``: leave out that
+    conversion (the submit's own row, written but not yet committed, when it re-reads the count
+    under the issuer lock)."""
     start = spa_date(issuer_id) if since is True else since
     conv = Q(preferred__isnull=False, status__in=LIVE_CONVERSION)
     ex = Q(status__in=LIVE_EXERCISE)
     rem = Q(remedy=CapRemedy.Remedy.X_PRICE)
-    if issuer_id is not None:
+    if issuer_id is not None and not _only_issuer(issuer_id):
         conv &= Q(preferred__financing__issuer_id=issuer_id)
         ex &= Q(warrant__financing__issuer_id=issuer_id)
         rem &= Q(conversion__preferred__financing__issuer_id=issuer_id)
@@ -68,6 +77,8 @@ def cap_shares_issued(*, issuer_id: int | None = None, since: datetime.date | No
         conv &= Q(conversion_date__lte=through)
         ex &= Q(exercise_date__lte=through)
         rem &= Q(chosen_date__lte=through)
+    if excluding_conversion is not None:
+        conv &= ~Q(pk=excluding_conversion)
     n_conv = Conversion.objects.filter(conv).aggregate(n=Sum("shares_issuable"))["n"] or 0
     n_ex = WarrantExercise.objects.filter(ex).aggregate(n=Sum("shares"))["n"] or 0
     n_rem = (
@@ -75,7 +86,8 @@ def cap_shares_issued(*, issuer_id: int | None = None, since: datetime.date | No
         .aggregate(n=Sum(Cast(KT("snapshot__shares"), BigIntegerField())))["n"]
         or 0
     )
-    n_pp = price_protection_issued(issuer_id=issuer_id, since=start, through=through).aggregate(n=Sum("pp_shares"))["n"] or 0
+    n_pp = price_protection_issued(issuer_id=None if issuer_id is not None and _only_issuer(issuer_id) else issuer_id,
+                                   since=start, through=through).aggregate(n=Sum("pp_shares"))["n"] or 0
     return int(n_conv) + int(n_ex) + int(n_rem) + int(n_pp)
 
 
@@ -132,8 +144,9 @@ class IssuancePosition:
         return max(0, self.authorized - self.issued)
 
 
-def issuance_position(*, issuer_id: int, day: datetime.date) -> IssuancePosition:
-    """Fresh figures for an issuance dated ``day`` (call after ``deals.services.issuance.issuer_lock``)."""
+def issuance_position(*, issuer_id: int, day: datetime.date, excluding_conversion: int | None = None) -> IssuancePosition:
+    """Fresh figures for an issuance dated ``day`` (call after ``deals.services.issuance.issuer_lock``;
+    ``excluding_conversion``: see ``cap_shares_issued``)."""
     authorized, issued, at_signing = Issuer.objects.filter(pk=issuer_id).values_list(
         "authorized_common_shares", "shares_issued", "shares_outstanding_at_signing"
     ).get()
@@ -143,7 +156,7 @@ def issuance_position(*, issuer_id: int, day: datetime.date) -> IssuancePosition
         authorized=int(authorized),
         issued=int(issued),
         shares_outstanding_at_signing=int(at_signing),
-        cap_issued=cap_shares_issued(issuer_id=issuer_id, since=start),
+        cap_issued=cap_shares_issued(issuer_id=issuer_id, since=start, excluding_conversion=excluding_conversion),
         spa_date=start,
         approval=approving_meeting(issuer_id=issuer_id, day=day),
     )
@@ -264,8 +277,9 @@ def meeting_issuances(*, issuer_id: int | None = None) -> list[tuple[datetime.da
     conv = Conversion.objects.filter(status__in=LIVE_CONVERSION)
     ex = WarrantExercise.objects.filter(status__in=LIVE_EXERCISE)
     if issuer_id is not None:
-        conv = conv.filter(Q(preferred__financing__issuer_id=issuer_id) | Q(debenture__financing__issuer_id=issuer_id))
-        ex = ex.filter(warrant__financing__issuer_id=issuer_id)
+        if not _only_issuer(issuer_id):
+            conv = conv.filter(Q(preferred__financing__issuer_id=issuer_id) | Q(debenture__financing__issuer_id=issuer_id))
+            ex = ex.filter(warrant__financing__issuer_id=issuer_id)
         start = spa_date(issuer_id)  # "issued, after the date of this Agreement"
         if start is not None:
             conv = conv.filter(conversion_date__gte=start)

@@ -15,6 +15,8 @@ clause, so those actions are offered on Series J conversions only
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_UP, Decimal, InvalidOperation
@@ -255,8 +257,9 @@ def _quote_with_terms(
     as_of: datetime.date | None,
     fax_date_confirmed_by,
 ):
-    """``conversion_quote`` and the terms in force that priced it (the submit stores that version
-    without looking the terms up a second time)."""
+    """``conversion_quote``, the terms in force that priced it (the submit stores that version
+    without looking the terms up a second time) and ``reprice(pos, warrant_shares)``: the same
+    quote on fresh issuer figures, engine only (the submit calls it under the issuer lock)."""
     amount = money_input(amount, what="amount to convert", field="amount")
     today = business_date() if as_of is None else as_of
     received = conversion_date if notice_received_date is None else notice_received_date
@@ -296,10 +299,13 @@ def _quote_with_terms(
     if is_debenture and notice_method == NoticeMethod.FACSIMILE:
         _check_fax_date(conversion_date, today, terms, fax_date_confirmed_by)
 
-    try:
-        days = _lookback_days(terms, is_debenture=is_debenture, conversion_date=conversion_date)
-        prices = prices_mapping(days)
-        pos = issuance_position(issuer_id=instrument.financing.issuer_id, day=conversion_date)
+    days = _lookback_days(terms, is_debenture=is_debenture, conversion_date=conversion_date)
+    prices = prices_mapping(days)
+    effective = _effective_date(instrument.financing_id) if is_debenture else None
+    election = _election(interest_election)
+
+    def engine(pos, warrant_shares: int) -> ConversionQuote:
+        """The contract engine on the inputs read above and the issuer's figures ``pos``."""
         common = dict(
             terms=terms,
             amount=amount,
@@ -310,40 +316,66 @@ def _quote_with_terms(
             stockholder_approval=pos.approval is not None,
             issued_shares=min(pos.issued, pos.authorized),
             authorized_shares=pos.authorized,
-            warrant_shares=_warrant_shares_outstanding(),
+            warrant_shares=warrant_shares,
         )
-        election = PaymentForm(interest_election)
-        if is_debenture:
+        with _engine_errors(conversion_date):
+            if not is_debenture:
+                return quote_preferred_conversion(
+                    liquidation_preference=instrument.liquidation_preference,
+                    closing_date=instrument.closing_date,
+                    converted=instrument.liquidation_preference - instrument.liquidation_preference_outstanding,
+                    dividend_payment=election,
+                    **common,
+                )
             quote = quote_debenture_conversion(
                 principal=instrument.principal,
                 closing_date=instrument.closing_date,
                 converted_principal=instrument.principal - instrument.principal_outstanding,
                 dated_date=instrument.dated_date,
                 issued_date=instrument.issue_date,
-                effective_date=_effective_date(instrument.financing_id),
+                effective_date=effective,
                 interest_payment=election,
                 interest_paid_through=instrument.interest_paid_through,
                 notice_delivered=received,
                 **common,
             )
-            if not quote.authorized.fits:
-                raise WorkflowError(
-                    limit_refusal(what=f"Converting {money(amount)} of {instrument.label}", requested=quote.total_shares,
-                                  pos=pos, cap_room=None, cap_shares=None,
-                                  extra=f" {quote.authorized.over:,} shares are over; convert at most a part whose shares fit, "
-                                        "or the Company must first authorize more shares."),
-                    code="authorized_shares",
-                    field="amount",
-                )
-            return _issuer_reserve(quote, instrument, conversion_date), in_force
-        quote = quote_preferred_conversion(
-            liquidation_preference=instrument.liquidation_preference,
-            closing_date=instrument.closing_date,
-            converted=instrument.liquidation_preference - instrument.liquidation_preference_outstanding,
-            dividend_payment=election,
-            **common,
-        )
-        return _issuer_reserve(quote, instrument, conversion_date), in_force
+        if not quote.authorized.fits:
+            raise WorkflowError(
+                limit_refusal(what=f"Converting {money(amount)} of {instrument.label}", requested=quote.total_shares,
+                              pos=pos, cap_room=None, cap_shares=None,
+                              extra=f" {quote.authorized.over:,} shares are over; convert at most a part whose shares fit, "
+                                    "or the Company must first authorize more shares."),
+                code="authorized_shares",
+                field="amount",
+            )
+        return quote
+
+    quote = _issuer_reserve(
+        engine(issuance_position(issuer_id=instrument.financing.issuer_id, day=conversion_date), _warrant_shares_outstanding()),
+        instrument,
+        conversion_date,
+    )
+
+    def reprice(pos, warrant_shares: int) -> ConversionQuote:
+        """The same quote on fresh issuer figures (the submit, under the issuer lock): the engine
+        only, no read; the issuer-wide reserve stays the one shown when quoted."""
+        return dataclasses.replace(engine(pos, warrant_shares), reserve=quote.reserve)
+
+    return quote, in_force, reprice
+
+
+def _election(value: str) -> PaymentForm:
+    try:
+        return PaymentForm(value)
+    except ValueError as err:
+        raise WorkflowError(str(err), code="invalid")
+
+
+@contextlib.contextmanager
+def _engine_errors(conversion_date: datetime.date):
+    """The contract engine's refusals as the clerk-readable ``WorkflowError``s."""
+    try:
+        yield
     except MissingPrices as err:
         days_txt = ", ".join(d.isoformat() for d in err.dates)
         raise WorkflowError(
@@ -374,8 +406,6 @@ def _issuer_reserve(quote: ConversionQuote, instrument, day: datetime.date) -> C
     """SPA 3(c), 4(g): the quote shows the reserve across every outstanding instrument of the
     issuer (all Series J, all Debentures, all Warrants), not only the one being converted; the
     engine's single-instrument figure stays when the issuer-wide one cannot be computed."""
-    import dataclasses
-
     from deals.selectors.cap import reserve_position
 
     pos = reserve_position(issuer_id=instrument.financing.issuer_id, day=day)
@@ -476,14 +506,16 @@ def _audit(model, pk: int, user, reason: str) -> None:
     history_record(model, [pk], user_id=getattr(user, "pk", None), reason=reason)
 
 
-def _refresh_instrument(instrument, *, user) -> None:
+def _refresh_instrument(instrument, *, user, today: datetime.date | None = None, fresh: bool = False) -> None:
     """No stale figures: the rows a conversion (or its undoing) moves follow in the same
     transaction -- a Debenture's maturity amount; a Series J holding's RRA figures (Periodic
     Amounts, the unrecorded Increased Registered Shares Date); the Meeting Date (SPA 4(d)(ii):
-    issuances since signing)."""
-    today = business_date()
+    issuances since signing). ``fresh``: the caller has just refreshed the outstanding amount and
+    status (``_reduce_outstanding``), the only fields a conversion moves."""
+    today = today or business_date()
     if isinstance(instrument, Debenture):
-        instrument.refresh_from_db()
+        if not fresh:
+            instrument.refresh_from_db()
         debenture_sync(instrument, as_of=today, user=user)
     else:
         registration_sync(instrument.financing, as_of=today, user=user)
@@ -518,17 +550,25 @@ def conversion_submit(
     if existing is not None:
         existing.replayed = True
         return existing
-    issuer_lock(locked.financing.issuer_id)  # SPA 3(c), 4(d)(ii): the cap count and issued shares are read under it
-    quote, (version, terms) = _quote_with_terms(  # the terms that priced the quote, looked up once
+    today = business_date()
+    issuer_id = locked.financing.issuer_id
+    # The quote's reads (terms, prices, the issuer-wide reserve) with only the instrument locked;
+    # then THE issuer lock (SPA 3(c), 4(d)(ii)) and the engine again on the issuer's figures read
+    # under it, so the cap split, the authorized-shares check and the figures stored with the
+    # conversion are those of the moment it is recorded (conversions of one issuer wait on each
+    # other for the engine and the writes, not for the reads).
+    _, (version, terms), reprice = _quote_with_terms(  # the terms that priced the quote, looked up once
         instrument=locked,
         amount=amount,
         conversion_date=conversion_date,
         notice_method=notice_method,
         notice_received_date=notice_received_date,
         interest_election=interest_election,
-        as_of=None,
+        as_of=today,
         fax_date_confirmed_by=fax_date_confirmed_by,
     )
+    issuer_lock(issuer_id)
+    quote = reprice(issuance_position(issuer_id=issuer_id, day=conversion_date), _warrant_shares_outstanding())
     applied, unconverted = _applied(locked, quote, terms)
     is_debenture = isinstance(locked, Debenture)
     original_due = quote.original_notice_due if is_debenture and notice_method == NoticeMethod.FACSIMILE else None
@@ -574,16 +614,16 @@ def conversion_submit(
     conversion.replayed = False
     # the outstanding amount moves by exactly the amount stored with the conversion
     _reduce_outstanding(locked, Decimal(snapshot["applied"]["amount_converted"]), user)
-    _issuer_shares(locked.financing.issuer_id, applied.shares_issued, user)
+    _issuer_shares(issuer_id, applied.shares_issued, user)
 
     if is_debenture:
         redemption = _pending_redemption(locked)
         if redemption is not None:  # within the window (conversion_quote refused otherwise)
             _redemption_converted(redemption, on=notice_received_date, user=user)
 
-    conversion_sync(conversion, as_of=business_date(), user=user)
-    _refresh_instrument(locked, user=user)
-    reserve_sync(locked.financing.issuer_id, user=user)  # SPA 4(g): the reserve after the issuance
+    conversion_sync(conversion, as_of=today, user=user)
+    _refresh_instrument(locked, user=user, today=today, fresh=True)
+    reserve_sync(issuer_id, as_of=today, user=user)  # SPA 4(g): the reserve after the issuance
     from notices.services import notice_request
 
     notice_request(record=conversion, kind="conversion", user=user)
