@@ -43,7 +43,7 @@ from deals.models import (
 )
 from deals.selectors.cap import issuance_position
 from deals.selectors.prices import prices_for
-from deals.selectors.terms import terms_in_force
+from deals.selectors.terms import TermsBook, terms_in_force
 from deals.services.calendar import business_date, not_after_business_date
 from deals.services.errors import WorkflowError
 from deals.services.issuance import issuer_lock, limit_refusal, reserve_sync
@@ -256,6 +256,7 @@ def _quote_with_terms(
     interest_election: str,
     as_of: datetime.date | None,
     fax_date_confirmed_by,
+    book=None,
 ):
     """``conversion_quote``, the terms in force that priced it (the submit stores that version
     without looking the terms up a second time) and ``reprice(pos, warrant_shares)``: the same
@@ -354,6 +355,7 @@ def _quote_with_terms(
         engine(issuance_position(issuer_id=instrument.financing.issuer_id, day=conversion_date), _warrant_shares_outstanding()),
         instrument,
         conversion_date,
+        book=book,
     )
 
     def reprice(pos, warrant_shares: int) -> ConversionQuote:
@@ -402,13 +404,13 @@ def _engine_errors(conversion_date: datetime.date):
         raise WorkflowError(str(err), code="terms")
 
 
-def _issuer_reserve(quote: ConversionQuote, instrument, day: datetime.date) -> ConversionQuote:
+def _issuer_reserve(quote: ConversionQuote, instrument, day: datetime.date, book=None) -> ConversionQuote:
     """SPA 3(c), 4(g): the quote shows the reserve across every outstanding instrument of the
     issuer (all Series J, all Debentures, all Warrants), not only the one being converted; the
     engine's single-instrument figure stays when the issuer-wide one cannot be computed."""
     from deals.selectors.cap import reserve_position
 
-    pos = reserve_position(issuer_id=instrument.financing.issuer_id, day=day)
+    pos = reserve_position(issuer_id=instrument.financing.issuer_id, day=day, book=book)
     return dataclasses.replace(quote, reserve=pos.check) if pos.check is not None else quote
 
 
@@ -552,6 +554,7 @@ def conversion_submit(
         return existing
     today = business_date()
     issuer_id = locked.financing.issuer_id
+    book = TermsBook()  # every financing's terms, read once for the quote's and the ledger's reserve
     # The quote's reads (terms, prices, the issuer-wide reserve) with only the instrument locked;
     # then THE issuer lock (SPA 3(c), 4(d)(ii)) and the engine again on the issuer's figures read
     # under it, so the cap split, the authorized-shares check and the figures stored with the
@@ -566,6 +569,7 @@ def conversion_submit(
         interest_election=interest_election,
         as_of=today,
         fax_date_confirmed_by=fax_date_confirmed_by,
+        book=book,
     )
     issuer_lock(issuer_id)
     quote = reprice(issuance_position(issuer_id=issuer_id, day=conversion_date), _warrant_shares_outstanding())
@@ -623,7 +627,7 @@ def conversion_submit(
 
     conversion_sync(conversion, as_of=today, user=user)
     _refresh_instrument(locked, user=user, today=today, fresh=True)
-    reserve_sync(issuer_id, as_of=today, user=user)  # SPA 4(g): the reserve after the issuance
+    reserve_sync(issuer_id, as_of=today, user=user, book=book)  # SPA 4(g): the reserve after the issuance
     from notices.services import notice_request
 
     notice_request(record=conversion, kind="conversion", user=user)

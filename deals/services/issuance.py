@@ -144,10 +144,12 @@ def reserve_row(issuer_id: int, *, as_of: datetime.date, book=None):
     return build.reserve_shortfall(issuer_id=issuer_id, check=pos.check, arose_on=open_row, as_of=as_of, complete=pos.complete)
 
 
-def reserve_sync(issuer_id: int, *, as_of: datetime.date | None = None, user=None) -> None:
-    """Write the issuer's reserve-shortfall row after an issuance (SPA 3(c), 4(g))."""
+def reserve_sync(issuer_id: int, *, as_of: datetime.date | None = None, user=None, book=None) -> None:
+    """Write the issuer's reserve-shortfall row after an issuance (SPA 3(c), 4(g)); ``book``: a
+    ``TermsBook`` the caller already read in this transaction."""
     day = as_of or business_date()
-    ledger_put(source=Issuer(pk=issuer_id), rows=[reserve_row(issuer_id, as_of=day)], as_of=day, user=user, reason="reserve")
+    ledger_put(source=Issuer(pk=issuer_id), rows=[reserve_row(issuer_id, as_of=day, book=book)], as_of=day, user=user,
+               reason="reserve")
 
 
 def limit_refusal(*, what: str, requested: int, pos: cap_sel.IssuancePosition, cap_room: int | None, cap_shares: int | None,
