@@ -183,3 +183,34 @@ def test_query_count_is_the_same_for_a_small_and_a_large_book(db, clerk):
     generated_book(clerk, seed=6, investors=30, debentures=200, preferred=200, warrants=100, conversions=800)
     assert m.Conversion.objects.count() == 806
     assert _queries(day) == small
+
+
+def test_page_cells_are_what_the_template_filters_printed(book):
+    """The page formats its ~9,000 cells once in the view (``holder_cells``) instead of through
+    intcomma / floatformat per cell: the same text, cell for cell."""
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.template.defaultfilters import floatformat
+    from django.utils.formats import localize
+
+    from deals.views.captable import _count, _money, holder_cells
+
+    def count(v):
+        return "n/a" if v is None else intcomma(v)
+
+    def money(v):
+        return intcomma(floatformat(v, 2))
+
+    table = cap_table_as_of(datetime.date(2000, 6, 30))
+    for r, cells in zip(table.rows, holder_cells(table), strict=True):
+        assert cells["name"] == r.name
+        assert cells["url"] == (f"/investors/{r.holder_id}/" if r.holder_id else "")
+        assert [cells[k] for k in ("common", "series_j_as_converted", "debenture_as_converted", "warrants", "fully_diluted")] == [
+            count(v) for v in (r.common, r.series_j_as_converted, r.debenture_as_converted, r.warrants, r.fully_diluted)]
+        assert (cells["series_j_amount"], cells["debenture_principal"]) == (money(r.series_j_amount), money(r.debenture_principal))
+        assert cells["pct"] == localize(r.fully_diluted_pct)  # {{ r.fully_diluted_pct }}
+    for v in (0, -1, 999, 1000, -1234567, 10**15, None):
+        assert _count(v) == count(v)
+    third = D(100000) / 3  # 28 digits, as an uneven stated value leaves them
+    for v in (D("0"), D("0.00"), D("-0.004"), D("-0.005"), D("0.005"), D("1234.005"), D("999999.995"), D("-1234567.891"),
+              third, -third, D("1E+3"), D("123456789012345678901234.56")):
+        assert _money(v) == money(v), v
