@@ -314,3 +314,24 @@ def _financing_prices(book: TermsBook, financings, day: datetime.date, notes: li
                 notes.append(f"{fin.name} ({clause}): no closing bid recorded for {missing}; its shares as converted are not shown.")
         out.append(FinancingPrice(fin.pk, fin.name, fin.terms_kind, fin_terms, price, clause))
     return out
+
+
+def xlsx_before(rows) -> bytes:
+    """The XLSX export as openpyxl wrote it (deals/views/captable.py before issue 17)."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Cap table"
+    for row in rows:
+        ws.append(row)
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text stays text, never a formula
+    ws.column_dimensions["A"].width = 48
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

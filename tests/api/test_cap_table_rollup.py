@@ -214,3 +214,28 @@ def test_page_cells_are_what_the_template_filters_printed(book):
     for v in (D("0"), D("0.00"), D("-0.004"), D("-0.005"), D("0.005"), D("1234.005"), D("999999.995"), D("-1234567.891"),
               third, -third, D("1E+3"), D("123456789012345678901234.56")):
         assert _money(v) == money(v), v
+
+
+def _sheet(data: bytes):
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb.active
+    cells = [[(c.value, c.data_type) for c in row] for row in ws.iter_rows()]
+    return wb.sheetnames, ws.column_dimensions["A"].width, cells
+
+
+def test_the_xlsx_export_reads_back_as_openpyxl_wrote_it(book, clerk_client):
+    from deals.selectors.captable import cap_table_export_rows
+    from tests.api.captable_before import xlsx_before
+
+    m.Investor.objects.filter(legal_name="Generated Fund 1718-003").update(legal_name='=HYPERLINK("http://x","y") ')
+    for day in (datetime.date(2000, 5, 10), datetime.date(2000, 6, 30)):
+        response = clerk_client.get("/cap-table/export.xlsx", {"as_of": day.isoformat()})
+        assert response.status_code == 200
+        names, width, cells = _sheet(response.content)
+        assert (names, width, cells) == _sheet(xlsx_before(cap_table_export_rows(cap_table_as_of(day))))
+        assert len(cells) > 50 and any(v == "'=HYPERLINK(\"http://x\",\"y\") " for (v, _), *_ in cells)
+        assert not [v for row in cells for v, t in row if t == "f"]  # never a formula
