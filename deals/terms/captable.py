@@ -166,19 +166,27 @@ def _as_converted(
 ) -> int | None:
     """Each instrument at its own financing's price and rounding (the class default when it names
     none); None when any outstanding instrument's price is unknown."""
+    amounts, financings = holdings.amounts, holdings.financings
+    if len(amounts) != len(financings):
+        raise InvalidInput("Holdings need one financing per amount.")
     outstanding: dict[int | str | None, list[Decimal]] = {}
-    for amount, financing in zip(holdings.amounts, holdings.financings, strict=True):
-        if amount > 0:
-            outstanding.setdefault(financing, []).append(amount)
+    if financings and financings.count(financings[0]) == len(financings):  # the usual case: one financing
+        outstanding[financings[0]] = [a for a in amounts if a > 0]
+    else:
+        for amount, financing in zip(amounts, financings, strict=True):
+            if amount > 0:
+                outstanding.setdefault(financing, []).append(amount)
     total = 0
-    for financing, amounts in outstanding.items():
+    for financing, group in outstanding.items():
+        if not group:
+            continue
         fp = by_financing.get(financing) if financing is not None else None
         p_price, p_terms = (fp.price, fp.terms) if fp is not None else (price, terms)
         if financing is not None and fp is None:
             p_price = None  # a financing the caller could not price
         if p_price is None or p_terms is None:
             return None
-        total += conversion_shares_each(amounts, p_price.applied_price, p_terms)
+        total += conversion_shares_each(group, p_price.applied_price, p_terms)
     return total
 
 
