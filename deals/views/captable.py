@@ -10,6 +10,8 @@ from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from deals.forms.fields import SafeForm
@@ -89,6 +91,26 @@ def holder_cells(table) -> list[dict]:
     ]
 
 
+_ROW = (
+    "<tr>\n        <td>{name}</td>\n        <td class=\"num\">{common}</td>\n        <td class=\"num\">{series_j_amount}</td>\n"
+    "        <td class=\"num\">{series_j_as_converted}</td>\n        <td class=\"num\">{debenture_principal}</td>\n"
+    "        <td class=\"num\">{debenture_as_converted}</td>\n        <td class=\"num\">{warrants}</td>\n"
+    "        <td class=\"num\">{fully_diluted}</td>\n        <td class=\"num\" data-testid=\"pct\">{pct}</td>\n      </tr>"
+)
+
+
+def holder_rows_html(cells: list[dict]) -> str:
+    """The table body's rows (the markup the page's loop wrote, escaped the same way), built in
+    one pass: ~12 template nodes a row were a third of the page's time at 1,000 holders."""
+    rows = []
+    for c in cells:
+        values = {key: escape(value) for key, value in c.items()}
+        if c["url"]:
+            values["name"] = f'<a href="{values["url"]}">{values["name"]}</a>'
+        rows.append(_ROW.format(**values))
+    return mark_safe("".join(rows))  # every value escaped above
+
+
 @require_GET
 @clerk_required
 def cap_table_page(request):
@@ -103,7 +125,7 @@ def cap_table_page(request):
     return render(
         request,
         "deals/captable/page.html",
-        {"form": form, "table": table, "rows": holder_cells(table) if table else None, "error": error,
+        {"form": form, "table": table, "rows_html": holder_rows_html(holder_cells(table)) if table else "", "error": error,
          "chart": chart_data(table) if table else None, "query": request.GET.urlencode()},
         status=status,
     )

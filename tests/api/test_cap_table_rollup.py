@@ -239,3 +239,31 @@ def test_the_xlsx_export_reads_back_as_openpyxl_wrote_it(book, clerk_client):
         assert (names, width, cells) == _sheet(xlsx_before(cap_table_export_rows(cap_table_as_of(day))))
         assert len(cells) > 50 and any(v == "'=HYPERLINK(\"http://x\",\"y\") " for (v, _), *_ in cells)
         assert not [v for row in cells for v, t in row if t == "f"]  # never a formula
+
+
+OLD_LOOP = """{% load humanize %}{% for r in table.rows %}<tr>
+        <td>{% if r.holder_id %}<a href="{% url 'investor_detail' r.holder_id %}">{{ r.name }}</a>{% else %}{{ r.name }}{% endif %}</td>
+        <td class="num">{{ r.common|intcomma }}</td>
+        <td class="num">{{ r.series_j_amount|floatformat:2|intcomma }}</td>
+        <td class="num">{% if r.series_j_as_converted is None %}n/a{% else %}{{ r.series_j_as_converted|intcomma }}{% endif %}</td>
+        <td class="num">{{ r.debenture_principal|floatformat:2|intcomma }}</td>
+        <td class="num">{% if r.debenture_as_converted is None %}n/a{% else %}{{ r.debenture_as_converted|intcomma }}{% endif %}</td>
+        <td class="num">{{ r.warrants|intcomma }}</td>
+        <td class="num">{{ r.fully_diluted|intcomma }}</td>
+        <td class="num" data-testid="pct">{{ r.fully_diluted_pct }}</td>
+      </tr>{% endfor %}"""  # templates/deals/captable/page.html's table body before issue 17, verbatim
+
+
+def test_page_rows_are_the_markup_the_template_loop_wrote(book, clerk_client):
+    from django.template import engines
+
+    from deals.views.captable import holder_cells, holder_rows_html
+
+    m.Investor.objects.filter(legal_name="Generated Fund 1718-007").update(legal_name="A & B <\"Fund\"> O'Neil")
+    for day in (datetime.date(2000, 5, 10), datetime.date(2000, 6, 30)):
+        table = cap_table_as_of(day)
+        old = engines["django"].from_string(OLD_LOOP).render({"table": table})
+        assert holder_rows_html(holder_cells(table)) == old
+        page = clerk_client.get("/cap-table/", {"as_of": day.isoformat()}).content.decode()
+        assert f'<tbody>{old}</tbody>' in page
+    assert "A &amp; B &lt;&quot;Fund&quot;&gt; O&#x27;Neil</a>" in old
