@@ -12,6 +12,7 @@ workbook, one worksheet and a default style sheet.
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -71,6 +72,8 @@ def _cell(ref: str, value) -> str:
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float | Decimal):
+        if not math.isfinite(value):
+            return ""  # openpyxl writes NaN and infinities as an empty value
         return f'<c r="{ref}"><v>{float(value):.16g}</v></c>'  # openpyxl's "%.16g" % value
     text = _NOT_XML.sub("", str(value))[:MAX_TEXT]
     space = ' xml:space="preserve"' if text != text.strip() else ""
