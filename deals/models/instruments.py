@@ -45,6 +45,9 @@ class PreferredHolding(TimeStamped):
 
     class Meta:
         ordering = [Length("certificate_number"), "certificate_number"]  # natural: J-2 before J-10
+        # the natural order read from an index, not sorted with the collation (issue 17: the cap
+        # table reads every holding in this order; lists page through it)
+        indexes = [models.Index(Length("certificate_number"), "certificate_number", name="preferred_natural_order")]
         constraints = [
             models.CheckConstraint(condition=Q(shares__gt=0), name="preferred_shares_positive"),
             models.CheckConstraint(condition=Q(liquidation_preference__gt=0), name="preferred_lp_positive"),

@@ -97,6 +97,14 @@ class Conversion(TimeStamped):
                 fields=["conversion_date"], include=["shares_issuable", "preferred", "debenture"], name="conversion_live_by_date",
                 condition=Q(status__in=["pending_delivery", "delivered"]),
             ),
+            # the cap table as of any date (issue 17): per instrument and holder, the amounts,
+            # shares and SPA 4(i) Unconverted Shares of the conversions in effect, grouped in index
+            # order by an index-only scan (PostgreSQL; no table rows, no snapshots, no hash)
+            models.Index(
+                fields=["debenture", "preferred", "investor"], name="conversion_captable_rollup",
+                include=["conversion_date", "revoked_date", "dishonoured_date", "amount", "shares_issuable",
+                         "unconverted_shares"],
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -24,11 +24,10 @@ from deals.models import (
     Warrant,
     WarrantExercise,
 )
-from deals.models.financing import series_name
 from deals.selectors.terms import TermsBook, TermsUnavailable
 from deals.services.conversions import WorkflowError, prices_mapping
 from deals.terms import calendars
-from deals.terms.captable import CapTable, FinancingPrice, HolderInput, InstrumentPosition, build_cap_table
+from deals.terms.captable import CapTable, FinancingPrice, HolderInput, Holdings, build_cap_table
 from deals.terms.conversion import debenture_conversion_price, series_j_conversion_price
 from deals.terms.errors import MissingPrices
 from deals.terms.params import PREFERRED
@@ -62,74 +61,84 @@ def cap_table_as_of(day: datetime.date) -> CapTable:
                             "4(d)(ii), 4(g).", code="no_financing")
     terms = book.in_force(financing=spa, day=day).terms
 
-    live = live_conversions(day)
-    conv_shares = dict(live.values("investor_id").annotate(n=Sum("shares_issuable")).values_list("investor_id", "n"))
-    deb_converted = dict(
-        live.filter(debenture__isnull=False).values("debenture_id").annotate(a=Sum("amount")).values_list("debenture_id", "a")
-    )
-    pref_converted = {
-        row["preferred_id"]: (row["a"], row["u"])
-        for row in live.filter(preferred__isnull=False).values("preferred_id").annotate(a=Sum("amount"), u=Sum("unconverted_shares"))
-    }
-    cap_from_conversions = live.filter(preferred__isnull=False).aggregate(n=Sum("shares_issuable"))["n"] or 0
+    live = live_conversions(day).order_by()
+    # The conversions in effect, read twice through one index (conversion_captable_rollup, an
+    # index-only scan on PostgreSQL): the shares issued per holder, and per instrument the amount
+    # converted (one SQL sum per instrument), shares issued and SPA 4(i) Unconverted Shares.
+    common: dict[int, int] = defaultdict(int)
+    for investor_id, shares in live.values_list("investor_id").annotate(n=Sum("shares_issuable")).values_list("investor_id", "n"):
+        common[investor_id] += int(shares)
+    deb_converted: dict[int, Decimal] = {}
+    pref_converted: dict[int, tuple] = {}
+    cap_from_conversions = 0
+    for debenture_id, preferred_id, amount, shares, unconverted in (
+        live.values_list("debenture_id", "preferred_id")  # in the index's order: no hash, no sort
+        .annotate(a=Sum("amount"), n=Sum("shares_issuable"), u=Sum("unconverted_shares"))
+        .values_list("debenture_id", "preferred_id", "a", "n", "u")
+    ):
+        if debenture_id is not None:
+            deb_converted[debenture_id] = amount
+        else:
+            pref_converted[preferred_id] = (amount, unconverted)
+            cap_from_conversions += shares
     remedies = list(
         CapRemedy.objects.filter(chosen_date__lte=day)
-        .values("conversion__preferred_id", "conversion__investor_id", "remedy", "unconverted_shares", "snapshot")
+        .values_list("conversion__preferred_id", "conversion__investor_id", "remedy", "unconverted_shares", "snapshot")
     )
-    exercised = defaultdict(int)
-    exercised_by_investor = defaultdict(int)
+    exercised: dict[int, int] = defaultdict(int)
     for warrant_id, investor_id, shares in WarrantExercise.objects.filter(exercise_date__lte=day).exclude(
         dishonoured_date__lte=day  # SPA 5(f): a dishonoured exercise is undone
-    ).values_list(
-        "warrant_id", "investor_id", "shares"
-    ):
+    ).order_by().values_list("warrant_id", "investor_id", "shares"):
         exercised[warrant_id] += shares
-        exercised_by_investor[investor_id] += shares
+        common[investor_id] += shares
     redeemed = set(
         Redemption.objects.filter(status=RedemptionStatus.PAID, payment_date__lte=day).values_list("debenture_id", flat=True)
     )
-
-    holders: dict[int, dict] = defaultdict(lambda: {"common": 0, "series_j": [], "debentures": [], "warrants": 0})
-    for investor_id, shares in conv_shares.items():
-        holders[investor_id]["common"] += int(shares)
-    for investor_id, shares in exercised_by_investor.items():
-        holders[investor_id]["common"] += shares
-    remedy_lp = defaultdict(int)
+    remedy_lp: dict[int, int] = defaultdict(int)
     cap_from_remedies = 0
-    for r in remedies:
-        remedy_lp[r["conversion__preferred_id"]] += r["unconverted_shares"]
-        if r["remedy"] == CapRemedy.Remedy.X_PRICE:
-            shares = int(r["snapshot"].get("shares", 0))
-            holders[r["conversion__investor_id"]]["common"] += shares
+    for preferred_id, investor_id, remedy, unconverted, snapshot in remedies:
+        remedy_lp[preferred_id] += unconverted
+        if remedy == CapRemedy.Remedy.X_PRICE:
+            shares = int(snapshot.get("shares", 0))
+            common[investor_id] += shares
             cap_from_remedies += shares
 
-    held: set[int] = set()  # financings with a position on the day
-    for d in Debenture.objects.filter(issue_date__lte=day).values("pk", "investor_id", "number", "principal", "financing_id"):
-        amount = Decimal(0) if d["pk"] in redeemed else d["principal"] - (deb_converted.get(d["pk"]) or 0)
-        holders[d["investor_id"]]["debentures"].append(InstrumentPosition(f"Debenture {d['number']}", amount, d["financing_id"]))
-        held.add(d["financing_id"])
-    series_of = {}
-    for p in PreferredHolding.objects.filter(closing_date__lte=day).values(
-        "pk", "investor_id", "certificate_number", "shares", "liquidation_preference", "financing_id", "financing__name"
+    # Each instrument's outstanding amount, one tuple per row (no model instances): the engine
+    # rounds shares as converted per instrument, so the amounts stay one per instrument.
+    debentures: dict[int, tuple[list, list]] = {}
+    for pk, investor_id, principal, financing_id in (
+        Debenture.objects.filter(issue_date__lte=day).order_by().values_list("pk", "investor_id", "principal", "financing_id")
     ):
-        stated = p["liquidation_preference"] / p["shares"]
-        converted_amount, unconverted = pref_converted.get(p["pk"], (0, 0))
+        amount = Decimal(0) if pk in redeemed else principal - (deb_converted.get(pk) or 0)
+        amounts, financings = debentures.setdefault(investor_id, ([], []))
+        amounts.append(amount)
+        financings.append(financing_id)
+    preferred: dict[int, tuple[list, list]] = {}
+    for pk, investor_id, shares, preference, financing_id in PreferredHolding.objects.filter(closing_date__lte=day).values_list(
+        "pk", "investor_id", "shares", "liquidation_preference", "financing_id"
+    ):  # in the model's order: a holder's preferences are summed in it
+        stated = preference / shares
+        converted_amount, unconverted = pref_converted.get(pk, (0, 0))
         converted = (converted_amount or 0) - (unconverted or 0) * stated
-        amount = p["liquidation_preference"] - converted - remedy_lp.get(p["pk"], 0) * stated
-        series = series_of.setdefault(p["financing_id"], series_name(p["financing__name"]))
-        holders[p["investor_id"]]["series_j"].append(
-            InstrumentPosition(f"{series} {p['certificate_number']}", amount, p["financing_id"])
-        )
-        held.add(p["financing_id"])
-    for w in Warrant.objects.filter(issue_date__lte=day).values("pk", "investor_id", "shares", "expiry_date"):
-        remaining = 0 if is_expired(w["expiry_date"], day) else w["shares"] - exercised.get(w["pk"], 0)
-        holders[w["investor_id"]]["warrants"] += max(0, remaining)
+        amounts, financings = preferred.setdefault(investor_id, ([], []))
+        amounts.append(preference - converted - remedy_lp.get(pk, 0) * stated)
+        financings.append(financing_id)
+    warrants: dict[int, int] = defaultdict(int)
+    for pk, investor_id, shares, expiry_date in (
+        Warrant.objects.filter(issue_date__lte=day).order_by().values_list("pk", "investor_id", "shares", "expiry_date")
+    ):
+        remaining = 0 if is_expired(expiry_date, day) else shares - exercised.get(pk, 0)
+        warrants[investor_id] += max(0, remaining)
+    held = {fin for holdings in (debentures, preferred) for _, financings in holdings.values() for fin in financings}
 
-    names = dict(Investor.objects.filter(pk__in=list(holders)).values_list("pk", "legal_name"))
+    holder_ids = set(common).union(debentures, preferred, warrants)
+    names = dict(Investor.objects.filter(pk__in=holder_ids).values_list("pk", "legal_name"))
+    none = ((), ())
     inputs = [HolderInput(None, OTHER_HOLDERS, common=issuer.shares_outstanding_at_signing)]
     inputs += [
-        HolderInput(pk, names.get(pk, f"Investor #{pk}"), h["common"], tuple(h["series_j"]), tuple(h["debentures"]), h["warrants"])
-        for pk, h in sorted(holders.items(), key=lambda kv: names.get(kv[0], ""))
+        HolderInput(pk, names.get(pk, f"Investor #{pk}"), common.get(pk, 0), Holdings(*map(tuple, preferred.get(pk, none))),
+                    Holdings(*map(tuple, debentures.get(pk, none))), warrants.get(pk, 0))
+        for pk in sorted(holder_ids, key=lambda pk: (names.get(pk, ""), pk))
     ]
     prices = _financing_prices(book, [fin for fin in mine if fin.pk in held or fin in (spa, deb_fin)], day, notes)
     by_pk = {fp.key: fp for fp in prices}

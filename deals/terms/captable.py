@@ -7,8 +7,10 @@ financing's conversion price (``conversion.series_j_conversion_price`` /
 ``debenture_conversion_price`` under that financing's terms, with the date as the Date of
 Conversion). Terms belong to a financing (issue 18): a position names its financing and is
 priced with that financing's price and rounding (a Series K holding with Series K terms).
-Shares as converted are computed per instrument with ``conversion.conversion_shares`` (the
-contract's rounding), then summed.
+Shares as converted are computed per instrument with the contract's rounding, then summed: a
+holder's instruments of a class (``Holdings``: one amount and financing per instrument) are
+grouped by financing, each group priced once and its amounts rounded one by one
+(``conversion.conversion_shares_each``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from .cap import CapCheck, cap_check
-from .conversion import ConversionPrice, conversion_shares
+from .conversion import ConversionPrice, conversion_shares_each
 from .errors import InvalidInput
 from .params import DealTerms
 from .reserve import ReserveCheck, reserve_check
@@ -35,13 +37,17 @@ def share_pct(part: int, whole: int) -> Decimal:
 
 
 @dataclass(frozen=True, slots=True)
-class InstrumentPosition:
-    """One outstanding amount as of the date: a Series J holding (liquidation preference) or a
-    Debenture (principal)."""
+class Holdings:
+    """A holder's instruments of one class as of the date, one entry per instrument: its
+    outstanding amount (a Series J holding's liquidation preference, a Debenture's principal
+    left) and its financing -- the key of a FinancingPrice; None: the class's default price."""
 
-    label: str
-    amount: Decimal
-    financing: int | str | None = None  # the key of its FinancingPrice; None: the class's default price
+    amounts: Sequence[Decimal] = ()
+    financings: Sequence[int | str | None] = ()
+
+    @property
+    def amount(self) -> Decimal:
+        return sum(self.amounts, Decimal("0"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +74,8 @@ class HolderInput:
     holder_id: int | None
     name: str
     common: int = 0
-    series_j: Sequence[InstrumentPosition] = ()
-    debentures: Sequence[InstrumentPosition] = ()
+    series_j: Holdings = Holdings()
+    debentures: Holdings = Holdings()
     warrants: int = 0
 
 
@@ -155,22 +161,32 @@ class CapTable:
 
 
 def _as_converted(
-    positions: Sequence[InstrumentPosition], price: ConversionPrice | None, terms: DealTerms,
+    holdings: Holdings, price: ConversionPrice | None, terms: DealTerms,
     by_financing: Mapping[int | str, FinancingPrice],
 ) -> int | None:
-    """Each position at its own financing's price and rounding (the class default when it names
-    none); None when any outstanding position's price is unknown."""
+    """Each instrument at its own financing's price and rounding (the class default when it names
+    none); None when any outstanding instrument's price is unknown."""
+    amounts, financings = holdings.amounts, holdings.financings
+    if len(amounts) != len(financings):
+        raise InvalidInput("Holdings need one financing per amount.")
+    outstanding: dict[int | str | None, list[Decimal]] = {}
+    if financings and financings.count(financings[0]) == len(financings):  # the usual case: one financing
+        outstanding[financings[0]] = [a for a in amounts if a > 0]
+    else:
+        for amount, financing in zip(amounts, financings, strict=True):
+            if amount > 0:
+                outstanding.setdefault(financing, []).append(amount)
     total = 0
-    for p in positions:
-        if p.amount <= 0:
+    for financing, group in outstanding.items():
+        if not group:
             continue
-        fp = by_financing.get(p.financing) if p.financing is not None else None
+        fp = by_financing.get(financing) if financing is not None else None
         p_price, p_terms = (fp.price, fp.terms) if fp is not None else (price, terms)
-        if p.financing is not None and fp is None:
+        if financing is not None and fp is None:
             p_price = None  # a financing the caller could not price
         if p_price is None or p_terms is None:
             return None
-        total += conversion_shares(p.amount, p_price.applied_price, p_terms)
+        total += conversion_shares_each(group, p_price.applied_price, p_terms)
     return total
 
 
@@ -207,9 +223,9 @@ def build_cap_table(
             holder_id=h.holder_id,
             name=h.name,
             common=h.common,
-            series_j_amount=sum((p.amount for p in h.series_j), Decimal("0")),
+            series_j_amount=h.series_j.amount,
             series_j_as_converted=sj,
-            debenture_principal=sum((p.amount for p in h.debentures), Decimal("0")),
+            debenture_principal=h.debentures.amount,
             debenture_as_converted=deb,
             warrants=h.warrants,
             fully_diluted=fd,

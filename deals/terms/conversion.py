@@ -31,7 +31,7 @@ $0.0001 (``ConversionPrice.shown_price``). See docs/interpretations.md.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -53,7 +53,7 @@ from .errors import InvalidInput, NotEligible
 from .params import NHTC_SHARES_OUTSTANDING_AT_SIGNING, DealTerms, PricePrecision
 from .prices import MarketPrice, market_price
 from .reserve import ReserveCheck, reserve_check
-from .rounding import pct, to_cents, to_price, to_shares
+from .rounding import ONE, pct, to_cents, to_price, to_shares
 
 CLAUSE_DEB = "Debenture 4(A)"
 CLAUSE_DEB_EXHIBIT_A = "Debenture Exhibit A"
@@ -200,6 +200,18 @@ def conversion_shares(amount: Decimal, price: Decimal, terms: DealTerms) -> int:
     if amount < 0:
         raise InvalidInput(f"The amount to convert cannot be negative ({amount}).")
     return to_shares(amount / price, terms.share_rounding)
+
+
+def conversion_shares_each(amounts: Sequence[Decimal], price: Decimal, terms: DealTerms) -> int:
+    """Debenture 4(A): ``conversion_shares`` of each amount at one ``price``, summed -- each
+    amount rounded to whole shares on its own (``to_shares``' rule, ``DealTerms.share_rounding``),
+    never the rounded sum. One pass for the many holdings of one financing (the cap table)."""
+    if price <= 0:
+        raise InvalidInput(f"The conversion price must be positive, not {price}.")
+    if amounts and (lowest := min(amounts)) < 0:
+        raise InvalidInput(f"The amount to convert cannot be negative ({lowest}).")
+    mode = terms.share_rounding.decimal_mode
+    return sum(int((amount / price).quantize(ONE, rounding=mode)) for amount in amounts)
 
 
 # --- Conversion Date (Debenture 4(A), Exhibit A) ------------------------------

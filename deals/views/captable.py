@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from deals.forms.fields import SafeForm
 from deals.selectors.captable import cap_table_as_of, cap_table_export_rows
 from deals.services.calendar import business_date
 from deals.services.conversions import WorkflowError
+from deals.services.xlsx import xlsx_bytes
 
 from .access import clerk_required
 
@@ -51,6 +55,62 @@ def chart_data(table) -> dict:
     }
 
 
+_CENT = Decimal("0.01")
+_WIDE = Context(prec=200)  # floatformat's own: enough digits never to raise
+
+
+def _count(value: int | None) -> str:
+    """``value|intcomma`` (en-us), or "n/a" for an unknown figure."""
+    return "n/a" if value is None else f"{value:,}"
+
+
+def _money(value: Decimal) -> str:
+    """``value|floatformat:2|intcomma`` (en-us): 2 places half up, grouped, no negative zero."""
+    cents = Decimal(value).quantize(_CENT, ROUND_HALF_UP, _WIDE)
+    return f"{cents if cents else abs(cents):,.2f}"
+
+
+def holder_cells(table) -> list[dict]:
+    """The holders' rows as the page prints them, formatted once here: the template filters
+    (intcomma, floatformat) cost a locale lookup per cell, ~9,000 cells at (b) (issue 17)."""
+    detail = reverse("investor_detail", args=[987654321])  # one reverse, then each holder's id in it
+    return [
+        {
+            "url": detail.replace("987654321", str(r.holder_id)) if r.holder_id else "",
+            "name": r.name,
+            "common": _count(r.common),
+            "series_j_amount": _money(r.series_j_amount),
+            "series_j_as_converted": _count(r.series_j_as_converted),
+            "debenture_principal": _money(r.debenture_principal),
+            "debenture_as_converted": _count(r.debenture_as_converted),
+            "warrants": _count(r.warrants),
+            "fully_diluted": _count(r.fully_diluted),
+            "pct": f"{r.fully_diluted_pct:f}",
+        }
+        for r in table.rows
+    ]
+
+
+_ROW = (
+    "<tr>\n        <td>{name}</td>\n        <td class=\"num\">{common}</td>\n        <td class=\"num\">{series_j_amount}</td>\n"
+    "        <td class=\"num\">{series_j_as_converted}</td>\n        <td class=\"num\">{debenture_principal}</td>\n"
+    "        <td class=\"num\">{debenture_as_converted}</td>\n        <td class=\"num\">{warrants}</td>\n"
+    "        <td class=\"num\">{fully_diluted}</td>\n        <td class=\"num\" data-testid=\"pct\">{pct}</td>\n      </tr>"
+)
+
+
+def holder_rows_html(cells: list[dict]) -> str:
+    """The table body's rows (the markup the page's loop wrote, escaped the same way), built in
+    one pass: ~12 template nodes a row were a third of the page's time at 1,000 holders."""
+    rows = []
+    for c in cells:
+        values = {key: escape(value) for key, value in c.items()}
+        if c["url"]:
+            values["name"] = f'<a href="{values["url"]}">{values["name"]}</a>'
+        rows.append(_ROW.format(**values))
+    return mark_safe("".join(rows))  # every value escaped above
+
+
 @require_GET
 @clerk_required
 def cap_table_page(request):
@@ -65,8 +125,8 @@ def cap_table_page(request):
     return render(
         request,
         "deals/captable/page.html",
-        {"form": form, "table": table, "error": error, "chart": chart_data(table) if table else None,
-         "query": request.GET.urlencode()},
+        {"form": form, "table": table, "rows_html": holder_rows_html(holder_cells(table)) if table else "", "error": error,
+         "chart": chart_data(table) if table else None, "query": request.GET.urlencode()},
         status=status,
     )
 
@@ -86,21 +146,8 @@ def _export(request, kind: str):
         csv.writer(out, lineterminator="\n").writerows(rows)
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     else:
-        from openpyxl import Workbook
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "Cap table"
-        for row in rows:
-            ws.append(row)
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # text stays text, never a formula
-        ws.column_dimensions["A"].width = 48
-        buf = io.BytesIO()
-        wb.save(buf)
-        response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        data = xlsx_bytes(rows, title="Cap table", widths={"A": 48})  # text stays text, never a formula
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
     return response
 
