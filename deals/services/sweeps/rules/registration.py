@@ -68,7 +68,7 @@ def rule_periodic_amounts(ctx: Context) -> RuleStats:
             complete.append(f.pk)
             continue
         ok = True
-        for d in damages_overview(financing=f, as_of=as_of):
+        for d in damages_overview(financing=f, as_of=as_of, lines=False):
             for sch in d.schedules:
                 t = sch.trigger
                 if sch.amounts is None:
