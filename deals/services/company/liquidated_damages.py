@@ -521,21 +521,76 @@ def periodic_amount_key(investor_id: int, lateness: str, trigger: datetime.date,
     return f"{investor_id}:{code}:{trigger:%Y%m%d}:{cd:%Y%m%d}"
 
 
-def ld_obligations_sync(*, financing: Financing, as_of: datetime.date, user=None) -> int:
+def ld_obligations_sync(*, financing: Financing, as_of: datetime.date, user=None, investor_ids: list[int] | None = None) -> int:
     """Write one PERIODIC_AMOUNT obligation per investor and Computation Date
-    reached (RRA 2(b)(iii)-(iv)), idempotently; returns the rows written."""
+    reached (RRA 2(b)(iii)-(iv)), idempotently; returns the rows written.
+    ``investor_ids``: only these holders' rows (``ld_holder_sync``)."""
     rows = [
         build.periodic_amount(
             financing_id=financing.pk, investor_id=d.investor.pk, line=r.line, base=s.base,
             label=s.trigger.label,
             period_key=periodic_amount_key(d.investor.pk, s.trigger.lateness, s.trigger.trigger_date, r.line.computation_date),
         )
-        for d in damages_overview(financing=financing, as_of=as_of, lines=False)
+        for d in damages_overview(financing=financing, as_of=as_of, investor_ids=investor_ids, lines=False)
         for s in d.schedules for r in s.rows
     ]
     ledger_put(source=financing, rows=rows, as_of=as_of, user=user)
     n = len(rows)
     return n
+
+
+def ld_others_current(*, financing: Financing, as_of: datetime.date, investor_id: int) -> bool:
+    """Whether every holder's Periodic Amount rows but ``investor_id``'s are known to be what a
+    full ``ld_obligations_sync`` on ``as_of`` would write: the sweep for ``as_of`` succeeded with
+    its Periodic Amounts rule (it writes the same rows under the same keys), and nothing any
+    other holder's figures read has moved since it started -- the financing, its terms, its
+    holdings, statement, amendments, suspensions, share sales, payments and excused delays
+    (their workflows resync the whole financing; an edit elsewhere, e.g. a transfer or an
+    admin edit, shows here as a later ``updated_at``). Conversions are not looked at: each
+    one resyncs its own holder (``ld_holder_sync``). One query for the run, one for the rest."""
+    from django.db.models import Exists
+
+    from deals.models import (
+        DealTermsVersion,
+        RegistrationAmendment,
+        RegistrationStatement,
+        SuspensionPeriod,
+        SweepRun,
+    )
+
+    run = (SweepRun.objects.filter(as_of=as_of, status=SweepRun.Status.SUCCEEDED).order_by("-started_at")
+           .values_list("started_at", "stats").first())
+    if run is None:
+        return False
+    since, stats = run
+    rule = ((stats or {}).get("rules") or {}).get("periodic_amounts")
+    if not rule or "error" in rule:
+        return False
+    f = financing.pk
+    moved = {
+        "financing": Financing.objects.filter(pk=f, updated_at__gt=since),
+        "terms": DealTermsVersion.objects.filter(financing_id=f, created_at__gt=since),
+        "holdings": PreferredHolding.objects.filter(financing_id=f, updated_at__gt=since).exclude(investor_id=investor_id),
+        "statements": RegistrationStatement.objects.filter(financing_id=f, updated_at__gt=since),
+        "amendments": RegistrationAmendment.objects.filter(statement__financing_id=f, updated_at__gt=since),
+        "suspensions": SuspensionPeriod.objects.filter(statement__financing_id=f, updated_at__gt=since),
+        "sales": ShareSale.objects.filter(financing_id=f, updated_at__gt=since),
+        "payments": PeriodicAmountPayment.objects.filter(financing_id=f, updated_at__gt=since),
+        "delays": ExcusedDelay.objects.filter(financing_id=f, updated_at__gt=since),
+    }
+    flags = Financing.objects.filter(pk=f).annotate(**{k: Exists(q) for k, q in moved.items()}).values(*moved).first()
+    return flags is not None and not any(flags.values())
+
+
+def ld_holder_sync(*, financing: Financing, investor_id: int, as_of: datetime.date, user=None) -> int:
+    """The Periodic Amounts after a change to one holder's own inputs (a conversion of its Series J,
+    or its undoing: RRA 2(b)(iii) unconverted principal and Held Shares Value): only that holder's
+    rows when every other holder's are known current (``ld_others_current``) -- then the rows
+    written are those of a full sync, which would find nothing to change for the others -- else
+    the full ``ld_obligations_sync``. Returns the rows written."""
+    if ld_others_current(financing=financing, as_of=as_of, investor_id=investor_id):
+        return ld_obligations_sync(financing=financing, as_of=as_of, user=user, investor_ids=[investor_id])
+    return ld_obligations_sync(financing=financing, as_of=as_of, user=user)
 
 
 @transaction.atomic
