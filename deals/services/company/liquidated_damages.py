@@ -40,7 +40,7 @@ from deals.models import (
 )
 from deals.services.calendar import refuse_future_date
 from deals.services.ledger import rows as build
-from deals.services.ledger.writer import ledger_put
+from deals.services.ledger.writer import ledger_put, rows_that_change
 from deals.terms import registration as reg
 from deals.terms.errors import TermsError
 from deals.terms.misc import add_months
@@ -534,9 +534,10 @@ def ld_obligations_sync(*, financing: Financing, as_of: datetime.date, user=None
         for d in damages_overview(financing=financing, as_of=as_of, investor_ids=investor_ids, lines=False)
         for s in d.schedules for r in s.rows
     ]
-    ledger_put(source=financing, rows=rows, as_of=as_of, user=user)
-    n = len(rows)
-    return n
+    # only the rows that moved travel to the upsert (after a conversion: the holder's few)
+    ledger_put(source=financing, rows=rows_that_change(ContentType.objects.get_for_model(financing).pk, rows), as_of=as_of,
+               user=user)
+    return len(rows)
 
 
 def ld_others_current(*, financing: Financing, as_of: datetime.date, investor_id: int) -> bool:
