@@ -543,7 +543,8 @@ def ld_obligations_sync(*, financing: Financing, as_of: datetime.date, user=None
 def ld_others_current(*, financing: Financing, as_of: datetime.date, investor_id: int) -> bool:
     """Whether every holder's Periodic Amount rows but ``investor_id``'s are known to be what a
     full ``ld_obligations_sync`` on ``as_of`` would write: the sweep for ``as_of`` succeeded with
-    its Periodic Amounts rule (it writes the same rows under the same keys), and nothing any
+    its Periodic Amounts rule, which noted nothing it could not compute (it writes the same rows
+    under the same keys), and nothing any
     other holder's figures read has moved since it started -- the financing, its terms, its
     holdings, statement, amendments, suspensions, share sales, payments and excused delays
     (their workflows resync the whole financing; an edit elsewhere, e.g. a transfer or an
@@ -565,7 +566,7 @@ def ld_others_current(*, financing: Financing, as_of: datetime.date, investor_id
         return False
     since, stats = run
     rule = ((stats or {}).get("rules") or {}).get("periodic_amounts")
-    if not rule or "error" in rule:
+    if not rule or "error" in rule or rule.get("notes"):  # a financing or schedule it could not compute
         return False
     f = financing.pk
     moved = {
