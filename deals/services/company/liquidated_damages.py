@@ -336,15 +336,15 @@ def damages_overview(
     statement = primary_statement(financing)
     effective = statement.effective_date if statement else None
     found = triggers(financing=financing, as_of=as_of)
-    holders = buyers(financing)
     ids: list[int] | None = None
     if investor is not None:
         ids = [investor.pk]
     elif investor_ids is not None:
         ids = list(investor_ids)
+    holders = buyers(financing, investor_ids=ids)  # only those asked (a page, a converting holder)
     if ids is not None:
-        wanted = set(ids)
-        holders = [h for h in holders if h[0].pk in wanted]
+        at = {pk: n for n, pk in enumerate(ids)}  # in the order asked (a page comes in the order of ``buyers``)
+        holders.sort(key=lambda h: at[h[0].pk])
         ids = [h[0].pk for h in holders]
     # RRA 2(b)(iii): the unconverted principal and the Held Shares Value count only after the Effective Date
     post = sorted({t.trigger_date for t in found if effective and t.trigger_date > effective})
