@@ -379,13 +379,22 @@ class HeldSharesValue:
     excluded_conversion_dates: tuple[date, ...]
     total: Decimal
     clause: str = "RRA 2(b)(iii)"
+    #: set only by ``held_shares_value_all_held`` (figures from totals, no line each): how many
+    #: conversions the window holds and their shares
+    conversions: int | None = None
+    held_shares: int | None = None
 
     def as_dict(self, *, lines: bool = True) -> dict:
         """``lines=False``: the figures only, with how many conversions and held shares (no line each)."""
-        per_line = (
-            {"lines": [line.as_dict() for line in self.lines]} if lines
-            else {"conversions": len(self.lines), "held_shares": sum(line.held_shares for line in self.lines)}
-        )
+        if self.conversions is not None:
+            if lines:
+                raise ValueError("A Held Shares Value built from totals has no line per conversion.")
+            per_line = {"conversions": self.conversions, "held_shares": self.held_shares}
+        else:
+            per_line = (
+                {"lines": [line.as_dict() for line in self.lines]} if lines
+                else {"conversions": len(self.lines), "held_shares": sum(line.held_shares for line in self.lines)}
+            )
         return {
             "restricted_sale_date": self.restricted_sale_date.isoformat(),
             "window_first_day": self.window_first_day.isoformat(),
@@ -447,6 +456,36 @@ def held_shares_value(
         lines=tuple(lines),
         excluded_conversion_dates=tuple(c.on for c in excluded),
         total=sum((line.held_principal for line in lines), ZERO),
+    )
+
+
+def held_shares_value_all_held(
+    *,
+    restricted_sale_date: date,
+    conversions: int,
+    shares: int,
+    principal: Decimal,
+    terms: DealTerms = NHTC_DEFAULTS,
+) -> HeldSharesValue:
+    """RRA 2(b)(iii) when none of the window's Conversion Shares were sold: every conversion in
+    the 30 days preceding the Restricted Sale Date counts its whole principal, so the value is
+    the sum of their principals -- what ``held_shares_value`` gives with ``shares_sold=0``,
+    from the window's totals (``conversions`` with shares, their ``shares`` and summed
+    ``principal``, each conversion's principal positive) instead of one line per conversion."""
+    if conversions < 0 or shares < 0:
+        raise InvalidInput("The window's conversions and shares cannot be negative.")
+    first = restricted_sale_date - timedelta(days=terms.held_shares_lookback_days)
+    return HeldSharesValue(
+        restricted_sale_date=restricted_sale_date,
+        window_first_day=first,
+        window_last_day=restricted_sale_date - timedelta(days=1),
+        shares_sold=0,
+        lines=(),
+        excluded_conversion_dates=(),
+        # the lines' sum: whole cents, or the bare zero of an empty sum
+        total=to_cents(principal) if conversions else ZERO,
+        conversions=conversions,
+        held_shares=shares,
     )
 
 

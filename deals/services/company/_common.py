@@ -40,10 +40,14 @@ def primary_statement(financing: Financing) -> RegistrationStatement | None:
     return financing.registration_statements.order_by("id").first()
 
 
-def buyers(financing: Financing) -> list[tuple[Investor, Decimal, Decimal, Decimal]]:
-    """Buyers of a financing with (liquidation preference, outstanding, purchase price), SPA 1(b)(iv)."""
+def buyers(financing: Financing, *, investor_ids=None) -> list[tuple[Investor, Decimal, Decimal, Decimal]]:
+    """Buyers of a financing with (liquidation preference, outstanding, purchase price), SPA 1(b)(iv).
+    ``investor_ids``: only those among them (in the same order)."""
+    holdings = PreferredHolding.objects.filter(financing=financing)
+    if investor_ids is not None:
+        holdings = holdings.filter(investor_id__in=list(investor_ids))
     rows = (
-        PreferredHolding.objects.filter(financing=financing)
+        holdings
         .values("investor")
         .annotate(
             lp=Sum("liquidation_preference"),

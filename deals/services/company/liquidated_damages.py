@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Min, Q, Sum
 
 from deals.models import (
     Conversion,
@@ -40,7 +40,7 @@ from deals.models import (
 )
 from deals.services.calendar import refuse_future_date
 from deals.services.ledger import rows as build
-from deals.services.ledger.writer import ledger_put
+from deals.services.ledger.writer import ledger_put, rows_that_change
 from deals.terms import registration as reg
 from deals.terms.errors import TermsError
 from deals.terms.misc import add_months
@@ -184,23 +184,44 @@ def _live_conversions(financing: Financing):
 
 
 @dataclass
+class _Window:
+    """One investor's conversions inside one 30-day Held Shares window (RRA 2(b)(iii)), as totals:
+    how many have shares, their shares, their principal and the smallest principal."""
+
+    conversions: int = 0
+    shares: int = 0
+    principal: Decimal = ZERO
+    least_principal: Decimal | None = None
+
+
+@dataclass
 class _Inputs:
     """What the RRA 2(b)(iii) base needs from one investor's conversions, read set-based:
     per trigger date, the principal converted on or after it and the shares received before
-    its 30-day window; the conversions inside each window (oldest first)."""
+    its 30-day window; the window's totals; and, when read (``lines``), the conversions
+    inside each window (oldest first)."""
 
     converted_since: dict[datetime.date, Decimal] = field(default_factory=dict)
     shares_before_window: dict[datetime.date, int] = field(default_factory=dict)
+    totals: dict[datetime.date, _Window] = field(default_factory=dict)
     window: dict[datetime.date, list[reg.Conversion]] = field(default_factory=dict)
+    lines: bool = False  # ``window`` was read for this investor
+
+
+def _cents(value) -> Decimal:
+    # money columns hold cents; SQLite sums them as floats (PostgreSQL exactly): back to cents
+    return ZERO if value is None else Decimal(value).quantize(CENT)
 
 
 def _conversion_inputs(
-    *, financing: Financing, ids: list[int] | None, post: list[datetime.date], held: list[datetime.date], lookback: int
+    *, financing: Financing, ids: list[int] | None, post: list[datetime.date], held: list[datetime.date], lookback: int,
+    lines: bool = True,
 ) -> dict[int, _Inputs]:
     """RRA 2(b)(iii) inputs for every investor in one grouped aggregate (the principal converted
-    since each post-effective trigger; the shares received before each Held Shares window)
-    and one read of the few conversions inside the 30-day windows -- only the columns used,
-    never the conversions' snapshots. ``ids`` None: every investor of the financing."""
+    since each post-effective trigger; the shares received before each Held Shares window; each
+    window's totals) and, with ``lines``, one read of the conversions inside the 30-day windows
+    (``_window_lines``) -- only the columns used, never the conversions' snapshots. ``ids``
+    None: every investor of the financing."""
     by: dict[int, _Inputs] = defaultdict(_Inputs)
     if not post and not held:
         return by
@@ -210,27 +231,66 @@ def _conversion_inputs(
     aggs = {f"u{i}": Sum("amount", filter=Q(conversion_date__gte=t)) for i, t in enumerate(post)}
     firsts = [t - datetime.timedelta(days=lookback) for t in held]
     aggs |= {f"p{i}": Sum("shares_issuable", filter=Q(conversion_date__lt=w)) for i, w in enumerate(firsts)}
+    for i, (t, w) in enumerate(zip(held, firsts, strict=True)):
+        inside = Q(conversion_date__gte=w, conversion_date__lt=t, shares_issuable__gt=0)
+        aggs |= {f"wn{i}": Count("id", filter=inside), f"ws{i}": Sum("shares_issuable", filter=inside),
+                 f"wp{i}": Sum("amount", filter=inside), f"wm{i}": Min("amount", filter=inside)}
     for r in qs.values("investor_id").annotate(**aggs).order_by():
         inputs = by[r["investor_id"]]
         for i, t in enumerate(post):
-            # money columns hold cents; SQLite sums them as floats (PostgreSQL exactly): back to cents
-            inputs.converted_since[t] = ZERO if r[f"u{i}"] is None else Decimal(r[f"u{i}"]).quantize(CENT)
+            inputs.converted_since[t] = _cents(r[f"u{i}"])
         for i, t in enumerate(held):
             inputs.shares_before_window[t] = r[f"p{i}"] or 0
-    if held:
-        window_q = Q()
-        for t, w in zip(held, firsts, strict=True):
-            window_q |= Q(conversion_date__gte=w, conversion_date__lt=t)
-        rows = qs.filter(window_q).order_by("conversion_date", "id").values_list(
-            "investor_id", "conversion_date", "amount", "shares_issuable"
-        )
-        spans = list(zip(held, firsts, strict=True))
-        for inv, on, amount, shares in rows:
-            conv = reg.Conversion(on, amount, shares)
-            for t, w in spans:
-                if w <= on < t:
-                    by[inv].window.setdefault(t, []).append(conv)
+            inputs.totals[t] = _Window(r[f"wn{i}"], r[f"ws{i}"] or 0, _cents(r[f"wp{i}"]),
+                                       None if r[f"wm{i}"] is None else Decimal(r[f"wm{i}"]))
+    if held and lines:
+        _window_lines(qs, held=held, firsts=firsts, by=by, ids=ids)
     return by
+
+
+def _window_lines(qs, *, held: list[datetime.date], firsts: list[datetime.date], by: dict[int, _Inputs],
+                  ids: list[int] | None) -> None:
+    """Read the conversions inside the Held Shares windows (oldest first; four columns) of the
+    investors ``ids`` (None: all of ``qs``) into ``by``."""
+    window_q = Q()
+    for t, w in zip(held, firsts, strict=True):
+        window_q |= Q(conversion_date__gte=w, conversion_date__lt=t)
+    if ids is not None:
+        qs = qs.filter(investor_id__in=ids)
+        for i in ids:
+            by[i].lines = True
+    rows = qs.filter(window_q).order_by("conversion_date", "id").values_list(
+        "investor_id", "conversion_date", "amount", "shares_issuable"
+    )
+    spans = list(zip(held, firsts, strict=True))
+    for inv, on, amount, shares in rows:
+        conv = reg.Conversion(on, amount, shares)
+        for t, w in spans:
+            if w <= on < t:
+                by[inv].window.setdefault(t, []).append(conv)
+    if ids is None:
+        for inputs in by.values():
+            inputs.lines = True
+
+
+def _window_sold(trigger: datetime.date, inputs: _Inputs, sales: list[ShareSale]) -> int:
+    """RRA 2(b)(iii): how many of the window's shares were sold before the Restricted Sale Date.
+    Sales made before it are matched to the investor's conversions first-in-first-out; those
+    that used up conversions before the 30-day window do not reduce the window's shares
+    (docs/interpretations.md, "Held Shares Value")."""
+    sold = sum(s.shares for s in sales if s.sale_date < trigger)
+    pre_window = inputs.shares_before_window.get(trigger, 0)
+    totals = inputs.totals.get(trigger) or _Window()
+    return min(max(0, sold - pre_window), totals.shares)
+
+
+def _all_held(trigger: datetime.date, inputs: _Inputs, sales: list[ShareSale]) -> bool:
+    """The window's Held Shares Value is its conversions' principal in full: nothing in it sold,
+    every principal positive (else the engine's line-by-line refusal is wanted)."""
+    totals = inputs.totals.get(trigger) or _Window()
+    if totals.conversions and not (totals.least_principal is not None and totals.least_principal > 0):
+        return False
+    return _window_sold(trigger, inputs, sales) == 0
 
 
 def _held_shares(trigger: datetime.date, inputs: _Inputs, sales: list[ShareSale], terms) -> reg.HeldSharesValue:
@@ -238,15 +298,15 @@ def _held_shares(trigger: datetime.date, inputs: _Inputs, sales: list[ShareSale]
     before it are matched to the investor's conversions first-in-first-out;
     those that used up conversions before the 30-day window do not reduce
     the window's shares (docs/interpretations.md, "Held Shares Value")."""
+    if not inputs.lines:  # totals only (``damages_overview(lines=False)``): nothing sold from the window
+        totals = inputs.totals.get(trigger) or _Window()
+        return reg.held_shares_value_all_held(restricted_sale_date=trigger, conversions=totals.conversions,
+                                              shares=totals.shares, principal=totals.principal, terms=terms)
     window = inputs.window.get(trigger, [])
-    sold = sum(s.shares for s in sales if s.sale_date < trigger)
-    pre_window = inputs.shares_before_window.get(trigger, 0)
-    window_shares = sum(c.shares for c in window)
-    window_sold = min(max(0, sold - pre_window), window_shares)
     return reg.held_shares_value(
         restricted_sale_date=trigger,
         conversions=[c for c in window if c.shares],
-        shares_sold=window_sold,
+        shares_sold=_window_sold(trigger, inputs, sales),
         terms=terms,
     )
 
@@ -257,34 +317,42 @@ def damages_overview(
     as_of: datetime.date,
     investor: Investor | None = None,
     investor_ids: list[int] | None = None,
+    lines: bool = True,
 ) -> list[InvestorDamages]:
     """Periodic Amounts per investor on ``as_of`` (RRA 2(b)); a fixed number of queries.
 
     The financing's conversions are read set-based (issue 17): one grouped aggregate for the
-    principal converted since each trigger and the shares received before each Held Shares
-    window, and one read of the conversions inside the 30-day windows (four columns). Pass
-    ``investor`` or ``investor_ids`` (a page of investors, in the order of ``buyers``) to
-    compute only those."""
+    principal converted since each trigger, the shares received before each Held Shares
+    window and the window's totals, and one read of the conversions inside the 30-day windows
+    (four columns). Pass ``investor`` or ``investor_ids`` (a page of investors, in the order of
+    ``buyers``) to compute only those.
+
+    ``lines=False`` (the ledger's writers: ``ld_obligations_sync``, the sweep) keeps only the
+    Held Shares Value's figures, which is what the ledger rows hold: a window none of whose
+    shares were sold is valued from its totals (the sum of its principals), and only the
+    investors who sold from a window have their window's conversions read, for the
+    first-in-first-out lines. The figures are the same either way."""
     terms = registration_terms(financing=financing, day=as_of)
     statement = primary_statement(financing)
     effective = statement.effective_date if statement else None
     found = triggers(financing=financing, as_of=as_of)
-    holders = buyers(financing)
     ids: list[int] | None = None
     if investor is not None:
         ids = [investor.pk]
     elif investor_ids is not None:
         ids = list(investor_ids)
+    holders = buyers(financing, investor_ids=ids)  # only those asked (a page, a converting holder)
     if ids is not None:
-        wanted = set(ids)
-        holders = [h for h in holders if h[0].pk in wanted]
+        at = {pk: n for n, pk in enumerate(ids)}  # in the order asked (a page comes in the order of ``buyers``)
+        holders.sort(key=lambda h: at[h[0].pk])
         ids = [h[0].pk for h in holders]
     # RRA 2(b)(iii): the unconverted principal and the Held Shares Value count only after the Effective Date
     post = sorted({t.trigger_date for t in found if effective and t.trigger_date > effective})
     held = sorted({t.trigger_date for t in found
                    if t.lateness == Lateness.RESTRICTED_SALE_DATE and effective and t.trigger_date > effective})
-    inputs = _conversion_inputs(financing=financing, ids=ids, post=post, held=held,
-                                lookback=terms.held_shares_lookback_days) if holders else {}
+    lookback = terms.held_shares_lookback_days
+    inputs = _conversion_inputs(financing=financing, ids=ids, post=post, held=held, lookback=lookback,
+                                lines=lines) if holders else {}
     sales_by, paid_by = defaultdict(list), {}
     sales = ShareSale.objects.filter(financing=financing)
     payments = PeriodicAmountPayment.objects.filter(financing=financing)
@@ -296,12 +364,17 @@ def damages_overview(
         if found:
             for p in payments:
                 paid_by[(p.investor_id, p.lateness, p.trigger_date, p.computation_date)] = p
+    if held and not lines:  # FIFO lines only where shares were sold from a window (or a principal is odd)
+        sold_from = sorted(i for i, mine in inputs.items() if not all(_all_held(t, mine, sales_by[i]) for t in held))
+        if sold_from:
+            _window_lines(_live_conversions(financing), held=held, by=inputs, ids=sold_from,
+                          firsts=[t - datetime.timedelta(days=lookback) for t in held])
     # RRA 2(b)(vi)(i), RRA 9: excused delays; RRA 2(b)(vi)(ii): Rule 144 dates (one query each)
     delays = list(ExcusedDelay.objects.filter(financing=financing, withdrawn_at__isnull=True).order_by("first_day", "id"))
     free_from = rule_144_dates(financing=financing, investor_ids=[h[0].pk for h in holders]) if holders else {}
     result = []
     for inv, _lp, outstanding, price in holders:
-        mine = inputs.get(inv.pk) or _Inputs()
+        mine = inputs.get(inv.pk) or _Inputs(lines=lines)
         excused = [e for e in delays if e.investor_id in (None, inv.pk)]
         spans = [(e.first_day, e.last_day) for e in excused]
         schedules = []
@@ -354,7 +427,7 @@ def rule_144_dates(*, financing: Financing, investor_ids) -> dict[int, datetime.
 def _excused_paid_conflict(*, financing: Financing, investor: Investor | None, first_day, last_day, as_of) -> str:
     """A paid Periodic Amount whose days the new span would excuse: money records are corrected by a
     new entry (a refund), never by shrinking a paid amount, so the span is refused."""
-    for d in damages_overview(financing=financing, as_of=as_of, investor=investor):
+    for d in damages_overview(financing=financing, as_of=as_of, investor=investor, lines=False):
         for s in d.schedules:
             if s.trigger.lateness != Lateness.REQUIRED_EFFECTIVE_DATE:
                 continue
@@ -448,20 +521,78 @@ def periodic_amount_key(investor_id: int, lateness: str, trigger: datetime.date,
     return f"{investor_id}:{code}:{trigger:%Y%m%d}:{cd:%Y%m%d}"
 
 
-def ld_obligations_sync(*, financing: Financing, as_of: datetime.date, user=None) -> int:
+def ld_obligations_sync(*, financing: Financing, as_of: datetime.date, user=None, investor_ids: list[int] | None = None) -> int:
     """Write one PERIODIC_AMOUNT obligation per investor and Computation Date
-    reached (RRA 2(b)(iii)-(iv)), idempotently; returns the rows written."""
+    reached (RRA 2(b)(iii)-(iv)), idempotently; returns the rows written.
+    ``investor_ids``: only these holders' rows (``ld_holder_sync``)."""
     rows = [
         build.periodic_amount(
             financing_id=financing.pk, investor_id=d.investor.pk, line=r.line, base=s.base,
             label=s.trigger.label,
             period_key=periodic_amount_key(d.investor.pk, s.trigger.lateness, s.trigger.trigger_date, r.line.computation_date),
         )
-        for d in damages_overview(financing=financing, as_of=as_of) for s in d.schedules for r in s.rows
+        for d in damages_overview(financing=financing, as_of=as_of, investor_ids=investor_ids, lines=False)
+        for s in d.schedules for r in s.rows
     ]
-    ledger_put(source=financing, rows=rows, as_of=as_of, user=user)
-    n = len(rows)
-    return n
+    # only the rows that moved travel to the upsert (after a conversion: the holder's few)
+    ledger_put(source=financing, rows=rows_that_change(ContentType.objects.get_for_model(financing).pk, rows), as_of=as_of,
+               user=user)
+    return len(rows)
+
+
+def ld_others_current(*, financing: Financing, as_of: datetime.date, investor_id: int) -> bool:
+    """Whether every holder's Periodic Amount rows but ``investor_id``'s are known to be what a
+    full ``ld_obligations_sync`` on ``as_of`` would write: the sweep for ``as_of`` succeeded with
+    its Periodic Amounts rule, which noted nothing it could not compute (it writes the same rows
+    under the same keys), and nothing any
+    other holder's figures read has moved since it started -- the financing, its terms, its
+    holdings, statement, amendments, suspensions, share sales, payments and excused delays
+    (their workflows resync the whole financing; an edit elsewhere, e.g. a transfer or an
+    admin edit, shows here as a later ``updated_at``). Conversions are not looked at: each
+    one resyncs its own holder (``ld_holder_sync``). One query for the run, one for the rest."""
+    from django.db.models import Exists
+
+    from deals.models import (
+        DealTermsVersion,
+        RegistrationAmendment,
+        RegistrationStatement,
+        SuspensionPeriod,
+        SweepRun,
+    )
+
+    run = (SweepRun.objects.filter(as_of=as_of, status=SweepRun.Status.SUCCEEDED).order_by("-started_at")
+           .values_list("started_at", "stats").first())
+    if run is None:
+        return False
+    since, stats = run
+    rule = ((stats or {}).get("rules") or {}).get("periodic_amounts")
+    if not rule or "error" in rule or rule.get("notes"):  # a financing or schedule it could not compute
+        return False
+    f = financing.pk
+    moved = {
+        "financing": Financing.objects.filter(pk=f, updated_at__gt=since),
+        "terms": DealTermsVersion.objects.filter(financing_id=f, created_at__gt=since),
+        "holdings": PreferredHolding.objects.filter(financing_id=f, updated_at__gt=since).exclude(investor_id=investor_id),
+        "statements": RegistrationStatement.objects.filter(financing_id=f, updated_at__gt=since),
+        "amendments": RegistrationAmendment.objects.filter(statement__financing_id=f, updated_at__gt=since),
+        "suspensions": SuspensionPeriod.objects.filter(statement__financing_id=f, updated_at__gt=since),
+        "sales": ShareSale.objects.filter(financing_id=f, updated_at__gt=since),
+        "payments": PeriodicAmountPayment.objects.filter(financing_id=f, updated_at__gt=since),
+        "delays": ExcusedDelay.objects.filter(financing_id=f, updated_at__gt=since),
+    }
+    flags = Financing.objects.filter(pk=f).annotate(**{k: Exists(q) for k, q in moved.items()}).values(*moved).first()
+    return flags is not None and not any(flags.values())
+
+
+def ld_holder_sync(*, financing: Financing, investor_id: int, as_of: datetime.date, user=None) -> int:
+    """The Periodic Amounts after a change to one holder's own inputs (a conversion of its Series J,
+    or its undoing: RRA 2(b)(iii) unconverted principal and Held Shares Value): only that holder's
+    rows when every other holder's are known current (``ld_others_current``) -- then the rows
+    written are those of a full sync, which would find nothing to change for the others -- else
+    the full ``ld_obligations_sync``. Returns the rows written."""
+    if ld_others_current(financing=financing, as_of=as_of, investor_id=investor_id):
+        return ld_obligations_sync(financing=financing, as_of=as_of, user=user, investor_ids=[investor_id])
+    return ld_obligations_sync(financing=financing, as_of=as_of, user=user)
 
 
 @transaction.atomic
@@ -492,7 +623,7 @@ def periodic_amount_mark_paid(
     from nhtc.formatting import money
 
     Investor.objects.select_for_update().get(pk=investor.pk)
-    damages = damages_overview(financing=financing, as_of=as_of, investor=investor)
+    damages = damages_overview(financing=financing, as_of=as_of, investor=investor, lines=False)
     for d in damages:
         for s in d.schedules:
             if s.trigger.lateness != lateness or s.trigger.trigger_date != trigger_date:

@@ -264,21 +264,26 @@ def unrecorded_increase_row(*, statement_id: int, terms: DealTerms, registrable:
     )
 
 
-def registration_sync(financing: Financing, *, as_of: datetime.date, user=None) -> None:
+def registration_sync(financing: Financing, *, as_of: datetime.date, user=None, investor_id: int | None = None) -> None:
     """A conversion of Series J moves the RRA figures at once (issue 11: "registration figures
     after a conversion"): the Periodic Amounts (RRA 2(b)(iii): after the Effective Date the base
     is the unconverted principal plus the Held Shares Value) and the unrecorded Increased
     Registered Shares Date flag (RRA 2(a)(ii): registrable against registered) -- the same
-    builders and keys as the sweep's registration rules, in the caller's transaction."""
+    builders and keys as the sweep's registration rules, in the caller's transaction.
+    ``investor_id``: the converting holder -- its Periodic Amounts only, when the others' rows
+    are known current (``liquidated_damages.ld_holder_sync``: the same rows a full sync writes)."""
     if financing.kind != Financing.Kind.SERIES_J or not financing.initial_closing_date:
         return
     import logging
 
     from deals.selectors.terms import TermsUnavailable
-    from deals.services.company.liquidated_damages import ld_obligations_sync
+    from deals.services.company.liquidated_damages import ld_holder_sync, ld_obligations_sync
 
     try:
-        ld_obligations_sync(financing=financing, as_of=as_of, user=user)
+        if investor_id is not None:
+            ld_holder_sync(financing=financing, investor_id=investor_id, as_of=as_of, user=user)
+        else:
+            ld_obligations_sync(financing=financing, as_of=as_of, user=user)
     except (TermsUnavailable, TermsError):  # the workflow stands; the sweep names what is missing
         logging.getLogger(__name__).warning("Periodic Amounts of %s not refreshed on %s", financing, as_of, exc_info=True)
         return

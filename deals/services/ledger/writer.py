@@ -164,8 +164,7 @@ def rows_write(ct_id: int, rows: list[Row], ctx: Stamp) -> tuple[int, int]:
     created = updated = 0
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            # All rows travel as ONE json parameter (psycopg adapts a 20,000-element
-            # Python list per column far slower than PostgreSQL parses the JSON).
+            # All rows travel as ONE json parameter (``_pg_payload``).
             sets = ", ".join(
                 f"{c} = {status_pg}" if c == "status" else f"{c} = EXCLUDED.{c}" for c in (*_COMPARED, "as_of", "updated_at")
             )
@@ -183,16 +182,8 @@ def rows_write(ct_id: int, rows: list[Row], ctx: Stamp) -> tuple[int, int]:
                 f"h AS ({history_insert_sql(Obligation, 'up')}) "
                 "SELECT inserted FROM up"
             )
-            dumps = json.JSONEncoder(separators=(",", ":")).encode
             for start in range(0, len(rows), PG_BATCH):
-                payload = "[" + ",".join(
-                    dumps([
-                        r.kind, r.clause, r.object_id, r.period_key, r.investor_id, r.due_date.isoformat(),
-                        None if r.amount is None else str(r.amount), r.status,
-                        r.satisfied_date.isoformat() if r.satisfied_date else None, r.description[:300],
-                    ])[:-1] + "," + _details_json(r.details) + "]"
-                    for r in rows[start : start + PG_BATCH]
-                ) + "]"
+                payload = _pg_payload(rows[start : start + PG_BATCH])
                 cur.execute(sql, [ct_id, ctx.as_of, ctx.now, ctx.now, payload, ctx.now, reason, user_id])
                 flags = [f for (f,) in cur.fetchall()]
                 created += sum(1 for f in flags if f)
@@ -234,6 +225,57 @@ def rows_write(ct_id: int, rows: list[Row], ctx: Stamp) -> tuple[int, int]:
             created, updated = len(new_ids), len(changed_ids)
             history_record(Obligation, new_ids + changed_ids, user_id=user_id, reason=reason, now=ctx.now, created=new_ids)
     return created, updated
+
+
+def _pg_payload(rows: list[Row]) -> str:
+    """The rows as ONE json parameter (psycopg adapts a 20,000-element Python list per column
+    far slower than PostgreSQL parses the JSON): ``[kind, clause, object_id, period_key,
+    investor_id, due_date, amount, status, satisfied_date, description, details]`` each."""
+    dumps = json.JSONEncoder(separators=(",", ":")).encode
+    return "[" + ",".join(
+        dumps([
+            r.kind, r.clause, r.object_id, r.period_key, r.investor_id, r.due_date.isoformat(),
+            None if r.amount is None else str(r.amount), r.status,
+            r.satisfied_date.isoformat() if r.satisfied_date else None, r.description[:300],
+        ])[:-1] + "," + _details_json(r.details) + "]"
+        for r in rows
+    ) + "]"
+
+
+def rows_that_change(ct_id: int, rows: list[Row]) -> list[Row]:
+    """The rows ``rows_write`` would write: new keys, and working rows that differ in a compared
+    column -- found by one read of the rows' keys (no row locked), so a day on which nothing moved
+    sends nothing to the upsert, whose ON CONFLICT locks (and dirties) every row it matches,
+    changed or not. Errs towards writing: a row it cannot prove equal is kept (the upsert's own
+    comparison then decides), e.g. a ``details`` whose JSON text differs only in form."""
+    if not rows:
+        return rows
+    q = Obligation.objects.filter(content_type_id=ct_id, kind__in={r.kind for r in rows},
+                                  object_id__in={r.object_id for r in rows})
+    investors = {r.investor_id for r in rows}
+    if None not in investors:
+        q = q.filter(investor_id__in=investors)
+    have = {(k, o, p): rest for k, o, p, *rest in q.values_list("kind", "object_id", "period_key", *_COMPARED)}
+    dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode  # as _details_json
+    out = []
+    for r in rows:
+        old = have.get((r.kind, r.object_id, r.period_key))
+        if old is None:
+            out.append(r)
+            continue
+        clause, investor_id, due_date, amount, status, satisfied_date, description, details = old
+        if status not in WORKING_STATUSES:
+            continue  # closed rows are final: the upsert leaves them alone
+        same = (
+            clause == r.clause and investor_id == r.investor_id and due_date == r.due_date
+            and status == (status if status == PART_PAID and r.status == OPEN else r.status)
+            and satisfied_date == r.satisfied_date and description == r.description[:300]
+            and (amount is None if r.amount is None else amount is not None and amount == to_cents(r.amount))
+            and dumps(details) == _details_json(r.details)
+        )
+        if not same:
+            out.append(r)
+    return out
 
 
 def rows_update_known(ct_id: int, rows: list[Row], ctx: Stamp) -> int:

@@ -162,11 +162,17 @@ class _Registration:
     statement: RegistrationStatement | None
     amendments: list[RegistrationAmendment]
     suspensions: list[SuspensionPeriod]
-    holdings: list[PreferredHolding]
+
+    @property
+    def holdings(self) -> list[PreferredHolding]:
+        """The financing's holdings, read when asked (no rule needs them on every run: 10,000
+        model instances at scale, read by five rules, cost seconds on a quiet day -- issue 17)."""
+        return list(PreferredHolding.objects.filter(financing_id=self.financing.pk).order_by("id"))
 
 
 def _registrations() -> list[_Registration]:
-    """Series J financings with their primary statement, amendments, suspensions and holdings (5 queries)."""
+    """Series J financings with their primary statement, amendments and suspensions (4 queries;
+    the holdings on demand)."""
     financings = list(Financing.objects.filter(kind=Financing.Kind.SERIES_J, initial_closing_date__isnull=False).order_by("id"))
     ids = [f.pk for f in financings]
     statements: dict[int, RegistrationStatement] = {}
@@ -179,13 +185,10 @@ def _registrations() -> list[_Registration]:
     suspensions = defaultdict(list)
     for s in SuspensionPeriod.objects.filter(statement_id__in=sids).order_by("start_date", "id"):
         suspensions[s.statement_id].append(s)
-    holdings = defaultdict(list)
-    for h in PreferredHolding.objects.filter(financing_id__in=ids).order_by("id"):
-        holdings[h.financing_id].append(h)
     out = []
     for f in financings:
         st = statements.get(f.pk)
-        out.append(_Registration(f, st, amendments[st.pk] if st else [], suspensions[st.pk] if st else [], holdings[f.pk]))
+        out.append(_Registration(f, st, amendments[st.pk] if st else [], suspensions[st.pk] if st else []))
     return out
 
 

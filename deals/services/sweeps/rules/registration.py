@@ -9,7 +9,7 @@ from deals.models import Financing, Obligation, RegistrationAmendment, Registrat
 from deals.selectors.terms import TermsUnavailable
 from deals.services.ledger import rows as build
 from deals.services.ledger.sync import UNRECORDED_INCREASE_GONE, detect_increase, unrecorded_increase_row
-from deals.services.ledger.writer import Row, rows_void_missing
+from deals.services.ledger.writer import Row, rows_that_change, rows_void_missing
 from deals.services.sweeps.context import (
     OPEN,
     Context,
@@ -68,7 +68,7 @@ def rule_periodic_amounts(ctx: Context) -> RuleStats:
             complete.append(f.pk)
             continue
         ok = True
-        for d in damages_overview(financing=f, as_of=as_of):
+        for d in damages_overview(financing=f, as_of=as_of, lines=False):
             for sch in d.schedules:
                 t = sch.trigger
                 if sch.amounts is None:
@@ -94,7 +94,10 @@ def rule_periodic_amounts(ctx: Context) -> RuleStats:
         if ok:
             complete.append(f.pk)
     ct_f = ctx.ct(Financing)
-    _write(ctx, stats, {ct_f: rows + fin_rows, ctx.ct(RegistrationStatement): st_rows})
+    # only what moved travels to the upsert (a quiet day: nothing); the rest is counted as seen
+    moved = rows_that_change(ct_f, rows + fin_rows)
+    _write(ctx, stats, {ct_f: moved, ctx.ct(RegistrationStatement): st_rows})
+    stats.rows += len(rows) + len(fin_rows) - len(moved)
     keep = {(row.kind, row.object_id, row.period_key) for row in rows + fin_rows}
     stats.voided += rows_void_missing(
         ct_f, [K.PERIODIC_AMOUNT, K.REQUIRED_EFFECTIVE], complete, keep, ctx,
