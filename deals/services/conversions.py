@@ -520,7 +520,7 @@ def _refresh_instrument(instrument, *, user, today: datetime.date | None = None,
             instrument.refresh_from_db()
         debenture_sync(instrument, as_of=today, user=user)
     else:
-        registration_sync(instrument.financing, as_of=today, user=user)
+        registration_sync(instrument.financing, as_of=today, user=user, investor_id=instrument.investor_id)
     meeting_sync(instrument.financing.issuer_id, as_of=today, user=user)
 
 
