@@ -12,10 +12,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 
 from deals.forms.fields import SafeForm, SafeModelForm
-from deals.models import BusinessDate, DealTermsVersion, Debenture, Investor, PreferredHolding, SuspensionPeriod, Warrant
+from deals.models import ApprovalConsent, BusinessDate, DealTermsVersion, Debenture, Investor, PreferredHolding, SuspensionPeriod, Warrant
 from deals.terms.params import GROUP_LABELS, KIND_GROUPS, DealTerms, fields_for, group_of
 from deals.terms.warrants import warrant_expiry
 
@@ -271,10 +273,15 @@ class DealTermsVersionAdminForm(SafeModelForm):
     instrument_date = forms.DateField(required=False, label="Date of the instrument",
                                       help_text="Holdings are counted on this date.")
     company_consents = forms.BooleanField(required=False, label="The Company signed the instrument")
+    # Chosen by name through the admin's autocomplete (issue 17): a multi-select of every investor was
+    # 1,000 options at (b). The widget renders only the chosen ones; suggestions come from
+    # /admin/autocomplete/ (InvestorAdmin.search_fields), keyed on ApprovalConsent.investor -- the
+    # row each signature becomes.
     consenting_investors = forms.ModelMultipleChoiceField(
         queryset=Investor.objects.order_by("legal_name"), required=False, label="Holders who signed",
+        widget=AutocompleteSelectMultiple(ApprovalConsent._meta.get_field("investor"), admin.site),
         help_text="RRA 10: the Company and holders of 67% of the liquidation preference (Series J); "
-        "SPA 9(i): every holder of the financing's Debentures.",
+        "SPA 9(i): every holder of the financing's Debentures. Type part of a name to find a holder.",
     )
 
     class Meta:

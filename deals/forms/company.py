@@ -269,30 +269,37 @@ class _TermsFields(SafeForm):
 
 
 class OfferForm(_TermsFields):
-    """SPA 4(j)(i): a New Transaction Offer with all its terms, and each Buyer's receipt date."""
+    """SPA 4(j)(i): a New Transaction Offer with all its terms, and each Buyer's receipt date.
+
+    One "received on" date for every Buyer, and a Buyer's own date where it differs (issue 17: with
+    1,000 Buyers a required date field per Buyer, each through crispy's templates, took over a
+    second to render and a thousand inputs to fill). The per-Buyer fields stay form fields (same
+    names, same validation); the template draws them as one compact table (``buyer_rows``).
+    ``cleaned_data["received"]`` is what the service took before: Buyer id -> date typed."""
 
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="All the terms of the offer, as sent.")
     amount = forms.DecimalField(label="Amount of New Common Stock offered ($)", **{**MONEY, "min_value": Decimal("0.01")})
     sent_date = forms.DateField(widget=DATE)
     notice_method = forms.ChoiceField(
         required=False,
-        choices=[("", "Sent outside the app: type each Buyer's receipt date"), *OutboundNotice.Method.choices],
+        choices=[("", "Sent outside the app: type the receipt dates"), *OutboundNotice.Method.choices],
         label="Sent by (SPA 10)",
         help_text="Sent from here: each Buyer's notice is logged and its receipt is the date SPA 10 deems it given "
         "(personal delivery and confirmed fax: the day delivered, if given below; otherwise as SPA 10 says).",
+    )
+    received_on = forms.DateField(
+        widget=DATE, required=False, label="Every Buyer received it on",
+        help_text="A Buyer who received it on another day: give its own date in the Buyers' table below. "
+        "Leave empty when the offer is sent from the app.",
     )
 
     def __init__(self, *args, buyers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.buyers = list(buyers)
-        names = []
         for inv in self.buyers:
-            name = f"received_{inv.pk}"
-            self.fields[name] = forms.DateField(
+            self.fields[f"received_{inv.pk}"] = forms.DateField(
                 widget=DATE, required=False, label=f"{inv.legal_name}: received on",
-                help_text="Leave empty when the offer is sent from the app.",
             )
-            names.append(name)
         self.helper = _helper(
             "description",
             _row("amount", "sent_date", "notice_method"),
@@ -300,21 +307,49 @@ class OfferForm(_TermsFields):
             _row("warrant_exercise_price", "warrant_shares_per_dollar", width=3),
             _row("fees_pct", "maturity_months", width=3),
             _row("reset", "other", width=6),
-            *[_row(n, width=6) for n in names],
-        )
+            _row("received_on"),
+        )  # the per-Buyer dates: not crispy fields (see buyer_rows)
+
+    @property
+    def media(self):
+        # the terms' widgets only: the per-Buyer date inputs carry no media, and summing a thousand
+        # widgets' media took ~20 ms a page
+        return sum((self.fields[n].widget.media for n in self.base_fields), forms.Media())
+
+    def buyer_rows(self):
+        """(Buyer, input name, value as typed, error messages) for each Buyer, for the template's table
+        (``deals.templatetags.offer_tags``); read straight from the data, no BoundField per Buyer."""
+        errors = self.errors if self.is_bound else {}
+        for inv in self.buyers:
+            field = f"received_{inv.pk}"
+            name = self.add_prefix(field)
+            value = self.data.get(name, "") if self.is_bound else self.initial.get(field, "")
+            yield inv, name, value.isoformat() if hasattr(value, "isoformat") else (value or ""), errors.get(field, ())
+
+    def own_dates_given(self) -> int:
+        """How many Buyers have a date of their own typed (the table opens when any has, or has an error)."""
+        return sum(1 for inv in self.buyers if (self.data.get(self.add_prefix(f"received_{inv.pk}")) or "").strip())
 
     def clean(self):
         data = super().clean()
-        sent = data.get("sent_date")
-        received = {}
+        sent, every = data.get("sent_date"), data.get("received_on")
+        if every and sent and every < sent:
+            self.add_error("received_on", f"Received {every.isoformat()}, before it was sent {sent.isoformat()}.")
+            every = None
+        received, missing = {}, []
         for inv in self.buyers:
-            day = data.get(f"received_{inv.pk}")
-            if day and sent and day < sent:
-                self.add_error(f"received_{inv.pk}", f"Received {day.isoformat()}, before it was sent {sent.isoformat()}.")
-            elif not day and not data.get("notice_method"):
-                self.add_error(f"received_{inv.pk}", "Give the receipt date, or choose how the app sends the offer (SPA 10).")
+            own = data.get(f"received_{inv.pk}")
+            if own and sent and own < sent:
+                self.add_error(f"received_{inv.pk}", f"Received {own.isoformat()}, before it was sent {sent.isoformat()}.")
+            day = own or every
             if day:
                 received[inv.pk] = day
+            else:
+                missing.append(inv.legal_name)
+        if missing and not data.get("notice_method") and "received_on" not in self.errors:
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            self.add_error("received_on", "Give the receipt date, or choose how the app sends the offer (SPA 10); "
+                                          f"no date for {shown}.")
         data["received"] = received
         return data
 

@@ -97,6 +97,11 @@ class Obligation(models.Model):
             models.Index(fields=["kind", "status", "due_date", "id"], name="obligation_kind_due"),
             models.Index(fields=["due_date", "id"], name="obligation_due_order"),
             models.Index(fields=["content_type", "object_id"]),
+            # what is still owed, in due order, with the columns the dashboard's grouped counts and the
+            # aging's rows read (PostgreSQL: an index-only scan of the open rows, not of the whole
+            # ledger; issue 17: aging 136 -> 2 ms, dashboard 225 -> 100 ms at (b))
+            models.Index(fields=["due_date", "id"], include=["investor", "kind", "amount", "settled"],
+                         condition=models.Q(status__in=["open", "part_paid"]), name="obligation_open_due"),
         ]
         constraints = [
             models.UniqueConstraint(

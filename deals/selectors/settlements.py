@@ -353,19 +353,26 @@ def aging(*, as_of: datetime.date, investor_id: int | None = None, kind: str | N
         aggs[f"{key}_n"] = Count("id", filter=cond, output_field=IntegerField())
     aggs["total_amt"] = Coalesce(Sum(_BALANCE), Value(ZERO), output_field=DecimalField())
     aggs["total_n"] = Count("id")
-    # one scan: grouped by (investor, kind), folded into both views here
-    cells = list(qs.values("investor_id", "kind").annotate(**aggs).order_by())
-    names = dict(Investor.objects.filter(pk__in={r["investor_id"] for r in cells if r["investor_id"]})
+    # one scan: grouped by (investor, kind), folded into both views here; tuples, not a dict per cell, and
+    # one list of sums per group (issue 17: ~5,000 cells at (b); the dict-per-cell fold took 60 ms)
+    fields = list(aggs)
+    cells = list(qs.values("investor_id", "kind").annotate(**aggs).order_by().values_list("investor_id", "kind", *fields))
+    names = dict(Investor.objects.filter(pk__in={r[0] for r in cells if r[0]})
                  .values_list("pk", "legal_name"))
     labels = dict(ObligationKind.choices)
+    zero = [ZERO if k.endswith("_amt") else 0 for k in fields]
+    width = range(len(fields))
 
     def fold(key_name: str) -> dict:
-        out: dict = {}
+        at = 0 if key_name == "investor_id" else 1
+        sums: dict = {}
         for r in cells:
-            row = out.setdefault(r[key_name], {key_name: r[key_name], **{k: (ZERO if k.endswith("_amt") else 0) for k in aggs}})
-            for k in aggs:
-                row[k] += r[k]
-        return out
+            acc = sums.get(r[at])
+            if acc is None:
+                sums[r[at]] = acc = zero.copy()
+            for i in width:
+                acc[i] += r[2 + i]
+        return {k: {key_name: k, **dict(zip(fields, acc, strict=True))} for k, acc in sums.items()}
 
     by_investor = list(fold("investor_id").values())
     for row in by_investor:

@@ -207,8 +207,11 @@ def test_offer_flow_in_the_browser_forms(deal_admin_client, deal):
 @pytest.mark.django_db
 def test_offer_form_without_receipt_dates_says_which_are_missing(deal_admin_client, deal):
     r = deal_admin_client.post(reverse("company_offer_new"), {"description": "PIPE", "amount": "500000", "sent_date": "2000-05-26"})
-    # each Buyer's receipt date is asked for, unless the app sends the offer (SPA 10, issue 16 item 10)
-    assert r.status_code == 200 and r.content.count(b"Give the receipt date, or choose how the app sends the offer") == 2
+    # the receipt date is asked for, unless the app sends the offer (SPA 10, issue 16 item 10): once, on the
+    # "every Buyer" date, naming the Buyers without a date (issue 17: not one message per Buyer)
+    body = r.content.decode()
+    assert r.status_code == 200 and body.count("Give the receipt date, or choose how the app sends the offer") == 1
+    assert deal["a"].legal_name in body.split("Give the receipt date")[1].split("</")[0]
     assert not NewTransactionOffer.objects.exists()
 
 
