@@ -54,21 +54,20 @@ def _only_issuer(issuer_id: int | None) -> bool:
 
 
 def cap_shares_issued(*, issuer_id: int | None = None, since: datetime.date | None | bool = True,
-                      through: datetime.date | None = None, excluding_conversion: int | None = None) -> int:
+                      through: datetime.date | None = None) -> int:
     """SPA 4(d)(ii): Common Stock issued to the holders of the Series J and the Warrants on or
     after the SPA date (``since=True``: look it up; a date: that date; None: every issuance)
     and, if ``through`` is given, on or before it. Debenture conversions do not count (the
-    Debenture is not a Transaction Agreement of the SPA). ``excluding_conversion``: leave out that
-    conversion (the submit's own row, written but not yet committed, when it re-reads the count
-    under the issuer lock)."""
+    Debenture is not a Transaction Agreement of the SPA)."""
     start = spa_date(issuer_id) if since is True else since
+    scope = None if issuer_id is None or _only_issuer(issuer_id) else issuer_id  # None: no join needed
     conv = Q(preferred__isnull=False, status__in=LIVE_CONVERSION)
     ex = Q(status__in=LIVE_EXERCISE)
     rem = Q(remedy=CapRemedy.Remedy.X_PRICE)
-    if issuer_id is not None and not _only_issuer(issuer_id):
-        conv &= Q(preferred__financing__issuer_id=issuer_id)
-        ex &= Q(warrant__financing__issuer_id=issuer_id)
-        rem &= Q(conversion__preferred__financing__issuer_id=issuer_id)
+    if scope is not None:
+        conv &= Q(preferred__financing__issuer_id=scope)
+        ex &= Q(warrant__financing__issuer_id=scope)
+        rem &= Q(conversion__preferred__financing__issuer_id=scope)
     if start is not None:
         conv &= Q(conversion_date__gte=start)
         ex &= Q(exercise_date__gte=start)
@@ -77,8 +76,6 @@ def cap_shares_issued(*, issuer_id: int | None = None, since: datetime.date | No
         conv &= Q(conversion_date__lte=through)
         ex &= Q(exercise_date__lte=through)
         rem &= Q(chosen_date__lte=through)
-    if excluding_conversion is not None:
-        conv &= ~Q(pk=excluding_conversion)
     n_conv = Conversion.objects.filter(conv).aggregate(n=Sum("shares_issuable"))["n"] or 0
     n_ex = WarrantExercise.objects.filter(ex).aggregate(n=Sum("shares"))["n"] or 0
     n_rem = (
@@ -86,8 +83,7 @@ def cap_shares_issued(*, issuer_id: int | None = None, since: datetime.date | No
         .aggregate(n=Sum(Cast(KT("snapshot__shares"), BigIntegerField())))["n"]
         or 0
     )
-    n_pp = price_protection_issued(issuer_id=None if issuer_id is not None and _only_issuer(issuer_id) else issuer_id,
-                                   since=start, through=through).aggregate(n=Sum("pp_shares"))["n"] or 0
+    n_pp = price_protection_issued(issuer_id=scope, since=start, through=through).aggregate(n=Sum("pp_shares"))["n"] or 0
     return int(n_conv) + int(n_ex) + int(n_rem) + int(n_pp)
 
 
@@ -144,9 +140,8 @@ class IssuancePosition:
         return max(0, self.authorized - self.issued)
 
 
-def issuance_position(*, issuer_id: int, day: datetime.date, excluding_conversion: int | None = None) -> IssuancePosition:
-    """Fresh figures for an issuance dated ``day`` (call after ``deals.services.issuance.issuer_lock``;
-    ``excluding_conversion``: see ``cap_shares_issued``)."""
+def issuance_position(*, issuer_id: int, day: datetime.date) -> IssuancePosition:
+    """Fresh figures for an issuance dated ``day`` (call after ``deals.services.issuance.issuer_lock``)."""
     authorized, issued, at_signing = Issuer.objects.filter(pk=issuer_id).values_list(
         "authorized_common_shares", "shares_issued", "shares_outstanding_at_signing"
     ).get()
@@ -156,7 +151,7 @@ def issuance_position(*, issuer_id: int, day: datetime.date, excluding_conversio
         authorized=int(authorized),
         issued=int(issued),
         shares_outstanding_at_signing=int(at_signing),
-        cap_issued=cap_shares_issued(issuer_id=issuer_id, since=start, excluding_conversion=excluding_conversion),
+        cap_issued=cap_shares_issued(issuer_id=issuer_id, since=start),
         spa_date=start,
         approval=approving_meeting(issuer_id=issuer_id, day=day),
     )
@@ -276,15 +271,17 @@ def meeting_issuances(*, issuer_id: int | None = None) -> list[tuple[datetime.da
     meeting service alike)."""
     conv = Conversion.objects.filter(status__in=LIVE_CONVERSION)
     ex = WarrantExercise.objects.filter(status__in=LIVE_EXERCISE)
+    start = scope = None
     if issuer_id is not None:
         if not _only_issuer(issuer_id):
-            conv = conv.filter(Q(preferred__financing__issuer_id=issuer_id) | Q(debenture__financing__issuer_id=issuer_id))
-            ex = ex.filter(warrant__financing__issuer_id=issuer_id)
+            scope = issuer_id
+            conv = conv.filter(Q(preferred__financing__issuer_id=scope) | Q(debenture__financing__issuer_id=scope))
+            ex = ex.filter(warrant__financing__issuer_id=scope)
         start = spa_date(issuer_id)  # "issued, after the date of this Agreement"
         if start is not None:
             conv = conv.filter(conversion_date__gte=start)
             ex = ex.filter(exercise_date__gte=start)
-    pp = price_protection_issued(issuer_id=issuer_id, since=spa_date(issuer_id) if issuer_id is not None else None)
+    pp = price_protection_issued(issuer_id=scope, since=start)
     return [
         (d, int(n or 0))
         for d, n in conv.values("conversion_date").annotate(n=Sum("shares_issuable")).values_list("conversion_date", "n")

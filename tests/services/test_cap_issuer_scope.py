@@ -46,18 +46,3 @@ def test_one_issuer_then_two_issuers_count_only_their_own(db, clerk):
     assert cap_sel.cap_shares_issued(issuer_id=b.preferred.financing.issuer_id) == 5_700
     assert cap_sel.cap_shares_issued(issuer_id=None, since=None) == 1_300 + 5_700
 
-
-def test_the_submit_reads_the_cap_count_without_its_own_row(db, clerk):
-    """``excluding_conversion`` leaves out one conversion (the submit's own row before commit)."""
-    w = make_world()
-    fin = w.preferred.financing
-    Financing.objects.filter(pk=fin.pk).update(agreement_date=SPA_DATE)
-    tv = fin.terms_versions.get()
-    keep = make_conversion(user=clerk, terms_version=tv, preferred=w.preferred, delivery_date=DAY, conversion_date=DAY,
-                           shares_issuable=400)
-    own = make_conversion(user=clerk, terms_version=tv, preferred=w.preferred, delivery_date=DAY, conversion_date=DAY,
-                          shares_issuable=600)
-    issuer = fin.issuer_id
-    assert cap_sel.cap_shares_issued(issuer_id=issuer) == 1_000
-    assert cap_sel.cap_shares_issued(issuer_id=issuer, excluding_conversion=own.pk) == 400
-    assert cap_sel.cap_shares_issued(issuer_id=issuer, excluding_conversion=keep.pk) == 600
