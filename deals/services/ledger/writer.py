@@ -256,7 +256,6 @@ def rows_that_change(ct_id: int, rows: list[Row]) -> list[Row]:
     if None not in investors:
         q = q.filter(investor_id__in=investors)
     have = {(k, o, p): rest for k, o, p, *rest in q.values_list("kind", "object_id", "period_key", *_COMPARED)}
-    dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode  # as _details_json
     out = []
     for r in rows:
         old = have.get((r.kind, r.object_id, r.period_key))
@@ -268,10 +267,10 @@ def rows_that_change(ct_id: int, rows: list[Row]) -> list[Row]:
             continue  # closed rows are final: the upsert leaves them alone
         same = (
             clause == r.clause and investor_id == r.investor_id and due_date == r.due_date
-            and status == (status if status == PART_PAID and r.status == OPEN else r.status)
+            and (status == r.status or (status == PART_PAID and r.status == OPEN))  # part-paid keeps its status
             and satisfied_date == r.satisfied_date and description == r.description[:300]
             and (amount is None if r.amount is None else amount is not None and amount == to_cents(r.amount))
-            and dumps(details) == _details_json(r.details)
+            and _details_json(details) == _details_json(r.details)
         )
         if not same:
             out.append(r)

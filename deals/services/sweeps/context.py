@@ -163,16 +163,10 @@ class _Registration:
     amendments: list[RegistrationAmendment]
     suspensions: list[SuspensionPeriod]
 
-    @property
-    def holdings(self) -> list[PreferredHolding]:
-        """The financing's holdings, read when asked (no rule needs them on every run: 10,000
-        model instances at scale, read by five rules, cost seconds on a quiet day -- issue 17)."""
-        return list(PreferredHolding.objects.filter(financing_id=self.financing.pk).order_by("id"))
-
 
 def _registrations() -> list[_Registration]:
-    """Series J financings with their primary statement, amendments and suspensions (4 queries;
-    the holdings on demand)."""
+    """Series J financings with their primary statement, amendments and suspensions (4 queries; no
+    rule reads the holdings from here -- 10,000 model instances at scale cost seconds a day)."""
     financings = list(Financing.objects.filter(kind=Financing.Kind.SERIES_J, initial_closing_date__isnull=False).order_by("id"))
     ids = [f.pk for f in financings]
     statements: dict[int, RegistrationStatement] = {}
