@@ -170,16 +170,11 @@ def _as_converted(
     if len(amounts) != len(financings):
         raise InvalidInput("Holdings need one financing per amount.")
     outstanding: dict[int | str | None, list[Decimal]] = {}
-    if financings and financings.count(financings[0]) == len(financings):  # the usual case: one financing
-        outstanding[financings[0]] = [a for a in amounts if a > 0]
-    else:
-        for amount, financing in zip(amounts, financings, strict=True):
-            if amount > 0:
-                outstanding.setdefault(financing, []).append(amount)
+    for amount, financing in zip(amounts, financings, strict=True):
+        if amount > 0:
+            outstanding.setdefault(financing, []).append(amount)
     total = 0
     for financing, group in outstanding.items():
-        if not group:
-            continue
         fp = by_financing.get(financing) if financing is not None else None
         p_price, p_terms = (fp.price, fp.terms) if fp is not None else (price, terms)
         if financing is not None and fp is None:

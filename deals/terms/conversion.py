@@ -53,7 +53,7 @@ from .errors import InvalidInput, NotEligible
 from .params import NHTC_SHARES_OUTSTANDING_AT_SIGNING, DealTerms, PricePrecision
 from .prices import MarketPrice, market_price
 from .reserve import ReserveCheck, reserve_check
-from .rounding import ONE, pct, to_cents, to_price, to_shares
+from .rounding import pct, to_cents, to_price, to_shares
 
 CLAUSE_DEB = "Debenture 4(A)"
 CLAUSE_DEB_EXHIBIT_A = "Debenture Exhibit A"
@@ -210,8 +210,7 @@ def conversion_shares_each(amounts: Sequence[Decimal], price: Decimal, terms: De
         raise InvalidInput(f"The conversion price must be positive, not {price}.")
     if amounts and (lowest := min(amounts)) < 0:
         raise InvalidInput(f"The amount to convert cannot be negative ({lowest}).")
-    mode = terms.share_rounding.decimal_mode
-    return sum(int((amount / price).quantize(ONE, rounding=mode)) for amount in amounts)
+    return sum(to_shares(amount / price, terms.share_rounding) for amount in amounts)
 
 
 # --- Conversion Date (Debenture 4(A), Exhibit A) ------------------------------
