@@ -18,7 +18,6 @@ from deals.forms.fields import SafeForm
 from deals.selectors.captable import cap_table_as_of, cap_table_export_rows
 from deals.services.calendar import business_date
 from deals.services.conversions import WorkflowError
-from deals.services.xlsx import xlsx_bytes
 
 from .access import clerk_required
 
@@ -146,8 +145,21 @@ def _export(request, kind: str):
         csv.writer(out, lineterminator="\n").writerows(rows)
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     else:
-        data = xlsx_bytes(rows, title="Cap table", widths={"A": 48})  # text stays text, never a formula
-        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "Cap table"
+        for row in rows:
+            ws.append(row)
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text stays text, never a formula
+        ws.column_dimensions["A"].width = 48
+        buf = io.BytesIO()
+        wb.save(buf)
+        response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
     return response
 
