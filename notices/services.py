@@ -95,12 +95,14 @@ def _next_version(content_type, object_id, kind) -> int:
 
 
 @transaction.atomic
-def notice_request(*, record, kind: str, user, supersedes: Notice | None = None, reason: str = "") -> Notice:
+def notice_request(*, record, kind: str, user, supersedes: Notice | None = None, reason: str = "",
+                   created: bool = False) -> Notice:
     """Ask for the ``kind`` notice of ``record``; returns the Notice (queued for rendering on commit).
 
     Idempotent: if the record already has a current (not superseded) notice of this kind,
     that notice is returned and nothing new is queued. Corrections go through
-    ``notice_supersede`` (which passes ``supersedes`` and ``reason``).
+    ``notice_supersede`` (which passes ``supersedes`` and ``reason``). ``created``: the caller
+    inserted ``record`` in this transaction, so it has no notice yet -- version 1, nothing to look up.
     """
     spec = spec_for(kind)
     if record._meta.label != spec.model:
@@ -108,7 +110,7 @@ def notice_request(*, record, kind: str, user, supersedes: Notice | None = None,
     if record.pk is None:
         raise ValueError("Save the record before requesting its notice.")
     ct = ContentType.objects.get_for_model(record)
-    if supersedes is None:
+    if supersedes is None and not created:
         existing = (
             Notice.objects.select_for_update()
             .filter(content_type=ct, object_id=record.pk, kind=kind, superseded_by__isnull=True)
@@ -118,7 +120,7 @@ def notice_request(*, record, kind: str, user, supersedes: Notice | None = None,
         if existing is not None:
             return existing
     described = spec.describe(record)
-    version = _next_version(ct, record.pk, kind)
+    version = 1 if created and supersedes is None else _next_version(ct, record.pk, kind)
     notice = Notice.objects.create(
         kind=kind,
         content_type=ct,

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import BigIntegerField, CharField, Min, Q, Sum
+from django.db import connection
+from django.db.models import BigIntegerField, CharField, Count, Min, Q, Sum, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
@@ -53,21 +55,73 @@ def _only_issuer(issuer_id: int | None) -> bool:
     return issuer_id is not None and not Financing.objects.exclude(issuer_id=issuer_id).exists()
 
 
+@dataclass(frozen=True)
+class IssuerScope:
+    """What every issuer-wide count of one issuance reads first, read once (``issuer_scope``): the
+    SPA date (``spa_date``) and whether the issuer owns every financing (``_only_issuer``)."""
+
+    issuer_id: int
+    spa_date: datetime.date | None
+    only: bool
+    series_j_id: int | None = None  # the issuer's first Series J financing (its terms set the cap, SPA 4(d)(ii))
+
+    @property
+    def join_scope(self) -> int | None:
+        """The issuer to filter the counts by (None: every row is the issuer's; no join needed)."""
+        return None if self.only else self.issuer_id
+
+
+def issuer_scope(issuer_id: int) -> IssuerScope:
+    """``spa_date``, ``_only_issuer`` and the first Series J financing of ``issuer_id`` in one
+    query over the financings."""
+    series_j = Q(issuer_id=issuer_id, kind=Financing.Kind.SERIES_J)
+    row = Financing.objects.aggregate(
+        d=Min("agreement_date", filter=series_j & Q(agreement_date__isnull=False)),
+        others=Count("pk", filter=~Q(issuer_id=issuer_id)),
+        sj=Min("pk", filter=series_j),
+    )
+    return IssuerScope(issuer_id, row["d"], not row["others"], row["sj"])
+
+
+def _total(qs, aggregate):
+    """``qs.aggregate(aggregate)`` as a queryset (one row, no GROUP BY) for ``_sums``."""
+    return qs.order_by().annotate(_one=Value(1)).values("_one").annotate(n=aggregate).values("n")
+
+
+def _sums(*totals) -> list[int]:
+    """Each ``_total``, all in ONE statement of scalar subqueries (one round trip instead of one
+    per count); 0 where it sums nothing."""
+    parts, params = [], []
+    for qs in totals:
+        sql, p = qs.query.sql_with_params()
+        parts.append(f"({sql})")
+        params.extend(p)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return [int(v or 0) for v in cursor.fetchone()]
+
+
 def cap_shares_issued(*, issuer_id: int | None = None, since: datetime.date | None | bool = True,
-                      through: datetime.date | None = None) -> int:
+                      through: datetime.date | None = None, scope: IssuerScope | None = None) -> int:
     """SPA 4(d)(ii): Common Stock issued to the holders of the Series J and the Warrants on or
     after the SPA date (``since=True``: look it up; a date: that date; None: every issuance)
     and, if ``through`` is given, on or before it. Debenture conversions do not count (the
-    Debenture is not a Transaction Agreement of the SPA)."""
-    start = spa_date(issuer_id) if since is True else since
-    scope = None if issuer_id is None or _only_issuer(issuer_id) else issuer_id  # None: no join needed
+    Debenture is not a Transaction Agreement of the SPA). ``scope``: ``issuer_scope(issuer_id)``
+    already read by the caller (the SPA date and the join decision are then not read again)."""
+    if scope is not None:
+        issuer_id = scope.issuer_id
+    start = (scope.spa_date if scope is not None else spa_date(issuer_id)) if since is True else since
+    if issuer_id is None:
+        join = None
+    else:
+        join = scope.join_scope if scope is not None else (None if _only_issuer(issuer_id) else issuer_id)
     conv = Q(preferred__isnull=False, status__in=LIVE_CONVERSION)
     ex = Q(status__in=LIVE_EXERCISE)
     rem = Q(remedy=CapRemedy.Remedy.X_PRICE)
-    if scope is not None:
-        conv &= Q(preferred__financing__issuer_id=scope)
-        ex &= Q(warrant__financing__issuer_id=scope)
-        rem &= Q(conversion__preferred__financing__issuer_id=scope)
+    if join is not None:
+        conv &= Q(preferred__financing__issuer_id=join)
+        ex &= Q(warrant__financing__issuer_id=join)
+        rem &= Q(conversion__preferred__financing__issuer_id=join)
     if start is not None:
         conv &= Q(conversion_date__gte=start)
         ex &= Q(exercise_date__gte=start)
@@ -76,15 +130,12 @@ def cap_shares_issued(*, issuer_id: int | None = None, since: datetime.date | No
         conv &= Q(conversion_date__lte=through)
         ex &= Q(exercise_date__lte=through)
         rem &= Q(chosen_date__lte=through)
-    n_conv = Conversion.objects.filter(conv).aggregate(n=Sum("shares_issuable"))["n"] or 0
-    n_ex = WarrantExercise.objects.filter(ex).aggregate(n=Sum("shares"))["n"] or 0
-    n_rem = (
-        CapRemedy.objects.filter(rem)
-        .aggregate(n=Sum(Cast(KT("snapshot__shares"), BigIntegerField())))["n"]
-        or 0
-    )
-    n_pp = price_protection_issued(issuer_id=scope, since=start, through=through).aggregate(n=Sum("pp_shares"))["n"] or 0
-    return int(n_conv) + int(n_ex) + int(n_rem) + int(n_pp)
+    return sum(_sums(
+        _total(Conversion.objects.filter(conv), Sum("shares_issuable")),
+        _total(WarrantExercise.objects.filter(ex), Sum("shares")),
+        _total(CapRemedy.objects.filter(rem), Sum(Cast(KT("snapshot__shares"), BigIntegerField()))),
+        _total(price_protection_issued(issuer_id=join, since=start, through=through), Sum("pp_shares")),
+    ))
 
 
 def price_protection_issued(*, issuer_id: int | None, since: datetime.date | None, through: datetime.date | None = None):
@@ -140,19 +191,25 @@ class IssuancePosition:
         return max(0, self.authorized - self.issued)
 
 
-def issuance_position(*, issuer_id: int, day: datetime.date) -> IssuancePosition:
-    """Fresh figures for an issuance dated ``day`` (call after ``deals.services.issuance.issuer_lock``)."""
-    authorized, issued, at_signing = Issuer.objects.filter(pk=issuer_id).values_list(
-        "authorized_common_shares", "shares_issued", "shares_outstanding_at_signing"
-    ).get()
-    start = spa_date(issuer_id)
+def issuance_position(*, issuer_id: int, day: datetime.date, issuer: Issuer | None = None,
+                      scope: IssuerScope | None = None) -> IssuancePosition:
+    """Fresh figures for an issuance dated ``day`` (call after ``deals.services.issuance.issuer_lock``;
+    ``issuer``: the row that lock returned -- read under the lock, so not read again; ``scope``:
+    ``issuer_scope`` already read by the caller)."""
+    if issuer is None:
+        authorized, issued, at_signing = Issuer.objects.filter(pk=issuer_id).values_list(
+            "authorized_common_shares", "shares_issued", "shares_outstanding_at_signing"
+        ).get()
+    else:
+        authorized, issued, at_signing = issuer.authorized_common_shares, issuer.shares_issued, issuer.shares_outstanding_at_signing
+    scope = scope or issuer_scope(issuer_id)
     return IssuancePosition(
         issuer_id=issuer_id,
         authorized=int(authorized),
         issued=int(issued),
         shares_outstanding_at_signing=int(at_signing),
-        cap_issued=cap_shares_issued(issuer_id=issuer_id, since=start),
-        spa_date=start,
+        cap_issued=cap_shares_issued(scope=scope),
+        spa_date=scope.spa_date,
         approval=approving_meeting(issuer_id=issuer_id, day=day),
     )
 
@@ -175,14 +232,16 @@ class ReservePosition:
         return self.check is not None and not self.notes
 
 
-def reserve_position(*, issuer_id: int, day: datetime.date, book=None) -> ReservePosition:
+def reserve_position(*, issuer_id: int, day: datetime.date, book=None, scope: IssuerScope | None = None) -> ReservePosition:
     """SPA 3(c), 4(g): shares the Company must keep authorized and reserved -- 150% of the shares
     issuable on conversion of every outstanding Series J holding and Debenture (at each
     financing's conversion price for a conversion on ``day``) plus the shares issuable on every
     outstanding, unexpired Warrant -- against the authorized but unissued Common Stock.
-    A fixed number of queries whatever the number of instruments or financings: two aggregates
-    grouped by financing, one for warrants, the terms from a ``TermsBook`` (``book``; the sweep
-    passes its own) and one read of the closing bids for the longest look-back."""
+    A fixed number of queries whatever the number of instruments or financings: the issuer row,
+    one statement for the outstanding amounts per financing and the warrant shares, the terms
+    from a ``TermsBook`` (``book``; the sweep passes its own) and one read of the closing bids
+    for the longest look-back. ``scope``: ``issuer_scope`` already read (no join to the
+    financings when the issuer owns them all)."""
     from deals.models import Debenture, InstrumentStatus, PreferredHolding, Warrant
     from deals.selectors.terms import TermsBook, TermsUnavailable
     from deals.services.conversions import prices_mapping
@@ -194,18 +253,31 @@ def reserve_position(*, issuer_id: int, day: datetime.date, book=None) -> Reserv
 
     authorized, issued = Issuer.objects.filter(pk=issuer_id).values_list("authorized_common_shares", "shares_issued").get()
     live = InstrumentStatus.OUTSTANDING
-    sj = dict(
-        PreferredHolding.objects.filter(financing__issuer_id=issuer_id, status=live, closing_date__lte=day)
-        .values("financing_id").annotate(n=Sum("liquidation_preference_outstanding")).values_list("financing_id", "n")
+    mine = Q() if scope is not None and scope.only else Q(financing__issuer_id=issuer_id)
+    # (class, financing, amount): the Series J and the Debentures per financing, then the warrant
+    # shares -- one statement (UNION ALL)
+    rows = (
+        PreferredHolding.objects.filter(mine, status=live, closing_date__lte=day).order_by()
+        .values_list("financing_id").annotate(n=Sum("liquidation_preference_outstanding"), c=Value("p"))
+        .values_list("c", "financing_id", "n")
+        .union(
+            Debenture.objects.filter(mine, status=live, issue_date__lte=day).order_by()
+            .values_list("financing_id").annotate(n=Sum("principal_outstanding"), c=Value("d"))
+            .values_list("c", "financing_id", "n"),
+            _total(Warrant.objects.filter(mine, status=live, issue_date__lte=day, expiry_date__gte=day),
+                   Sum("shares_remaining")).annotate(c=Value("w"), f=Value(None, output_field=BigIntegerField()))
+            .values_list("c", "f", "n"),
+            all=True,
+        )
     )
-    deb = dict(
-        Debenture.objects.filter(financing__issuer_id=issuer_id, status=live, issue_date__lte=day)
-        .values("financing_id").annotate(n=Sum("principal_outstanding")).values_list("financing_id", "n")
-    )
-    warrant_shares = int(
-        Warrant.objects.filter(financing__issuer_id=issuer_id, status=live, issue_date__lte=day, expiry_date__gte=day)
-        .aggregate(n=Sum("shares_remaining"))["n"] or 0
-    )
+    sj: dict[int, Decimal] = {}
+    deb: dict[int, Decimal] = {}
+    warrant_shares = 0
+    for kind, fin_id, n in rows:
+        if kind == "w":
+            warrant_shares = int(n or 0)
+        else:
+            (sj if kind == "p" else deb)[fin_id] = Decimal(n)
     book = book or TermsBook()
     notes: list[str] = []
     priced: list[tuple[int, object, object, bool]] = []  # (financing, outstanding, terms, is_debenture)
@@ -265,26 +337,28 @@ def reserve_position(*, issuer_id: int, day: datetime.date, book=None) -> Reserv
     return ReservePosition(issuer_id, day, check, tuple(rows), tuple(notes))
 
 
-def meeting_issuances(*, issuer_id: int | None = None) -> list[tuple[datetime.date, int]]:
+def meeting_issuances(*, issuer_id: int | None = None, scope: IssuerScope | None = None) -> list[tuple[datetime.date, int]]:
     """SPA 4(d)(ii) Meeting Date (x) input: (date, shares) of the Common Stock the Company issued on
     conversions and warrant exercises on or after the SPA date, per day (the sweep rule and the
-    meeting service alike)."""
+    meeting service alike). ``scope``: ``issuer_scope`` already read by the caller."""
     conv = Conversion.objects.filter(status__in=LIVE_CONVERSION)
     ex = WarrantExercise.objects.filter(status__in=LIVE_EXERCISE)
-    start = scope = None
-    if issuer_id is not None:
-        if not _only_issuer(issuer_id):
-            scope = issuer_id
-            conv = conv.filter(Q(preferred__financing__issuer_id=scope) | Q(debenture__financing__issuer_id=scope))
-            ex = ex.filter(warrant__financing__issuer_id=scope)
-        start = spa_date(issuer_id)  # "issued, after the date of this Agreement"
+    start = join = None
+    if issuer_id is not None or scope is not None:
+        scope = scope or issuer_scope(issuer_id)
+        join = scope.join_scope
+        if join is not None:
+            conv = conv.filter(Q(preferred__financing__issuer_id=join) | Q(debenture__financing__issuer_id=join))
+            ex = ex.filter(warrant__financing__issuer_id=join)
+        start = scope.spa_date  # "issued, after the date of this Agreement"
         if start is not None:
             conv = conv.filter(conversion_date__gte=start)
             ex = ex.filter(exercise_date__gte=start)
-    pp = price_protection_issued(issuer_id=scope, since=start)
-    return [
-        (d, int(n or 0))
-        for d, n in conv.values("conversion_date").annotate(n=Sum("shares_issuable")).values_list("conversion_date", "n")
-    ] + [(d, int(n or 0)) for d, n in ex.values("exercise_date").annotate(n=Sum("shares")).values_list("exercise_date", "n")] + [
+    pp = price_protection_issued(issuer_id=join, since=start)
+    # conversions and exercises per day in one statement (UNION ALL; the engine sorts by date)
+    per_day = conv.order_by().values_list("conversion_date").annotate(n=Sum("shares_issuable")).values_list("conversion_date", "n").union(
+        ex.order_by().values_list("exercise_date").annotate(n=Sum("shares")).values_list("exercise_date", "n"), all=True
+    )
+    return [(d, int(n or 0)) for d, n in per_day] + [
         (datetime.date.fromisoformat(d), int(n)) for d, n in pp.values_list("pp_on", "pp_shares")
     ]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_UP, Decimal, InvalidOperation
 
@@ -41,9 +42,9 @@ from deals.models import (
     RegistrationStatement,
     Warrant,
 )
-from deals.selectors.cap import issuance_position
+from deals.selectors.cap import issuance_position, issuer_scope, reserve_position
 from deals.selectors.prices import prices_for
-from deals.selectors.terms import TermsBook, terms_in_force
+from deals.selectors.terms import TermsBook, TermsInForce, terms_in_force
 from deals.services.calendar import business_date, not_after_business_date
 from deals.services.errors import WorkflowError
 from deals.services.issuance import issuer_lock, limit_refusal, reserve_sync
@@ -234,7 +235,7 @@ def conversion_quote(
 ) -> ConversionQuote:
     """Quote a conversion (pure read): Debenture 4(A) or the Series J terms, with the cap
     (SPA 4(d)(ii), 4(i)) and reserve (SPA 3(c), 4(g)) checks. Raises ``WorkflowError``."""
-    return _quote_with_terms(
+    inputs = _quote_inputs(
         instrument=instrument,
         amount=amount,
         conversion_date=conversion_date,
@@ -243,10 +244,26 @@ def conversion_quote(
         interest_election=interest_election,
         as_of=as_of,
         fax_date_confirmed_by=fax_date_confirmed_by,
-    )[0]
+    )
+    issuer_id = instrument.financing.issuer_id
+    scope = issuer_scope(issuer_id)
+    quote = inputs.engine(issuance_position(issuer_id=issuer_id, day=conversion_date, scope=scope), _warrant_shares_outstanding())
+    return _issuer_reserve(quote, reserve_position(issuer_id=issuer_id, day=conversion_date, scope=scope))
 
 
-def _quote_with_terms(
+@dataclass(frozen=True)
+class _QuoteInputs:
+    """What a quote reads besides the issuer's figures, read once: the terms in force that price
+    it (the submit stores that version), the pending redemption (Debenture 4(B)(ii)) and
+    ``engine(pos, warrant_shares)``: the contract engine on those inputs and the issuer's figures
+    -- no database read (the submit calls it under the issuer lock on figures read under it)."""
+
+    in_force: TermsInForce
+    redemption: Redemption | None
+    engine: Callable[..., ConversionQuote]
+
+
+def _quote_inputs(
     *,
     instrument: Debenture | PreferredHolding,
     amount: Decimal,
@@ -257,10 +274,9 @@ def _quote_with_terms(
     as_of: datetime.date | None,
     fax_date_confirmed_by,
     book=None,
-):
-    """``conversion_quote``, the terms in force that priced it (the submit stores that version
-    without looking the terms up a second time) and ``reprice(pos, warrant_shares)``: the same
-    quote on fresh issuer figures, engine only (the submit calls it under the issuer lock)."""
+) -> _QuoteInputs:
+    """The checks and reads of ``conversion_quote`` that do not depend on the issuer's figures
+    (``book``: a ``TermsBook`` the caller already read)."""
     amount = money_input(amount, what="amount to convert", field="amount")
     today = business_date() if as_of is None else as_of
     received = conversion_date if notice_received_date is None else notice_received_date
@@ -284,6 +300,7 @@ def _quote_with_terms(
         )
     _check_instrument_open(instrument, amount)
     _check_instrument_existed(instrument, conversion_date)
+    redemption = None
     if is_debenture:
         redemption = _pending_redemption(instrument)
         if redemption is not None and received > redemption.convert_until:
@@ -294,7 +311,8 @@ def _quote_with_terms(
                 code="redemption_pending",
                 field="instrument",
             )
-    in_force = terms_in_force(financing=instrument.financing, day=conversion_date)
+    in_force = (book.in_force(financing=instrument.financing, day=conversion_date) if book is not None
+                else terms_in_force(financing=instrument.financing, day=conversion_date))
     version, terms = in_force
     _amount_errors(instrument, amount, terms)
     if is_debenture and notice_method == NoticeMethod.FACSIMILE:
@@ -351,19 +369,7 @@ def _quote_with_terms(
             )
         return quote
 
-    quote = _issuer_reserve(
-        engine(issuance_position(issuer_id=instrument.financing.issuer_id, day=conversion_date), _warrant_shares_outstanding()),
-        instrument,
-        conversion_date,
-        book=book,
-    )
-
-    def reprice(pos, warrant_shares: int) -> ConversionQuote:
-        """The same quote on fresh issuer figures (the submit, under the issuer lock): the engine
-        only, no read; the issuer-wide reserve stays the one shown when quoted."""
-        return dataclasses.replace(engine(pos, warrant_shares), reserve=quote.reserve)
-
-    return quote, in_force, reprice
+    return _QuoteInputs(in_force, redemption, engine)
 
 
 def _election(value: str) -> PaymentForm:
@@ -404,13 +410,11 @@ def _engine_errors(conversion_date: datetime.date):
         raise WorkflowError(str(err), code="terms")
 
 
-def _issuer_reserve(quote: ConversionQuote, instrument, day: datetime.date, book=None) -> ConversionQuote:
+def _issuer_reserve(quote: ConversionQuote, pos) -> ConversionQuote:
     """SPA 3(c), 4(g): the quote shows the reserve across every outstanding instrument of the
-    issuer (all Series J, all Debentures, all Warrants), not only the one being converted; the
-    engine's single-instrument figure stays when the issuer-wide one cannot be computed."""
-    from deals.selectors.cap import reserve_position
-
-    pos = reserve_position(issuer_id=instrument.financing.issuer_id, day=day, book=book)
+    issuer (all Series J, all Debentures, all Warrants: ``reserve_position`` ``pos``), not only the
+    one being converted; the engine's single-instrument figure stays when the issuer-wide one
+    cannot be computed."""
     return dataclasses.replace(quote, reserve=pos.check) if pos.check is not None else quote
 
 
@@ -443,7 +447,7 @@ def _lock(instrument):
     """Lock the instrument row only (``of=self``): the issuer row is locked in one place,
     ``deals.services.issuance.issuer_lock``, by the steps that issue shares."""
     model = type(instrument)
-    return model.objects.select_for_update(of=("self",)).select_related("financing__issuer").get(pk=instrument.pk)
+    return model.objects.select_for_update(of=("self",)).select_related("financing__issuer", "investor").get(pk=instrument.pk)
 
 
 @dataclass
@@ -508,20 +512,22 @@ def _audit(model, pk: int, user, reason: str) -> None:
     history_record(model, [pk], user_id=getattr(user, "pk", None), reason=reason)
 
 
-def _refresh_instrument(instrument, *, user, today: datetime.date | None = None, fresh: bool = False) -> None:
+def _refresh_instrument(instrument, *, user, today: datetime.date | None = None, fresh: bool = False, book=None,
+                        issuer=None, scope=None) -> None:
     """No stale figures: the rows a conversion (or its undoing) moves follow in the same
     transaction -- a Debenture's maturity amount; a Series J holding's RRA figures (Periodic
     Amounts, the unrecorded Increased Registered Shares Date); the Meeting Date (SPA 4(d)(ii):
     issuances since signing). ``fresh``: the caller has just refreshed the outstanding amount and
-    status (``_reduce_outstanding``), the only fields a conversion moves."""
+    status (``_reduce_outstanding``), the only fields a conversion moves. ``book``, ``issuer``
+    (the issuer lock's row) and ``scope``: what the submit already read in this transaction."""
     today = today or business_date()
     if isinstance(instrument, Debenture):
         if not fresh:
             instrument.refresh_from_db()
-        debenture_sync(instrument, as_of=today, user=user)
+        debenture_sync(instrument, as_of=today, user=user, book=book)
     else:
         registration_sync(instrument.financing, as_of=today, user=user, investor_id=instrument.investor_id)
-    meeting_sync(instrument.financing.issuer_id, as_of=today, user=user)
+    meeting_sync(instrument.financing.issuer_id, as_of=today, user=user, issuer=issuer, book=book, scope=scope)
 
 
 @transaction.atomic
@@ -554,13 +560,13 @@ def conversion_submit(
         return existing
     today = business_date()
     issuer_id = locked.financing.issuer_id
-    book = TermsBook()  # every financing's terms, read once for the quote's and the ledger's reserve
-    # The quote's reads (terms, prices, the issuer-wide reserve) with only the instrument locked;
-    # then THE issuer lock (SPA 3(c), 4(d)(ii)) and the engine again on the issuer's figures read
-    # under it, so the cap split, the authorized-shares check and the figures stored with the
-    # conversion are those of the moment it is recorded (conversions of one issuer wait on each
-    # other for the engine and the writes, not for the reads).
-    _, (version, terms), reprice = _quote_with_terms(  # the terms that priced the quote, looked up once
+    book = TermsBook()  # every financing's terms, read once for the quote, the ledger rows and the reserve
+    # The quote's reads that other issuances do not move (terms, prices, the issuer-wide reserve)
+    # with only the instrument locked; then THE issuer lock (SPA 3(c), 4(d)(ii)), the issuer's
+    # figures read under it and the engine on them, so the cap split, the authorized-shares check
+    # and the figures stored with the conversion are those of the moment it is recorded
+    # (conversions of one issuer wait on each other for the engine and the writes, not the reads).
+    inputs = _quote_inputs(
         instrument=locked,
         amount=amount,
         conversion_date=conversion_date,
@@ -571,8 +577,15 @@ def conversion_submit(
         fax_date_confirmed_by=fax_date_confirmed_by,
         book=book,
     )
-    issuer_lock(issuer_id)
-    quote = reprice(issuance_position(issuer_id=issuer_id, day=conversion_date), _warrant_shares_outstanding())
+    version, terms = inputs.in_force  # the terms that priced the quote, looked up once
+    scope = issuer_scope(issuer_id)
+    reserve = reserve_position(issuer_id=issuer_id, day=conversion_date, book=book, scope=scope)  # as quoted (docs/architecture.md)
+    issuer = issuer_lock(issuer_id)
+    quote = _issuer_reserve(
+        inputs.engine(issuance_position(issuer_id=issuer_id, day=conversion_date, issuer=issuer, scope=scope),
+                      _warrant_shares_outstanding()),
+        reserve,
+    )
     applied, unconverted = _applied(locked, quote, terms)
     is_debenture = isinstance(locked, Debenture)
     original_due = quote.original_notice_due if is_debenture and notice_method == NoticeMethod.FACSIMILE else None
@@ -586,7 +599,7 @@ def conversion_submit(
             conversion = Conversion.objects.create(
                 debenture=locked if is_debenture else None,
                 preferred=None if is_debenture else locked,
-                investor_id=locked.investor_id,
+                investor=locked.investor,
                 terms_version=version,
                 amount=quote.amount,
                 conversion_date=conversion_date,
@@ -620,17 +633,15 @@ def conversion_submit(
     _reduce_outstanding(locked, Decimal(snapshot["applied"]["amount_converted"]), user)
     _issuer_shares(issuer_id, applied.shares_issued, user)
 
-    if is_debenture:
-        redemption = _pending_redemption(locked)
-        if redemption is not None:  # within the window (conversion_quote refused otherwise)
-            _redemption_converted(redemption, on=notice_received_date, user=user)
+    if inputs.redemption is not None:  # within the window (the quote refused otherwise)
+        _redemption_converted(inputs.redemption, on=notice_received_date, user=user)
 
     conversion_sync(conversion, as_of=today, user=user)
-    _refresh_instrument(locked, user=user, today=today, fresh=True)
-    reserve_sync(issuer_id, as_of=today, user=user, book=book)  # SPA 4(g): the reserve after the issuance
+    _refresh_instrument(locked, user=user, today=today, fresh=True, book=book, issuer=issuer, scope=scope)
+    reserve_sync(issuer_id, as_of=today, user=user, book=book, scope=scope)  # SPA 4(g): the reserve after the issuance
     from notices.services import notice_request
 
-    notice_request(record=conversion, kind="conversion", user=user)
+    notice_request(record=conversion, kind="conversion", user=user, created=True)
     return conversion
 
 

@@ -42,17 +42,19 @@ def _series_j_financing(issuer_id: int) -> int | None:
     )
 
 
-def meeting_row(issuer: Issuer, *, as_of: datetime.date, terms=None):
+def meeting_row(issuer: Issuer, *, as_of: datetime.date, terms=None, book=None, scope: cap_sel.IssuerScope | None = None):
     """The Meeting Date ledger row of ``issuer`` on ``as_of`` (the builder's input, read the same
-    way by the sweep rule and the meeting service). None: no Series J financing or no date yet."""
+    way by the sweep rule and the meeting service). None: no Series J financing or no date yet.
+    ``book`` (a ``TermsBook``) and ``scope`` (``cap_selectors.issuer_scope``): already read by the
+    caller in this transaction."""
     if terms is None:
-        spa = _series_j_financing(issuer.pk)
+        spa = scope.series_j_id if scope is not None else _series_j_financing(issuer.pk)
         if spa is None:  # SPA 4(d)(ii) is a covenant of the Series J purchase
             return None
-        _, terms = terms_in_force(financing=spa, day=as_of)
+        _, terms = book.in_force(financing=spa, day=as_of) if book is not None else terms_in_force(financing=spa, day=as_of)
     md = meeting_date_engine(
         terms=terms,
-        issuances=[i for i in cap_sel.meeting_issuances(issuer_id=issuer.pk) if i[0] <= as_of],
+        issuances=[i for i in cap_sel.meeting_issuances(issuer_id=issuer.pk, scope=scope) if i[0] <= as_of],
         next_stockholders_meeting=issuer.next_stockholders_meeting,
         shares_outstanding_at_signing=issuer.shares_outstanding_at_signing,
     )
@@ -125,10 +127,11 @@ def stockholder_meeting_record(
     return meeting
 
 
-def reserve_row(issuer_id: int, *, as_of: datetime.date, book=None):
+def reserve_row(issuer_id: int, *, as_of: datetime.date, book=None, scope: cap_sel.IssuerScope | None = None):
     """The SPA 4(g) reserve-shortfall row of ``issuer_id`` on ``as_of`` (builder input read the
-    same way by the sweep rule and the issuing workflows; ``book``: the sweep's TermsBook)."""
-    pos = cap_sel.reserve_position(issuer_id=issuer_id, day=as_of, book=book)
+    same way by the sweep rule and the issuing workflows; ``book``: the sweep's TermsBook;
+    ``scope``: ``cap_selectors.issuer_scope`` already read)."""
+    pos = cap_sel.reserve_position(issuer_id=issuer_id, day=as_of, book=book, scope=scope)
     open_row = (
         Obligation.objects.filter(
             kind=ObligationKind.RESERVE_SHORTFALL,
@@ -144,12 +147,13 @@ def reserve_row(issuer_id: int, *, as_of: datetime.date, book=None):
     return build.reserve_shortfall(issuer_id=issuer_id, check=pos.check, arose_on=open_row, as_of=as_of, complete=pos.complete)
 
 
-def reserve_sync(issuer_id: int, *, as_of: datetime.date | None = None, user=None, book=None) -> None:
+def reserve_sync(issuer_id: int, *, as_of: datetime.date | None = None, user=None, book=None,
+                 scope: cap_sel.IssuerScope | None = None) -> None:
     """Write the issuer's reserve-shortfall row after an issuance (SPA 3(c), 4(g)); ``book``: a
-    ``TermsBook`` the caller already read in this transaction."""
+    ``TermsBook`` the caller already read in this transaction; ``scope``: its ``issuer_scope``."""
     day = as_of or business_date()
-    ledger_put(source=Issuer(pk=issuer_id), rows=[reserve_row(issuer_id, as_of=day, book=book)], as_of=day, user=user,
-               reason="reserve")
+    ledger_put(source=Issuer(pk=issuer_id), rows=[reserve_row(issuer_id, as_of=day, book=book, scope=scope)], as_of=day,
+               user=user, reason="reserve")
 
 
 def limit_refusal(*, what: str, requested: int, pos: cap_sel.IssuancePosition, cap_room: int | None, cap_shares: int | None,

@@ -133,11 +133,16 @@ def maturity_row(*, debenture_id: int, investor_id: int | None, number: str, out
                           terms_version_id=version[0], dated_date=dated_date, issued_date=issued_date, paid_through=paid_through)
 
 
-def debenture_sync(deb: Debenture, *, as_of: datetime.date, user=None) -> tuple[int, int]:
+def debenture_sync(deb: Debenture, *, as_of: datetime.date, user=None, book=None) -> tuple[int, int]:
+    """The Debenture's maturity row (``book``: a ``TermsBook`` the caller already read)."""
+    if book is not None:
+        in_force = book.in_force(financing=deb.financing_id, day=deb.maturity_date)
+        version = (in_force.version.pk, in_force.terms)
+    else:
+        version = _version_on(deb.financing_id, deb.maturity_date)
     row = maturity_row(debenture_id=deb.pk, investor_id=deb.investor_id, number=deb.number, outstanding=deb.principal_outstanding,
                        dated_date=deb.dated_date, issued_date=deb.issue_date, maturity_date=deb.maturity_date,
-                       paid_through=deb.interest_paid_through,
-                       status=deb.status, version=_version_on(deb.financing_id, deb.maturity_date))
+                       paid_through=deb.interest_paid_through, status=deb.status, version=version)
     return ledger_put(source=deb, rows=[row], as_of=as_of, user=user)
 
 
@@ -211,15 +216,17 @@ def claim_sync(claim: IndemnificationClaim, *, as_of: datetime.date, user=None) 
 # --- the cap: SPA 4(d)(ii) Meeting Date ----------------------------------------------------------------
 
 
-def meeting_sync(issuer_id: int, *, as_of: datetime.date, user=None) -> tuple[int, int]:
+def meeting_sync(issuer_id: int, *, as_of: datetime.date, user=None, issuer: Issuer | None = None, book=None,
+                 scope=None) -> tuple[int, int]:
     """A conversion, an exercise or a new stockholders' meeting date moves the Meeting Date
     (SPA 4(d)(ii)) at once: the row follows in the same transaction, built from the same inputs
-    as the sweep rule (``deals.services.issuance.meeting_row``)."""
+    as the sweep rule (``deals.services.issuance.meeting_row``). ``issuer`` (the row the issuer
+    lock read), ``book`` and ``scope``: what the issuing workflow already read."""
     from deals.services.issuance import meeting_row
 
-    issuer = Issuer.objects.get(pk=issuer_id)
+    issuer = issuer if issuer is not None else Issuer.objects.get(pk=issuer_id)
     try:
-        row = meeting_row(issuer, as_of=as_of)
+        row = meeting_row(issuer, as_of=as_of, book=book, scope=scope)
     except TermsUnavailable:
         return 0, 0
     if row is None:
