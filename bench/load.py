@@ -7,7 +7,11 @@ number of clerks (default 1, 5, 20):
 
 - ``inline``: no REDIS_URL -- notices render inside the request (the embedded default);
 - ``worker``: REDIS_URL (``--redis``, default redis://127.0.0.1:6379/3, flushed first) and one
-  Celery worker (``--worker-concurrency``, default 2): the confirm queues the notice;
+  Celery worker (``--worker-concurrency``, default 2): the confirm queues the notice and the
+  worker renders it on the same two cores while the clerks work;
+- ``queued``: REDIS_URL as for ``worker``, but the worker starts only when the clerks are done
+  (the web tier alone, as with the worker on its own machine -- docs/architecture.md, scaling
+  out); then the drain is measured as in ``worker`` mode;
 
 it starts gunicorn (``--gunicorn-workers``, default 4, DEBUG off) on a free port of 127.0.0.1 and
 runs N threads, each a clerk with its own session: log in (GET the login page for the CSRF token,
@@ -25,7 +29,7 @@ worker mode if run, as the issue quotes it):
 
     clerks=20 conversions_per_s=… p95_flow_s=… errors=… mode=…
 
-    nice -n 10 .venv/bin/python bench/load.py [--clerks 1,5,20] [--modes inline,worker] [--reuse]
+    nice -n 10 .venv/bin/python bench/load.py [--clerks 1,5,20] [--modes inline,worker,queued] [--reuse]
 """
 
 from __future__ import annotations
@@ -269,13 +273,15 @@ def main() -> None:
                "MEDIA_ROOT": str(logs / "media")}
         env.pop("REDIS_URL", None)
         worker = None
-        if mode == "worker":
+        worker_cmd = [str(VENV_BIN / "celery"), "-A", "nhtc", "worker", "-c", str(args.worker_concurrency), "-l", "warning",
+                      "--without-gossip", "--without-mingle", "-n", f"bench-load-{os.getpid()}@%h"]
+        if mode in ("worker", "queued"):
             import redis
 
             redis.Redis.from_url(args.redis).flushdb()  # our own db number: no message of an earlier run is left
             env["REDIS_URL"] = args.redis
-            worker = _start([str(VENV_BIN / "celery"), "-A", "nhtc", "worker", "-c", str(args.worker_concurrency), "-l", "warning",
-                             "--without-gossip", "--without-mingle", "-n", f"bench-load-{os.getpid()}@%h"], env, logs / "worker.log")
+        if mode == "worker":
+            worker = _start(worker_cmd, env, logs / "worker.log")
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         server = _start([str(VENV_BIN / "gunicorn"), "nhtc.wsgi", "--bind", f"127.0.0.1:{port}", "--workers",
@@ -288,17 +294,22 @@ def main() -> None:
                     used[u] += args.per_clerk
                 r = run_level(base, users, slice_keys, day, n, args.per_clerk)
                 r["mode"] = mode
-                if mode == "worker" and r["conversion_ids"]:
+                if mode in ("worker", "queued") and r["conversion_ids"]:
                     ids = r["conversion_ids"]
-                    end = time.monotonic() + args.drain
-                    t = time.perf_counter()
-                    while time.monotonic() < end:
-                        ready = Notice.objects.filter(kind="conversion", object_id__in=ids, status="ready").count()
-                        if ready == len(ids):
-                            break
-                        time.sleep(0.5)
-                    r["notices_ready"] = Notice.objects.filter(kind="conversion", object_id__in=ids, status="ready").count()
-                    r["drain_s"] = time.perf_counter() - t
+                    drainer = _start(worker_cmd, env, logs / f"worker-{n}.log") if mode == "queued" else None
+                    try:
+                        end = time.monotonic() + args.drain
+                        t = time.perf_counter()
+                        while time.monotonic() < end:
+                            ready = Notice.objects.filter(kind="conversion", object_id__in=ids, status="ready").count()
+                            if ready == len(ids):
+                                break
+                            time.sleep(0.5)
+                        r["notices_ready"] = Notice.objects.filter(kind="conversion", object_id__in=ids, status="ready").count()
+                        r["drain_s"] = time.perf_counter() - t
+                    finally:
+                        if drainer is not None:
+                            _stop(drainer)
                 results.append(r)
                 extra = f", notices ready {r['notices_ready']}/{r['done']} {r['drain_s']:.1f} s after" if "notices_ready" in r else ""
                 print(f"{mode:6} clerks={n:3d}: {r['done']} conversions in {r['wall']:.1f} s = {r['per_s']:.2f}/s, "
@@ -309,11 +320,11 @@ def main() -> None:
             if worker is not None:
                 _stop(worker)
     last = [r for r in results if r["clerks"] == max(levels)]
-    last = ([r for r in last if r["mode"] == "worker"] or last)[-1]
+    last = ([r for r in last if r["mode"] == "worker"] or last)[-1]  # the headline: the worker on the same cores
     print(
         f"clerks={last['clerks']} conversions_per_s={last['per_s']:.2f} p95_flow_s={last['p95']:.2f} errors={last['errors']} "
         f"mode={last['mode']} p50_flow_s={last['p50']:.2f} gunicorn_workers={args.gunicorn_workers} "
-        + " ".join(f"{r['mode']}_{r['clerks']}_per_s={r['per_s']:.2f}" for r in results)
+        + " ".join(f"{r['mode']}_{r['clerks']}_per_s={r['per_s']:.2f} {r['mode']}_{r['clerks']}_p95_s={r['p95']:.2f}" for r in results)
     )
 
 

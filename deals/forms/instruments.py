@@ -49,11 +49,20 @@ class InstrumentField(forms.CharField):
         kwargs.setdefault("widget", InstrumentInput(kind=kind, open_only=open_only))
         super().__init__(**kwargs)
 
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        result.__dict__.pop("_shown", None)  # each form looks its values up afresh
+        return result
+
     def prepare_value(self, value):
-        # an initial "debenture:7" (links from the investor page) shows as the number
+        # an initial "debenture:7" (links from the investor page) shows as the number; looked up once
+        # per form (a page renders the value more than once: the review's hidden copy and its Back form)
         if isinstance(value, int) or (isinstance(value, str) and (":" in value or (self.kind != "convertible" and value.isdigit()))):
-            found, _ = instrument_resolve(str(value), kind=self.kind, open_only=False)
-            return instrument_number(found) if found is not None else value
+            shown = self.__dict__.setdefault("_shown", {})
+            if str(value) not in shown:
+                found, _ = instrument_resolve(str(value), kind=self.kind, open_only=False)
+                shown[str(value)] = instrument_number(found) if found is not None else value
+            return shown[str(value)]
         if value is not None and not isinstance(value, str) and hasattr(value, "pk"):
             return instrument_number(value)
         return value

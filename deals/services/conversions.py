@@ -235,6 +235,7 @@ def conversion_quote(
 ) -> ConversionQuote:
     """Quote a conversion (pure read): Debenture 4(A) or the Series J terms, with the cap
     (SPA 4(d)(ii), 4(i)) and reserve (SPA 3(c), 4(g)) checks. Raises ``WorkflowError``."""
+    book = TermsBook()  # the terms of every financing, read once for the quote and the issuer-wide reserve
     inputs = _quote_inputs(
         instrument=instrument,
         amount=amount,
@@ -244,11 +245,12 @@ def conversion_quote(
         interest_election=interest_election,
         as_of=as_of,
         fax_date_confirmed_by=fax_date_confirmed_by,
+        book=book,
     )
     issuer_id = instrument.financing.issuer_id
     scope = issuer_scope(issuer_id)
     quote = inputs.engine(issuance_position(issuer_id=issuer_id, day=conversion_date, scope=scope), _warrant_shares_outstanding())
-    return _issuer_reserve(quote, reserve_position(issuer_id=issuer_id, day=conversion_date, scope=scope))
+    return _issuer_reserve(quote, reserve_position(issuer_id=issuer_id, day=conversion_date, book=book, scope=scope))
 
 
 @dataclass(frozen=True)
