@@ -166,3 +166,34 @@ def test_deal_admins_get_a_digest_of_new_overdue_items_only(scenario, django_use
     with django_capture_on_commit_callbacks(execute=True):
         sweep_run(as_of=TUE, triggered_by="again")
     assert mail.outbox == []
+
+
+def test_the_digest_reads_its_two_parts_in_due_order_and_counts_both(db, django_user_model, django_capture_on_commit_callbacks):
+    """``new_overdue``: due since the previous run, or due earlier but created by this run (each
+    part its own index on PostgreSQL); merged in due order, counted past the limit."""
+    from deals.services.sweeps.digest import digest_new_overdue
+
+    ensure_groups()
+    django_user_model.objects.create_user(username="da", email="da@example.com", password="x").groups.add(
+        Group.objects.get(name=DEAL_ADMIN))
+    ct = ContentType.objects.get_for_model(m.Issuer)
+    day = datetime.date
+    m.SweepRun.objects.create(as_of=day(2000, 6, 1), finished_at=timezone.now(), status="ok")
+    old = {}
+    for key, due in (("before-created-earlier", day(2000, 5, 1)), ("since-previous", day(2000, 6, 5))):
+        old[key] = m.Obligation.objects.create(kind="meeting_date", clause="x", content_type=ct, object_id=1, period_key=key,
+                                               due_date=due, description=key)
+    run = m.SweepRun.objects.create(as_of=day(2000, 6, 8))
+    for key, due in (("before-created-now", day(2000, 5, 2)), ("not-yet-due", day(2000, 6, 8)), ("paid", day(2000, 6, 6))):
+        m.Obligation.objects.create(kind="meeting_date", clause="x", content_type=ct, object_id=1, period_key=key, due_date=due,
+                                    description=key, status="open" if key != "paid" else "satisfied")
+    m.Obligation.objects.filter(pk=old["before-created-earlier"].pk).update(created_at=run.started_at - datetime.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert digest_new_overdue(run=run, limit=1) == 2  # "before-created-now" and "since-previous"
+    body = mail.outbox[-1].body
+    assert "before-created-now" in body and "since-previous" not in body  # the earlier due date first
+    assert "... and 1 more" in body and "before-created-earlier" not in body and "not-yet-due" not in body
+    with django_capture_on_commit_callbacks(execute=True):
+        assert digest_new_overdue(run=run, limit=5) == 2
+    body = mail.outbox[-1].body
+    assert body.index("before-created-now") < body.index("since-previous") and "paid" not in body
