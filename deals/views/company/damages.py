@@ -45,11 +45,11 @@ def damages(request, financing_id: int):
             else:
                 messages.success(request, "Sale recorded; Held Shares Values recomputed (RRA 2(b)(iii)).")
                 return redirect("company_damages", financing_id=financing.pk)
-    return _render_damages(request, financing, form=form)
+    return _render_damages(request, financing, form=form, holders=holders)
 
 
-def _excused_form(financing, data=None):
-    holders = [h[0] for h in buyers(financing)]
+def _excused_form(financing, data=None, holders=None):
+    holders = [h[0] for h in buyers(financing)] if holders is None else holders
     return f.ExcusedDelayForm(
         data,
         investors=Investor.objects.filter(pk__in=[i.pk for i in holders]),
@@ -57,9 +57,10 @@ def _excused_form(financing, data=None):
     )
 
 
-def _render_damages(request, financing, *, form=None, excused_form=None, status: int = 200):
+def _render_damages(request, financing, *, form=None, excused_form=None, status: int = 200, holders=None):
+    """The page; ``holders``: the financing's Buyers when the view already read them (one read)."""
     as_of = business_date()
-    holders = [h[0] for h in buyers(financing)]
+    holders = [h[0] for h in buyers(financing)] if holders is None else holders
     if form is None:
         form = f.ShareSaleForm(investors=Investor.objects.filter(pk__in=[i.pk for i in holders]))
     # the investors are paged (issue 17): the figures are computed for the page's investors only
@@ -74,7 +75,7 @@ def _render_damages(request, financing, *, form=None, excused_form=None, status:
         "deals/company/damages.html",
         ctx(
             request, "company_damages_home", financing=financing, overview=overview, triggers=found, form=form,
-            excused_form=excused_form or _excused_form(financing), delays=delays, page=page,
+            excused_form=excused_form or _excused_form(financing, holders=holders), delays=delays, page=page,
         ),
         status=status,
     )
