@@ -80,3 +80,32 @@ def test_a_half_cent_the_ledger_rounds_away_is_no_change():
     rows_write(ct, [_row(fin.pk, 1, amount="100.00")], WriteStamp(AS_OF, timezone.now()))
     same = [_row(fin.pk, 1, amount="100.004")]
     assert rows_that_change(ct, same) == [] and _write(ct, same)[1:] == (0, (0, 0))
+
+
+@pytest.mark.django_db
+def test_a_bulk_build_refreshes_the_ledgers_planner_statistics_in_its_transaction():
+    """PostgreSQL: a write that adds ``ANALYZE_AFTER`` rows or more ANALYZEs the ledger in the same
+    transaction (the first sweep of a grown book joins the ledger it is building: with statistics
+    of an empty table each 20,000-conversion chunk hashed the whole ledger; issue 17 at (c))."""
+    from django.db import connection
+
+    from deals.services.ledger import writer
+
+    if connection.vendor != "postgresql":
+        pytest.skip("planner statistics (ANALYZE, pg_class.reltuples) are PostgreSQL's")
+    fin = fx.SeriesJFinancingFactory()
+    ct = ContentType.objects.get_for_model(Financing).pk
+
+    def reltuples() -> float:
+        with connection.cursor() as cur:
+            cur.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Obligation._meta.db_table])
+            return cur.fetchone()[0]
+
+    with connection.cursor() as cur:
+        cur.execute(f"ANALYZE {Obligation._meta.db_table}")
+    before = reltuples()
+    rows_write(ct, [_row(fin.pk, n, details={}) for n in range(writer.ANALYZE_AFTER - 1)], WriteStamp(AS_OF, timezone.now()))
+    assert reltuples() == before  # below the threshold: no ANALYZE (a workflow's or a quiet day's write)
+    rows_write(ct, [_row(fin.pk, n, details={}) for n in range(writer.ANALYZE_AFTER, 2 * writer.ANALYZE_AFTER)],
+               WriteStamp(AS_OF, timezone.now()))
+    assert reltuples() >= 2 * writer.ANALYZE_AFTER - 1  # both writes' rows counted, in this transaction
