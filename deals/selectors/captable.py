@@ -9,7 +9,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Max, Min, Q, Sum
 
 from deals.models import (
     CapRemedy,
@@ -62,25 +62,40 @@ def cap_table_as_of(day: datetime.date) -> CapTable:
     terms = book.in_force(financing=spa, day=day).terms
 
     live = live_conversions(day).order_by()
-    # The conversions in effect, read twice through one index (conversion_captable_rollup, an
-    # index-only scan on PostgreSQL): the shares issued per holder, and per instrument the amount
-    # converted (one SQL sum per instrument), shares issued and SPA 4(i) Unconverted Shares.
+    # The conversions in effect, read once through one index (conversion_captable_rollup, an
+    # index-only scan on PostgreSQL, already in group order): per instrument the amount converted
+    # (one SQL sum per instrument), shares issued, SPA 4(i) Unconverted Shares, and the lowest and
+    # highest id of the holders who converted it -- the same: the shares are that holder's.
     common: dict[int, int] = defaultdict(int)
-    for investor_id, shares in live.values_list("investor_id").annotate(n=Sum("shares_issuable")).values_list("investor_id", "n"):
-        common[investor_id] += int(shares)
     deb_converted: dict[int, Decimal] = {}
     pref_converted: dict[int, tuple] = {}
     cap_from_conversions = 0
-    for debenture_id, preferred_id, amount, shares, unconverted in (
+    shared_debentures, shared_preferred = [], []
+    for debenture_id, preferred_id, amount, shares, unconverted, first, last in (
         live.values_list("debenture_id", "preferred_id")  # in the index's order: no hash, no sort
-        .annotate(a=Sum("amount"), n=Sum("shares_issuable"), u=Sum("unconverted_shares"))
-        .values_list("debenture_id", "preferred_id", "a", "n", "u")
+        .annotate(a=Sum("amount"), n=Sum("shares_issuable"), u=Sum("unconverted_shares"), first=Min("investor_id"),
+                  last=Max("investor_id"))
+        .values_list("debenture_id", "preferred_id", "a", "n", "u", "first", "last")
     ):
+        if first == last:
+            common[first] += int(shares)
+        elif debenture_id is not None:
+            shared_debentures.append(debenture_id)
+        else:
+            shared_preferred.append(preferred_id)
         if debenture_id is not None:
             deb_converted[debenture_id] = amount
         else:
             pref_converted[preferred_id] = (amount, unconverted)
             cap_from_conversions += shares
+    # An instrument converted by more than one holder (a later holder converts): its shares per
+    # holder. Asked even when there is none (``pk=None`` matches no row and keeps Django from
+    # skipping the query): the count stays the same whatever the records.
+    for investor_id, shares in (
+        live.filter(Q(debenture_id__in=shared_debentures) | Q(preferred_id__in=shared_preferred) | Q(pk=None))
+        .values_list("investor_id").annotate(n=Sum("shares_issuable")).values_list("investor_id", "n")
+    ):
+        common[investor_id] += int(shares)
     remedies = list(
         CapRemedy.objects.filter(chosen_date__lte=day)
         .values_list("conversion__preferred_id", "conversion__investor_id", "remedy", "unconverted_shares", "snapshot")
