@@ -10,7 +10,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Max, Min, Q, Sum
+from django.db.models import BigIntegerField, Max, Min, Q, Sum
+from django.db.models.functions import Cast
 
 from deals.models import (
     CapRemedy,
@@ -48,8 +49,8 @@ def live_conversions(day: datetime.date):
 def _rows(queryset) -> list[tuple]:
     """The rows of a ``values_list`` query. On PostgreSQL read from the cursor as psycopg returns
     them: the ORM's converters for sums only copy them there (``Decimal(value)``, ``int(value)``,
-    a call per cell: ~60 ms of ~20,000 instruments' rows at (b)), so the caller takes ``int()`` of
-    what it counts. Other databases keep them (SQLite's sums of decimals are floats)."""
+    a call per cell: ~60 ms of ~20,000 instruments' rows at (b)). Other databases keep them
+    (SQLite's sums of decimals are floats)."""
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return list(queryset)
@@ -88,8 +89,9 @@ def cap_table_as_of(day: datetime.date) -> CapTable:
     shared_debentures, shared_preferred = [], []
     for debenture_id, preferred_id, amount, shares, unconverted, first, last in _rows(
         live.values_list("debenture_id", "preferred_id")  # in the index's order: no hash, no sort
-        .annotate(a=Sum("amount"), n=Sum("shares_issuable"), u=Sum("unconverted_shares"), first=Min("investor_id"),
-                  last=Max("investor_id"))
+        .annotate(a=Sum("amount"), n=Cast(Sum("shares_issuable"), BigIntegerField()),  # counts as int8, not numeric:
+                  u=Cast(Sum("unconverted_shares"), BigIntegerField()),  # no Decimal per cell to parse
+                  first=Min("investor_id"), last=Max("investor_id"))
         .values_list("debenture_id", "preferred_id", "a", "n", "u", "first", "last")
     ):
         if first == last:
