@@ -162,10 +162,11 @@ class CapTable:
 
 def _as_converted(
     holdings: Holdings, price: ConversionPrice | None, terms: DealTerms,
-    by_financing: Mapping[int | str, FinancingPrice],
+    by_financing: Mapping[int | str, FinancingPrice], known: dict, default_key: str,
 ) -> int | None:
     """Each instrument at its own financing's price and rounding (the class default when it names
-    none); None when any outstanding instrument's price is unknown."""
+    none); None when any outstanding instrument's price is unknown. ``known``: per financing (or
+    ``default_key`` for the class default), the shares of the amounts already worked out."""
     amounts, financings = holdings.amounts, holdings.financings
     if len(amounts) != len(financings):
         raise InvalidInput("Holdings need one financing per amount.")
@@ -181,7 +182,8 @@ def _as_converted(
             p_price = None  # a financing the caller could not price
         if p_price is None or p_terms is None:
             return None
-        total += conversion_shares_each(group, p_price.applied_price, p_terms)
+        known_here = known.setdefault(default_key if financing is None else financing, {})
+        total += conversion_shares_each(group, p_price.applied_price, p_terms, known=known_here)
     return total
 
 
@@ -207,9 +209,10 @@ def build_cap_table(
     notes = list(notes)
     partial = []
     by_financing = {p.key: p for p in prices}
+    known: dict = {}  # holdings of one financing repeat amounts: each distinct one rounded once
     for h in holders:
-        sj = _as_converted(h.series_j, series_j_price, terms, by_financing)
-        deb = _as_converted(h.debentures, debenture_price, terms, by_financing)
+        sj = _as_converted(h.series_j, series_j_price, terms, by_financing, known, "series_j default")
+        deb = _as_converted(h.debentures, debenture_price, terms, by_financing, known, "debentures default")
         partial.append((h, sj, deb, h.common + (sj or 0) + (deb or 0) + h.warrants))
     fd_total = sum(p[3] for p in partial)
     common_total = sum(h.common for h in holders)

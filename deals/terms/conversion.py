@@ -202,15 +202,29 @@ def conversion_shares(amount: Decimal, price: Decimal, terms: DealTerms) -> int:
     return to_shares(amount / price, terms.share_rounding)
 
 
-def conversion_shares_each(amounts: Sequence[Decimal], price: Decimal, terms: DealTerms) -> int:
+def conversion_shares_each(
+    amounts: Sequence[Decimal], price: Decimal, terms: DealTerms, *, known: dict[Decimal, int] | None = None,
+) -> int:
     """Debenture 4(A): ``conversion_shares`` of each amount at one ``price``, summed -- each
     amount rounded to whole shares on its own (``to_shares``' rule, ``DealTerms.share_rounding``),
-    never the rounded sum. One pass for the many holdings of one financing (the cap table)."""
+    never the rounded sum. One pass for the many holdings of one financing (the cap table).
+    ``known``: the shares of the amounts already worked out at this price and terms, filled in as
+    it goes -- the cap table passes one per financing, so an amount many holdings share is
+    divided and rounded once (the same figure each time)."""
     if price <= 0:
         raise InvalidInput(f"The conversion price must be positive, not {price}.")
     if amounts and (lowest := min(amounts)) < 0:
         raise InvalidInput(f"The amount to convert cannot be negative ({lowest}).")
-    return sum(to_shares(amount / price, terms.share_rounding) for amount in amounts)
+    if known is None:
+        known = {}
+    rounding = terms.share_rounding
+    total = 0
+    for amount in amounts:
+        shares = known.get(amount)
+        if shares is None:
+            shares = known[amount] = to_shares(amount / price, rounding)
+        total += shares
+    return total
 
 
 # --- Conversion Date (Debenture 4(A), Exhibit A) ------------------------------
