@@ -49,16 +49,15 @@ def spa_date(issuer_id: int | None) -> datetime.date | None:
 
 
 def _only_issuer(issuer_id: int | None) -> bool:
-    """True when every financing in the database is ``issuer_id``'s: then "of this issuer" filters
-    nothing and the counts below need no join through the instruments to the financing (one
-    indexed existence check instead of hash joins over every conversion)."""
-    return issuer_id is not None and not Financing.objects.exclude(issuer_id=issuer_id).exists()
+    """True when every financing in the database is ``issuer_id``'s (``IssuerScope.only``)."""
+    return issuer_id is not None and issuer_scope(issuer_id).only
 
 
 @dataclass(frozen=True)
 class IssuerScope:
     """What every issuer-wide count of one issuance reads first, read once (``issuer_scope``): the
-    SPA date (``spa_date``) and whether the issuer owns every financing (``_only_issuer``)."""
+    SPA date (``spa_date``) and whether the issuer owns every financing -- then "of this issuer"
+    filters nothing and the counts need no join through the instruments to the financing."""
 
     issuer_id: int
     spa_date: datetime.date | None
@@ -108,13 +107,10 @@ def cap_shares_issued(*, issuer_id: int | None = None, since: datetime.date | No
     and, if ``through`` is given, on or before it. Debenture conversions do not count (the
     Debenture is not a Transaction Agreement of the SPA). ``scope``: ``issuer_scope(issuer_id)``
     already read by the caller (the SPA date and the join decision are then not read again)."""
-    if scope is not None:
-        issuer_id = scope.issuer_id
-    start = (scope.spa_date if scope is not None else spa_date(issuer_id)) if since is True else since
-    if issuer_id is None:
-        join = None
-    else:
-        join = scope.join_scope if scope is not None else (None if _only_issuer(issuer_id) else issuer_id)
+    if scope is None and issuer_id is not None:
+        scope = issuer_scope(issuer_id)
+    start = (scope.spa_date if scope is not None else spa_date(None)) if since is True else since
+    join = scope.join_scope if scope is not None else None
     conv = Q(preferred__isnull=False, status__in=LIVE_CONVERSION)
     ex = Q(status__in=LIVE_EXERCISE)
     rem = Q(remedy=CapRemedy.Remedy.X_PRICE)

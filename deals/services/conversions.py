@@ -275,10 +275,10 @@ def _quote_inputs(
     interest_election: str,
     as_of: datetime.date | None,
     fax_date_confirmed_by,
-    book=None,
+    book: TermsBook,
 ) -> _QuoteInputs:
     """The checks and reads of ``conversion_quote`` that do not depend on the issuer's figures
-    (``book``: a ``TermsBook`` the caller already read)."""
+    (``book``: the caller's ``TermsBook``, read once for every terms look-up of the step)."""
     amount = money_input(amount, what="amount to convert", field="amount")
     today = business_date() if as_of is None else as_of
     received = conversion_date if notice_received_date is None else notice_received_date
@@ -313,8 +313,7 @@ def _quote_inputs(
                 code="redemption_pending",
                 field="instrument",
             )
-    in_force = (book.in_force(financing=instrument.financing, day=conversion_date) if book is not None
-                else terms_in_force(financing=instrument.financing, day=conversion_date))
+    in_force = book.in_force(financing=instrument.financing, day=conversion_date)
     version, terms = in_force
     _amount_errors(instrument, amount, terms)
     if is_debenture and notice_method == NoticeMethod.FACSIMILE:

@@ -47,8 +47,9 @@ def meeting_row(issuer: Issuer, *, as_of: datetime.date, terms=None, book=None, 
     way by the sweep rule and the meeting service). None: no Series J financing or no date yet.
     ``book`` (a ``TermsBook``) and ``scope`` (``cap_selectors.issuer_scope``): already read by the
     caller in this transaction."""
+    scope = scope or cap_sel.issuer_scope(issuer.pk)  # read once for the terms and the issuances
     if terms is None:
-        spa = scope.series_j_id if scope is not None else _series_j_financing(issuer.pk)
+        spa = scope.series_j_id
         if spa is None:  # SPA 4(d)(ii) is a covenant of the Series J purchase
             return None
         _, terms = book.in_force(financing=spa, day=as_of) if book is not None else terms_in_force(financing=spa, day=as_of)
