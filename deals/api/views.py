@@ -329,8 +329,8 @@ class ConversionListCreate(FormFilteredList):
             **_conversion_args(data), reference=data["reference"],
             idempotency_key=service_key(request, require_key(request)), user=request.user,
         )
-        conversion = generics.get_object_or_404(
-            Conversion.objects.select_related("debenture", "preferred__financing", "investor"), pk=conversion.pk)
+        # the row as written (its instrument and investor are the ones the submit locked and read):
+        # not read again, since this runs under the issuer lock until the idempotency record commits
         return Response(s.ConversionDetailSerializer(conversion).data, status=status.HTTP_201_CREATED)
 
 

@@ -12,6 +12,7 @@ Four set-based aggregates, no Python walk.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,9 +26,11 @@ from deals.models import (
     Conversion,
     ConversionStatus,
     Financing,
+    InstrumentStatus,
     Issuer,
     PriceProtectionAdjustment,
     StockholderMeeting,
+    Warrant,
     WarrantExercise,
 )
 
@@ -87,17 +90,27 @@ def _total(qs, aggregate):
     return qs.order_by().annotate(_one=Value(1)).values("_one").annotate(n=aggregate).values("n")
 
 
-def _sums(*totals) -> list[int]:
-    """Each ``_total``, all in ONE statement of scalar subqueries (one round trip instead of one
-    per count); 0 where it sums nothing."""
+def _statement(*totals) -> tuple[str, list]:
+    """Each ``_total`` as a scalar subquery of ONE ``SELECT`` (one round trip instead of one per
+    count): the SQL and its parameters, compiled now and run by ``_run``."""
     parts, params = [], []
     for qs in totals:
         sql, p = qs.query.sql_with_params()
         parts.append(f"({sql})")
         params.extend(p)
+    return "SELECT " + ", ".join(parts), params
+
+
+def _run(statement: tuple[str, list]) -> list[int]:
+    """The values of a ``_statement``; 0 where a sum sums nothing."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
+        cursor.execute(*statement)
         return [int(v or 0) for v in cursor.fetchone()]
+
+
+def _sums(*totals) -> list[int]:
+    """Each ``_total``, all in one statement (``_statement``, ``_run``)."""
+    return _run(_statement(*totals))
 
 
 def cap_shares_issued(*, issuer_id: int | None = None, since: datetime.date | None | bool = True,
@@ -107,6 +120,12 @@ def cap_shares_issued(*, issuer_id: int | None = None, since: datetime.date | No
     and, if ``through`` is given, on or before it. Debenture conversions do not count (the
     Debenture is not a Transaction Agreement of the SPA). ``scope``: ``issuer_scope(issuer_id)``
     already read by the caller (the SPA date and the join decision are then not read again)."""
+    return sum(_sums(*_cap_totals(issuer_id=issuer_id, since=since, through=through, scope=scope)))
+
+
+def _cap_totals(*, issuer_id: int | None, since: datetime.date | None | bool, through: datetime.date | None,
+                scope: IssuerScope | None) -> list:
+    """The four sums of ``cap_shares_issued`` as ``_total`` querysets (for ``_sums``)."""
     if scope is None and issuer_id is not None:
         scope = issuer_scope(issuer_id)
     start = (scope.spa_date if scope is not None else spa_date(None)) if since is True else since
@@ -126,12 +145,12 @@ def cap_shares_issued(*, issuer_id: int | None = None, since: datetime.date | No
         conv &= Q(conversion_date__lte=through)
         ex &= Q(exercise_date__lte=through)
         rem &= Q(chosen_date__lte=through)
-    return sum(_sums(
+    return [
         _total(Conversion.objects.filter(conv), Sum("shares_issuable")),
         _total(WarrantExercise.objects.filter(ex), Sum("shares")),
         _total(CapRemedy.objects.filter(rem), Sum(Cast(KT("snapshot__shares"), BigIntegerField()))),
         _total(price_protection_issued(issuer_id=join, since=start, through=through), Sum("pp_shares")),
-    ))
+    ]
 
 
 def price_protection_issued(*, issuer_id: int | None, since: datetime.date | None, through: datetime.date | None = None):
@@ -151,14 +170,14 @@ def price_protection_issued(*, issuer_id: int | None, since: datetime.date | Non
     return qs
 
 
+def _approving(*, issuer_id: int, day: datetime.date):
+    return StockholderMeeting.objects.filter(issuer_id=issuer_id, meeting_date__lte=day, approved=True).order_by("meeting_date", "pk")
+
+
 def approving_meeting(*, issuer_id: int, day: datetime.date) -> StockholderMeeting | None:
     """SPA 4(d)(ii): the stockholders' meeting on or before ``day`` that authorized issuances
     beyond the 20% cap (None: the cap binds on ``day``)."""
-    return (
-        StockholderMeeting.objects.filter(issuer_id=issuer_id, meeting_date__lte=day, approved=True)
-        .order_by("meeting_date", "pk")
-        .first()
-    )
+    return _approving(issuer_id=issuer_id, day=day).first()
 
 
 def last_meeting(*, issuer_id: int, day: datetime.date) -> StockholderMeeting | None:
@@ -181,6 +200,7 @@ class IssuancePosition:
     cap_issued: int
     spa_date: datetime.date | None
     approval: StockholderMeeting | None
+    warrant_shares: int = 0  # shares issuable on every outstanding Warrant (the quote's reserve input)
 
     @property
     def authorized_unissued(self) -> int:
@@ -191,23 +211,44 @@ def issuance_position(*, issuer_id: int, day: datetime.date, issuer: Issuer | No
                       scope: IssuerScope | None = None) -> IssuancePosition:
     """Fresh figures for an issuance dated ``day`` (call after ``deals.services.issuance.issuer_lock``;
     ``issuer``: the row that lock returned -- read under the lock, so not read again; ``scope``:
-    ``issuer_scope`` already read by the caller)."""
-    if issuer is None:
-        authorized, issued, at_signing = Issuer.objects.filter(pk=issuer_id).values_list(
-            "authorized_common_shares", "shares_issued", "shares_outstanding_at_signing"
-        ).get()
-    else:
-        authorized, issued, at_signing = issuer.authorized_common_shares, issuer.shares_issued, issuer.shares_outstanding_at_signing
+    ``issuer_scope`` already read by the caller). The cap count, the outstanding warrant shares
+    and the approving meeting are one statement (the meeting row is read only when there is one)."""
+    return issuance_position_reader(issuer_id=issuer_id, day=day, scope=scope)(issuer)
+
+
+def issuance_position_reader(*, issuer_id: int, day: datetime.date,
+                             scope: IssuerScope | None = None) -> Callable[[Issuer | None], IssuancePosition]:
+    """``issuance_position`` in two steps: its statement is compiled now and run when the returned
+    function is called with the issuer row (or None: read it). The submit compiles before it takes
+    the issuer lock and reads under it, so the ORM's compiling is not part of the locked section."""
     scope = scope or issuer_scope(issuer_id)
-    return IssuancePosition(
-        issuer_id=issuer_id,
-        authorized=int(authorized),
-        issued=int(issued),
-        shares_outstanding_at_signing=int(at_signing),
-        cap_issued=cap_shares_issued(scope=scope),
-        spa_date=scope.spa_date,
-        approval=approving_meeting(issuer_id=issuer_id, day=day),
+    statement = _statement(
+        *_cap_totals(issuer_id=issuer_id, since=True, through=None, scope=scope),
+        _total(Warrant.objects.filter(status=InstrumentStatus.OUTSTANDING), Sum("shares_remaining")),
+        _approving(issuer_id=issuer_id, day=day).values("pk")[:1],
     )
+
+    def read(issuer: Issuer | None) -> IssuancePosition:
+        if issuer is None:
+            authorized, issued, at_signing = Issuer.objects.filter(pk=issuer_id).values_list(
+                "authorized_common_shares", "shares_issued", "shares_outstanding_at_signing"
+            ).get()
+        else:
+            authorized, issued, at_signing = (issuer.authorized_common_shares, issuer.shares_issued,
+                                              issuer.shares_outstanding_at_signing)
+        *cap_counts, warrant_shares, approval_pk = _run(statement)
+        return IssuancePosition(
+            issuer_id=issuer_id,
+            authorized=int(authorized),
+            issued=int(issued),
+            shares_outstanding_at_signing=int(at_signing),
+            cap_issued=sum(cap_counts),
+            spa_date=scope.spa_date,
+            approval=StockholderMeeting.objects.get(pk=approval_pk) if approval_pk else None,
+            warrant_shares=warrant_shares,
+        )
+
+    return read
 
 
 # --- SPA 3(c), 4(g): the 150% reserve across every outstanding instrument ------------------------
@@ -228,7 +269,8 @@ class ReservePosition:
         return self.check is not None and not self.notes
 
 
-def reserve_position(*, issuer_id: int, day: datetime.date, book=None, scope: IssuerScope | None = None) -> ReservePosition:
+def reserve_position(*, issuer_id: int, day: datetime.date, book=None, scope: IssuerScope | None = None,
+                     issuer_figures: tuple[int, int] | None = None) -> ReservePosition:
     """SPA 3(c), 4(g): shares the Company must keep authorized and reserved -- 150% of the shares
     issuable on conversion of every outstanding Series J holding and Debenture (at each
     financing's conversion price for a conversion on ``day``) plus the shares issuable on every
@@ -237,7 +279,8 @@ def reserve_position(*, issuer_id: int, day: datetime.date, book=None, scope: Is
     one statement for the outstanding amounts per financing and the warrant shares, the terms
     from a ``TermsBook`` (``book``; the sweep passes its own) and one read of the closing bids
     for the longest look-back. ``scope``: ``issuer_scope`` already read (no join to the
-    financings when the issuer owns them all)."""
+    financings when the issuer owns them all); ``issuer_figures``: (authorized, issued) as the
+    caller holds them under the issuer lock (the issuer row is then not read)."""
     from deals.models import Debenture, InstrumentStatus, PreferredHolding, Warrant
     from deals.selectors.terms import TermsBook, TermsUnavailable
     from deals.services.conversions import prices_mapping
@@ -247,7 +290,8 @@ def reserve_position(*, issuer_id: int, day: datetime.date, book=None, scope: Is
     from deals.terms.reserve import reserve_check
     from deals.terms.rounding import to_shares
 
-    authorized, issued = Issuer.objects.filter(pk=issuer_id).values_list("authorized_common_shares", "shares_issued").get()
+    authorized, issued = issuer_figures or Issuer.objects.filter(pk=issuer_id).values_list(
+        "authorized_common_shares", "shares_issued").get()
     live = InstrumentStatus.OUTSTANDING
     mine = Q() if scope is not None and scope.only else Q(financing__issuer_id=issuer_id)
     # (class, financing, amount): the Series J and the Debentures per financing, then the warrant

@@ -40,9 +40,8 @@ from deals.models import (
     Redemption,
     RedemptionStatus,
     RegistrationStatement,
-    Warrant,
 )
-from deals.selectors.cap import issuance_position, issuer_scope, reserve_position
+from deals.selectors.cap import issuance_position, issuance_position_reader, issuer_scope, reserve_position
 from deals.selectors.prices import prices_for
 from deals.selectors.terms import TermsBook, TermsInForce, terms_in_force
 from deals.services.calendar import business_date, not_after_business_date
@@ -121,10 +120,6 @@ def cap_shares_issued(issuer_id: int | None = None) -> int:
     from deals.selectors.cap import cap_shares_issued as count
 
     return count(issuer_id=issuer_id)
-
-
-def _warrant_shares_outstanding() -> int:
-    return Warrant.objects.filter(status=InstrumentStatus.OUTSTANDING).aggregate(n=Sum("shares_remaining"))["n"] or 0
 
 
 def _effective_date(financing_id: int) -> datetime.date | None:
@@ -249,7 +244,7 @@ def conversion_quote(
     )
     issuer_id = instrument.financing.issuer_id
     scope = issuer_scope(issuer_id)
-    quote = inputs.engine(issuance_position(issuer_id=issuer_id, day=conversion_date, scope=scope), _warrant_shares_outstanding())
+    quote = inputs.engine(issuance_position(issuer_id=issuer_id, day=conversion_date, scope=scope))
     return _issuer_reserve(quote, reserve_position(issuer_id=issuer_id, day=conversion_date, book=book, scope=scope))
 
 
@@ -257,7 +252,7 @@ def conversion_quote(
 class _QuoteInputs:
     """What a quote reads besides the issuer's figures, read once: the terms in force that price
     it (the submit stores that version), the pending redemption (Debenture 4(B)(ii)) and
-    ``engine(pos, warrant_shares)``: the contract engine on those inputs and the issuer's figures
+    ``engine(pos)``: the contract engine on those inputs and the issuer's figures ``pos``
     -- no database read (the submit calls it under the issuer lock on figures read under it)."""
 
     in_force: TermsInForce
@@ -324,7 +319,7 @@ def _quote_inputs(
     effective = _effective_date(instrument.financing_id) if is_debenture else None
     election = _election(interest_election)
 
-    def engine(pos, warrant_shares: int) -> ConversionQuote:
+    def engine(pos) -> ConversionQuote:
         """The contract engine on the inputs read above and the issuer's figures ``pos``."""
         common = dict(
             terms=terms,
@@ -336,7 +331,7 @@ def _quote_inputs(
             stockholder_approval=pos.approval is not None,
             issued_shares=min(pos.issued, pos.authorized),
             authorized_shares=pos.authorized,
-            warrant_shares=warrant_shares,
+            warrant_shares=pos.warrant_shares,
         )
         with _engine_errors(conversion_date):
             if not is_debenture:
@@ -581,12 +576,9 @@ def conversion_submit(
     version, terms = inputs.in_force  # the terms that priced the quote, looked up once
     scope = issuer_scope(issuer_id)
     reserve = reserve_position(issuer_id=issuer_id, day=conversion_date, book=book, scope=scope)  # as quoted (docs/architecture.md)
+    read_position = issuance_position_reader(issuer_id=issuer_id, day=conversion_date, scope=scope)  # compiled, not read
     issuer = issuer_lock(issuer_id)
-    quote = _issuer_reserve(
-        inputs.engine(issuance_position(issuer_id=issuer_id, day=conversion_date, issuer=issuer, scope=scope),
-                      _warrant_shares_outstanding()),
-        reserve,
-    )
+    quote = _issuer_reserve(inputs.engine(read_position(issuer)), reserve)
     applied, unconverted = _applied(locked, quote, terms)
     is_debenture = isinstance(locked, Debenture)
     original_due = quote.original_notice_due if is_debenture and notice_method == NoticeMethod.FACSIMILE else None
@@ -639,7 +631,9 @@ def conversion_submit(
 
     conversion_sync(conversion, as_of=today, user=user)
     _refresh_instrument(locked, user=user, today=today, fresh=True, book=book, issuer=issuer, scope=scope)
-    reserve_sync(issuer_id, as_of=today, user=user, book=book, scope=scope)  # SPA 4(g): the reserve after the issuance
+    # SPA 4(g): the reserve after the issuance (the issuer's figures as held under its lock)
+    after = (issuer.authorized_common_shares, issuer.shares_issued + applied.shares_issued)
+    reserve_sync(issuer_id, as_of=today, user=user, book=book, scope=scope, issuer_figures=after)
     from notices.services import notice_request
 
     notice_request(record=conversion, kind="conversion", user=user, created=True)

@@ -128,11 +128,13 @@ def stockholder_meeting_record(
     return meeting
 
 
-def reserve_row(issuer_id: int, *, as_of: datetime.date, book=None, scope: cap_sel.IssuerScope | None = None):
+def reserve_row(issuer_id: int, *, as_of: datetime.date, book=None, scope: cap_sel.IssuerScope | None = None,
+                issuer_figures: tuple[int, int] | None = None):
     """The SPA 4(g) reserve-shortfall row of ``issuer_id`` on ``as_of`` (builder input read the
     same way by the sweep rule and the issuing workflows; ``book``: the sweep's TermsBook;
-    ``scope``: ``cap_selectors.issuer_scope`` already read)."""
-    pos = cap_sel.reserve_position(issuer_id=issuer_id, day=as_of, book=book, scope=scope)
+    ``scope``: ``cap_selectors.issuer_scope`` already read; ``issuer_figures``: (authorized,
+    issued) held under the issuer lock)."""
+    pos = cap_sel.reserve_position(issuer_id=issuer_id, day=as_of, book=book, scope=scope, issuer_figures=issuer_figures)
     open_row = (
         Obligation.objects.filter(
             kind=ObligationKind.RESERVE_SHORTFALL,
@@ -149,12 +151,14 @@ def reserve_row(issuer_id: int, *, as_of: datetime.date, book=None, scope: cap_s
 
 
 def reserve_sync(issuer_id: int, *, as_of: datetime.date | None = None, user=None, book=None,
-                 scope: cap_sel.IssuerScope | None = None) -> None:
+                 scope: cap_sel.IssuerScope | None = None, issuer_figures: tuple[int, int] | None = None) -> None:
     """Write the issuer's reserve-shortfall row after an issuance (SPA 3(c), 4(g)); ``book``: a
-    ``TermsBook`` the caller already read in this transaction; ``scope``: its ``issuer_scope``."""
+    ``TermsBook`` the caller already read in this transaction; ``scope``: its ``issuer_scope``;
+    ``issuer_figures``: (authorized, issued) after the issuance, as the caller holds them under
+    the issuer lock."""
     day = as_of or business_date()
-    ledger_put(source=Issuer(pk=issuer_id), rows=[reserve_row(issuer_id, as_of=day, book=book, scope=scope)], as_of=day,
-               user=user, reason="reserve")
+    row = reserve_row(issuer_id, as_of=day, book=book, scope=scope, issuer_figures=issuer_figures)
+    ledger_put(source=Issuer(pk=issuer_id), rows=[row], as_of=day, user=user, reason="reserve")
 
 
 def limit_refusal(*, what: str, requested: int, pos: cap_sel.IssuancePosition, cap_room: int | None, cap_shares: int | None,

@@ -48,6 +48,18 @@ def test_conversion_submit_records_once_and_a_replay_returns_the_first_response(
     assert world.debenture.principal_outstanding == Decimal("50000.00")
 
 
+def test_submit_response_is_the_row_as_stored(world, clerk_api):
+    """The submit answers from the row it wrote (it is not read again under the issuer lock): the
+    body is the detail endpoint's, field for field -- amounts, prices, dates, the snapshot -- for a
+    Debenture and a Series J conversion."""
+    for instrument, amount in ((world.debenture, "50000.00"), (world.preferred, "5000.00")):
+        r = clerk_api.post("/api/conversions/", conversion_body(instrument, amount=amount), format="json", **key())
+        assert r.status_code == 201, r.content
+        detail = clerk_api.get(f"/api/conversions/{r.json()['id']}/")
+        assert detail.status_code == 200 and r.json() == detail.json()
+        assert r.json()["snapshot"]["terms_version"] == 1 and r.json()["investor_name"] == instrument.investor.legal_name
+
+
 def test_same_key_with_another_body_is_refused_422(world, clerk_api):
     headers = key()
     assert clerk_api.post("/api/conversions/", conversion_body(world.debenture), format="json", **headers).status_code == 201

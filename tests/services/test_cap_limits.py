@@ -387,6 +387,52 @@ def test_reserve_shortfall_opens_on_an_issuance_and_closes_in_the_sweep(db, cler
     assert row.due_date == CONV_DATE
 
 
+@pytest.mark.parametrize("headroom,short", [(100_001 + 16_667 - 1, 1), (100_001 + 16_667, 0)])
+def test_the_submits_reserve_row_counts_its_own_issuance(db, clerk, headroom, short):
+    """The submit hands the reserve the issuer's figures it holds under the lock (authorized, and
+    issued after this conversion) instead of reading the row again: the row it writes is the one a
+    fresh read writes, a share either side of the shortfall."""
+    from deals.services.issuance import reserve_row
+
+    deb = _debenture_only_world()
+    Issuer.objects.update(authorized_common_shares=7_860_000 + headroom)
+    # $20,000 -> 16,667 issued; $80,000 / $1.20 = 66,667 left -> 100,001 required (SPA 4(g))
+    conv = submit(deb, "20000", clerk)
+    issuer = Issuer.objects.get()
+    assert issuer.shares_issued == 7_860_000 + conv.shares_issuable == 7_860_000 + 16_667
+    rows = Obligation.objects.filter(kind=ObligationKind.RESERVE_SHORTFALL)
+    fresh = reserve_row(issuer.pk, as_of=CONV_DATE)  # reads the issuer row
+    if short:
+        row = rows.get()
+        assert row.status == ObligationStatus.OPEN and f"short by {short} shares: 100,001 required" in row.description
+        assert (row.amount, row.description) == (fresh.amount, fresh.description)
+    else:
+        assert not rows.exists() and fresh is None
+
+
+def test_issuance_position_reads_the_cap_warrants_and_approval_in_one_statement(db, clerk, deal_admin,
+                                                                                 django_assert_num_queries):
+    """SPA 4(d)(ii), 4(g): the cap count, the warrant shares outstanding and the approving meeting
+    under the issuer lock are one statement (one more only to load a meeting that approved)."""
+    from deals.selectors.cap import issuance_position, issuer_scope
+
+    w = make_world()
+    f.WarrantFactory(financing=w.preferred.financing, investor=w.preferred.investor, shares=5_000)
+    f.WarrantFactory(financing=w.preferred.financing, investor=w.preferred.investor, shares=7_000)
+    _fill_cap(w, clerk, 1_000)
+    scope = issuer_scope(w.issuer.pk)
+    with django_assert_num_queries(1):
+        pos = issuance_position(issuer_id=w.issuer.pk, day=CONV_DATE, issuer=w.issuer, scope=scope)
+    assert (pos.cap_issued, pos.warrant_shares, pos.approval) == (1_000, 12_000, None)
+    assert pos.cap_issued == cap_shares_issued(issuer_id=w.issuer.pk)
+    meeting = stockholder_meeting_record(issuer=w.issuer, meeting_date=CONV_DATE, votes_for=10, votes_against=1,
+                                         document=SimpleUploadedFile("m.pdf", b"%PDF-1.4"), user=deal_admin)
+    with django_assert_num_queries(2):
+        pos = issuance_position(issuer_id=w.issuer.pk, day=CONV_DATE, issuer=w.issuer, scope=scope)
+    assert pos.approval == meeting
+    assert issuance_position(issuer_id=w.issuer.pk, day=CONV_DATE - datetime.timedelta(days=1)).approval is None
+
+
 # --- SPA 5(f): "any exercise of any Warrant" dishonoured -------------------------------------------------
 
 
