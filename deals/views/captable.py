@@ -131,6 +131,28 @@ def cap_table_page(request):
     )
 
 
+def _xlsx(rows: list[list]) -> bytes:
+    """The export rows as one XLSX sheet (XlsxWriter, in memory): text is written as text, never
+    as a formula, a number or a link (on top of ``safe_cell``'s quote); numbers as numbers."""
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                                   "strings_to_urls": False})
+    ws = wb.add_worksheet("Cap table")
+    ws.set_column(0, 0, 48)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                ws.write_string(r, c, value)
+            else:
+                ws.write_number(r, c, value)
+    wb.close()
+    return buf.getvalue()
+
+
 def _export(request, kind: str):
     form, day = as_of_from(request.GET)
     if day is None:
@@ -146,21 +168,8 @@ def _export(request, kind: str):
         csv.writer(out, lineterminator="\n").writerows(rows)
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     else:
-        from openpyxl import Workbook
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "Cap table"
-        for row in rows:
-            ws.append(row)
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # text stays text, never a formula
-        ws.column_dimensions["A"].width = 48
-        buf = io.BytesIO()
-        wb.save(buf)
-        response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response_body = _xlsx(rows)
+        response = HttpResponse(response_body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
     return response
 

@@ -135,6 +135,29 @@ def test_api_page_and_exports(deal, clerk, clerk_client):
     assert any(r[0] == "Total" and r[8] == 8_493_334 for r in values)
 
 
+def test_xlsx_holds_the_csvs_cells(deal, clerk_client):
+    """The XLSX is the CSV's rows: the same text in the same cells, and each number the same to
+    the 15 significant digits a spreadsheet cell (a binary double) holds; blanks stay blank."""
+    from openpyxl import load_workbook
+
+    csv_rows = list(csv.reader(io.StringIO(clerk_client.get("/cap-table/export.csv?as_of=2000-06-05").content.decode())))
+    ws = load_workbook(io.BytesIO(clerk_client.get("/cap-table/export.xlsx?as_of=2000-06-05").content)).active
+    xlsx_rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert ws.title == "Cap table" and len(xlsx_rows) == len(csv_rows) > 5
+    numbers = 0
+    for want_row, got_row in zip(csv_rows, xlsx_rows, strict=True):
+        got_row = list(got_row) + [None] * (len(want_row) - len(got_row))
+        for want, got in zip(want_row, got_row):
+            if want == "":
+                assert got is None
+            elif isinstance(got, str):
+                assert got == want
+            else:
+                numbers += 1
+                assert f"{float(want):.15g}" == f"{float(got):.15g}", (want, got)
+    assert numbers > 20
+
+
 def test_formula_text_is_neutralised_in_exports(deal, clerk_client):
     from deals.models import Investor
 
