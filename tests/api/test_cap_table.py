@@ -147,7 +147,8 @@ def test_xlsx_holds_the_csvs_cells(deal, clerk_client):
     numbers = 0
     for want_row, got_row in zip(csv_rows, xlsx_rows, strict=True):
         got_row = list(got_row) + [None] * (len(want_row) - len(got_row))
-        for want, got in zip(want_row, got_row):
+        assert all(v is None for v in got_row[len(want_row):])  # openpyxl pads a row to the widest
+        for want, got in zip(want_row, got_row[:len(want_row)], strict=True):
             if want == "":
                 assert got is None
             elif isinstance(got, str):
