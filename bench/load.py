@@ -7,8 +7,9 @@ number of clerks (default 1, 5, 20):
 
 - ``inline``: no REDIS_URL -- notices render inside the request (the embedded default);
 - ``worker``: REDIS_URL (``--redis``, default redis://127.0.0.1:6379/3, flushed first) and one
-  Celery worker (``--worker-concurrency``, default 2): the confirm queues the notice and the
-  worker renders it on the same two cores while the clerks work;
+  Celery worker (``--worker-concurrency``, default 2) at the CPU priority ``scripts/serve.sh``
+  gives it on a shared machine (``--worker-nice``, default 10): the confirm queues the notice and
+  the worker renders it on the same two cores while the clerks work, in the time they leave;
 - ``queued``: REDIS_URL as for ``worker``, but the worker starts only when the clerks are done
   (the web tier alone, as with the worker on its own machine -- docs/architecture.md, scaling
   out); then the drain is measured as in ``worker`` mode;
@@ -254,6 +255,8 @@ def main() -> None:
     ap.add_argument("--redis", default=os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/3"))
     ap.add_argument("--gunicorn-workers", type=int, default=4)
     ap.add_argument("--worker-concurrency", type=int, default=2)
+    ap.add_argument("--worker-nice", type=int, default=int(os.environ.get("WORKER_NICE", "10")),
+                    help="Worker mode: the worker's niceness, as scripts/serve.sh starts it (0: the web's priority).")
     ap.add_argument("--drain", type=float, default=120, help="Worker mode: seconds to wait for the notices after the run.")
     args = ap.parse_args()
     levels = [int(x) for x in args.clerks.split(",")]
@@ -273,7 +276,7 @@ def main() -> None:
                "MEDIA_ROOT": str(logs / "media")}
         env.pop("REDIS_URL", None)
         worker = None
-        worker_cmd = [str(VENV_BIN / "celery"), "-A", "nhtc", "worker", "-c", str(args.worker_concurrency), "-l", "warning",
+        worker_cmd = ["nice", "-n", str(args.worker_nice), str(VENV_BIN / "celery"), "-A", "nhtc", "worker", "-c", str(args.worker_concurrency), "-l", "warning",
                       "--without-gossip", "--without-mingle", "-n", f"bench-load-{os.getpid()}@%h"]
         if mode in ("worker", "queued"):
             import redis

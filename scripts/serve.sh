@@ -37,9 +37,12 @@ supervise() {
   done
 }
 
+# On one machine the worker renders the notices in the CPU time the web requests leave: a clerk
+# waits on a page, a notice has business days (WORKER_NICE=0: the same priority).
+WORKER_NICE=${WORKER_NICE:-10}
 if [ -n "${REDIS_URL:-}" ]; then
-  echo "REDIS_URL is set: starting a Celery worker and beat (restarted if they die)."
-  supervise .venv/bin/celery -A nhtc worker --loglevel=INFO & pids+=($!)
+  echo "REDIS_URL is set: starting a Celery worker (nice $WORKER_NICE) and beat (restarted if they die)."
+  supervise nice -n "$WORKER_NICE" .venv/bin/celery -A nhtc worker --loglevel=INFO & pids+=($!)
   # The schedule file lives in the project (CELERY_BEAT_SCHEDULE_FILENAME), one per checkout.
   supervise .venv/bin/celery -A nhtc beat --loglevel=INFO & pids+=($!)
 else
