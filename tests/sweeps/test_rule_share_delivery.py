@@ -134,3 +134,31 @@ def test_a_late_payment_that_starts_after_the_revocation_right_is_still_written(
     assert stats.created == 1
     (late,) = ledger(conv, K.LATE_PAYMENT)
     assert late.due_date == datetime.date(2000, 4, 25)
+
+
+def test_a_conversion_closed_with_its_rows_settled_is_not_read_again(staff_user, terms_version):
+    """Issue 17, (c): a conversion delivered on time (no revocation right, no late payment) or
+    delivered late (its rows void and final) has nothing a later date can move: the sweep does
+    not read it again in its 120 days of CLOSED_LOOKBACK. One closed without any ledger row yet
+    (data loaded in bulk) is still read and built; a pending one is read until its rows are current."""
+    on_time = make_conversion(user=staff_user, terms_version=terms_version, delivery_date=DELIVERY,
+                              status=m.ConversionStatus.DELIVERED, delivered_date=DELIVERY)
+    late = make_conversion(user=staff_user, terms_version=terms_version, delivery_date=DELIVERY)
+    first = run("share_delivery", datetime.date(2000, 4, 26))  # late: open right and late payment
+    assert first.read == 2 and {o.kind for o in ledger(late)} == {K.SHARE_DELIVERY, K.REVOCATION_RIGHT, K.LATE_PAYMENT}
+    assert [o.status for o in ledger(on_time)] == ["satisfied"]
+    assert run("share_delivery", datetime.date(2000, 4, 27)).read == 0  # quiet: both current
+    # the late one is delivered (the workflow path: conversion changed, its rows rewritten)
+    from deals.services.conversions import delivery_record
+
+    delivery_record(conversion=late, delivered_date=datetime.date(2000, 4, 27), reference="DTC", user=staff_user)
+    assert {o.kind: o.status for o in ledger(late)} == {K.SHARE_DELIVERY: "satisfied", K.REVOCATION_RIGHT: "void",
+                                                       K.LATE_PAYMENT: "open"}
+    for day in (datetime.date(2000, 4, 28), datetime.date(2000, 5, 1), datetime.date(2000, 8, 1)):
+        stats = run("share_delivery", day)
+        assert (stats.read, stats.changed) == (0, 0), day
+    # a delivered conversion with no ledger row at all is read and built
+    bulk = make_conversion(user=staff_user, terms_version=terms_version, delivery_date=DELIVERY,
+                           status=m.ConversionStatus.DELIVERED, delivered_date=datetime.date(2000, 4, 25))
+    stats = run("share_delivery", datetime.date(2000, 8, 2))
+    assert stats.read == 1 and {o.kind for o in ledger(bulk)} == {K.SHARE_DELIVERY, K.REVOCATION_RIGHT, K.LATE_PAYMENT}

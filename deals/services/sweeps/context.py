@@ -54,6 +54,7 @@ K = ObligationKind
 @dataclass
 class RuleStats:
     rows: int = 0  # ledger rows the rule computed
+    read: int = 0  # source records the rule read to compute them (what a quiet day should keep small)
     created: int = 0
     updated: int = 0
     voided: int = 0
@@ -69,6 +70,7 @@ class RuleStats:
     def as_dict(self) -> dict:
         return {
             "rows": self.rows,
+            "read": self.read,
             "created": self.created,
             "updated": self.updated,
             "voided": self.voided,

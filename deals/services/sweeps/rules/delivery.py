@@ -80,9 +80,19 @@ def rule_share_delivery(ctx: Context) -> RuleStats:
         "OR c.dishonoured_date >= %(since)s) "
         # a quiet day (issue 17): skip in SQL the conversions the loop below would skip -- every row
         # current (written after the conversion last changed), the late payment current or closed
-        "AND NOT (COALESCE(sd.updated_at >= c.updated_at, false) AND (c.preferred_id IS NULL OR ("
+        "AND NOT ((COALESCE(sd.updated_at >= c.updated_at, false) AND (c.preferred_id IS NULL OR ("
         "COALESCE(rv.updated_at >= c.updated_at, false) AND (c.late_payment_base <= 0 "
         f"OR COALESCE(lp.updated_at >= c.updated_at, false) OR COALESCE(lp.status NOT IN {_WORKING_SQL}, false))))) "
+        # -- or the conversion is closed (delivered, revoked, dishonoured: no date moves it again) and
+        # its rows were settled when it closed: the delivery row written since or closed, and a
+        # revocation right or late payment either closed, current, or never opened (the closing
+        # workflow writes them through the same builders, so one that opened exists). Without
+        # this, every conversion delivered on time (no revocation right, no late payment) was read
+        # again each day for the 120 days of CLOSED_LOOKBACK: all 1,000,000 at (c).
+        "OR (c.status <> %(pending)s AND sd.id IS NOT NULL "
+        f"AND (sd.updated_at >= c.updated_at OR sd.status NOT IN {_WORKING_SQL}) AND (c.preferred_id IS NULL OR ("
+        f"(rv.id IS NULL OR rv.updated_at >= c.updated_at OR rv.status NOT IN {_WORKING_SQL}) AND (c.late_payment_base <= 0 "
+        f"OR lp.id IS NULL OR lp.updated_at >= c.updated_at OR lp.status NOT IN {_WORKING_SQL}))))) "
         "ORDER BY c.id LIMIT %(limit)s"
     )
     params = {"ct": ct, "pending": ConversionStatus.PENDING_DELIVERY.value, "since": since, "limit": CHUNK}
@@ -111,6 +121,7 @@ def rule_share_delivery(ctx: Context) -> RuleStats:
         return row_cache[key]
 
     for batch in batches():
+        stats.read += len(batch)
         rows: list[Row] = []
         for (pk, inv, pref, tv, amount, dd, status, delivered, revoked, dishonoured, shares, conv_date, deb_no, cert,
              sd_current, rv_current, lp_id, lp_status, lp_current, pref_financing) in batch:
