@@ -4,7 +4,7 @@ constraints keep them non-negative and within the original amount."""
 
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Length, Mod
+from django.db.models.functions import Length, Mod, Upper
 from django.db.models.lookups import Exact
 from simple_history.models import HistoricalRecords
 
@@ -53,6 +53,8 @@ class PreferredHolding(TimeStamped):
                 Length("certificate_number"), "certificate_number", name="preferred_natural_order",
                 include=["id", "investor", "shares", "liquidation_preference", "financing", "closing_date"],
             ),
+            # the forms find an instrument by its number, case ignored (``instrument_resolve``: iexact)
+            models.Index(Upper("certificate_number"), name="preferred_number_upper"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(shares__gt=0), name="preferred_shares_positive"),
@@ -100,6 +102,7 @@ class Debenture(TimeStamped):
 
     class Meta:
         ordering = ["financing", Length("number"), "number"]  # natural: D-2 before D-10
+        indexes = [models.Index(Upper("number"), name="debenture_number_upper")]  # found by number, case ignored
         constraints = [
             models.CheckConstraint(condition=Q(principal__gt=0), name="debenture_principal_positive"),
             models.CheckConstraint(
@@ -146,6 +149,7 @@ class Warrant(TimeStamped):
 
     class Meta:
         ordering = [Length("number"), "number"]  # natural: W-2 before W-10
+        indexes = [models.Index(Upper("number"), name="warrant_number_upper")]  # found by number, case ignored
         constraints = [
             models.CheckConstraint(condition=Q(shares__gt=0), name="warrant_shares_positive"),
             models.CheckConstraint(condition=Q(shares_remaining__lte=F("shares")), name="warrant_remaining_lte_shares"),
