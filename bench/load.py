@@ -276,7 +276,8 @@ def main() -> None:
                "MEDIA_ROOT": str(logs / "media")}
         env.pop("REDIS_URL", None)
         worker = None
-        worker_cmd = ["nice", "-n", str(args.worker_nice), str(VENV_BIN / "celery"), "-A", "nhtc", "worker", "-c", str(args.worker_concurrency), "-l", "warning",
+        worker_cmd = ["nice", "-n", str(args.worker_nice), str(VENV_BIN / "celery"), "-A", "nhtc", "worker",
+                      "-c", str(args.worker_concurrency), "-l", "warning",
                       "--without-gossip", "--without-mingle", "-n", f"bench-load-{os.getpid()}@%h"]
         if mode in ("worker", "queued"):
             import redis
