@@ -60,6 +60,35 @@ def test_original_notice_quiet_days_read_nothing(staff_user, terms_version):
     assert run("original_notice", datetime.date(2000, 4, 28)).rows == 0  # closed: nothing to read
 
 
+def test_original_notice_of_a_delivered_conversion_is_not_read_again(staff_user, terms_version):
+    """Issue 17, (c): the shares are delivered but the original Debenture and notice are still out.
+    Delivery changes the conversion, not its original-notice row (late, open, the due date the
+    conversion stores): the sweep does not read it again every day. Receiving the original, or a
+    row whose due date no longer matches the conversion's, is read the same day."""
+    from deals.services.conversions import delivery_record
+
+    c = make_conversion(user=staff_user, terms_version=terms_version, debenture=f.DebentureFactory(),
+                        conversion_date=datetime.date(2000, 4, 17), delivery_date=datetime.date(2000, 4, 20),
+                        original_due_date=datetime.date(2000, 4, 24))
+    assert run("original_notice", datetime.date(2000, 4, 25)).rows == 1  # appears, late
+    delivery_record(conversion=c, delivered_date=datetime.date(2000, 4, 25), reference="DTC", user=staff_user)
+    for day in (datetime.date(2000, 4, 26), datetime.date(2000, 5, 1), datetime.date(2000, 9, 1)):
+        stats = run("original_notice", day)
+        assert (stats.read, stats.changed) == (0, 0), day
+    (row,) = ledger(c, K.ORIGINAL_NOTICE)
+    assert row.status == "open" and row.details["late"] is True
+    c.refresh_from_db()
+    c.original_due_date = datetime.date(2000, 4, 26)  # a corrected due date is read
+    c.save()
+    assert run("original_notice", datetime.date(2000, 9, 2)).read == 1
+    c.original_received_date = datetime.date(2000, 9, 4)
+    c.save()
+    stats = run("original_notice", datetime.date(2000, 9, 4))
+    assert (stats.read, stats.updated) == (1, 1)
+    assert ledger(c, K.ORIGINAL_NOTICE)[0].status == "satisfied"
+    assert run("original_notice", datetime.date(2000, 9, 5)).read == 0
+
+
 # --- rule 6: SPA 4(j) -----------------------------------------------------------------------
 
 

@@ -177,13 +177,16 @@ def rule_original_notice(ctx: Context) -> RuleStats:
     # a quiet day (issue 17): leave out in SQL the conversions whose row is current (written after
     # the conversion last changed) and would come out the same today -- closed, or its ``late``
     # flag already what today makes it (late once the due date has passed)
-    row = Obligation.objects.filter(content_type_id=ct, object_id=OuterRef("pk"), kind=K.ORIGINAL_NOTICE, period_key="",
-                                    updated_at__gte=OuterRef("updated_at"))
-    unchanged = row.filter(
-        ~Q(status__in=WORKING_STATUSES)
-        | Q(details__late=True, due_date__lt=as_of)
-        | Q(details__late=False, due_date__gte=as_of)
-    )
+    row = Obligation.objects.filter(content_type_id=ct, object_id=OuterRef("pk"), kind=K.ORIGINAL_NOTICE, period_key="")
+    as_today = Q(details__late=True, due_date__lt=as_of) | Q(details__late=False, due_date__gte=as_of)
+    unchanged = row.filter(updated_at__gte=OuterRef("updated_at")).filter(~Q(status__in=WORKING_STATUSES) | as_today)
+    # -- and, whenever written: a closed row (the writer never rewrites one), or an open row with the
+    # due date the conversion stores and today's flag, of a conversion whose original is not in and
+    # that is not void -- what the builder would write again. A delivery changes the conversion but
+    # not this row (which the writer then leaves as it was, with its older time): without this,
+    # every delivered conversion still owing its original was read again every day (issue 17, (c)).
+    settled = row.filter(~Q(status__in=WORKING_STATUSES))
+    same = row.filter(as_today, status__in=WORKING_STATUSES, due_date=OuterRef("original_due_date"))
     qs = Conversion.objects.filter(debenture__isnull=False).filter(
         Q(original_due_date__isnull=False) | Q(notice_method="facsimile")
     ).filter(
@@ -192,10 +195,14 @@ def rule_original_notice(ctx: Context) -> RuleStats:
         | Q(original_received_date__gte=since)
         | Q(revoked_date__gte=since)
         | Q(dishonoured_date__gte=since)
-    ).exclude(Exists(unchanged))
+    ).exclude(Exists(unchanged)).exclude(Exists(settled)).exclude(
+        Q(original_received_date__isnull=True) & ~Q(status__in=(ConversionStatus.REVOKED, ConversionStatus.DISHONOURED))
+        & Exists(same)
+    )
     fields = ("investor_id", "terms_version_id", "conversion_date", "original_due_date", "original_received_date", "status",
               "revoked_date", "dishonoured_date", "debenture__number")
     for batch in _chunks(qs, fields):
+        stats.read += len(batch)
         rows = []
         for pk, inv, tv, conv_date, due, received, status, revoked, dishonoured, number in batch:
             rows.append(build.original_notice(
