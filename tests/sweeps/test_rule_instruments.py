@@ -162,6 +162,30 @@ def test_maturity_amount_includes_interest_and_keeps_accruing(terms_version):
     assert obligation_amount_on(row, datetime.date(2000, 4, 10)) == at_maturity + D("164.38")
 
 
+def test_maturity_rows_are_read_only_when_something_moved_them(terms_version):
+    """Issue 17, (c): the maturity row does not depend on the day, so a quiet day reads no
+    Debenture; one edited since its row was written is read again, and so is every one after a new
+    terms version (it may govern the Maturity Date)."""
+    import time
+
+    first_deb = f.DebentureFactory(maturity_date=datetime.date(2001, 3, 31))
+    debs = [first_deb] + [f.DebentureFactory(financing=first_deb.financing, maturity_date=datetime.date(2001, 3, 31))
+                          for _ in range(2)]
+    first = run("debentures", datetime.date(2000, 4, 3))
+    assert first.read == 3 and first.created == 3
+    assert run("debentures", datetime.date(2000, 4, 4)).read == 0
+    time.sleep(0.01)
+    debs[1].interest_paid_through = datetime.date(2000, 3, 31)  # a correction saved in the admin
+    debs[1].save()
+    stats = run("debentures", datetime.date(2000, 4, 5))
+    assert (stats.read, stats.updated) == (1, 1)
+    assert ledger(debs[1], K.MATURITY)[0].details["accrual"]["paid_through"] == "2000-03-31"
+    assert run("debentures", datetime.date(2000, 4, 6)).read == 0
+    time.sleep(0.01)
+    f.DealTermsVersionFactory(financing=first_deb.financing, effective_from=datetime.date(2000, 4, 6))
+    assert run("debentures", datetime.date(2000, 4, 7)).read == 3
+
+
 def _redemption(staff_user, terms_version, deb, notice):
     from deals.terms.params import NHTC_DEFAULTS
     from deals.terms.redemption import redemption_due_date

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, Max, OuterRef, Q
 
-from deals.models import Debenture, InstrumentStatus, Redemption, RedemptionStatus, Warrant
+from deals.models import DealTermsVersion, Debenture, InstrumentStatus, Obligation, ObligationKind, Redemption, RedemptionStatus, Warrant
 from deals.selectors.terms import TermsUnavailable
 from deals.services.ledger import rows as build
 from deals.services.ledger.sync import maturity_row, redemption_rows
-from deals.services.ledger.writer import history_record
+from deals.services.ledger.writer import WORKING_STATUSES, history_record
 from deals.services.sweeps.context import CLOSED_LOOKBACK, Context, RuleStats, _write
+
+K = ObligationKind
 
 # --- rule 7: warrants (SPA 4(h)) -------------------------------------------------------------
 
@@ -52,10 +54,22 @@ def rule_debentures(ctx: Context) -> RuleStats:
     stats = RuleStats()
     as_of = ctx.as_of
     mat_rows = []
-    for pk, inv, number, outstanding, dated, issue, maturity, paid_through, status, fin in Debenture.objects.values_list(
+    # a quiet day (issue 17): the maturity row does not depend on the day (principal and interest
+    # to the Maturity Date), so a Debenture is read only if its row is missing, or older than the
+    # Debenture's last change or than the newest terms version (versions are added, never edited:
+    # a new one may govern the Maturity Date); a closed row the writer would leave alone anyway
+    row = Obligation.objects.filter(content_type_id=ctx.ct(Debenture), object_id=OuterRef("pk"), kind=K.MATURITY,
+                                    period_key="")
+    current = row.filter(updated_at__gte=OuterRef("updated_at"))
+    newest_terms = DealTermsVersion.objects.aggregate(t=Max("created_at"))["t"]
+    if newest_terms is not None:
+        current = current.filter(updated_at__gte=newest_terms)
+    debentures = Debenture.objects.exclude(Exists(current)).exclude(Exists(row.exclude(status__in=WORKING_STATUSES)))
+    for pk, inv, number, outstanding, dated, issue, maturity, paid_through, status, fin in debentures.values_list(
         "pk", "investor_id", "number", "principal_outstanding", "dated_date", "issue_date", "maturity_date",
         "interest_paid_through", "status", "financing_id",
     ).order_by("pk"):
+        stats.read += 1
         try:  # the terms of the Debenture's financing in force on the Maturity Date (as the workflow's refresh)
             version = ctx.version_on(financing=fin, day=maturity)
         except TermsUnavailable as err:
