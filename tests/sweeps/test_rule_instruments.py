@@ -144,6 +144,25 @@ def test_warrant_expiry_warnings_and_expiry(as_of, warning, status):
     assert w.status == ("expired" if status == "satisfied" else "outstanding")
 
 
+def test_warrant_rows_are_read_only_on_the_days_they_change():
+    """Issue 17, (c): a Warrant's row moves on the day its 30-day and 7-day warnings start and the
+    day after its expiry (SPA 4(h)); every other day the sweep reads no Warrant. Run day by day."""
+    w = f.WarrantFactory(expiry_date=datetime.date(2005, 1, 31))
+    read = {}
+    day = datetime.date(2004, 12, 29)
+    while day <= datetime.date(2005, 2, 3):
+        read[day] = run("warrants", day).read
+        day += datetime.timedelta(days=1)
+    assert {d for d, n in read.items() if n} == {
+        datetime.date(2004, 12, 29),  # the first sweep: no row yet
+        datetime.date(2005, 1, 1),  # 30 days before: the warning starts
+        datetime.date(2005, 1, 24),  # 7 days before
+        datetime.date(2005, 2, 1),  # expired
+    }
+    (row,) = ledger(w, K.WARRANT_EXPIRY)
+    assert row.status == "satisfied"
+
+
 # --- rule 8: debentures ---------------------------------------------------------------------
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
 
@@ -24,13 +26,25 @@ def rule_warrants(ctx: Context) -> RuleStats:
     a history row naming the sweep)."""
     stats = RuleStats()
     as_of = ctx.as_of
+    # a quiet day (issue 17): a Warrant is read only if its row is missing, closed rows aside (the
+    # writer leaves them alone), older than the Warrant's last change, or not what today makes it:
+    # the warning the expiry date gives today (7 days, 30 days, none), or open past the expiry
+    row = Obligation.objects.filter(content_type_id=ctx.ct(Warrant), object_id=OuterRef("pk"), kind=K.WARRANT_EXPIRY,
+                                    period_key="")
+    week, month = as_of + datetime.timedelta(days=7), as_of + datetime.timedelta(days=30)
+    as_today = (Q(details__warning="7 days", due_date__gte=as_of, due_date__lte=week)
+                | Q(details__warning="30 days", due_date__gt=week, due_date__lte=month)
+                | Q(details__warning=None, due_date__gt=month))
+    current = row.filter(as_today, updated_at__gte=OuterRef("updated_at"), status__in=WORKING_STATUSES)
+    warrants = Warrant.objects.exclude(Exists(current)).exclude(Exists(row.exclude(status__in=WORKING_STATUSES)))
     rows = [
         build.warrant_expiry(warrant_id=pk, investor_id=inv, number=number, remaining=remaining, expiry=expiry,
                              exercised=status == InstrumentStatus.EXERCISED, as_of=as_of)
-        for pk, inv, number, remaining, expiry, status in Warrant.objects.values_list(
+        for pk, inv, number, remaining, expiry, status in warrants.values_list(
             "pk", "investor_id", "number", "shares_remaining", "expiry_date", "status"
         ).order_by("pk")
     ]
+    stats.read = len(rows)
     _write(ctx, stats, {ctx.ct(Warrant): rows})
     with transaction.atomic():
         expiring = list(Warrant.objects.filter(
