@@ -26,6 +26,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -253,16 +254,33 @@ class LabelledTabularInline(admin.TabularInline):
         return LabelledFormSet
 
 
+INLINE_ROWS = 25  # an investor page shows this many of each kind of holding; the rest are in the lists
+
+
+class _FirstRowsFormSet(BaseInlineFormSet):
+    """The first ``INLINE_ROWS`` rows in the model's order (a filterable queryset of their ids, so
+    the formset's own look-ups by id still work on a save of the investor)."""
+
+    def get_queryset(self):
+        if not hasattr(self, "_first_rows"):
+            qs = super().get_queryset()
+            self._first_rows = qs.filter(pk__in=list(qs.values_list("pk", flat=True)[:INLINE_ROWS]))
+        return self._first_rows
+
+
 class _InstrumentInline(ReadOnlyPermissions, LabelledTabularInline):
     """An investor's holdings, shown read-only (issue 17): instruments are issued at a closing and change
     only through the services (conversions, exercises, redemptions, transfers -- SPA 4(a), RRA 9), so the
     investor page is not a side door to edit, add or delete them; each row links to the instrument's
-    own page. Read-only rows carry no inputs or selects, so the page stays small at many holdings."""
+    own page. Read-only rows carry no inputs or selects, and at most ``INLINE_ROWS`` of each kind are
+    shown (at (c) an investor holds ~80 Series J holdings, ~50 debentures and ~80 warrants): the
+    investor's "Instruments" field counts them all and links to each full list."""
 
     extra = 0
     max_num = 0
     can_delete = False
     show_change_link = True
+    formset = _FirstRowsFormSet
 
     def get_queryset(self, request):
         # each row names its holder and financing (``__str__``): read with the rows, not one query a row
@@ -303,12 +321,28 @@ class InvestorAdmin(DealAdmin):
     list_filter = ("kind", "reg_s_non_us_attested", "accredited_investor", "jurisdiction")
     search_fields = ("legal_name", "email", "dtc_participant", "prime_broker", "jurisdiction")
     inlines = (PreferredHoldingInline, DebentureInline, WarrantInline)
+    readonly_fields = ("instruments",)
     fieldsets = (
-        (None, {"fields": ("legal_name", "kind", "jurisdiction")}),
+        (None, {"fields": ("legal_name", "kind", "jurisdiction", "instruments")}),
         ("Notices (SPA 10)", {"fields": ("notice_address", "fax", "email", "counsel_contact")}),
         ("Representations (SPA 2)", {"fields": ("reg_s_non_us_attested", "reg_s_attested_on", "accredited_investor")}),
         ("Electronic delivery (SPA 5(e))", {"fields": ("dtc_participant", "prime_broker")}),
     )
+
+
+    @admin.display(description="Instruments")
+    def instruments(self, obj):
+        """How many of each kind the investor holds, each linked to its full list (the inlines below
+        show the first ``INLINE_ROWS``)."""
+        if obj is None or obj.pk is None:
+            return "Instruments are issued to the investor at a closing."
+        parts = []
+        for model, label in ((m.PreferredHolding, "Series J holdings"), (m.Debenture, "debentures"), (m.Warrant, "warrants")):
+            n = model.objects.filter(investor=obj).count()
+            url = reverse(f"admin:deals_{model._meta.model_name}_changelist") + f"?investor__id__exact={obj.pk}"
+            shown = f" (the first {INLINE_ROWS} below)" if n > INLINE_ROWS else ""
+            parts.append((url, f"{n:,} {label}", shown))
+        return format_html_join(", ", '<a href="{}">{}</a>{}', parts)
 
 
 # --- financings and instruments -------------------------------------------------

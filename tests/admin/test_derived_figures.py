@@ -103,3 +103,40 @@ def test_investor_page_holdings_are_read_only(deal_admin_client, demo):
     assert resp.status_code == 302, resp.context["errors"] if resp.context else resp  # the investor form itself saved
     deb.refresh_from_db()
     assert (deb.number, deb.principal) == before
+
+
+def test_investor_page_shows_the_first_rows_and_links_to_all(deal_admin_client, demo):
+    """Issue 17, (c): an investor with many holdings gets the first ``INLINE_ROWS`` of each kind on
+    its page (the page stays fast at ~200 instruments) and a count linking to each full list, which
+    the list filters to the investor; the investor can still be saved."""
+    from deals.admin import INLINE_ROWS
+    from deals.models import Debenture
+    from tests import factories as f
+
+    inv = demo["investors"][0]
+    fin = Debenture.objects.filter(investor=inv).first().financing
+    for _ in range(INLINE_ROWS + 2):
+        f.DebentureFactory(financing=fin, investor=inv, number=f"D-X{_}")
+    n = Debenture.objects.filter(investor=inv).count()
+    url = f"/admin/deals/investor/{inv.pk}/change/"
+    r = deal_admin_client.get(url)
+    html = r.content.decode()
+    fs = next(fs.formset for fs in r.context["inline_admin_formsets"] if fs.formset.model is Debenture)
+    assert len(fs.forms) == INLINE_ROWS < n
+    listing = f"/admin/deals/debenture/?investor__id__exact={inv.pk}"
+    assert f'<a href="{listing}">{n} debentures</a> (the first {INLINE_ROWS} below)' in html
+    page = deal_admin_client.get(listing)
+    assert page.status_code == 200 and page.context["cl"].result_count == n
+    data = {"legal_name": inv.legal_name + " Ltd", "kind": inv.kind, "jurisdiction": inv.jurisdiction,
+            "notice_address": inv.notice_address, "fax": inv.fax or "", "email": inv.email or "",
+            "counsel_contact": inv.counsel_contact or "", "dtc_participant": inv.dtc_participant or "",
+            "prime_broker": inv.prime_broker or ""}
+    for f_ in r.context["inline_admin_formsets"]:
+        p = f_.formset.prefix
+        data.update({f"{p}-TOTAL_FORMS": str(len(f_.formset.forms)), f"{p}-INITIAL_FORMS": str(len(f_.formset.forms))})
+        data.update({f"{p}-{i}-id": str(form.instance.pk) for i, form in enumerate(f_.formset.forms)})
+        data.update({f"{p}-{i}-investor": str(inv.pk) for i in range(len(f_.formset.forms))})
+    resp = deal_admin_client.post(url, data)
+    assert resp.status_code == 302, resp.context["errors"] if resp.context else resp
+    inv.refresh_from_db()
+    assert inv.legal_name.endswith(" Ltd")
