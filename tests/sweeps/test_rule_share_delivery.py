@@ -162,3 +162,60 @@ def test_a_conversion_closed_with_its_rows_settled_is_not_read_again(staff_user,
                            status=m.ConversionStatus.DELIVERED, delivered_date=datetime.date(2000, 4, 25))
     stats = run("share_delivery", datetime.date(2000, 8, 2))
     assert stats.read == 1 and {o.kind for o in ledger(bulk)} == {K.SHARE_DELIVERY, K.REVOCATION_RIGHT, K.LATE_PAYMENT}
+
+
+def test_sweeps_after_the_first_read_only_what_moved_and_miss_nothing(staff_user, terms_version):
+    """Issue 17, (c): after a successful sweep, the next reads only conversions changed since it
+    started and pending ones whose revocation right or late payment can start since its date
+    (``_since_last_sweep``). The same fortnight -- deliveries, a conversion entered late, pending
+    ones coming due -- swept day by day both ways (every day a full read, then through
+    ``sweep_run`` so each day leans on the day before) leaves the same ledger every day."""
+    from django.db import transaction
+
+    from deals.services.conversions import delivery_record
+    from deals.services.sweeps import sweep_run
+
+    def day(n):
+        return datetime.date(2000, 4, 10) + datetime.timedelta(days=n)
+
+    def fortnight(sweep):
+        convs = [make_conversion(user=staff_user, terms_version=terms_version, delivery_date=day(k)) for k in (-20, -6, 0, 3, 9)]
+        convs.append(make_conversion(user=staff_user, terms_version=terms_version, debenture=f.DebentureFactory(),
+                                     delivery_date=day(1)))
+        ledgers, reads = [], []
+        for n in range(16):
+            if n == 4:
+                delivery_record(conversion=convs[2], delivered_date=day(4), reference="DTC", user=staff_user)  # late
+            if n == 6:  # entered late (bulk, no workflow): delivered a week ago, still pending
+                convs.append(make_conversion(user=staff_user, terms_version=terms_version, delivery_date=day(-1)))
+            if n == 8:
+                delivery_record(conversion=convs[5], delivered_date=day(8), reference="DTC", user=staff_user)
+            reads.append(sweep(day(n)))
+            index = {c.pk: i for i, c in enumerate(convs)}
+            ledgers.append(sorted((k, index[o], due, amount, st, sat, clause) for k, o, due, amount, st, sat, clause in
+                                  m.Obligation.objects.values_list("kind", "object_id", "due_date", "amount", "status",
+                                                                   "satisfied_date", "clause")))
+        return ledgers, reads
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            full, full_reads = fortnight(lambda d: run("share_delivery", d).read)
+            raise Rollback
+    except Rollback:
+        pass
+
+    def narrowed(d):
+        done = sweep_run(as_of=d, triggered_by="test", rules=["share_delivery"])
+        assert done.status == "succeeded", done.errors
+        return done.stats["rules"]["share_delivery"]["read"]
+
+    swept, reads = fortnight(narrowed)
+    assert swept == full  # the same ledger, day by day
+    assert reads[0] == full_reads[0] == 6  # the first sweep reads everything
+    assert sum(reads[1:]) < sum(full_reads[1:])  # then less than a full read
+    assert reads[6] >= 1  # the conversion entered late is read the day it appears
+    kinds = {(k, i) for k, i, *_ in swept[-1]}
+    assert {(K.LATE_PAYMENT, 0), (K.REVOCATION_RIGHT, 4), (K.LATE_PAYMENT, 6), (K.LATE_PAYMENT, 2)} <= kinds

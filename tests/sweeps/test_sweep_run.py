@@ -138,10 +138,15 @@ def test_share_delivery_rule_query_count_is_pinned(staff_user, terms_version, dj
     ctx = sweeps.Context(TUE)
     ctx.ct(m.Conversion)
     assert ctx.book  # loads the terms versions (once per run)
-    # 1 conversions chunk and nothing to write: the late payments grew (in the selector) but
-    # no row changed state, whatever the number of conversions (up to CHUNK)
-    with django_assert_num_queries(1):
+    # the last sweep that ran the rule (none here: everything is read), 1 conversions chunk and
+    # nothing to write: the late payments grew (in the selector) but no row changed state,
+    # whatever the number of conversions (up to CHUNK)
+    with django_assert_num_queries(2):
         sweeps.rule_share_delivery(ctx)
+    # after a sweep: its run, the terms' business-day spans, the chunk of what moved since
+    sweep_run(as_of=FRI, triggered_by="test", rules=["share_delivery"])
+    with django_assert_num_queries(3):
+        assert sweeps.rule_share_delivery(sweeps.Context(TUE)).read == 0
 
 
 def test_deal_admins_get_a_digest_of_new_overdue_items_only(scenario, django_user_model, django_capture_on_commit_callbacks):

@@ -26,6 +26,7 @@ from deals.models import (
     RegistrationAmendment,
     RegistrationStatement,
     SuspensionPeriod,
+    SweepRun,
     Warrant,
 )
 from deals.selectors.terms import TermsBook
@@ -112,6 +113,16 @@ class Context:
         """(version id, terms) of the financing in force on ``day``; raises ``TermsUnavailable``."""
         tif = self.book.in_force(financing=financing, day=day)
         return tif.version.pk, tif.terms
+
+    def previous_sweep(self, rule: str) -> tuple[datetime.date, datetime.datetime] | None:
+        """(as_of, started_at) of the last sweep run that succeeded, as of this date or before, and
+        ran ``rule``: what the rule may take as done (issue 17: only what moved since is read --
+        records changed after that run started, and dates reached after its as-of date).
+        None (no such run: the first sweep, a rule run on its own): read everything."""
+        return (
+            SweepRun.objects.filter(status=SweepRun.Status.SUCCEEDED, as_of__lte=self.as_of, stats__rules__has_key=rule)
+            .order_by("-started_at").values_list("as_of", "started_at").first()
+        )
 
     def ct(self, model) -> int:
         if not self._ct:

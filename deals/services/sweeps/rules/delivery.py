@@ -7,9 +7,10 @@ from dataclasses import replace
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Max, Min, OuterRef, Q
+from django.db.models.functions import Greatest, Least
 
-from deals.models import Conversion, ConversionStatus, Debenture, Financing, Obligation, PreferredHolding
+from deals.models import Conversion, ConversionStatus, DealTermsVersion, Debenture, Financing, Obligation, PreferredHolding
 from deals.models.financing import series_name
 from deals.services.ledger import rows as build
 from deals.services.ledger.sync import late_payment_row
@@ -39,6 +40,33 @@ def _sqlite_row(r: tuple) -> tuple:
 
 
 # --- rule 1: share delivery, late payments, revocation (SPA 5(c); Debenture 4(A)) -------
+
+
+def _since_last_sweep(ctx: Context, params: dict) -> str:
+    """Only what can have moved since the last sweep that ran this rule (``Context.previous_sweep``):
+    a conversion changed after that run started (the workflows that change one write its rows
+    themselves; this reads them again), or a pending one whose Delivery Date puts the day its
+    revocation right opens or its late payment starts (SPA 5(c): N business days after the
+    Delivery Date, N from each terms version) after that run's as-of date and by today. N business
+    days span at least N + 1 and at most 2N + 10 calendar days (weekends, holidays). Without a
+    previous run (the first sweep) every conversion of the 120-day look-back is read."""
+    prev = ctx.previous_sweep("share_delivery")
+    if prev is None:
+        return ""
+    spans = DealTermsVersion.objects.aggregate(
+        lo=Least(Min("revocation_business_days"), Min("late_grace_business_days")),
+        hi=Greatest(Max("revocation_business_days"), Max("late_grace_business_days")),
+    )
+    if spans["lo"] is None or spans["hi"] is None:
+        return ""
+    prev_as_of, prev_started = prev
+    params.update({
+        "changed_since": connection.ops.adapt_datetimefield_value(prev_started),
+        "window_from": connection.ops.adapt_datefield_value(prev_as_of - datetime.timedelta(days=2 * spans["hi"] + 11)),
+        "window_to": connection.ops.adapt_datefield_value(ctx.as_of - datetime.timedelta(days=spans["lo"] + 1)),
+    })
+    return ("AND (c.updated_at >= %(changed_since)s OR (c.status = %(pending)s AND c.delivery_date > %(window_from)s "
+            "AND c.delivery_date <= %(window_to)s)) ")
 
 
 def rule_share_delivery(ctx: Context) -> RuleStats:
@@ -93,9 +121,10 @@ def rule_share_delivery(ctx: Context) -> RuleStats:
         f"AND (sd.updated_at >= c.updated_at OR sd.status NOT IN {_WORKING_SQL}) AND (c.preferred_id IS NULL OR ("
         f"(rv.id IS NULL OR rv.updated_at >= c.updated_at OR rv.status NOT IN {_WORKING_SQL}) AND (c.late_payment_base <= 0 "
         f"OR lp.id IS NULL OR lp.updated_at >= c.updated_at OR lp.status NOT IN {_WORKING_SQL}))))) "
-        "ORDER BY c.id LIMIT %(limit)s"
+        "{narrow}ORDER BY c.id LIMIT %(limit)s"
     )
     params = {"ct": ct, "pending": ConversionStatus.PENDING_DELIVERY.value, "since": since, "limit": CHUNK}
+    sql = sql.replace("{narrow}", _since_last_sweep(ctx, params))
     ops = connection.ops
 
     def batches():
