@@ -258,13 +258,14 @@ INLINE_ROWS = 25  # an investor page shows this many of each kind of holding; th
 
 
 class _FirstRowsFormSet(BaseInlineFormSet):
-    """The first ``INLINE_ROWS`` rows in the model's order (a filterable queryset of their ids, so
-    the formset's own look-ups by id still work on a save of the investor)."""
+    """The first ``INLINE_ROWS`` rows in the model's order: one query (``IN (SELECT ... LIMIT)``),
+    the same whether the investor holds none or thousands, and a filterable queryset, so the
+    formset's own look-ups by id still work on a save of the investor."""
 
     def get_queryset(self):
         if not hasattr(self, "_first_rows"):
             qs = super().get_queryset()
-            self._first_rows = qs.filter(pk__in=list(qs.values_list("pk", flat=True)[:INLINE_ROWS]))
+            self._first_rows = qs.filter(pk__in=qs.values("pk")[:INLINE_ROWS])
         return self._first_rows
 
 
