@@ -167,9 +167,10 @@ def test_a_conversion_closed_with_its_rows_settled_is_not_read_again(staff_user,
 def test_sweeps_after_the_first_read_only_what_moved_and_miss_nothing(staff_user, terms_version):
     """Issue 17, (c): after a successful sweep, the next reads only conversions changed since it
     started and pending ones whose revocation right or late payment can start since its date
-    (``_since_last_sweep``). The same fortnight -- deliveries, a conversion entered late, pending
-    ones coming due -- swept day by day both ways (every day a full read, then through
-    ``sweep_run`` so each day leans on the day before) leaves the same ledger every day."""
+    (``_since_last_sweep``, with its margin before that start). The same fortnight -- deliveries, a
+    conversion entered late, pending ones coming due; each day an hour after the one before --
+    swept day by day both ways (every day a full read, then through ``sweep_run`` so each day
+    leans on the day before) leaves the same ledger every day."""
     from django.db import transaction
 
     from deals.services.conversions import delivery_record
@@ -178,12 +179,23 @@ def test_sweeps_after_the_first_read_only_what_moved_and_miss_nothing(staff_user
     def day(n):
         return datetime.date(2000, 4, 10) + datetime.timedelta(days=n)
 
+    import time_machine
+    from django.utils import timezone
+
+    clock = timezone.now().replace(microsecond=0)
+
+    def at(n):  # each day's events and sweep an hour after the day before's (the clock the margin reads)
+        return time_machine.travel(clock + datetime.timedelta(hours=n), tick=True)
+
     def fortnight(sweep):
-        convs = [make_conversion(user=staff_user, terms_version=terms_version, delivery_date=day(k)) for k in (-20, -6, 0, 3, 9)]
-        convs.append(make_conversion(user=staff_user, terms_version=terms_version, debenture=f.DebentureFactory(),
-                                     delivery_date=day(1)))
+        with at(-1):
+            convs = [make_conversion(user=staff_user, terms_version=terms_version, delivery_date=day(k)) for k in (-20, -6, 0, 3, 9)]
+            convs.append(make_conversion(user=staff_user, terms_version=terms_version, debenture=f.DebentureFactory(),
+                                         delivery_date=day(1)))
         ledgers, reads = [], []
         for n in range(16):
+            traveller = at(n)
+            traveller.start()
             if n == 4:
                 delivery_record(conversion=convs[2], delivered_date=day(4), reference="DTC", user=staff_user)  # late
             if n == 6:  # entered late (bulk, no workflow): delivered a week ago, still pending
@@ -191,6 +203,7 @@ def test_sweeps_after_the_first_read_only_what_moved_and_miss_nothing(staff_user
             if n == 8:
                 delivery_record(conversion=convs[5], delivered_date=day(8), reference="DTC", user=staff_user)
             reads.append(sweep(day(n)))
+            traveller.stop()
             index = {c.pk: i for i, c in enumerate(convs)}
             ledgers.append(sorted((k, index[o], due, amount, st, sat, clause) for k, o, due, amount, st, sat, clause in
                                   m.Obligation.objects.values_list("kind", "object_id", "due_date", "amount", "status",

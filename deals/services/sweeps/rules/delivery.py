@@ -42,14 +42,19 @@ def _sqlite_row(r: tuple) -> tuple:
 # --- rule 1: share delivery, late payments, revocation (SPA 5(c); Debenture 4(A)) -------
 
 
+CHANGED_MARGIN = datetime.timedelta(minutes=10)
+
+
 def _since_last_sweep(ctx: Context, params: dict) -> str:
     """Only what can have moved since the last sweep that ran this rule (``Context.previous_sweep``):
     a conversion changed after that run started (the workflows that change one write its rows
     themselves; this reads them again), or a pending one whose Delivery Date puts the day its
     revocation right opens or its late payment starts (SPA 5(c): N business days after the
     Delivery Date, N from each terms version) after that run's as-of date and by today. N business
-    days span at least N + 1 and at most 2N + 10 calendar days (weekends, holidays). Without a
-    previous run (the first sweep) every conversion of the 120-day look-back is read."""
+    days span at least N + 1 and at most 2N + 10 calendar days (weekends, holidays). "Changed
+    since" starts ``CHANGED_MARGIN`` before that run did: a change saved before it started but
+    committed after it read, or stamped by a machine whose clock is behind, is still read. Without
+    a previous run (the first sweep) every conversion of the 120-day look-back is read."""
     prev = ctx.previous_sweep("share_delivery")
     if prev is None:
         return ""
@@ -61,7 +66,7 @@ def _since_last_sweep(ctx: Context, params: dict) -> str:
         return ""
     prev_as_of, prev_started = prev
     params.update({
-        "changed_since": connection.ops.adapt_datetimefield_value(prev_started),
+        "changed_since": connection.ops.adapt_datetimefield_value(prev_started - CHANGED_MARGIN),
         "window_from": connection.ops.adapt_datefield_value(prev_as_of - datetime.timedelta(days=2 * spans["hi"] + 11)),
         "window_to": connection.ops.adapt_datefield_value(ctx.as_of - datetime.timedelta(days=spans["lo"] + 1)),
     })
