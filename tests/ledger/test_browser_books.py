@@ -74,7 +74,8 @@ def test_convert_deliver_late_pay_the_late_payment_and_download_the_statement(wo
             page.click("button[data-bs-target='#act-deliver']")
             page.fill("[data-testid=form-deliver] input[name$=delivered_date]", "2000-06-13")
             page.fill("[data-testid=form-deliver] input[name$=reference]", "DWAC 4411")
-            page.click("[data-testid=form-deliver] button[type=submit]")
+            with page.expect_navigation():  # the POST and its redirect (the page before has the same elements)
+                page.click("[data-testid=form-deliver] button[type=submit]")
             page.wait_for_selector("[data-testid=obligations]")
             assert "delivered" in page.inner_text("[data-testid=status]")
             assert "$200.00" in page.inner_text("[data-testid=obligations]")
@@ -86,7 +87,8 @@ def test_convert_deliver_late_pay_the_late_payment_and_download_the_statement(wo
             page.wait_for_selector("[data-testid=due-line]:has-text('balance $200.00')")  # static JS, CSP-safe
             page.fill("input[name=pay-amount]", "250.00")
             page.select_option("select[name=pay-method]", "wire")
-            page.click("[data-testid=pay-form] button[type=submit]")
+            with page.expect_navigation():  # the refused POST re-renders the same page
+                page.click("[data-testid=pay-form] button[type=submit]")
             error = page.inner_text("[data-testid=pay-form]")
             assert "$250.00" in error and "$200.00" in error  # refused, both numbers
             page.fill("input[name=pay-amount]", "200.00")
