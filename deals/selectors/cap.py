@@ -51,11 +51,6 @@ def spa_date(issuer_id: int | None) -> datetime.date | None:
     return qs.aggregate(d=Min("agreement_date"))["d"]
 
 
-def _only_issuer(issuer_id: int | None) -> bool:
-    """True when every financing in the database is ``issuer_id``'s (``IssuerScope.only``)."""
-    return issuer_id is not None and issuer_scope(issuer_id).only
-
-
 @dataclass(frozen=True)
 class IssuerScope:
     """What every issuer-wide count of one issuance reads first, read once (``issuer_scope``): the
@@ -74,7 +69,7 @@ class IssuerScope:
 
 
 def issuer_scope(issuer_id: int) -> IssuerScope:
-    """``spa_date``, ``_only_issuer`` and the first Series J financing of ``issuer_id`` in one
+    """``spa_date``, whether the issuer owns every financing and its first Series J financing in one
     query over the financings."""
     series_j = Q(issuer_id=issuer_id, kind=Financing.Kind.SERIES_J)
     row = Financing.objects.aggregate(
@@ -171,13 +166,10 @@ def price_protection_issued(*, issuer_id: int | None, since: datetime.date | Non
 
 
 def _approving(*, issuer_id: int, day: datetime.date):
+    """SPA 4(d)(ii): the stockholders' meetings on or before ``day`` that authorized issuances beyond
+    the 20% cap, the first first (``issuance_position`` reads the first one's id in its statement;
+    none: the cap binds on ``day``)."""
     return StockholderMeeting.objects.filter(issuer_id=issuer_id, meeting_date__lte=day, approved=True).order_by("meeting_date", "pk")
-
-
-def approving_meeting(*, issuer_id: int, day: datetime.date) -> StockholderMeeting | None:
-    """SPA 4(d)(ii): the stockholders' meeting on or before ``day`` that authorized issuances
-    beyond the 20% cap (None: the cap binds on ``day``)."""
-    return _approving(issuer_id=issuer_id, day=day).first()
 
 
 def last_meeting(*, issuer_id: int, day: datetime.date) -> StockholderMeeting | None:

@@ -14,7 +14,7 @@ import datetime
 
 from django.db import transaction
 
-from deals.models import Financing, Issuer, Obligation, ObligationKind, StockholderMeeting
+from deals.models import Issuer, Obligation, ObligationKind, StockholderMeeting
 from deals.models.obligations import ObligationStatus
 from deals.selectors import cap as cap_sel
 from deals.selectors.terms import TermsUnavailable, terms_in_force
@@ -33,13 +33,6 @@ def issuer_lock(issuer_id: int) -> Issuer:
     ``SELECT ... FOR UPDATE`` on the issuer row, held to the end of the caller's transaction.
     Every issuing workflow calls it before it reads ``cap_selectors.issuance_position``."""
     return Issuer.objects.select_for_update(of=("self",)).get(pk=issuer_id)
-
-
-def _series_j_financing(issuer_id: int) -> int | None:
-    return (
-        Financing.objects.filter(issuer_id=issuer_id, kind=Financing.Kind.SERIES_J)
-        .order_by("pk").values_list("pk", flat=True).first()
-    )
 
 
 def meeting_row(issuer: Issuer, *, as_of: datetime.date, terms=None, book=None, scope: cap_sel.IssuerScope | None = None):

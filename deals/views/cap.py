@@ -11,11 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from deals.forms.cap import StockholderMeetingForm
 from deals.models import Issuer, StockholderMeeting
-from deals.selectors.cap import issuance_position, reserve_position
+from deals.selectors.cap import issuance_position, issuer_scope, reserve_position
 from deals.selectors.terms import TermsUnavailable, terms_in_force
 from deals.services.calendar import business_date
 from deals.services.errors import WorkflowError
-from deals.services.issuance import _series_j_financing, stockholder_meeting_record
+from deals.services.issuance import stockholder_meeting_record
 from deals.services.roles import is_deal_admin
 from deals.terms.cap import cap_shares
 
@@ -25,10 +25,11 @@ PAGE_SIZE = 25
 
 
 def _issuer_status(issuer: Issuer, today) -> dict:
-    pos = issuance_position(issuer_id=issuer.pk, day=today)
+    scope = issuer_scope(issuer.pk)  # the SPA date, the join decision and the Series J financing, once
+    pos = issuance_position(issuer_id=issuer.pk, day=today, scope=scope)
     cap = room = None
     note = None
-    spa = _series_j_financing(issuer.pk)
+    spa = scope.series_j_id
     if spa is not None:
         try:
             cap = cap_shares(terms_in_force(financing=spa, day=today).terms, pos.shares_outstanding_at_signing)
@@ -36,7 +37,7 @@ def _issuer_status(issuer: Issuer, today) -> dict:
         except TermsUnavailable as err:
             note = str(err)
     return {"issuer": issuer, "pos": pos, "cap": cap, "room": room, "note": note,
-            "reserve": reserve_position(issuer_id=issuer.pk, day=today)}
+            "reserve": reserve_position(issuer_id=issuer.pk, day=today, scope=scope)}
 
 
 def _page(request, form, status=200):

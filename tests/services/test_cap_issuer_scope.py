@@ -30,7 +30,7 @@ def test_one_issuer_then_two_issuers_count_only_their_own(db, clerk):
     a = make_world()
     _book(a, clerk, 1_000, 300)
     issuer_a = a.preferred.financing.issuer_id
-    assert cap_sel._only_issuer(issuer_a)
+    assert cap_sel.issuer_scope(issuer_a).only
     alone = cap_sel.cap_shares_issued(issuer_id=issuer_a)
     alone_days = sorted(cap_sel.meeting_issuances(issuer_id=issuer_a))
     assert alone == 1_300  # Series J 1,000 + exercise 300; the Debenture's 10,000 do not count
@@ -40,7 +40,7 @@ def test_one_issuer_then_two_issuers_count_only_their_own(db, clerk):
     b = type("World", (), {"preferred": f.PreferredHoldingFactory(financing=f.SeriesJFinancingFactory(issuer=other)),
                            "debenture": f.DebentureFactory(financing=f.FinancingFactory(issuer=other))})
     _book(b, clerk, 5_000, 700)
-    assert not cap_sel._only_issuer(issuer_a)
+    assert not cap_sel.issuer_scope(issuer_a).only
     assert cap_sel.cap_shares_issued(issuer_id=issuer_a) == alone
     assert sorted(cap_sel.meeting_issuances(issuer_id=issuer_a)) == alone_days
     assert cap_sel.cap_shares_issued(issuer_id=b.preferred.financing.issuer_id) == 5_700
