@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from deals.models import (
@@ -18,6 +19,7 @@ from deals.models import (
     IndemnificationClaim,
     Issuer,
     NewTransactionOffer,
+    Obligation,
     ObligationKind,
     ObligationStatus,
     OfferResponse,
@@ -31,7 +33,7 @@ from deals.models import (
 )
 from deals.selectors.terms import TermsBook
 from deals.services.ledger import rows as build
-from deals.services.ledger.writer import Row, rows_write
+from deals.services.ledger.writer import WORKING_STATUSES, Row, rows_write
 from deals.terms.params import DealTerms
 from deals.terms.suspensions import SuspensionPeriod as TermsSuspension
 from deals.terms.suspensions import judge_suspension
@@ -135,6 +137,19 @@ class Context:
         if model not in self._ct:
             self._ct[model] = ContentType.objects.get_for_model(model).pk
         return self._ct[model]
+
+
+def row_of(ctx: Context, model, kind: str) -> QuerySet:
+    """The ledger row of ``kind`` of the outer record (``OuterRef("pk")``, a ``model``), for
+    ``read_needed``."""
+    return Obligation.objects.filter(content_type_id=ctx.ct(model), object_id=OuterRef("pk"), kind=kind, period_key="")
+
+
+def read_needed(records: QuerySet, row: QuerySet, current: QuerySet) -> QuerySet:
+    """``records`` less those whose ledger row (``row_of``) is ``current`` (a filter of ``row``: what
+    the builder would write again today) or closed -- the writer never rewrites a closed row, so
+    reading its record again changes nothing (issue 17: a rule reads only what can change)."""
+    return records.exclude(Exists(current)).exclude(Exists(row.exclude(status__in=WORKING_STATUSES)))
 
 
 def _write(ctx: Context, stats: RuleStats, by_ct: dict[int, list[Row]]) -> None:

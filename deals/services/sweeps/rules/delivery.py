@@ -23,6 +23,8 @@ from deals.services.sweeps.context import (
     RuleStats,
     _chunks,
     _write,
+    read_needed,
+    row_of,
 )
 from deals.terms.conversion import original_notice_due
 from deals.terms.delivery import revocation_right
@@ -208,18 +210,16 @@ def rule_original_notice(ctx: Context) -> RuleStats:
     as_of = ctx.as_of
     since = as_of - CLOSED_LOOKBACK
     ct = ctx.ct(Conversion)
-    # a quiet day (issue 17): leave out in SQL the conversions whose row is current (written after
-    # the conversion last changed) and would come out the same today -- closed, or its ``late``
-    # flag already what today makes it (late once the due date has passed)
-    row = Obligation.objects.filter(content_type_id=ct, object_id=OuterRef("pk"), kind=K.ORIGINAL_NOTICE, period_key="")
+    # a quiet day (issue 17): leave out in SQL the conversions whose row is closed (``read_needed``)
+    # or current -- written after the conversion last changed, its ``late`` flag already what today
+    # makes it (late once the due date has passed)
+    row = row_of(ctx, Conversion, K.ORIGINAL_NOTICE)
     as_today = Q(details__late=True, due_date__lt=as_of) | Q(details__late=False, due_date__gte=as_of)
-    unchanged = row.filter(updated_at__gte=OuterRef("updated_at")).filter(~Q(status__in=WORKING_STATUSES) | as_today)
-    # -- and, whenever written: a closed row (the writer never rewrites one), or an open row with the
-    # due date the conversion stores and today's flag, of a conversion whose original is not in and
-    # that is not void -- what the builder would write again. A delivery changes the conversion but
-    # not this row (which the writer then leaves as it was, with its older time): without this,
-    # every delivered conversion still owing its original was read again every day (issue 17, (c)).
-    settled = row.filter(~Q(status__in=WORKING_STATUSES))
+    # -- and, whenever written: an open row with the due date the conversion stores and today's
+    # flag, of a conversion whose original is not in and that is not void -- what the builder would
+    # write again. A delivery changes the conversion but not this row (which the writer then leaves
+    # as it was, with its older time): without this, every delivered conversion still owing its
+    # original was read again every day (issue 17, (c)).
     same = row.filter(as_today, status__in=WORKING_STATUSES, due_date=OuterRef("original_due_date"))
     qs = Conversion.objects.filter(debenture__isnull=False).filter(
         Q(original_due_date__isnull=False) | Q(notice_method="facsimile")
@@ -229,7 +229,8 @@ def rule_original_notice(ctx: Context) -> RuleStats:
         | Q(original_received_date__gte=since)
         | Q(revoked_date__gte=since)
         | Q(dishonoured_date__gte=since)
-    ).exclude(Exists(unchanged)).exclude(Exists(settled)).exclude(
+    )
+    qs = read_needed(qs, row, row.filter(as_today, updated_at__gte=OuterRef("updated_at"))).exclude(
         Q(original_received_date__isnull=True) & ~Q(status__in=(ConversionStatus.REVOKED, ConversionStatus.DISHONOURED))
         & Exists(same)
     )

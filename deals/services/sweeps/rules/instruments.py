@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Max, OuterRef, Q
 
-from deals.models import DealTermsVersion, Debenture, InstrumentStatus, Obligation, ObligationKind, Redemption, RedemptionStatus, Warrant
+from deals.models import DealTermsVersion, Debenture, InstrumentStatus, ObligationKind, Redemption, RedemptionStatus, Warrant
 from deals.selectors.terms import TermsUnavailable
 from deals.services.ledger import rows as build
 from deals.services.ledger.sync import maturity_row, redemption_rows
-from deals.services.ledger.writer import WORKING_STATUSES, history_record
-from deals.services.sweeps.context import CLOSED_LOOKBACK, Context, RuleStats, _write
+from deals.services.ledger.writer import history_record
+from deals.services.sweeps.context import CLOSED_LOOKBACK, Context, RuleStats, _write, read_needed, row_of
 
 K = ObligationKind
 
@@ -29,14 +29,12 @@ def rule_warrants(ctx: Context) -> RuleStats:
     # a quiet day (issue 17): a Warrant is read only if its row is missing, closed rows aside (the
     # writer leaves them alone), older than the Warrant's last change, or not what today makes it:
     # the warning the expiry date gives today (7 days, 30 days, none), or open past the expiry
-    row = Obligation.objects.filter(content_type_id=ctx.ct(Warrant), object_id=OuterRef("pk"), kind=K.WARRANT_EXPIRY,
-                                    period_key="")
+    row = row_of(ctx, Warrant, K.WARRANT_EXPIRY)
     week, month = as_of + datetime.timedelta(days=7), as_of + datetime.timedelta(days=30)
     as_today = (Q(details__warning="7 days", due_date__gte=as_of, due_date__lte=week)
                 | Q(details__warning="30 days", due_date__gt=week, due_date__lte=month)
                 | Q(details__warning=None, due_date__gt=month))
-    current = row.filter(as_today, updated_at__gte=OuterRef("updated_at"), status__in=WORKING_STATUSES)
-    warrants = Warrant.objects.exclude(Exists(current)).exclude(Exists(row.exclude(status__in=WORKING_STATUSES)))
+    warrants = read_needed(Warrant.objects.all(), row, row.filter(as_today, updated_at__gte=OuterRef("updated_at")))
     rows = [
         build.warrant_expiry(warrant_id=pk, investor_id=inv, number=number, remaining=remaining, expiry=expiry,
                              exercised=status == InstrumentStatus.EXERCISED, as_of=as_of)
@@ -72,13 +70,12 @@ def rule_debentures(ctx: Context) -> RuleStats:
     # to the Maturity Date), so a Debenture is read only if its row is missing, or older than the
     # Debenture's last change or than the newest terms version (versions are added, never edited:
     # a new one may govern the Maturity Date); a closed row the writer would leave alone anyway
-    row = Obligation.objects.filter(content_type_id=ctx.ct(Debenture), object_id=OuterRef("pk"), kind=K.MATURITY,
-                                    period_key="")
+    row = row_of(ctx, Debenture, K.MATURITY)
     current = row.filter(updated_at__gte=OuterRef("updated_at"))
     newest_terms = DealTermsVersion.objects.aggregate(t=Max("created_at"))["t"]
     if newest_terms is not None:
         current = current.filter(updated_at__gte=newest_terms)
-    debentures = Debenture.objects.exclude(Exists(current)).exclude(Exists(row.exclude(status__in=WORKING_STATUSES)))
+    debentures = read_needed(Debenture.objects.all(), row, current)
     for pk, inv, number, outstanding, dated, issue, maturity, paid_through, status, fin in debentures.values_list(
         "pk", "investor_id", "number", "principal_outstanding", "dated_date", "issue_date", "maturity_date",
         "interest_paid_through", "status", "financing_id",
